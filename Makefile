@@ -1,0 +1,103 @@
+# Makefile - build, run and test the hypervisor.
+#
+#   make          build/hypervisor.elf (and the guests, when they exist)
+#   make iso      build/hypervisor.iso, a GRUB rescue image for QEMU, Bochs or a USB stick
+#   make run      install missing tools, build, boot the demo in QEMU on this terminal
+#   make test     install missing tools, build, run the whole test suite
+#   make bench    the benchmarks (later stages)
+#
+# The hypervisor is linked twice: the first link gives the addresses for its
+# symbol table (tools/gen-symbols), the second links that table in, so a
+# panic can print a symbolized backtrace (see hypervisor/symbols.c).
+
+B        := build
+CC       := gcc
+AS       := i686-linux-gnu-as
+LD       := i686-linux-gnu-ld
+NM       := i686-linux-gnu-nm
+PYTHON   := /usr/bin/python3
+
+WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+            -Wpointer-arith -Wundef -Wframe-larger-than=512
+CFLAGS   := -m32 -march=i686 -std=gnu11 -O2 -g -ffreestanding -nostdlib -fno-pie -fno-pic \
+            -fno-stack-protector -fno-omit-frame-pointer -fno-strict-aliasing \
+            -fno-asynchronous-unwind-tables -fno-common -mno-sse -mno-mmx -mno-80387 \
+            $(WARN) -I. -I$(B) -DHV_BUILD_DATE='"$(shell date -u +%Y-%m-%d)"'
+ASFLAGS  := -m32 -I. -I$(B) -D__ASSEMBLY__
+LIBGCC   := $(shell $(CC) -m32 -print-libgcc-file-name)
+LDFLAGS  := -m elf_i386 -nostdlib -z max-page-size=0x1000 -z noexecstack -T linker.ld
+
+HV_C     := $(wildcard arch/x86/*.c hypervisor/*.c hypervisor/mm/*.c hypercalls/*.c)
+HV_S     := boot/multiboot.S arch/x86/entry.S arch/x86/usercopy.S
+GEN_C    := $(if $(wildcard hypercalls/hypercalls.tbl),$(B)/gen/hypercall_table.c)
+HV_OBJ   := $(patsubst %.c,$(B)/obj/%.o,$(HV_C)) $(patsubst %.S,$(B)/obj/%.o,$(HV_S)) \
+            $(patsubst $(B)/gen/%.c,$(B)/obj/gen/%.o,$(GEN_C))
+
+.PHONY: all iso run test bench clean deps
+all: $(B)/hypervisor.elf
+
+# --- the ABI generator: one table, many outputs -------------------------------
+GEN_OUT := $(B)/gen/hypercall_table.c $(B)/gen/hypercall_handlers.h \
+           $(B)/gen/pvguest_hypercalls.h $(B)/gen/hypercalls.py
+$(B)/gen/.stamp: hypercalls/hypercalls.tbl tools/gen-abi
+	@mkdir -p $(B)/gen
+	$(PYTHON) tools/gen-abi --table hypercalls/hypercalls.tbl --out $(B)/gen --docs docs/hypercalls.md
+	@touch $@
+$(GEN_OUT): $(B)/gen/.stamp
+	@true
+
+# Every object waits for the generated headers (they are few and cheap).
+$(HV_OBJ): $(if $(GEN_C),$(B)/gen/.stamp)
+
+$(B)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	@$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+$(B)/obj/gen/%.o: $(B)/gen/%.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	@$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+$(B)/obj/%.o: %.S
+	@mkdir -p $(dir $@)
+	@echo "  AS      $<"
+	@$(CC) $(ASFLAGS) -MMD -MP -c $< -o $@
+
+# --- the two-pass link -----------------------------------------------------------
+$(B)/hypervisor.1.elf: $(HV_OBJ) $(B)/obj/hypervisor/symbols_empty.o linker.ld
+	$(LD) $(LDFLAGS) -o $@ $(HV_OBJ) $(B)/obj/hypervisor/symbols_empty.o $(LIBGCC)
+$(B)/gen/symbols.S: $(B)/hypervisor.1.elf tools/gen-symbols
+	@mkdir -p $(B)/gen
+	$(NM) -n $< > $(B)/gen/symbols.nm
+	$(PYTHON) tools/gen-symbols $(B)/gen/symbols.nm $@
+$(B)/obj/gen/symbols.o: $(B)/gen/symbols.S
+	@mkdir -p $(dir $@)
+	$(CC) $(ASFLAGS) -c $< -o $@
+$(B)/hypervisor.elf: $(HV_OBJ) $(B)/obj/gen/symbols.o linker.ld
+	$(LD) $(LDFLAGS) -o $@ $(HV_OBJ) $(B)/obj/gen/symbols.o $(LIBGCC)
+	@$(NM) -n $@ | grep -i ' t ' > $(B)/gen/symbols.final.nm
+	@grep -i ' t ' $(B)/gen/symbols.nm | cmp -s - $(B)/gen/symbols.final.nm || \
+	    { echo "text moved between the two links; symbol table would lie"; rm -f $@; exit 1; }
+
+# --- images, running, testing ----------------------------------------------------
+iso: all
+	$(PYTHON) tools/mkiso -o $(B)/hypervisor.iso
+
+deps:
+	tools/install-deps
+
+run: deps
+	$(MAKE) all
+	$(PYTHON) tools/run --timeout 0 $(DEMO)
+
+test: deps
+	$(MAKE) all
+	$(PYTHON) -m pytest -q tests
+
+bench: deps
+	$(MAKE) all
+	@echo "no benchmarks yet"
+
+clean:
+	rm -rf $(B)
+
+-include $(shell find $(B)/obj -name '*.d' 2>/dev/null)

@@ -1,0 +1,56 @@
+/*
+ * cpu.c - find out what the processor supports.
+ *
+ * The features listed are the ones later stages depend on: PAE (required:
+ * the whole ABI is PAE), NX (guest page tables may use bit 63, which is
+ * reserved without EFER.NXE), PGE (global hypervisor mappings survive
+ * guest CR3 switches), TSC (time), UMIP (makes SGDT/SIDT/SMSW/... trap in
+ * ring 1), SMEP/SMAP.  They are printed at boot so a log says what machine
+ * it came from.
+ */
+#include "arch/x86/cpu.h"
+#include "arch/x86/x86.h"
+#include "hypervisor/console.h"
+#include "hypervisor/lib.h"
+
+struct cpu_features cpu;
+
+static const char *yn(bool b) { return b ? "+" : "-"; }
+
+void cpu_init(void)
+{
+    struct cpuid_regs r = cpuid(0, 0);
+    uint32_t max_leaf = r.eax;
+    memcpy(cpu.vendor + 0, &r.ebx, 4);
+    memcpy(cpu.vendor + 4, &r.edx, 4);
+    memcpy(cpu.vendor + 8, &r.ecx, 4);
+    r = cpuid(1, 0);
+    cpu.family = (r.eax >> 8) & 0xf;
+    cpu.model = (r.eax >> 4) & 0xf;
+    cpu.stepping = r.eax & 0xf;
+    if (cpu.family == 0xf)
+        cpu.family += (r.eax >> 20) & 0xff;
+    if (cpu.family >= 6)
+        cpu.model |= ((r.eax >> 16) & 0xf) << 4;
+    cpu.tsc = r.edx & (1u << 4);
+    cpu.pae = r.edx & (1u << 6);
+    cpu.apic = r.edx & (1u << 9);
+    cpu.pge = r.edx & (1u << 13);
+    cpu.fxsr = r.edx & (1u << 24);
+    cpu.sse = r.edx & (1u << 25);
+    if (max_leaf >= 7) {
+        r = cpuid(7, 0);
+        cpu.smep = r.ebx & (1u << 7);
+        cpu.smap = r.ebx & (1u << 20);
+        cpu.umip = r.ecx & (1u << 2);
+    }
+    if (cpuid(0x80000000u, 0).eax >= 0x80000001u)
+        cpu.nx = cpuid(0x80000001u, 0).edx & (1u << 20);
+    if (cpu.nx)
+        wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_NXE);
+
+    hvlog("cpu: %s family %u model %u stepping %u\n", cpu.vendor, cpu.family, cpu.model, cpu.stepping);
+    hvlog("cpu features: %spae %snx %spge %stsc %sumip %ssmep %ssmap %sfxsr %ssse\n",
+          yn(cpu.pae), yn(cpu.nx), yn(cpu.pge), yn(cpu.tsc), yn(cpu.umip),
+          yn(cpu.smep), yn(cpu.smap), yn(cpu.fxsr), yn(cpu.sse));
+}

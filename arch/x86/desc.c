@@ -1,0 +1,96 @@
+/*
+ * desc.c - build the GDT, IDT and TSS and load them.
+ *
+ * The GDT follows Xen's layout so that unmodified Xen guests find their
+ * selectors: it is 16 pages long, the first 14 pages are the guest's own
+ * (installed later with set_gdt) and the hypervisor owns everything from
+ * selector 0xe000.  The guest selectors we provide there (FLAT_RING1_CS and
+ * friends) are flat, but stop at MACH2PHYS_VIRT_END: ring 1 counts as
+ * supervisor for the paging unit, so these limits are the only thing that
+ * keeps a guest kernel out of the hypervisor's memory.
+ *
+ * Every IDT gate is DPL 0 (for now), so no guest can raise an exception
+ * handler with `int $n`: it takes a #GP instead, which the hypervisor sees.
+ */
+#include "arch/x86/desc.h"
+#include "arch/x86/layout.h"
+#include "arch/x86/x86.h"
+#include "hypervisor/lib.h"
+
+uint64_t desc_hv_gdt_page[512] __attribute__((aligned(4096)));
+
+struct tss {
+    uint32_t link, esp0, ss0, esp1, ss1, esp2, ss2, cr3, eip, eflags;
+    uint32_t eax, ecx, edx, ebx, esp, ebp, esi, edi;
+    uint32_t es, cs, ss, ds, fs, gs, ldt;
+    uint16_t trap, iomap_base;
+} __packed;
+_Static_assert(sizeof(struct tss) == 104, "hardware TSS layout");
+
+static struct tss tss;
+
+struct gate { uint16_t off_lo, sel; uint8_t zero, type; uint16_t off_hi; } __packed;
+static struct gate idt[256];
+
+/* What entry.S assembled: one (stub address, vector | dpl << 8) per vector. */
+struct idt_stub { uint32_t addr, info; };
+extern const struct idt_stub __idt_stubs_start[], __idt_stubs_end[];
+
+uint64_t desc_make(uint32_t base, uint32_t limit, uint8_t access, bool page_granular)
+{
+    uint64_t d = (limit & 0xffff) | ((uint64_t)(base & 0xffffff) << 16);
+    d |= (uint64_t)access << 40;
+    d |= (uint64_t)((limit >> 16) & 0xf) << 48;
+    d |= (uint64_t)(page_granular ? 0xc : 0x4) << 52;      /* G, D/B=32-bit */
+    d |= (uint64_t)(base >> 24) << 56;
+    return d;
+}
+
+static void gdt_init(void)
+{
+    /* Guest-usable flat segments end just below MACH2PHYS_VIRT_END. */
+    uint32_t guest_limit = (MACH2PHYS_VIRT_END_ >> 12) - 1;
+#define HV_SLOT(sel) desc_hv_gdt_page[((sel) >> 3) - FIRST_RESERVED_GDT_ENTRY]
+    HV_SLOT(HV_CS) = desc_make(0, 0xfffff, DESC_CODE(0), true);
+    HV_SLOT(HV_DS) = desc_make(0, 0xfffff, DESC_DATA(0), true);
+    HV_SLOT(RING1_CS) = desc_make(0, guest_limit, DESC_CODE(1), true);
+    HV_SLOT(RING1_DS) = desc_make(0, guest_limit, DESC_DATA(1), true);
+    HV_SLOT(RING3_CS) = desc_make(0, guest_limit, DESC_CODE(3), true);
+    HV_SLOT(RING3_DS) = desc_make(0, guest_limit, DESC_DATA(3), true);
+    HV_SLOT(HV_TSS) = desc_make((uint32_t)&tss, sizeof(tss) - 1, DESC_TSS32, false);
+#undef HV_SLOT
+}
+
+static void idt_init(void)
+{
+    for (const struct idt_stub *s = __idt_stubs_start; s < __idt_stubs_end; s++) {
+        unsigned vec = s->info & 0xff, dpl = (s->info >> 8) & 3;
+        idt[vec] = (struct gate){
+            .off_lo = s->addr & 0xffff, .sel = HV_CS,
+            .type = 0x8e | (dpl << 5),            /* present 32-bit interrupt gate */
+            .off_hi = s->addr >> 16,
+        };
+    }
+}
+
+void desc_set_kernel_stack(uint32_t esp0)
+{
+    tss.esp0 = esp0;
+}
+
+void desc_init(void)
+{
+    gdt_init();
+    idt_init();
+    extern char hv_stack[];
+    tss.ss0 = HV_DS;
+    tss.esp0 = (uint32_t)hv_stack + HV_STACK_SIZE;
+    tss.iomap_base = sizeof(tss);     /* no I/O bitmap: ring 1/3 get no ports */
+
+    struct desc_ptr gdtr = { GDT_ENTRIES * 8 - 1, GDT_VIRT_START };
+    struct desc_ptr idtr = { sizeof(idt) - 1, (uint32_t)idt };
+    lgdt(&gdtr);
+    load_segments(HV_CS, HV_DS);
+    lidt(&idtr);
+    ltr(HV_TSS);
+}

@@ -1,0 +1,16 @@
+/* desc.h - the GDT, IDT and TSS: the CPU's tables of segments and gates. */
+#ifndef ARCH_X86_DESC_H
+#define ARCH_X86_DESC_H
+#include "hypervisor/types.h"
+
+/* Segment descriptor access bytes (type | S | DPL | P). */
+#define DESC_CODE(dpl)  (0x9a | ((dpl) << 5))   /* present, code, readable */
+#define DESC_DATA(dpl)  (0x92 | ((dpl) << 5))   /* present, data, writable */
+#define DESC_TSS32      0x89                    /* present, available 32-bit TSS */
+
+uint64_t desc_make(uint32_t base, uint32_t limit, uint8_t access, bool page_granular);
+void desc_init(void);
+/* The hypervisor's page of the GDT (entries 0xe000..), for the GDT mapping. */
+extern uint64_t desc_hv_gdt_page[512];
+void desc_set_kernel_stack(uint32_t esp0);
+#endif

@@ -1,0 +1,114 @@
+/*
+ * entry.S - every way into the hypervisor, and the one way out.
+ *
+ * Each vector has a tiny stub that makes the stack look the same whatever
+ * the CPU pushed (a dummy error code where the CPU gives none), pushes its
+ * vector number and jumps to entry_common.  entry_common saves the rest of
+ * struct cpu_regs (see regs.h for the picture), switches to the
+ * hypervisor's data segments, and calls trap_dispatch() in C, which makes
+ * every decision.  Returning restores exactly what the frame holds, so C
+ * code "returns to the guest" simply by editing the frame.
+ *
+ * The STUB macro also emits the vector's IDT entry description into the
+ * .idt_stubs section, so there is no second table to keep in step:
+ * desc.c builds the IDT from what is assembled here.
+ */
+#include "arch/x86/layout.h"
+
+/* STUB vector, cpu_pushes_error_code, dpl */
+.macro STUB vec, err, dpl=0
+        .text
+        .align 16
+1:
+        .if \err == 0
+        pushl   $0
+        .endif
+        pushl   $\vec
+        jmp     entry_common
+        .section .idt_stubs, "a"
+        .long   1b, (\vec) | ((\dpl) << 8)
+        .text
+.endm
+
+STUB  0, 0
+STUB  1, 0
+STUB  2, 0
+STUB  3, 0
+STUB  4, 0
+STUB  5, 0
+STUB  6, 0
+STUB  7, 0
+STUB  8, 1
+STUB  9, 0
+STUB 10, 1
+STUB 11, 1
+STUB 12, 1
+STUB 13, 1
+STUB 14, 1
+STUB 15, 0
+STUB 16, 0
+STUB 17, 1
+STUB 18, 0
+STUB 19, 0
+STUB 20, 0
+STUB 21, 1
+STUB 22, 0
+STUB 23, 0
+STUB 24, 0
+STUB 25, 0
+STUB 26, 0
+STUB 27, 0
+STUB 28, 0
+STUB 29, 1
+STUB 30, 1
+STUB 31, 0
+
+        .text
+        .globl entry_common
+entry_common:
+        pushl   %gs
+        pushl   %fs
+        pushl   %es
+        pushl   %ds
+        pushl   %eax
+        pushl   %ebp
+        pushl   %edi
+        pushl   %esi
+        pushl   %edx
+        pushl   %ecx
+        pushl   %ebx
+        mov     $HV_DS, %eax
+        mov     %eax, %ds
+        mov     %eax, %es
+        cld
+        mov     %esp, %eax
+        pushl   %eax
+        call    trap_dispatch
+        addl    $4, %esp
+        /* fall through */
+
+/* Restore the frame at ESP and return to whatever it describes. */
+        .globl entry_return
+entry_return:
+        popl    %ebx
+        popl    %ecx
+        popl    %edx
+        popl    %esi
+        popl    %edi
+        popl    %ebp
+        popl    %eax
+        popl    %ds
+        popl    %es
+        popl    %fs
+        popl    %gs
+        addl    $8, %esp                /* vector, error code */
+        iret
+
+/*
+ * entry_return_to(regs): switch ESP to a frame prepared in C and return
+ * through it.  Used to enter a domain for the first time.
+ */
+        .globl entry_return_to
+entry_return_to:
+        mov     4(%esp), %esp
+        jmp     entry_return

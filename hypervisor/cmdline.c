@@ -1,0 +1,121 @@
+/*
+ * cmdline.c - options given to the hypervisor by the boot loader.
+ *
+ * The command line is "word word ...", each word "key" or "key=value".  A
+ * word we do not understand is reported and ignored, never fatal: a typo
+ * on a boot line should produce a message, not a machine that will not
+ * start.  The table below is the complete list; docs/architecture.md
+ * describes each option.
+ */
+#include "hypervisor/cmdline.h"
+#include "hypervisor/console.h"
+#include "hypervisor/lib.h"
+
+struct hv_options hv_opts;
+
+static bool parse_uint(const char *s, uint32_t *out)
+{
+    uint32_t v = 0;
+    if (!*s)
+        return false;
+    for (; *s; s++) {
+        if (*s < '0' || *s > '9' || v > 0x0fffffff)
+            return false;
+        v = v * 10 + (uint32_t)(*s - '0');
+    }
+    *out = v;
+    return true;
+}
+
+static bool set_test_panic(const char *v)
+{
+    static const char *const kinds[] = { "pf", "gp", "ud", "de", "bug" };
+    for (unsigned i = 0; i < ARRAY_SIZE(kinds); i++)
+        if (!strcmp(v, kinds[i])) {
+            snprintf(hv_opts.test_panic, sizeof(hv_opts.test_panic), "%s", v);
+            return true;
+        }
+    return false;
+}
+
+static bool set_mem(const char *v) { return parse_uint(v, &hv_opts.mem_limit_mib); }
+static bool set_ignore_mmap(const char *v) { hv_opts.ignore_mmap = true; return !*v; }
+
+static const struct option {
+    const char *key;
+    bool (*set)(const char *value);
+    const char *help;
+} options[] = {
+    { "mem",         set_mem,         "mem=MIB: use at most this much RAM" },
+    { "ignore-mmap", set_ignore_mmap, "ignore-mmap: ignore the boot loader's memory map (tests the fallback)" },
+    { "test-panic",  set_test_panic,  "test-panic=pf|gp|ud|de|bug: crash the hypervisor on purpose" },
+};
+
+static void apply(const char *word, size_t n)
+{
+    char buf[64], *eq;
+    if (n >= sizeof(buf)) {
+        hvlog("warning: option '%.*s...' too long; ignored\n", 20, word);
+        return;
+    }
+    memcpy(buf, word, n);
+    buf[n] = '\0';
+    const char *value = "";
+    if ((eq = strchr(buf, '='))) {
+        *eq = '\0';
+        value = eq + 1;
+    }
+    for (unsigned i = 0; i < ARRAY_SIZE(options); i++)
+        if (!strcmp(buf, options[i].key)) {
+            if (!options[i].set(value))
+                hvlog("warning: bad value '%s' for option '%s' (%s); ignored\n",
+                      value, buf, options[i].help);
+            return;
+        }
+    hvlog("warning: unknown option '%s' ignored\n", buf);
+}
+
+/*
+ * Boot loaders (GRUB, QEMU's -kernel) put the image's own path first, as a
+ * shell puts argv[0]; like Xen, we skip that first word.
+ */
+void cmdline_parse(const char *s)
+{
+    while (*s == ' ')
+        s++;
+    while (*s && *s != ' ')
+        s++;
+    while (*s) {
+        while (*s == ' ')
+            s++;
+        size_t n = 0;
+        while (s[n] && s[n] != ' ')
+            n++;
+        if (n)
+            apply(s, n);
+        s += n;
+    }
+}
+
+bool cmdline_get(const char *s, const char *key, char *val, size_t vallen)
+{
+    size_t klen = strlen(key);
+    while (*s) {
+        while (*s == ' ')
+            s++;
+        size_t n = 0;
+        while (s[n] && s[n] != ' ')
+            n++;
+        if (n >= klen && !strncmp(s, key, klen) && (n == klen || s[klen] == '=')) {
+            size_t vn = n > klen ? n - klen - 1 : 0;
+            if (vallen) {
+                vn = MIN(vn, vallen - 1);
+                memcpy(val, s + klen + (n > klen), vn);
+                val[vn] = '\0';
+            }
+            return true;
+        }
+        s += n;
+    }
+    return false;
+}

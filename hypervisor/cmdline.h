@@ -1,0 +1,22 @@
+/* cmdline.h - the hypervisor's own command-line options. */
+#ifndef HV_CMDLINE_H
+#define HV_CMDLINE_H
+#include "hypervisor/types.h"
+
+struct hv_options {
+    bool ignore_mmap;          /* ignore-mmap: pretend there is no memory map */
+    char test_panic[16];       /* test-panic=pf|gp|ud|de|bug: fault on purpose */
+    uint32_t mem_limit_mib;    /* mem=N: use at most N MiB of RAM (0: all) */
+};
+extern struct hv_options hv_opts;
+
+/* Parse "key=value key ..." into hv_opts; unknown keys get a warning line. */
+void cmdline_parse(const char *cmdline);
+
+/*
+ * Find option `key` in a space-separated "key=value" string.  Copies the
+ * value (or "" for a bare key) into val and returns true if present.
+ * Pure; shared with the per-domain option parser.
+ */
+bool cmdline_get(const char *s, const char *key, char *val, size_t vallen);
+#endif

@@ -1,0 +1,95 @@
+/*
+ * setup.c - start_hypervisor(): the boot sequence, in order.
+ *
+ * boot/multiboot.S calls this on the boot stack with paging on.  Each step
+ * depends on the ones before it, so the order below is the design:
+ *   1. our own mappings (mapcache, GDT area) and descriptor tables, so that
+ *      a fault from here on is caught and explained rather than resetting
+ *      the machine;
+ *   2. the console, so everything after can be reported;
+ *   3. what the boot loader told us: command line, memory, modules;
+ *   4. the frame allocator, with everything precious reserved;
+ *   5. (domains come here, in later stages);
+ *   6. power off with a status.
+ */
+#include "hypervisor/setup.h"
+#include "hypervisor/bootinfo.h"
+#include "hypervisor/cmdline.h"
+#include "hypervisor/console.h"
+#include "hypervisor/shutdown.h"
+#include "hypervisor/version.h"
+#include "hypervisor/mm/frame.h"
+#include "hypervisor/lib.h"
+#include "arch/x86/cpu.h"
+#include "arch/x86/desc.h"
+#include "arch/x86/layout.h"
+#include "arch/x86/paging.h"
+
+/* Below this much usable RAM there is no room for a single domain. */
+#define MIN_RAM_MIB 32
+
+static struct boot_info boot;
+
+static void print_memory(const struct boot_info *bi)
+{
+    hvlog("memory map (%s):\n", bi->have_mmap ? "multiboot" : "mem_lower/mem_upper");
+    for (unsigned i = 0; i < bi->mem.nram; i++)
+        hvlog("  0x%09llx-0x%09llx usable %llu KiB\n",
+              (unsigned long long)bi->mem.ram[i].start, (unsigned long long)bi->mem.ram[i].end,
+              (unsigned long long)((bi->mem.ram[i].end - bi->mem.ram[i].start) >> 10));
+    hvlog("memory: %llu MiB usable in %u ranges, %llu MiB ignored\n",
+          (unsigned long long)(bi->mem.total >> 20), bi->mem.nram,
+          (unsigned long long)(bi->mem.ignored >> 20));
+}
+
+/* test-panic=...: fault on purpose, so tests can check the panic path. */
+static void __attribute__((noinline)) setup_test_panic(const char *kind)
+{
+    hvlog("test-panic=%s: crashing on purpose\n", kind);
+    static volatile uintptr_t bad_address = 0x00000bad;   /* volatile: opaque to gcc */
+    if (!strcmp(kind, "pf"))
+        *(volatile uint32_t *)bad_address = 1;
+    else if (!strcmp(kind, "gp"))
+        __asm__ volatile("mov %0,%%ds" :: "r"(HV_TSS));    /* a TSS is no data segment */
+    else if (!strcmp(kind, "ud"))
+        __asm__ volatile("ud2");
+    else if (!strcmp(kind, "de"))
+        __asm__ volatile("divl %1" :: "a"(1), "r"(0), "d"(0));
+    else
+        BUG_ON(strcmp(kind, "bug") == 0);
+}
+
+void start_hypervisor(uint32_t magic, uint32_t mbi_pa)
+{
+    paging_init();
+    desc_init();
+    console_init();
+    hvlog("%s %s (Xen 3.0 x86_32p PV ABI subset), built %s\n",
+          HV_NAME, HV_VERSION, HV_BUILD_DATE);
+
+    if (!bootinfo_read(magic, mbi_pa, &boot))
+        shutdown_machine(HV_STATUS_BOOT_ERROR);
+    hvlog("boot loader: %s\n", boot.loader[0] ? boot.loader : "(unnamed)");
+    hvlog("command line: '%s'\n", boot.cmdline);
+    cmdline_parse(boot.cmdline);
+    cpu_init();
+
+    if (!bootinfo_memory(mbi_pa, &boot))
+        shutdown_machine(HV_STATUS_BOOT_ERROR);
+    print_memory(&boot);
+    if (boot.mem.total < (uint64_t)MIN_RAM_MIB << 20) {
+        hvlog("error: only %llu MiB of usable RAM; the hypervisor needs at least %u MiB\n",
+              (unsigned long long)(boot.mem.total >> 20), MIN_RAM_MIB);
+        shutdown_machine(HV_STATUS_BOOT_ERROR);
+    }
+    frame_init();
+    bootinfo_reserve(&boot);
+    hvlog("frames: %u free of %u after reserving the image, BIOS area and %u module%s\n",
+          frame_free_count(), frame_total_count(), boot.nmod, boot.nmod == 1 ? "" : "s");
+
+    if (hv_opts.test_panic[0])
+        setup_test_panic(hv_opts.test_panic);
+
+    hvlog("no domains to run\n");
+    shutdown_machine(HV_STATUS_OK);
+}
