@@ -1,0 +1,49 @@
+/*
+ * hypercall.h - the hypercall dispatch table and its one entry point.
+ *
+ * This file owns the shape of a row in the dispatch table and the call
+ * that the trap entry makes for "int $0x82".  The rows themselves are
+ * generated from hypercalls/hypercalls.tbl into build/gen/hypercall_table.c
+ * (see tools/gen-abi), so the list of hypercalls exists in one place only.
+ * It must never contain a handler: those are the do_<name> functions in
+ * hypercalls/, declared in gen/hypercall_handlers.h.
+ */
+#ifndef HV_HYPERCALL_H
+#define HV_HYPERCALL_H
+
+#include "hypervisor/types.h"
+
+/*
+ * Numbers the dispatcher looks up; anything at or above is -ENOSYS.  Xen
+ * uses the same bound, although the hypercall page has room for 128 stubs.
+ */
+#define NR_HYPERCALLS 64
+
+/*
+ * One row of the table.  call takes the five argument registers in order
+ * (EBX, ECX, EDX, ESI, EDI) and converts them to do_<name>'s typed
+ * parameters; it is NULL for a hypercall this hypervisor does not
+ * implement.  name is NULL only for numbers Xen never assigned, so a trace
+ * can say "memory_op (not implemented)" rather than "unknown 12".
+ */
+struct hypercall_entry {
+    const char *name;
+    uint8_t nargs;                 /* argument registers used, for traces */
+    const char *argnames[5];       /* their names, for traces */
+    long (*call)(const uint32_t args[5]);
+};
+
+extern const struct hypercall_entry hypercall_table[NR_HYPERCALLS];
+
+/*
+ * Run hypercall nr with the guest's argument registers.  nr and args are
+ * guest-controlled: nr is bounds-checked here, args are checked by each
+ * handler.  Returns the value for the guest's EAX: a result, or -Exxx;
+ * -ENOSYS for an unknown or unimplemented number.
+ */
+long hypercall_dispatch(uint32_t nr, const uint32_t args[5]);
+
+/* The hypercall's name for traces: never NULL. */
+const char *hypercall_name(uint32_t nr);
+
+#endif
