@@ -34,12 +34,12 @@ HV_OBJ   := $(patsubst %.c,$(B)/obj/%.o,$(HV_C)) $(patsubst %.S,$(B)/obj/%.o,$(H
             $(patsubst $(B)/gen/%.c,$(B)/obj/gen/%.o,$(GEN_C))
 
 .PHONY: all iso run test bench clean deps
-all: $(B)/hypervisor.elf
+all: $(B)/hypervisor.elf $(if $(wildcard pvguest/pvguest.mk),pvguests)
 
 # --- the ABI generator: one table, many outputs -------------------------------
 GEN_OUT := $(B)/gen/hypercall_table.c $(B)/gen/hypercall_handlers.h \
            $(B)/gen/pvguest_hypercalls.h $(B)/gen/hypercalls.py
-$(B)/gen/.stamp: hypercalls/hypercalls.tbl tools/gen-abi
+$(B)/gen/.stamp: hypercalls/hypercalls.tbl hypercalls/public/xen.h tools/gen-abi
 	@mkdir -p $(B)/gen
 	$(PYTHON) tools/gen-abi --table hypercalls/hypercalls.tbl --out $(B)/gen --docs docs/hypercalls.md
 	@touch $@
@@ -100,4 +100,5 @@ bench: deps
 clean:
 	rm -rf $(B)
 
+-include pvguest/pvguest.mk
 -include $(shell find $(B)/obj -name '*.d' 2>/dev/null)

@@ -9,11 +9,14 @@
  *   2. the console, so everything after can be reported;
  *   3. what the boot loader told us: command line, memory, modules;
  *   4. the frame allocator, with everything precious reserved;
- *   5. (domains come here, in later stages);
- *   6. power off with a status.
+ *   5. the M2P table, then one domain per module;
+ *   6. the scheduler, which powers off with a status when no domain is left.
  */
 #include "hypervisor/setup.h"
 #include "hypervisor/bootinfo.h"
+#include "hypervisor/builder.h"
+#include "hypervisor/sched.h"
+#include "hypervisor/mm/m2p.h"
 #include "hypervisor/cmdline.h"
 #include "hypervisor/console.h"
 #include "hypervisor/shutdown.h"
@@ -24,6 +27,7 @@
 #include "arch/x86/desc.h"
 #include "arch/x86/layout.h"
 #include "arch/x86/paging.h"
+#include "arch/x86/pic.h"
 
 /* Below this much usable RAM there is no room for a single domain. */
 #define MIN_RAM_MIB 32
@@ -59,10 +63,34 @@ static void __attribute__((noinline)) setup_test_panic(const char *kind)
         BUG_ON(strcmp(kind, "bug") == 0);
 }
 
+/*
+ * One domain per module, numbered in module order.  A module that cannot be
+ * built still takes its number (so "the third module is d2" always holds)
+ * and is reported; the others boot regardless.  Module frames are given
+ * back once their contents have been copied into the domain.
+ */
+static void build_domains(struct boot_info *bi)
+{
+    for (unsigned i = 0; i < bi->nmod; i++) {
+        struct domain *d = domain_alloc();
+        if (!d) {
+            hvlog("error: module %u (%s): no memory for another domain\n", i, bi->mod[i].cmdline);
+            continue;
+        }
+        builder_build(d, &bi->mod[i], i);
+        if (bi->mod[i].usable)
+            for (paddr_t p = bi->mod[i].start & PAGE_MASK; p < bi->mod[i].end; p += PAGE_SIZE)
+                frame_free(_mfn((uint32_t)(p >> PAGE_SHIFT)));
+    }
+    hvlog("frames: %u free of %u after building %u domain%s\n", frame_free_count(),
+          frame_total_count(), nr_domains, nr_domains == 1 ? "" : "s");
+}
+
 void start_hypervisor(uint32_t magic, uint32_t mbi_pa)
 {
     paging_init();
     desc_init();
+    pic_init();
     console_init();
     hvlog("%s %s (Xen 3.0 x86_32p PV ABI subset), built %s\n",
           HV_NAME, HV_VERSION, HV_BUILD_DATE);
@@ -90,6 +118,11 @@ void start_hypervisor(uint32_t magic, uint32_t mbi_pa)
     if (hv_opts.test_panic[0])
         setup_test_panic(hv_opts.test_panic);
 
-    hvlog("no domains to run\n");
-    shutdown_machine(HV_STATUS_OK);
+    m2p_init((uint32_t)(boot.mem.ram[boot.mem.nram - 1].end >> PAGE_SHIFT));
+    build_domains(&boot);
+    if (!nr_domains) {
+        hvlog("no domains to run\n");
+        shutdown_machine(HV_STATUS_OK);
+    }
+    sched_start();
 }

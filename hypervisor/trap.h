@@ -3,6 +3,12 @@
 #define HV_TRAP_H
 #include "arch/x86/regs.h"
 void trap_dispatch(struct cpu_regs *r);
-/* Traps from ring 1 or 3 go here; implemented by the domain code. */
-void domain_trap(struct cpu_regs *r);
+#include "hypervisor/domain.h"
+
+#define HYPERCALL_VECTOR 0x82     /* int $0x82, a DPL 1 gate (Xen's x86_32 ABI) */
+
+/* Deliver vector to the guest's handler; false if it has none. */
+bool trap_bounce(struct domain *d, struct cpu_regs *r, unsigned vector, uint32_t error);
+/* The guest faulted: bounce it, or halt the domain (insn: its text, or ""). */
+void trap_guest_exception(struct domain *d, struct cpu_regs *r, const char *insn);
 #endif

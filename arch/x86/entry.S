@@ -33,8 +33,8 @@
 STUB  0, 0
 STUB  1, 0
 STUB  2, 0
-STUB  3, 0
-STUB  4, 0
+STUB  3, 0, 3           /* int3 may be used by any ring */
+STUB  4, 0, 3           /* into, likewise */
 STUB  5, 0
 STUB  6, 0
 STUB  7, 0
@@ -62,6 +62,11 @@ STUB 28, 0
 STUB 29, 1
 STUB 30, 1
 STUB 31, 0
+/* IRQs from the (remapped, masked) PICs: only spurious ones arrive yet. */
+        .irp irq, 0x20,0x21,0x22,0x23,0x24,0x25,0x26,0x27,0x28,0x29,0x2a,0x2b,0x2c,0x2d,0x2e,0x2f
+STUB \irq, 0
+        .endr
+STUB 0x82, 0, 1         /* the hypercall gate: ring 1 only */
 
         .text
         .globl entry_common

@@ -100,6 +100,25 @@ mfn_t frame_alloc(void)
     return take(f);
 }
 
+/*
+ * n physically contiguous directmapped frames, for the hypervisor's own
+ * arrays that are larger than a page.  First fit: these allocations are
+ * few (one per domain at most) and small.
+ */
+mfn_t frame_alloc_low_range(uint32_t n)
+{
+    uint32_t run = 0;
+    for (uint32_t f = 0; f < FRAME_LOW_LIMIT && n; f++) {
+        run = test(f) ? run + 1 : 0;
+        if (run == n) {
+            for (uint32_t i = f + 1 - n; i <= f; i++)
+                take(i);
+            return _mfn(f + 1 - n);
+        }
+    }
+    return INVALID_MFN;
+}
+
 void frame_free(mfn_t mfn)
 {
     uint32_t f = mfn_x(mfn);

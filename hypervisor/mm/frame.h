@@ -18,6 +18,7 @@ void frame_add_ram(uint64_t start, uint64_t end);     /* make RAM allocatable */
 void frame_reserve(uint64_t start, uint64_t end);     /* never hand these out */
 mfn_t frame_alloc(void);        /* any frame; INVALID_MFN when none is left */
 mfn_t frame_alloc_low(void);    /* a directmapped frame, for the hypervisor */
+mfn_t frame_alloc_low_range(uint32_t n);   /* n contiguous directmapped frames */
 void frame_free(mfn_t mfn);
 bool frame_is_free(mfn_t mfn);
 uint32_t frame_free_count(void);

@@ -1,0 +1,125 @@
+/*
+ * domain.c - creating, halting, shutting down and destroying domains.
+ *
+ * A domain ends in exactly one of two ways, and both come through here:
+ *  - the guest asks (sched_op shutdown): domain_shutdown();
+ *  - the hypervisor decides (a disallowed instruction, a fault it cannot
+ *    deliver...): domain_halt(), the single funnel Xen calls
+ *    domain_crash() and lguest kill_guest().
+ * Either way the domain's frames go back to the allocator at once, so a
+ * misbehaving domain cannot hold memory hostage, and the summary at power
+ * off says how each domain ended.
+ */
+#include "hypervisor/domain.h"
+#include "hypervisor/console.h"
+#include "hypervisor/sched.h"
+#include "hypervisor/shutdown.h"
+#include "hypervisor/mm/frame.h"
+#include "hypervisor/mm/m2p.h"
+#include "hypervisor/lib.h"
+#include "hypercalls/public/sched.h"
+#include "arch/x86/paging.h"
+
+struct domain *domains[MAX_DOMAINS];
+unsigned nr_domains;
+
+struct domain *domain_alloc(void)
+{
+    if (nr_domains == MAX_DOMAINS)
+        return NULL;
+    _Static_assert(sizeof(struct domain) <= PAGE_SIZE, "struct domain fits a page");
+    mfn_t m = frame_alloc_low();
+    if (mfn_eq(m, INVALID_MFN))
+        return NULL;
+    struct domain *d = directmap_va((paddr_t)mfn_x(m) << PAGE_SHIFT);
+    memset(d, 0, PAGE_SIZE);
+    d->id = nr_domains;
+    d->shared_info = INVALID_MFN;
+    snprintf(d->name, sizeof(d->name), "d%u", d->id);
+    domains[nr_domains++] = d;
+    return d;
+}
+
+void *domain_map_pfn(struct domain *d, uint32_t pfn)
+{
+    BUG_ON(pfn >= d->nr_pages);
+    return map_domain_page(d->frames[pfn]);
+}
+
+static void free_frame_if_valid(mfn_t *m)
+{
+    if (mfn_eq(*m, INVALID_MFN))
+        return;
+    m2p_set(*m, M2P_INVALID);
+    frame_free(*m);
+    *m = INVALID_MFN;
+}
+
+void domain_destroy(struct domain *d)
+{
+    if (d->frames) {
+        for (uint32_t pfn = 0; pfn < d->nr_pages; pfn++)
+            free_frame_if_valid(&d->frames[pfn]);
+        for (uint32_t i = 0; i < d->frames_array_pages; i++)
+            frame_free(_mfn((uint32_t)(directmap_pa(d->frames) >> PAGE_SHIFT) + i));
+        d->frames = NULL;
+        d->nr_pages = 0;
+    }
+    free_frame_if_valid(&d->shared_info);
+    if (d->pdpt) {
+        frame_free(_mfn((uint32_t)(directmap_pa(d->pdpt) >> PAGE_SHIFT)));
+        d->pdpt = NULL;
+    }
+}
+
+void domain_halt(struct domain *d, const char *fmt, ...)
+{
+    char reason[160];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(reason, sizeof(reason), fmt, ap);
+    va_end(ap);
+    console_domain_flush(d->id);
+    hvlog("d%u halted: %s\n", d->id, reason);
+    snprintf(d->end_reason, sizeof(d->end_reason), "halted: %s", reason);
+    d->state = DOMAIN_HALTED;
+    domain_destroy(d);
+    sched_run_next();
+}
+
+static const char *shutdown_reason_name(unsigned reason)
+{
+    static const char *const names[] = {
+        [SHUTDOWN_poweroff] = "poweroff", [SHUTDOWN_reboot] = "reboot",
+        [SHUTDOWN_suspend] = "suspend", [SHUTDOWN_crash] = "crash",
+        [SHUTDOWN_watchdog] = "watchdog",
+    };
+    return reason < ARRAY_SIZE(names) && names[reason] ? names[reason] : "unknown";
+}
+
+void domain_shutdown(struct domain *d, unsigned reason)
+{
+    console_domain_flush(d->id);
+    if (reason < 5)
+        hvlog("d%u shutdown: %s\n", d->id, shutdown_reason_name(reason));
+    else
+        hvlog("d%u shutdown: unknown reason %u\n", d->id, reason);
+    snprintf(d->end_reason, sizeof(d->end_reason), "shutdown: %s", shutdown_reason_name(reason));
+    d->state = DOMAIN_SHUTDOWN;
+    d->shutdown_reason = reason;
+    domain_destroy(d);
+}
+
+int domain_summary(void)
+{
+    int status = HV_STATUS_OK;
+    hvlog("summary: %u domain%s\n", nr_domains, nr_domains == 1 ? "" : "s");
+    for (unsigned i = 0; i < nr_domains; i++) {
+        struct domain *d = domains[i];
+        hvlog("  d%u %-12s %s\n", d->id, d->name, d->end_reason);
+        if (d->state != DOMAIN_SHUTDOWN || d->shutdown_reason != SHUTDOWN_poweroff)
+            status = HV_STATUS_DOMAIN_FAILED;
+    }
+    hvlog("frames: %u free of %u at power off\n", frame_free_count(), frame_total_count());
+    return status;
+}
