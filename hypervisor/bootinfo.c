@@ -78,6 +78,7 @@ bool bootinfo_read(uint32_t magic, uint32_t mbi_pa, struct boot_info *bi)
         phys_read(&m, mbi.mods_addr + i * sizeof(m), sizeof(m));
         bi->mod[i] = (struct boot_module){ .start = m.start, .end = m.end, .usable = true };
         read_string(bi->mod[i].cmdline, sizeof(bi->mod[i].cmdline), m.string);
+        hvlog("module %u: 0x%08x-0x%08x '%s'\n", i, m.start, m.end, bi->mod[i].cmdline);
     }
     bi->nmod = n;
     return true;
@@ -147,14 +148,17 @@ void bootinfo_reserve(struct boot_info *bi)
             hvlog("error: module %u (%s) is empty or inverted [0x%llx-0x%llx); ignored\n",
                   i, m->cmdline, (unsigned long long)m->start, (unsigned long long)m->end);
             m->usable = false;
+            m->why = "the module is empty";
         } else if (other) {
             hvlog("error: module %u (%s) at [0x%llx-0x%llx) overlaps %s; ignored\n",
                   i, m->cmdline, (unsigned long long)m->start, (unsigned long long)m->end, other);
             m->usable = false;
+            m->why = "the module overlaps other boot data";
         } else if (!memmap_contains(&bi->mem, m->start & PAGE_MASK, m->end)) {
             hvlog("error: module %u (%s) at [0x%llx-0x%llx) is not in usable RAM; ignored\n",
                   i, m->cmdline, (unsigned long long)m->start, (unsigned long long)m->end);
             m->usable = false;
+            m->why = "the module is not in usable RAM";
         }
         if (!m->usable)
             continue;

@@ -10,7 +10,8 @@
 struct boot_module {
     paddr_t start, end;               /* machine addresses [start, end) */
     char cmdline[BOOT_CMDLINE_MAX];   /* "path args..." as the loader gave it */
-    bool usable;                      /* false: it overlapped something */
+    bool usable;                      /* false: see why */
+    const char *why;                  /* why it cannot be used */
 };
 
 struct boot_info {

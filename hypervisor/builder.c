@@ -243,7 +243,7 @@ bool builder_build(struct domain *d, const struct boot_module *m, unsigned index
     char err[160];
 
     if (!m->usable)
-        return fail(d, index, m, "module overlaps other boot data");
+        return fail(d, index, m, m->why);
     if (!builder_opts_parse(m->cmdline, &o, err, sizeof(err)))
         return fail(d, index, m, err);
     if (o.mem_mib > DOMAIN_MAX_MIB) {

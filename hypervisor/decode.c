@@ -461,6 +461,7 @@ struct fmt {
     uint32_t addr;
     uint8_t used;        /* INSN_P_* the spelling consumed */
     bool used_seg;       /* the segment override was printed */
+    bool notrack;        /* 3e on an indirect call/jmp: CET's notrack, not %ds */
     bool has_reg;        /* some operand is a general/segment/control register */
     char memsize;        /* size code of the first memory operand */
 };
@@ -471,6 +472,15 @@ static const char reg_names[3][8][4] = {
     { "eax", "ecx", "edx", "ebx", "esp", "ebp", "esi", "edi" },
 };
 static const char seg_names[6][3] = { "es", "cs", "ss", "ds", "fs", "gs" };
+
+#define PREFIX_SEG 0x100
+/* Prefix classes: a later prefix of the same class overrides an earlier one. */
+static unsigned prefix_class(uint8_t b)
+{
+    return b == 0xf0 ? INSN_P_LOCK : b == 0xf2 || b == 0xf3 ? INSN_P_REP :
+           b == 0x66 ? INSN_P_OPSIZE : b == 0x67 ? INSN_P_ADDRSIZE : PREFIX_SEG;
+}
+
 
 /* Size code (b, w, d, v) to suffix letter; 'v' consumes the 66 prefix. */
 static char size_letter(struct fmt *f, char code)
@@ -493,7 +503,7 @@ static void put_reg(struct sb *s, struct fmt *f, char size, unsigned r)
 /* "%fs:" for an override; dflt is printed when there is none (or SEG_NONE). */
 static void put_seg(struct sb *s, struct fmt *f, unsigned dflt)
 {
-    unsigned seg = f->in->seg;
+    unsigned seg = f->notrack ? SEG_NONE : f->in->seg;
 
     if (seg != SEG_NONE)
         f->used_seg = true;
@@ -621,9 +631,14 @@ static const char *regular_template(struct fmt *f, char *t, size_t n)
     unsigned op = in->op, r = in->reg;
     bool o16 = in->prefixes & INSN_P_OPSIZE, a16 = in->prefixes & INSN_P_ADDRSIZE;
     const char *hint = "";                     /* cs/ds on jcc: branch hints */
+    unsigned segs = 0;
 
     if ((in->map == MAP_0F && op >> 4 == 8) ||
         (in->map == MAP_ONE_BYTE && (op >> 4 == 7 || (op >= 0xe0 && op <= 0xe3)))) {
+        for (unsigned i = 0; i < in->nr_prefixes; i++)
+            segs += prefix_class(in->bytes[i]) == PREFIX_SEG;
+        if (segs > 1)
+            return NULL;                       /* objdump's rules get baroque */
         hint = in->seg == SEG_CS ? ",pn" : in->seg == SEG_DS ? ",pt" : "";
         f->used_seg = *hint;
     }
@@ -678,13 +693,6 @@ static const char *rep_name(const struct insn *in, uint8_t b)
     return string_op ? "rep" : "repz";
 }
 
-/* Prefix classes: a later prefix of the same class overrides an earlier one. */
-static unsigned prefix_class(uint8_t b)
-{
-    return b == 0xf0 ? INSN_P_LOCK : b == 0xf2 || b == 0xf3 ? INSN_P_REP :
-           b == 0x66 ? INSN_P_OPSIZE : b == 0x67 ? INSN_P_ADDRSIZE : 0;
-}
-
 /*
  * Prefixes objdump prints as words: lock and rep/repz/repnz always; a
  * segment, 66 or 67 when no operand consumed it ("data16 cli", "fs nop"),
@@ -694,27 +702,29 @@ static unsigned prefix_class(uint8_t b)
 static bool put_prefixes(struct sb *s, const struct fmt *f)
 {
     const struct insn *in = f->in;
-    unsigned later = 0, used = f->used | (f->used_seg ? 0x100 : 0);
+    unsigned later = 0, used = f->used | (f->used_seg || f->notrack ? PREFIX_SEG : 0);
 
     if ((in->prefixes & (INSN_P_REP | INSN_P_REPNE)) && in->kind == INSN_NORMAL &&
         in->has_modrm && in->mod != 3)
         return false;
     for (unsigned i = 0; i < in->nr_prefixes; i++) {
         uint8_t b = in->bytes[i];
-        unsigned cls = prefix_class(b) ? prefix_class(b) : 0x100;
+        unsigned cls = prefix_class(b);
 
         later = 0;
         for (unsigned j = i + 1; j < in->nr_prefixes; j++)
-            later |= prefix_class(in->bytes[j]) ? prefix_class(in->bytes[j]) : 0x100;
-        if ((used & cls) && !(later & cls))
+            later |= prefix_class(in->bytes[j]);
+        if (f->notrack && cls == PREFIX_SEG && !(later & cls))
+            sb_printf(s, "notrack ");
+        else if ((used & cls) && !(later & cls))
             continue;                          /* consumed by the spelling */
-        if (b == 0xf0 && in->reg < 8)          /* "lock mov %cr0" spells %cr8 */
+        else if (b == 0xf0)
             sb_printf(s, "lock ");
         else if (b == 0xf2 || b == 0xf3)
             sb_printf(s, "%s ", rep_name(in, b));
         else if (b == 0x66 || b == 0x67)
             sb_printf(s, b == 0x66 ? "data16 " : "addr16 ");
-        else if (cls == 0x100)
+        else if (cls == PREFIX_SEG)
             sb_printf(s, "%s ", seg_names[b >= 0x64 ? b - 0x60 : (b >> 3) & 3]);
     }
     return true;
@@ -752,6 +762,10 @@ bool insn_format(const struct insn *in, uint32_t addr, char *buf, size_t size)
         return format_bytes(in, buf, size);
     if (in->map == MAP_0F38)
         f.used |= INSN_P_OPSIZE;               /* the mandatory 66 */
+    if (in->reg >= 8)
+        f.used |= INSN_P_LOCK;                 /* "lock mov %cr0" is %cr8 */
+    f.notrack = in->map == MAP_ONE_BYTE && in->op == 0xff && (in->reg == 2 || in->reg == 4) &&
+                in->seg == SEG_DS;
     if (d && d->map == MAP_F3_0F)
         f.used |= INSN_P_REP;                  /* the mandatory F3 */
     sp = strchr(t, ' ');

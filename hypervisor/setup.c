@@ -78,9 +78,8 @@ static void build_domains(struct boot_info *bi)
             continue;
         }
         builder_build(d, &bi->mod[i], i);
-        if (bi->mod[i].usable)
-            for (paddr_t p = bi->mod[i].start & PAGE_MASK; p < bi->mod[i].end; p += PAGE_SIZE)
-                frame_free(_mfn((uint32_t)(p >> PAGE_SHIFT)));
+        if (bi->mod[i].usable)          /* reserved RAM becomes allocatable again */
+            frame_add_ram(bi->mod[i].start & PAGE_MASK, ALIGN_UP(bi->mod[i].end, PAGE_SIZE));
     }
     hvlog("frames: %u free of %u after building %u domain%s\n", frame_free_count(),
           frame_total_count(), nr_domains, nr_domains == 1 ? "" : "s");

@@ -25,6 +25,7 @@
 
 static uint32_t *m2p_page[M2P_MAX_PAGES];   /* directmap address of each page */
 static uint32_t m2p_entries;
+static uint32_t m2p_frames;              /* table pages plus their L1s */
 
 static void *alloc_low_zeroed(void)
 {
@@ -47,12 +48,18 @@ void m2p_init(uint32_t max_mfn)
                          _PAGE_PRESENT | _PAGE_RW | _PAGE_ACCESSED);
         }
         m2p_page[i] = alloc_low_zeroed();
+        m2p_frames += 1 + (i % L1_ENTRIES == 0);
         memset(m2p_page[i], 0xff, PAGE_SIZE);                 /* all M2P_INVALID */
         /* Read-only: present and accessed, never RW, for every guest. */
         l1[i % L1_ENTRIES] = pte_make(_mfn((uint32_t)(directmap_pa(m2p_page[i]) >> PAGE_SHIFT)),
                                       _PAGE_PRESENT | _PAGE_ACCESSED);
     }
     m2p_entries = pages * ENTRIES_PER_PAGE;
+}
+
+uint32_t m2p_frame_count(void)
+{
+    return m2p_frames;
 }
 
 void m2p_set(mfn_t mfn, uint32_t pfn)

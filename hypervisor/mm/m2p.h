@@ -6,4 +6,5 @@
 void m2p_init(uint32_t max_mfn);
 void m2p_set(mfn_t mfn, uint32_t pfn);
 uint32_t m2p_get(mfn_t mfn);
+uint32_t m2p_frame_count(void);    /* frames the table itself uses */
 #endif
