@@ -57,97 +57,101 @@ _Static_assert(sizeof(shape_1byte) == 257 && sizeof(shape_0f) == 257, "16x16 tab
 #define MAP_0F01_REG 4             /* pseudo-map: 0F 01 with mod == 3, op = ModRM */
 #define MAP_F3_0F 5                /* pseudo-map: F3 0F xx, where F3 selects the op */
 struct opdef { uint8_t map, op, reg, kind; const char *tmpl; };
-#define K(k) INSN_##k
+#define OP(op, k, t)       { MAP_ONE_BYTE, op, ANY, INSN_##k, t }
+#define OPR(op, r, k, t)   { MAP_ONE_BYTE, op, r, INSN_##k, t }     /* by ModRM.reg */
+#define OF(op, k, t)       { MAP_0F, op, ANY, INSN_##k, t }
+#define OFR(op, r, k, t)   { MAP_0F, op, r, INSN_##k, t }
+#define O1(modrm, k, t)    { MAP_0F01_REG, modrm, ANY, INSN_##k, t }
 static const struct opdef opdefs[] = {
-    {0,0x06,ANY,K(PUSH_SEG),"push~ %es"}, {0,0x07,ANY,K(POP_SEG),"pop~ %es"},
-    {0,0x0e,ANY,K(PUSH_SEG),"push~ %cs"}, {0,0x16,ANY,K(PUSH_SEG),"push~ %ss"},
-    {0,0x17,ANY,K(POP_SEG),"pop~ %ss"}, {0,0x1e,ANY,K(PUSH_SEG),"push~ %ds"},
-    {0,0x1f,ANY,K(POP_SEG),"pop~ %ds"}, {0,0x27,ANY,0,"daa"}, {0,0x2f,ANY,0,"das"},
-    {0,0x37,ANY,0,"aaa"}, {0,0x3f,ANY,0,"aas"}, {0,0x60,ANY,0,"pusha~"},
-    {0,0x61,ANY,0,"popa~"}, {0,0x62,ANY,0,"bound Mx,Gv"}, {0,0x63,ANY,0,"arpl Ew,Gw"},
-    {0,0x68,ANY,0,"push~ Iv"}, {0,0x69,ANY,0,"imul Gv,Ev,Iv"}, {0,0x6a,ANY,0,"push~ Is"},
-    {0,0x6b,ANY,0,"imul Gv,Ev,Is"}, {0,0x6c,ANY,K(INS),"ins Yb,(%dx)"},
-    {0,0x6d,ANY,K(INS),"ins Yv,(%dx)"}, {0,0x6e,ANY,K(OUTS),"outs (%dx),Xb"},
-    {0,0x6f,ANY,K(OUTS),"outs (%dx),Xv"}, {0,0x84,ANY,0,"test Eb,Gb"},
-    {0,0x85,ANY,0,"test Ev,Gv"}, {0,0x86,ANY,0,"xchg Eb,Gb"}, {0,0x87,ANY,0,"xchg Ev,Gv"},
-    {0,0x88,ANY,0,"mov Eb,Gb"}, {0,0x89,ANY,0,"mov Ev,Gv"}, {0,0x8a,ANY,0,"mov Gb,Eb"},
-    {0,0x8b,ANY,0,"mov Gv,Ev"}, {0,0x8c,ANY,K(MOV_FROM_SEG),"mov Ev,Sw"},
-    {0,0x8d,ANY,0,"lea Gv,Mx"}, {0,0x8e,ANY,K(MOV_TO_SEG),"mov Sw,Ev"},
-    {0,0x8f,0,0,"pop~ Ev"}, {0,0x9a,ANY,K(FAR_CALL),"lcall~ P"}, {0,0x9b,ANY,0,"fwait"},
-    {0,0x9c,ANY,K(PUSHF),"pushf~"}, {0,0x9d,ANY,K(POPF),"popf~"}, {0,0x9e,ANY,0,"sahf"},
-    {0,0x9f,ANY,0,"lahf"}, {0,0xa0,ANY,0,"mov Ab,Ob"}, {0,0xa1,ANY,0,"mov Av,Ov"},
-    {0,0xa2,ANY,0,"mov Ob,Ab"}, {0,0xa3,ANY,0,"mov Ov,Av"}, {0,0xa4,ANY,0,"movs Yb,Xb"},
-    {0,0xa5,ANY,0,"movs Yv,Xv"}, {0,0xa6,ANY,0,"cmps Xb,Yb"}, {0,0xa7,ANY,0,"cmps Xv,Yv"},
-    {0,0xa8,ANY,0,"test Ab,Ib"}, {0,0xa9,ANY,0,"test Av,Iv"}, {0,0xaa,ANY,0,"stos Yb,Ab"},
-    {0,0xab,ANY,0,"stos Yv,Av"}, {0,0xac,ANY,0,"lods Ab,Xb"}, {0,0xad,ANY,0,"lods Av,Xv"},
-    {0,0xae,ANY,0,"scas Ab,Yb"}, {0,0xaf,ANY,0,"scas Av,Yv"}, {0,0xc2,ANY,0,"ret~ Iw"},
-    {0,0xc3,ANY,0,"ret~"}, {0,0xc4,ANY,0,"les Gv,Mx"}, {0,0xc5,ANY,0,"lds Gv,Mx"},
-    {0,0xc6,0,0,"mov Eb,Ib"}, {0,0xc6,7,0,"xabort Ib"}, {0,0xc7,0,0,"mov Ev,Iv"},
-    {0,0xc7,7,0,"xbegin Jz"}, {0,0xc8,ANY,0,"enter~ I2,Iw"}, {0,0xc9,ANY,0,"leave~"},
-    {0,0xca,ANY,K(FAR_RET),"lret~ Iw"}, {0,0xcb,ANY,K(FAR_RET),"lret~"},
-    {0,0xcc,ANY,K(INT3),"int3"}, {0,0xcd,ANY,K(INT),"int Ib"}, {0,0xce,ANY,K(INTO),"into"},
-    {0,0xcf,ANY,K(IRET),"iret~"}, {0,0xd4,ANY,0,"aam Ib"}, {0,0xd5,ANY,0,"aad Ib"},
-    {0,0xd7,ANY,0,"xlat= Q"}, {0,0xe4,ANY,K(IN),"in Ab,Ib"}, {0,0xe5,ANY,K(IN),"in Av,Ib"},
-    {0,0xe6,ANY,K(OUT),"out Ib,Ab"}, {0,0xe7,ANY,K(OUT),"out Ib,Av"},
-    {0,0xe8,ANY,0,"call~ Jz"}, {0,0xe9,ANY,0,"jmp~ Jz"}, {0,0xea,ANY,K(FAR_JMP),"ljmp~ P"},
-    {0,0xeb,ANY,0,"jmp Jb"}, {0,0xec,ANY,K(IN),"in Ab,(%dx)"}, {0,0xed,ANY,K(IN),"in Av,(%dx)"},
-    {0,0xee,ANY,K(OUT),"out (%dx),Ab"}, {0,0xef,ANY,K(OUT),"out (%dx),Av"},
-    {0,0xf1,ANY,K(INT1),"int1"}, {0,0xf4,ANY,K(HLT),"hlt"}, {0,0xf5,ANY,0,"cmc"},
-    {0,0xf8,ANY,0,"clc"}, {0,0xf9,ANY,0,"stc"}, {0,0xfa,ANY,K(CLI),"cli"},
-    {0,0xfb,ANY,K(STI),"sti"}, {0,0xfc,ANY,0,"cld"}, {0,0xfd,ANY,0,"std"},
-    {0,0xfe,0,0,"inc Eb"}, {0,0xfe,1,0,"dec Eb"}, {0,0xff,0,0,"inc Ev"}, {0,0xff,1,0,"dec Ev"},
-    {0,0xff,2,0,"call~ *Ev"}, {0,0xff,3,K(FAR_CALL),"lcall~ *Mx"}, {0,0xff,4,0,"jmp~ *Ev"},
-    {0,0xff,5,K(FAR_JMP),"ljmp~ *Mx"}, {0,0xff,6,0,"push~ Ev"},
+    /* One-byte map: segment registers, ports, flags, interrupts, far transfers. */
+    OP(0x06, PUSH_SEG, "push~ %es"), OP(0x07, POP_SEG, "pop~ %es"), OP(0x0e, PUSH_SEG, "push~ %cs"),
+    OP(0x16, PUSH_SEG, "push~ %ss"), OP(0x17, POP_SEG, "pop~ %ss"), OP(0x1e, PUSH_SEG, "push~ %ds"),
+    OP(0x1f, POP_SEG, "pop~ %ds"), OP(0x8c, MOV_FROM_SEG, "mov Ev,Sw"),
+    OP(0x8e, MOV_TO_SEG, "mov Sw,Ev"), OP(0x6c, INS, "ins Yb,(%dx)"), OP(0x6d, INS, "ins Yv,(%dx)"),
+    OP(0x6e, OUTS, "outs (%dx),Xb"), OP(0x6f, OUTS, "outs (%dx),Xv"), OP(0xe4, IN, "in Ab,Ib"),
+    OP(0xe5, IN, "in Av,Ib"), OP(0xec, IN, "in Ab,(%dx)"), OP(0xed, IN, "in Av,(%dx)"),
+    OP(0xe6, OUT, "out Ib,Ab"), OP(0xe7, OUT, "out Ib,Av"), OP(0xee, OUT, "out (%dx),Ab"),
+    OP(0xef, OUT, "out (%dx),Av"), OP(0x9c, PUSHF, "pushf~"), OP(0x9d, POPF, "popf~"),
+    OP(0xfa, CLI, "cli"), OP(0xfb, STI, "sti"), OP(0xf4, HLT, "hlt"), OP(0xcc, INT3, "int3"),
+    OP(0xcd, INT, "int Ib"), OP(0xce, INTO, "into"), OP(0xf1, INT1, "int1"), OP(0xcf, IRET, "iret~"),
+    OP(0x9a, FAR_CALL, "lcall~ P"), OP(0xea, FAR_JMP, "ljmp~ P"), OP(0xca, FAR_RET, "lret~ Iw"),
+    OP(0xcb, FAR_RET, "lret~"), OPR(0xff, 3, FAR_CALL, "lcall~ *Mx"),
+    OPR(0xff, 5, FAR_JMP, "ljmp~ *Mx"),
+    /* One-byte map: everyday instructions that are not in a regular row. */
+    OP(0x27, NORMAL, "daa"), OP(0x2f, NORMAL, "das"), OP(0x37, NORMAL, "aaa"),
+    OP(0x3f, NORMAL, "aas"), OP(0x60, NORMAL, "pusha~"), OP(0x61, NORMAL, "popa~"),
+    OP(0x62, NORMAL, "bound Mx,Gv"), OP(0x63, NORMAL, "arpl Ew,Gw"), OP(0x68, NORMAL, "push~ Iv"),
+    OP(0x69, NORMAL, "imul Gv,Ev,Iv"), OP(0x6a, NORMAL, "push~ Is"),
+    OP(0x6b, NORMAL, "imul Gv,Ev,Is"), OP(0x84, NORMAL, "test Eb,Gb"),
+    OP(0x85, NORMAL, "test Ev,Gv"), OP(0x86, NORMAL, "xchg Eb,Gb"), OP(0x87, NORMAL, "xchg Ev,Gv"),
+    OP(0x88, NORMAL, "mov Eb,Gb"), OP(0x89, NORMAL, "mov Ev,Gv"), OP(0x8a, NORMAL, "mov Gb,Eb"),
+    OP(0x8b, NORMAL, "mov Gv,Ev"), OP(0x8d, NORMAL, "lea Gv,Mx"), OPR(0x8f, 0, NORMAL, "pop~ Ev"),
+    OP(0x9b, NORMAL, "fwait"), OP(0x9e, NORMAL, "sahf"), OP(0x9f, NORMAL, "lahf"),
+    OP(0xa0, NORMAL, "mov Ab,Ob"), OP(0xa1, NORMAL, "mov Av,Ov"), OP(0xa2, NORMAL, "mov Ob,Ab"),
+    OP(0xa3, NORMAL, "mov Ov,Av"), OP(0xa4, NORMAL, "movs Yb,Xb"), OP(0xa5, NORMAL, "movs Yv,Xv"),
+    OP(0xa6, NORMAL, "cmps Xb,Yb"), OP(0xa7, NORMAL, "cmps Xv,Yv"),
+    OP(0xa8, NORMAL, "test Ab,Ib"), OP(0xa9, NORMAL, "test Av,Iv"),
+    OP(0xaa, NORMAL, "stos Yb,Ab"), OP(0xab, NORMAL, "stos Yv,Av"),
+    OP(0xac, NORMAL, "lods Ab,Xb"), OP(0xad, NORMAL, "lods Av,Xv"),
+    OP(0xae, NORMAL, "scas Ab,Yb"), OP(0xaf, NORMAL, "scas Av,Yv"), OP(0xc2, NORMAL, "ret~ Iw"),
+    OP(0xc3, NORMAL, "ret~"), OP(0xc4, NORMAL, "les Gv,Mx"), OP(0xc5, NORMAL, "lds Gv,Mx"),
+    OPR(0xc6, 0, NORMAL, "mov Eb,Ib"), OPR(0xc6, 7, NORMAL, "xabort Ib"),
+    OPR(0xc7, 0, NORMAL, "mov Ev,Iv"), OPR(0xc7, 7, NORMAL, "xbegin~ Jz"),
+    OP(0xc8, NORMAL, "enter~ I2,Iw"), OP(0xc9, NORMAL, "leave~"), OP(0xd4, NORMAL, "aam Ib"),
+    OP(0xd5, NORMAL, "aad Ib"), OP(0xd7, NORMAL, "xlat= Q"), OP(0xe8, NORMAL, "call~ Jz"),
+    OP(0xe9, NORMAL, "jmp~ Jz"), OP(0xeb, NORMAL, "jmp Jb"), OP(0xf5, NORMAL, "cmc"),
+    OP(0xf8, NORMAL, "clc"), OP(0xf9, NORMAL, "stc"), OP(0xfc, NORMAL, "cld"),
+    OP(0xfd, NORMAL, "std"), OPR(0xfe, 0, NORMAL, "inc Eb"), OPR(0xfe, 1, NORMAL, "dec Eb"),
+    OPR(0xff, 0, NORMAL, "inc Ev"), OPR(0xff, 1, NORMAL, "dec Ev"),
+    OPR(0xff, 2, NORMAL, "call~ *Ev"), OPR(0xff, 4, NORMAL, "jmp~ *Ev"),
+    OPR(0xff, 6, NORMAL, "push~ Ev"),
     /* 0F map: descriptor tables, control registers, MSRs, system calls. */
-    {1,0x00,0,K(SLDT),"sldt= Ev"}, {1,0x00,1,K(STR),"str= Ev"}, {1,0x00,2,K(LLDT),"lldt= Ew"},
-    {1,0x00,3,K(LTR),"ltr= Ew"}, {1,0x00,4,K(VERR),"verr= Ew"}, {1,0x00,5,K(VERW),"verw= Ew"},
-    {1,0x01,0,K(SGDT),"sgdt^ Mx"}, {1,0x01,1,K(SIDT),"sidt^ Mx"}, {1,0x01,2,K(LGDT),"lgdt^ Mx"},
-    {1,0x01,3,K(LIDT),"lidt^ Mx"}, {1,0x01,4,K(SMSW),"smsw= Ev"}, {1,0x01,6,K(LMSW),"lmsw= Ew"},
-    {1,0x01,7,K(INVLPG),"invlpg= Mx"}, {1,0x02,ANY,K(LAR),"lar Gv,Ev"},
-    {1,0x03,ANY,K(LSL),"lsl Gv,Ev"}, {1,0x05,ANY,K(SYSCALL),"syscall"},
-    {1,0x06,ANY,K(CLTS),"clts"}, {1,0x07,ANY,K(SYSRET),"sysret"}, {1,0x08,ANY,K(INVD),"invd"},
-    {1,0x09,ANY,K(WBINVD),"wbinvd"}, {1,0x0b,ANY,K(UD2),"ud2"}, {1,0x1f,0,0,"nop Ev"},
-    {1,0x20,ANY,K(MOV_FROM_CR),"mov Ed,Cd"}, {1,0x21,ANY,K(MOV_FROM_DR),"mov Ed,Dd"},
-    {1,0x22,ANY,K(MOV_TO_CR),"mov Cd,Ed"}, {1,0x23,ANY,K(MOV_TO_DR),"mov Dd,Ed"},
-    {1,0x30,ANY,K(WRMSR),"wrmsr"}, {1,0x31,ANY,K(RDTSC),"rdtsc"}, {1,0x32,ANY,K(RDMSR),"rdmsr"},
-    {1,0x33,ANY,K(RDPMC),"rdpmc"}, {1,0x34,ANY,K(SYSENTER),"sysenter"},
-    {1,0x35,ANY,K(SYSEXIT),"sysexit"}, {1,0x37,ANY,0,"getsec"},
-    {1,0x78,ANY,K(SYSTEM),"vmread Ed,Gd"}, {1,0x79,ANY,K(SYSTEM),"vmwrite Gd,Ed"},
-    {1,0xa0,ANY,K(PUSH_SEG),"push~ %fs"}, {1,0xa1,ANY,K(POP_SEG),"pop~ %fs"},
-    {1,0xa2,ANY,K(CPUID),"cpuid"}, {1,0xa3,ANY,0,"bt Ev,Gv"}, {1,0xa4,ANY,0,"shld Ev,Gv,Ib"},
-    {1,0xa5,ANY,0,"shld Ev,Gv,%cl"}, {1,0xa8,ANY,K(PUSH_SEG),"push~ %gs"},
-    {1,0xa9,ANY,K(POP_SEG),"pop~ %gs"}, {1,0xaa,ANY,K(RSM),"rsm"}, {1,0xab,ANY,0,"bts Ev,Gv"},
-    {1,0xac,ANY,0,"shrd Ev,Gv,Ib"}, {1,0xad,ANY,0,"shrd Ev,Gv,%cl"}, {1,0xaf,ANY,0,"imul Gv,Ev"},
-    {1,0xb0,ANY,0,"cmpxchg Eb,Gb"}, {1,0xb1,ANY,0,"cmpxchg Ev,Gv"}, {1,0xb2,ANY,0,"lss Gv,Mx"},
-    {1,0xb3,ANY,0,"btr Ev,Gv"}, {1,0xb4,ANY,0,"lfs Gv,Mx"}, {1,0xb5,ANY,0,"lgs Gv,Mx"},
-    {1,0xb6,ANY,0,"movzb^ Gv,Eb"}, {1,0xb7,ANY,0,"movzw^ Gv,Ew"}, {1,0xba,4,0,"bt Ev,Ib"},
-    {1,0xba,5,0,"bts Ev,Ib"}, {1,0xba,6,0,"btr Ev,Ib"}, {1,0xba,7,0,"btc Ev,Ib"},
-    {1,0xbb,ANY,0,"btc Ev,Gv"}, {1,0xbc,ANY,0,"bsf Gv,Ev"}, {1,0xbd,ANY,0,"bsr Gv,Ev"},
-    {1,0xbe,ANY,0,"movsb^ Gv,Eb"}, {1,0xbf,ANY,0,"movsw^ Gv,Ew"}, {1,0xc0,ANY,0,"xadd Eb,Gb"},
-    {1,0xc1,ANY,0,"xadd Ev,Gv"}, {1,0xc7,1,0,"cmpxchg8b= Mx"},
-    /* 66 0F 38: the VMX/PCID invalidations. */
-    {2,0x80,ANY,K(SYSTEM),"invept Gd,Mx"}, {2,0x81,ANY,K(SYSTEM),"invvpid Gd,Mx"},
-    {2,0x82,ANY,K(SYSTEM),"invpcid Gd,Mx"},
-    /* 0F 01 register forms (ModRM c0-ff, except smsw/lmsw above). */
-    {4,0xc0,ANY,K(SYSTEM),"enclv"}, {4,0xc1,ANY,K(SYSTEM),"vmcall"},
-    {4,0xc2,ANY,K(SYSTEM),"vmlaunch"}, {4,0xc3,ANY,K(SYSTEM),"vmresume"},
-    {4,0xc4,ANY,K(SYSTEM),"vmxoff"}, {4,0xc5,ANY,K(SYSTEM),"pconfig"},
-    {4,0xc6,ANY,K(SYSTEM),"wrmsrns"}, {4,0xc8,ANY,K(SYSTEM),"monitor %edx,%ecx,K"},
-    {4,0xc9,ANY,K(SYSTEM),"mwait %ecx,%eax"}, {4,0xca,ANY,K(SYSTEM),"clac"},
-    {4,0xcb,ANY,K(SYSTEM),"stac"}, {4,0xcf,ANY,K(SYSTEM),"encls"}, {4,0xd0,ANY,0,"xgetbv"},
-    {4,0xd1,ANY,K(XSETBV),"xsetbv"}, {4,0xd4,ANY,0,"vmfunc"}, {4,0xd5,ANY,0,"xend"},
-    {4,0xd6,ANY,0,"xtest"}, {4,0xd7,ANY,0,"enclu"}, {4,0xd8,ANY,K(SYSTEM),"vmrun"},
-    {4,0xd9,ANY,0,"vmmcall"}, {4,0xda,ANY,K(SYSTEM),"vmload"}, {4,0xdb,ANY,K(SYSTEM),"vmsave"},
-    {4,0xdc,ANY,K(SYSTEM),"stgi"}, {4,0xdd,ANY,K(SYSTEM),"clgi"}, {4,0xde,ANY,K(SYSTEM),"skinit"},
-    {4,0xdf,ANY,K(SYSTEM),"invlpga"}, {4,0xe8,ANY,0,"serialize"}, {4,0xef,ANY,0,"wrpkru"},
-    {4,0xf8,ANY,K(SYSTEM),"swapgs"}, {4,0xf9,ANY,K(RDTSCP),"rdtscp"},
-    {4,0xfa,ANY,0,"monitorx %edx,%ecx,K"}, {4,0xfb,ANY,0,"mwaitx %ebx,%ecx,%eax"},
-    {4,0xfc,ANY,0,"clzero"}, {4,0xfd,ANY,0,"rdpru"}, {4,0xfe,ANY,K(SYSTEM),"invlpgb"},
-    {4,0xff,ANY,K(SYSTEM),"tlbsync"},
-    /* F3 0F: where the F3 is part of the opcode. */
-    {5,0x09,ANY,K(WBINVD),"wbnoinvd"},
+    OFR(0x00, 0, SLDT, "sldt= Ev"), OFR(0x00, 1, STR, "str= Ev"), OFR(0x00, 2, LLDT, "lldt= Ew"),
+    OFR(0x00, 3, LTR, "ltr= Ew"), OFR(0x00, 4, VERR, "verr= Ew"), OFR(0x00, 5, VERW, "verw= Ew"),
+    OFR(0x01, 0, SGDT, "sgdt^ Mx"), OFR(0x01, 1, SIDT, "sidt^ Mx"), OFR(0x01, 2, LGDT, "lgdt^ Mx"),
+    OFR(0x01, 3, LIDT, "lidt^ Mx"), OFR(0x01, 4, SMSW, "smsw= Ev"), OFR(0x01, 6, LMSW, "lmsw= Ew"),
+    OFR(0x01, 7, INVLPG, "invlpg= Mx"), OF(0x02, LAR, "lar Gv,Ev"), OF(0x03, LSL, "lsl Gv,Ev"),
+    OF(0x05, SYSCALL, "syscall"), OF(0x06, CLTS, "clts"), OF(0x07, SYSRET, "sysret"),
+    OF(0x08, INVD, "invd"), OF(0x09, WBINVD, "wbinvd"), OF(0x0b, UD2, "ud2"),
+    OF(0x20, MOV_FROM_CR, "mov Ed,Cd"), OF(0x21, MOV_FROM_DR, "mov Ed,Dd"),
+    OF(0x22, MOV_TO_CR, "mov Cd,Ed"), OF(0x23, MOV_TO_DR, "mov Dd,Ed"), OF(0x30, WRMSR, "wrmsr"),
+    OF(0x31, RDTSC, "rdtsc"), OF(0x32, RDMSR, "rdmsr"), OF(0x33, RDPMC, "rdpmc"),
+    OF(0x34, SYSENTER, "sysenter"), OF(0x35, SYSEXIT, "sysexit"), OF(0x37, NORMAL, "getsec"),
+    OF(0x78, SYSTEM, "vmread Ed,Gd"), OF(0x79, SYSTEM, "vmwrite Gd,Ed"),
+    OF(0xa0, PUSH_SEG, "push~ %fs"), OF(0xa1, POP_SEG, "pop~ %fs"), OF(0xa2, CPUID, "cpuid"),
+    OF(0xa8, PUSH_SEG, "push~ %gs"), OF(0xa9, POP_SEG, "pop~ %gs"), OF(0xaa, RSM, "rsm"),
+    { MAP_F3_0F, 0x09, ANY, INSN_WBINVD, "wbnoinvd" },
+    { MAP_0F38, 0x80, ANY, INSN_SYSTEM, "invept Gd,Mx" },
+    { MAP_0F38, 0x81, ANY, INSN_SYSTEM, "invvpid Gd,Mx" },
+    { MAP_0F38, 0x82, ANY, INSN_SYSTEM, "invpcid Gd,Mx" },
+    /* 0F map: everyday instructions. */
+    OFR(0x1f, 0, NORMAL, "nop Ev"), OF(0xa3, NORMAL, "bt Ev,Gv"), OF(0xab, NORMAL, "bts Ev,Gv"),
+    OF(0xb3, NORMAL, "btr Ev,Gv"), OF(0xbb, NORMAL, "btc Ev,Gv"), OFR(0xba, 4, NORMAL, "bt Ev,Ib"),
+    OFR(0xba, 5, NORMAL, "bts Ev,Ib"), OFR(0xba, 6, NORMAL, "btr Ev,Ib"),
+    OFR(0xba, 7, NORMAL, "btc Ev,Ib"), OF(0xa4, NORMAL, "shld Ev,Gv,Ib"),
+    OF(0xa5, NORMAL, "shld Ev,Gv,%cl"), OF(0xac, NORMAL, "shrd Ev,Gv,Ib"),
+    OF(0xad, NORMAL, "shrd Ev,Gv,%cl"), OF(0xaf, NORMAL, "imul Gv,Ev"),
+    OF(0xb0, NORMAL, "cmpxchg Eb,Gb"), OF(0xb1, NORMAL, "cmpxchg Ev,Gv"),
+    OF(0xb2, NORMAL, "lss Gv,Mx"), OF(0xb4, NORMAL, "lfs Gv,Mx"), OF(0xb5, NORMAL, "lgs Gv,Mx"),
+    OF(0xb6, NORMAL, "movzb^ Gv,Eb"), OF(0xb7, NORMAL, "movzw^ Gv,Ew"),
+    OF(0xbe, NORMAL, "movsb^ Gv,Eb"), OF(0xbf, NORMAL, "movsw^ Gv,Ew"),
+    OF(0xbc, NORMAL, "bsf Gv,Ev"), OF(0xbd, NORMAL, "bsr Gv,Ev"), OF(0xc0, NORMAL, "xadd Eb,Gb"),
+    OF(0xc1, NORMAL, "xadd Ev,Gv"), OFR(0xc7, 1, NORMAL, "cmpxchg8b= Mx"),
+    /* 0F 01 register forms: VMX, SVM, SMAP, monitor/mwait and friends. */
+    O1(0xc0, SYSTEM, "enclv"), O1(0xc1, SYSTEM, "vmcall"), O1(0xc2, SYSTEM, "vmlaunch"),
+    O1(0xc3, SYSTEM, "vmresume"), O1(0xc4, SYSTEM, "vmxoff"), O1(0xc5, SYSTEM, "pconfig"),
+    O1(0xc6, SYSTEM, "wrmsrns"), O1(0xc8, SYSTEM, "monitor %edx,%ecx,K"),
+    O1(0xc9, SYSTEM, "mwait %ecx,%eax"), O1(0xca, SYSTEM, "clac"), O1(0xcb, SYSTEM, "stac"),
+    O1(0xcf, SYSTEM, "encls"), O1(0xd0, NORMAL, "xgetbv"), O1(0xd1, XSETBV, "xsetbv"),
+    O1(0xd4, NORMAL, "vmfunc"), O1(0xd5, NORMAL, "xend"), O1(0xd6, NORMAL, "xtest"),
+    O1(0xd7, NORMAL, "enclu"), O1(0xd8, SYSTEM, "vmrun"), O1(0xd9, NORMAL, "vmmcall"),
+    O1(0xda, SYSTEM, "vmload"), O1(0xdb, SYSTEM, "vmsave"), O1(0xdc, SYSTEM, "stgi"),
+    O1(0xdd, SYSTEM, "clgi"), O1(0xde, SYSTEM, "skinit"), O1(0xdf, SYSTEM, "invlpga"),
+    O1(0xe8, NORMAL, "serialize"), O1(0xef, NORMAL, "wrpkru"), O1(0xf8, SYSTEM, "swapgs"),
+    O1(0xf9, RDTSCP, "rdtscp"), O1(0xfa, NORMAL, "monitorx %edx,%ecx,K"),
+    O1(0xfb, NORMAL, "mwaitx %ebx,%ecx,%eax"), O1(0xfc, NORMAL, "clzero"),
+    O1(0xfd, NORMAL, "rdpru"), O1(0xfe, SYSTEM, "invlpgb"), O1(0xff, SYSTEM, "tlbsync"),
 };
-#undef K
 
 /*
  * A prefix can turn a 0F-map opcode into a different instruction: F2/F3
@@ -438,6 +442,13 @@ bool insn_is_privileged(const struct insn *in)
 }
 
 /* ---- Spelling (objdump's AT&T syntax) -------------------------------- */
+/*
+ * insn_format() picks a template (opdefs[] or regular_template()), prints
+ * each operand while noting which prefixes the operands consumed and
+ * whether any operand is a register (objdump adds a b/w/l suffix only when
+ * nothing else tells the size), then prints the unconsumed prefixes by name,
+ * the mnemonic and the operands in AT&T order.
+ */
 
 struct sb { char *buf; size_t size, len; };     /* bounded string builder */
 
@@ -473,14 +484,13 @@ static const char reg_names[3][8][4] = {
 };
 static const char seg_names[6][3] = { "es", "cs", "ss", "ds", "fs", "gs" };
 
-#define PREFIX_SEG 0x100
 /* Prefix classes: a later prefix of the same class overrides an earlier one. */
+#define PREFIX_SEG 0x100
 static unsigned prefix_class(uint8_t b)
 {
     return b == 0xf0 ? INSN_P_LOCK : b == 0xf2 || b == 0xf3 ? INSN_P_REP :
            b == 0x66 ? INSN_P_OPSIZE : b == 0x67 ? INSN_P_ADDRSIZE : PREFIX_SEG;
 }
-
 
 /* Size code (b, w, d, v) to suffix letter; 'v' consumes the 66 prefix. */
 static char size_letter(struct fmt *f, char code)
@@ -615,6 +625,17 @@ static void put_operand(struct sb *s, struct fmt *f, const char *op)
     }
 }
 
+/* The last F2/F3 prefix byte, or 0. */
+static uint8_t last_rep(const struct insn *in)
+{
+    uint8_t last = 0;
+
+    for (unsigned i = 0; i < in->nr_prefixes; i++)
+        if (prefix_class(in->bytes[i]) == INSN_P_REP)
+            last = in->bytes[i];
+    return last;
+}
+
 /* Templates for the regular parts of the maps: ALU rows, jcc, groups... */
 static const char *regular_template(struct fmt *f, char *t, size_t n)
 {
@@ -642,13 +663,13 @@ static const char *regular_template(struct fmt *f, char *t, size_t n)
         hint = in->seg == SEG_CS ? ",pn" : in->seg == SEG_DS ? ",pt" : "";
         f->used_seg = *hint;
     }
-    if (in->map == MAP_0F) {
+    if (in->map == MAP_0F && !(in->prefixes & (INSN_P_REP | INSN_P_REPNE))) {
         if (op >= 0x40 && op < 0x50) snprintf(t, n, "cmov%s Gv,Ev", cc[op & 15]);
         else if (op >= 0x80 && op < 0x90) snprintf(t, n, "j%s%s Jz", cc[op & 15], hint);
         else if (op >= 0x90 && op < 0xa0) snprintf(t, n, "set%s= Eb", cc[op & 15]);
-        else if (op >= 0xc8 && op < 0xd0 && !(in->prefixes & (INSN_P_REP | INSN_P_REPNE))) return "bswap Rv";
+        else if (op >= 0xc8 && op < 0xd0) return "bswap Rv";
         else return NULL;
-        return (in->prefixes & (INSN_P_REP | INSN_P_REPNE)) ? NULL : t;
+        return t;
     }
     if (in->map != MAP_ONE_BYTE)
         return NULL;
@@ -657,7 +678,7 @@ static const char *regular_template(struct fmt *f, char *t, size_t n)
     else if (op >= 0x70 && op < 0x80) snprintf(t, n, "j%s%s Jb", cc[op & 15], hint);
     else if (op >= 0x80 && op < 0x84)
         snprintf(t, n, "%s %s", alu[r], op == 0x81 ? "Ev,Iv" : op == 0x83 ? "Ev,Is" : "Eb,Ib");
-    else if (op == 0x90 && (in->prefixes & INSN_P_REP)) { f->used |= INSN_P_REP; return "pause"; }
+    else if (op == 0x90 && last_rep(in) == 0xf3) { f->used |= INSN_P_REP; return "pause"; }
     else if (op == 0x90 && !o16) return "nop";
     else if (op >= 0x90 && op < 0x98) return "xchg Rv,Av";
     else if (op == 0x98 || op == 0x99) {
@@ -677,8 +698,8 @@ static const char *regular_template(struct fmt *f, char *t, size_t n)
     return t;
 }
 
-/* What objdump calls an F2 or F3 prefix on this instruction. */
-static const char *rep_name(const struct insn *in, uint8_t b)
+/* What objdump calls an F2 or F3 prefix; only the last copy is special. */
+static const char *rep_name(const struct insn *in, uint8_t b, bool last)
 {
     unsigned op = in->op;
     bool one = in->map == MAP_ONE_BYTE;
@@ -689,8 +710,8 @@ static const char *rep_name(const struct insn *in, uint8_t b)
                  op == 0xeb || (op == 0xff && (in->reg == 2 || in->reg == 4))));
 
     if (b == 0xf2)
-        return near_branch ? "bnd" : "repnz";  /* MPX's branch prefix */
-    return string_op ? "rep" : "repz";
+        return near_branch && last ? "bnd" : "repnz";  /* MPX's branch prefix */
+    return string_op && last ? "rep" : "repz";
 }
 
 /*
@@ -702,7 +723,7 @@ static const char *rep_name(const struct insn *in, uint8_t b)
 static bool put_prefixes(struct sb *s, const struct fmt *f)
 {
     const struct insn *in = f->in;
-    unsigned later = 0, used = f->used | (f->used_seg || f->notrack ? PREFIX_SEG : 0);
+    unsigned later, same, used = f->used | (f->used_seg || f->notrack ? PREFIX_SEG : 0);
 
     if ((in->prefixes & (INSN_P_REP | INSN_P_REPNE)) && in->kind == INSN_NORMAL &&
         in->has_modrm && in->mod != 3)
@@ -711,9 +732,11 @@ static bool put_prefixes(struct sb *s, const struct fmt *f)
         uint8_t b = in->bytes[i];
         unsigned cls = prefix_class(b);
 
-        later = 0;
-        for (unsigned j = i + 1; j < in->nr_prefixes; j++)
+        later = same = 0;
+        for (unsigned j = i + 1; j < in->nr_prefixes; j++) {
             later |= prefix_class(in->bytes[j]);
+            same |= in->bytes[j] == b;
+        }
         if (f->notrack && cls == PREFIX_SEG && !(later & cls))
             sb_printf(s, "notrack ");
         else if ((used & cls) && !(later & cls))
@@ -721,7 +744,7 @@ static bool put_prefixes(struct sb *s, const struct fmt *f)
         else if (b == 0xf0)
             sb_printf(s, "lock ");
         else if (b == 0xf2 || b == 0xf3)
-            sb_printf(s, "%s ", rep_name(in, b));
+            sb_printf(s, "%s ", rep_name(in, b, !same));
         else if (b == 0x66 || b == 0x67)
             sb_printf(s, b == 0x66 ? "data16 " : "addr16 ");
         else if (cls == PREFIX_SEG)
@@ -774,7 +797,8 @@ bool insn_format(const struct insn *in, uint32_t addr, char *buf, size_t size)
         const char *end = strchr(p + 1, ',');
         struct sb s = { ops[n], sizeof(ops[n]), 0 };
 
-        snprintf(tok, sizeof(tok), "%.*s", (int)(end ? end - p - 1 : 15), p + 1);
+        snprintf(tok, sizeof(tok), "%.*s", (int)(end ? (size_t)(end - p - 1) : strlen(p + 1)),
+                 p + 1);
         ops[n][0] = '\0';
         put_operand(&s, &f, tok);
         n++;

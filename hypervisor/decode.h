@@ -19,7 +19,7 @@
 /* decode_insn() errors (negative; success returns the length, 1..15). */
 #define DECODE_INVALID     (-1)    /* undefined opcode, or longer than 15 bytes */
 #define DECODE_TRUNCATED   (-2)    /* the instruction needs more than avail bytes */
-#define DECODE_UNSUPPORTED (-3)    /* VEX/EVEX/XOP/3DNow!: valid, but not decoded */
+#define DECODE_UNSUPPORTED (-3)    /* VEX, EVEX, XOP, 3DNow!, VIA PadLock: not decoded */
 
 /* What a hypervisor needs to know about an instruction. */
 #define INSN_KINDS(X) \
@@ -42,7 +42,7 @@ enum insn_kind { INSN_KINDS(INSN_KIND_ENUM) INSN_NR_KINDS };
 #define INSN_P_OPSIZE   0x01       /* 66: 16-bit operands */
 #define INSN_P_ADDRSIZE 0x02       /* 67: 16-bit addressing (bx/bp/si/di forms) */
 #define INSN_P_LOCK     0x04       /* f0 */
-#define INSN_P_REP      0x08       /* f3 (rep/repz) */
+#define INSN_P_REP      0x08       /* f3 (rep/repz); f2 and f3 may both be set */
 #define INSN_P_REPNE    0x10       /* f2 (repnz) */
 
 /* Segment registers in their encoding order (also struct insn.seg). */
@@ -60,13 +60,15 @@ struct insn {
     uint8_t map, op;               /* opcode map and the opcode byte in it */
     bool has_modrm;
     uint8_t modrm, mod, reg, rm;   /* mod is 3 for mov cr/dr (the CPU ignores it);
-                                      reg is 8 for AMD's "lock mov cr0" = %cr8 */
+                                      reg |= 8 for AMD's "lock mov %cr0" = %cr8.
+                                      reg may name a control register that does
+                                      not exist (cr1, cr5-7, cr9-15): check it */
     bool has_sib;
     uint8_t sib;
     uint8_t disp_size;             /* 0, 1, 2 or 4 bytes */
-    int32_t disp;                  /* sign-extended from disp_size bytes */
+    int32_t disp;                  /* sign-extended; also a0-a3's moffs address */
     uint8_t imm_size;              /* 0, 1, 2 or 4 bytes */
-    uint32_t imm;                  /* as encoded, zero-extended */
+    uint32_t imm;                  /* as encoded, zero-extended; rel for branches */
     uint8_t imm2_size;             /* second immediate: enter's level, far selector */
     uint32_t imm2;
     enum insn_kind kind;
@@ -76,15 +78,21 @@ struct insn {
  * Decode one instruction from code[0..avail).  Returns its length (1..15)
  * and fills *out, or a DECODE_* error.  code is guest-controlled: every byte
  * read is bounds-checked against avail and against the 15-byte limit.
+ * Pass every readable byte up to 15: like the CPU, the decoder treats
+ * "0f 0b" as the 5-byte FORCED_EMUL pseudo-instruction only when the
+ * "xen" bytes are there too (and unprefixed); otherwise it is a 2-byte ud2.
  */
 int decode_insn(const uint8_t *code, size_t avail, struct insn *out);
 
 /*
  * Write the instruction in objdump's AT&T syntax ("lgdtl 0x8(%eax)", "out
- * %al,(%dx)", "mov %eax,%cr3") into buf, always NUL-terminated.  addr is the
- * instruction's address, for branch targets.  Returns true if the text is
- * objdump's; false if the decoder cannot spell this instruction (SSE, x87...)
- * and wrote the raw bytes as ".byte 0x0f,0x10,0xc1" instead.
+ * %al,(%dx)", "mov %eax,%cr3") into buf, always NUL-terminated (truncated
+ * if size is too small).  addr is the instruction's address, for branch
+ * targets ("jne 0x104a40": objdump adds " <symbol>").  Returns true if the
+ * text is objdump's, which it is for every kind but NORMAL; false if the
+ * decoder cannot spell the instruction (SSE, x87, xacquire...) and wrote
+ * the raw bytes as ".byte 0x0f,0x28,0xc1" instead.  FORCED_EMUL, which
+ * objdump shows as three instructions, is written 'ud2; .ascii "xen"'.
  */
 bool insn_format(const struct insn *in, uint32_t addr, char *buf, size_t size);
 

@@ -1,0 +1,90 @@
+# pvguest/pvguest.mk - build the pvguest test kernels (included by Makefile).
+#
+#   make pvguests     every guest to build/pvguest/<name>.elf
+#
+# Each directory pvguest/tests/<name>/ is one test kernel, linked with the
+# library pvguest/lib/ into build/pvguest/<name>.elf at the default (high)
+# layout.  Two variations:
+#   - PV_LOW_GUESTS are linked a second time at the low layout, as
+#     <name>-low.elf, so the domain builder also meets an image whose
+#     VIRT_BASE is 0 and which starts 1 MiB above it (see pvguest/guest.ld);
+#   - pvguest/tests/priv/main.c is compiled once per privileged-instruction
+#     class into priv-<class>.elf, and the link checks with objdump that the
+#     instruction each one executes is spelled as pvguest/tests/priv/
+#     expected.txt says, and that the image prints that same text (the
+#     tests match the hypervisor's halt message to it).
+# Uses the top Makefile's $(CC), $(LD), $(NM) and $(B); needs its
+# $(B)/gen/.stamp rule, which writes build/gen/pvguest_hypercalls.h.
+
+PV_CFLAGS  := -m32 -march=i686 -std=gnu11 -O2 -g -ffreestanding -nostdlib \
+              -fno-pie -fno-pic -fno-stack-protector -fno-omit-frame-pointer \
+              -fno-strict-aliasing -fno-asynchronous-unwind-tables -fno-common \
+              -fno-tree-loop-distribute-patterns -mno-sse -mno-mmx -mno-80387 \
+              -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+              -Wmissing-prototypes -Wpointer-arith -Wundef -Wframe-larger-than=512 \
+              -I. -I$(B)
+# -fno-tree-loop-distribute-patterns: else GCC turns the loop inside our
+# memset() into a call to memset().  No SSE/MMX/x87: the guest owns no FPU
+# state yet (the hypervisor does not switch it).
+PV_ASFLAGS := -m32 -I. -I$(B) -D__ASSEMBLY__
+PV_LDFLAGS := -m elf_i386 -nostdlib -z max-page-size=0x1000 -z noexecstack \
+              -T pvguest/guest.ld
+PV_LIBGCC  := $(shell $(CC) -m32 -print-libgcc-file-name)
+PV_OBJDUMP := i686-linux-gnu-objdump
+PV_HIGH    := --defsym PV_VIRT_BASE=0xC0000000 --defsym PV_TEXT_OFFSET=0
+PV_LOW     := --defsym PV_VIRT_BASE=0 --defsym PV_TEXT_OFFSET=0x100000
+
+PV_OBJ     := $(B)/pvguest/obj
+PV_LIB_SRC := $(wildcard pvguest/lib/*.c pvguest/lib/*.S)
+PV_LIB_OBJ := $(patsubst pvguest/lib/%,$(PV_OBJ)/lib/%.o,$(basename $(PV_LIB_SRC)))
+PV_GUESTS  := $(filter-out priv,$(notdir $(wildcard pvguest/tests/*)))
+PV_LOW_GUESTS := hello
+PV_PRIV_CLASSES := $(shell cut -d'|' -f1 pvguest/tests/priv/expected.txt | grep -v '^\#')
+PV_ELFS    := $(PV_GUESTS:%=$(B)/pvguest/%.elf) \
+              $(PV_LOW_GUESTS:%=$(B)/pvguest/%-low.elf) \
+              $(PV_PRIV_CLASSES:%=$(B)/pvguest/priv-%.elf)
+
+.PHONY: pvguests
+pvguests: $(PV_ELFS)
+
+# Objects are made by chains of pattern rules; keep them for the next make.
+.SECONDARY: $(PV_LIB_OBJ) $(PV_GUESTS:%=$(PV_OBJ)/tests/%/main.o) \
+            $(PV_PRIV_CLASSES:%=$(PV_OBJ)/tests/priv/%.o)
+
+# Every object waits for the generated hypercall stubs.
+$(PV_OBJ)/%.o: pvguest/%.c $(B)/gen/.stamp
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	@$(CC) $(PV_CFLAGS) -MMD -MP -c $< -o $@
+$(PV_OBJ)/%.o: pvguest/%.S $(B)/gen/.stamp
+	@mkdir -p $(dir $@)
+	@echo "  AS      $<"
+	@$(CC) $(PV_ASFLAGS) -MMD -MP -c $< -o $@
+# priv: one object per class; "mov-to-cr3" is selected by -DPRIV_CLASS=PRIV_mov_to_cr3.
+$(PV_OBJ)/tests/priv/%.o: pvguest/tests/priv/main.c $(B)/gen/.stamp
+	@mkdir -p $(dir $@)
+	@echo "  CC      $< [$*]"
+	@$(CC) $(PV_CFLAGS) -DPRIV_CLASS=PRIV_$(subst -,_,$*) -MMD -MP -c $< -o $@
+
+# Links.  GNU make picks the pattern with the shortest stem, so priv-% and
+# %-low win over plain % where both match.
+$(B)/pvguest/%.elf: $(PV_OBJ)/tests/%/main.o $(PV_LIB_OBJ) pvguest/guest.ld
+	@echo "  LD      $@"
+	@$(LD) $(PV_HIGH) $(PV_LDFLAGS) -o $@ $(filter %.o,$^) $(PV_LIBGCC)
+$(B)/pvguest/%-low.elf: $(PV_OBJ)/tests/%/main.o $(PV_LIB_OBJ) pvguest/guest.ld
+	@echo "  LD      $@"
+	@$(LD) $(PV_LOW) $(PV_LDFLAGS) -o $@ $(filter %.o,$^) $(PV_LIBGCC)
+$(B)/pvguest/priv-%.elf: $(PV_OBJ)/tests/priv/%.o $(PV_LIB_OBJ) pvguest/guest.ld \
+                         pvguest/tests/priv/expected.txt
+	@echo "  LD      $@"
+	@$(LD) $(PV_HIGH) $(PV_LDFLAGS) -o $@ $(filter %.o,$^) $(PV_LIBGCC)
+	@a=$$($(NM) $@ | awk '$$3 == "priv_insn" { print $$1 }'); \
+	 got=$$($(PV_OBJDUMP) -d --start-address=0x$$a --stop-address=$$((0x$$a + 16)) $@ | \
+	        awk -F'\t' 'NF >= 3 { print $$3; exit }' | tr -s ' ' | sed 's/ *$$//'); \
+	 want=$$(grep '^$*|' pvguest/tests/priv/expected.txt | cut -d'|' -f2); \
+	 [ -n "$$want" ] && [ "$$got" = "$$want" ] || \
+	     { echo "$@: executes '$$got', expected.txt says '$$want'"; rm -f $@; exit 1; }; \
+	 grep -aqF "$$want" $@ || \
+	     { echo "$@: main.c does not print '$$want' (its TEXT)"; rm -f $@; exit 1; }
+
+-include $(shell find $(PV_OBJ) -name '*.d' 2>/dev/null)
