@@ -39,7 +39,13 @@ static bool set_test_panic(const char *v)
 }
 
 static bool set_mem(const char *v) { return parse_uint(v, &hv_opts.mem_limit_mib); }
-static bool set_ignore_mmap(const char *v) { hv_opts.ignore_mmap = true; return !*v; }
+static bool set_ignore_mmap(const char *v)
+{
+    if (*v)
+        return false;                  /* a flag: "ignore-mmap", no value */
+    hv_opts.ignore_mmap = true;
+    return true;
+}
 
 static const struct option {
     const char *key;

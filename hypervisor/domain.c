@@ -83,8 +83,7 @@ void domain_halt(struct domain *d, const char *fmt, ...)
     hvlog("d%u halted: %s\n", d->id, reason);
     snprintf(d->end_reason, sizeof(d->end_reason), "halted: %s", reason);
     d->state = DOMAIN_HALTED;
-    domain_destroy(d);
-    sched_run_next();
+    sched_run_next();                   /* frees d's memory once off its page tables */
 }
 
 static const char *shutdown_reason_name(unsigned reason)
@@ -107,7 +106,7 @@ void domain_shutdown(struct domain *d, unsigned reason)
     snprintf(d->end_reason, sizeof(d->end_reason), "shutdown: %s", shutdown_reason_name(reason));
     d->state = DOMAIN_SHUTDOWN;
     d->shutdown_reason = reason;
-    domain_destroy(d);
+    /* The scheduler frees the memory when it leaves d (see sched_run_next). */
 }
 
 int domain_summary(void)

@@ -33,16 +33,19 @@ static void put_number(struct out *o, uint64_t v, bool neg, unsigned base,
     const char *digits = upper ? "0123456789ABCDEF" : "0123456789abcdef";
     char tmp[24];
     int n = 0;
+    bool is_zero = v == 0;
     do {
         tmp[n++] = digits[v % base];
         v /= base;
     } while (v);
-    if (sp->prec == 0 && n == 1 && tmp[0] == '0')
+    if (sp->prec == 0 && is_zero)
         n = 0;                                  /* "%.0d" of 0 prints nothing */
     const char *prefix = neg ? "-" : sp->plus ? "+" : sp->space ? " " : "";
-    if (sp->alt && base == 16 && !(n == 1 && tmp[0] == '0'))
+    if (sp->alt && base == 16 && !is_zero)
         prefix = upper ? "0X" : "0x";
     int zeros = sp->prec > n ? sp->prec - n : 0;
+    if (sp->alt && base == 8 && zeros == 0 && (n == 0 || tmp[n - 1] != '0'))
+        zeros = 1;                              /* "%#o" always starts with 0 */
     int total = (int)strlen(prefix) + zeros + n;
     if (sp->zero && !sp->left && sp->prec < 0 && sp->width > total) {
         zeros += sp->width - total;
@@ -116,20 +119,30 @@ int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
         }
         struct spec sp;
         f = parse_spec(f + 1, &sp, &args);
-        int lng = 0;                            /* 1 = l/z, 2 = ll */
-        while (*f == 'l' || *f == 'z' || *f == 'h')
-            lng += *f++ == 'l' ? 1 : (f[-1] == 'z');
+        /* Length: -2 hh, -1 h, 0 int, 1 l or z (32-bit here), 2 ll. */
+        int lng = 0;
+        for (; *f == 'l' || *f == 'z' || *f == 'h'; f++)
+            lng += *f == 'l' ? 1 : *f == 'z' ? 1 : -1;
         uint64_t u;
         switch (*f) {
         case 'd': case 'i': {
             int64_t v = lng >= 2 ? va_arg(args, long long)
                       : lng == 1 ? va_arg(args, long) : va_arg(args, int);
+            if (lng == -1)
+                v = (short)v;
+            else if (lng <= -2)
+                v = (signed char)v;
             put_number(&o, v < 0 ? -(uint64_t)v : (uint64_t)v, v < 0, 10, false, &sp);
             break;
         }
         case 'u': case 'x': case 'X': case 'o':
             u = lng >= 2 ? va_arg(args, unsigned long long)
               : lng == 1 ? va_arg(args, unsigned long) : va_arg(args, unsigned int);
+            if (lng == -1)
+                u = (unsigned short)u;
+            else if (lng <= -2)
+                u = (unsigned char)u;
+            sp.plus = sp.space = false;         /* signs are for signed conversions */
             put_number(&o, u, false, *f == 'u' ? 10 : *f == 'o' ? 8 : 16, *f == 'X', &sp);
             break;
         case 'p':
@@ -140,7 +153,11 @@ int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
             put_string(&o, va_arg(args, const char *), &sp);
             break;
         case 'c':
+            if (!sp.left)
+                put_pad(&o, ' ', sp.width - 1);
             put(&o, (char)va_arg(args, int));
+            if (sp.left)
+                put_pad(&o, ' ', sp.width - 1);
             break;
         case '%':
             put(&o, '%');

@@ -53,10 +53,17 @@ static void switch_to(struct domain *d, struct cpu_regs *frame)
 
 void sched_run_next(void)
 {
-    struct domain *next = pick_next();
     struct cpu_regs *frame = sched_guest_frame();
+    /*
+     * A domain that has ended is still running on its own page tables until
+     * this point.  Move to the hypervisor's tables first, then free its
+     * frames: none of them may be in use by the CPU when they are freed.
+     */
+    write_cr3((uint32_t)directmap_pa(boot_pdpt));
+    if (current && current->state != DOMAIN_RUNNABLE)
+        domain_destroy(current);
+    struct domain *next = pick_next();
     if (!next) {
-        write_cr3((uint32_t)directmap_pa(boot_pdpt));
         current = NULL;
         shutdown_machine(domain_summary());
     }

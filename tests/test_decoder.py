@@ -177,7 +177,8 @@ def driver():
     BUILD.mkdir(parents=True, exist_ok=True)
     exe = BUILD / "decode_host"
     r = run(["gcc", "-DHOST_TEST", "-O2", "-g", "-std=gnu11", "-Wall", "-Wextra", "-Werror",
-             "-I.", "hypervisor/decode.c", "tests/unit/decode_host.c", "-o", str(exe)])
+             "-I.", "hypervisor/decode.c", "hypervisor/decode_format.c",
+             "tests/unit/decode_host.c", "-o", str(exe)])
     assert r.returncode == 0, r.stderr
     return exe
 

@@ -20,6 +20,7 @@
 static uint32_t bitmap[FRAME_MAX / WORD_BITS];
 static uint32_t nfree, ntotal;
 static uint32_t hint_low, hint_high = FRAME_LOW_LIMIT;
+static uint32_t frame_end;       /* one past the highest frame ever added: searches stop here */
 
 static bool test(uint32_t f) { return bitmap[f / WORD_BITS] & (1u << (f % WORD_BITS)); }
 static void set(uint32_t f) { bitmap[f / WORD_BITS] |= 1u << (f % WORD_BITS); }
@@ -28,7 +29,7 @@ static void clear(uint32_t f) { bitmap[f / WORD_BITS] &= ~(1u << (f % WORD_BITS)
 void frame_init(void)
 {
     memset(bitmap, 0, sizeof(bitmap));
-    nfree = ntotal = 0;
+    nfree = ntotal = frame_end = 0;
     hint_low = 0;
     hint_high = FRAME_LOW_LIMIT;
 }
@@ -37,6 +38,8 @@ void frame_add_ram(uint64_t start, uint64_t end)
 {
     uint64_t first = ALIGN_UP(start, PAGE_SIZE) >> PAGE_SHIFT;
     uint64_t last = MIN(end, MEMMAP_LIMIT) >> PAGE_SHIFT;
+    if (last > frame_end)
+        frame_end = (uint32_t)last;
     for (uint64_t f = first; f < last; f++)
         if (!test((uint32_t)f)) {
             set((uint32_t)f);
@@ -47,7 +50,7 @@ void frame_add_ram(uint64_t start, uint64_t end)
 void frame_reserve(uint64_t start, uint64_t end)
 {
     uint64_t first = start >> PAGE_SHIFT;
-    uint64_t last = MIN(ALIGN_UP(end, PAGE_SIZE), MEMMAP_LIMIT) >> PAGE_SHIFT;
+    uint64_t last = ALIGN_UP(MIN(end, MEMMAP_LIMIT), PAGE_SIZE) >> PAGE_SHIFT;
     for (uint64_t f = first; f < last; f++)
         if (test((uint32_t)f)) {
             clear((uint32_t)f);
@@ -93,7 +96,7 @@ mfn_t frame_alloc_low(void)
 
 mfn_t frame_alloc(void)
 {
-    uint32_t f = search(FRAME_LOW_LIMIT, FRAME_MAX, hint_high);
+    uint32_t f = frame_end > FRAME_LOW_LIMIT ? search(FRAME_LOW_LIMIT, frame_end, hint_high) : ~0u;
     if (f == ~0u)
         return frame_alloc_low();
     hint_high = f + 1;

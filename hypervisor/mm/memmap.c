@@ -13,7 +13,6 @@
 #include "hypervisor/lib.h"
 
 #define MB_MMAP_AVAILABLE 1
-#define MAX_RESERVED 64
 
 struct mb_mmap_entry { uint32_t size; uint64_t addr, len; uint32_t type; } __packed;
 
@@ -86,44 +85,67 @@ static void add_usable(struct memmap *m, uint64_t s, uint64_t e, memmap_warn_fn 
     m->ram[m->nram++] = (struct mem_range){ s, e };
 }
 
-unsigned memmap_from_multiboot(struct memmap *m, const uint8_t *buf, uint32_t len, memmap_warn_fn warn)
+/*
+ * Walk the entries, calling fn for each well-formed one.  Stops (after a
+ * warning, when warn is given) at the first malformed entry: what follows
+ * it cannot be trusted to be aligned to entry boundaries.
+ */
+static void walk(struct memmap *m, const uint8_t *buf, uint32_t len, memmap_warn_fn warn,
+                 void (*fn)(struct memmap *, const struct mb_mmap_entry *, uint64_t end, memmap_warn_fn))
 {
-    static struct mem_range reserved[MAX_RESERVED];   /* boot only: not reentrant */
-    unsigned nres = 0;
-    *m = (struct memmap){ .nram = 0 };
     uint32_t off = 0;
     while (off < len) {
         struct mb_mmap_entry e;
         if (len - off < sizeof(e)) {
-            warn("memory map: truncated entry at offset %u ignored", off);
-            m->warnings++;
-            break;
+            if (warn) { warn("memory map: truncated entry at offset %u ignored", off); m->warnings++; }
+            return;
         }
         memcpy(&e, buf + off, sizeof(e));
         if (e.size < sizeof(e) - 4 || e.size > len) {
-            warn("memory map: entry at offset %u has bad size %u; rest ignored", off, e.size);
-            m->warnings++;
-            break;
+            if (warn) { warn("memory map: entry at offset %u has bad size %u; rest ignored", off, e.size); m->warnings++; }
+            return;
         }
         off += e.size + 4;
-        uint64_t end = e.addr + e.len;
         if (e.len == 0)
             continue;
+        uint64_t end = e.addr + e.len;
         if (end < e.addr) {
-            warn("memory map: entry 0x%llx+0x%llx wraps; clipped",
-                 (unsigned long long)e.addr, (unsigned long long)e.len);
-            m->warnings++;
+            if (warn) {
+                warn("memory map: entry 0x%llx+0x%llx wraps; clipped",
+                     (unsigned long long)e.addr, (unsigned long long)e.len);
+                m->warnings++;
+            }
             end = ~0ull;
         }
-        if (e.type == MB_MMAP_AVAILABLE)
-            add_usable(m, e.addr, end, warn);
-        else if (nres < MAX_RESERVED)
-            reserved[nres++] = (struct mem_range){ e.addr, end };
+        fn(m, &e, end, warn);
     }
+}
+
+static void take_usable(struct memmap *m, const struct mb_mmap_entry *e, uint64_t end, memmap_warn_fn warn)
+{
+    if (e->type == MB_MMAP_AVAILABLE)
+        add_usable(m, e->addr, end, warn);
+}
+
+static void cut_reserved(struct memmap *m, const struct mb_mmap_entry *e, uint64_t end,
+                         memmap_warn_fn warn __unused)
+{
+    if (e->type != MB_MMAP_AVAILABLE)
+        cut(m, e->addr, end);
+}
+
+/*
+ * Two passes over the map: first collect the usable ranges, then cut every
+ * other entry out of them.  No fixed-size list of reserved entries, so
+ * "reserved wins" holds however many entries the firmware lists.
+ */
+unsigned memmap_from_multiboot(struct memmap *m, const uint8_t *buf, uint32_t len, memmap_warn_fn warn)
+{
+    *m = (struct memmap){ .nram = 0 };
+    walk(m, buf, len, warn, take_usable);
     normalise(m);
     uint64_t before = m->total;
-    for (unsigned i = 0; i < nres; i++)
-        cut(m, reserved[i].start, reserved[i].end);
+    walk(m, buf, len, NULL, cut_reserved);      /* already warned about the form */
     normalise(m);
     if (m->total != before) {
         warn("memory map: %llu KiB marked both usable and reserved; treated as reserved",

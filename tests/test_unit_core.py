@@ -1,0 +1,328 @@
+"""The hypervisor's pure C modules, rule by rule, built and run on the host.
+
+tests/unit/test_{format,memmap,frame,cmdline}.c are small C programs that
+link one module each (compiled with -DHOST_TEST, so lib.h maps to the host
+libc) and run named groups of checks: `test_frame never_reserved` runs one
+group and ends with "N passed, M failed"; each failed check prints a line
+"FAIL file:line: [group] what: evidence".  Each test below runs one group
+and, when it fails, shows those lines.
+
+Every program is built twice where the host can: natively, and with -m32,
+which is the hypervisor's own ABI (32-bit long, size_t and pointers).  Both
+use AddressSanitizer and UBSan when the host supports them, so a read or
+write one byte outside a buffer fails the test even when the result looks
+right.
+"""
+import os
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+UNIT = ROOT / "build" / "unit"
+CFLAGS = ["-std=gnu11", "-O1", "-g", "-Wall", "-Wextra", "-Werror", "-DHOST_TEST", "-I."]
+SANITIZERS = ["-fsanitize=address,undefined", "-fno-sanitize-recover=all",
+              "-fno-omit-frame-pointer"]
+PROGRAMS = {
+    # our formatter is renamed so that the host's printf family stays intact to compare with
+    "format": (["tests/unit/test_format.c", "hypervisor/format.c"],
+               ["-U_FORTIFY_SOURCE", "-Dvsnprintf=hv_vsnprintf", "-Dsnprintf=hv_snprintf"]),
+    "memmap": (["tests/unit/test_memmap.c", "hypervisor/mm/memmap.c"], []),
+    "frame": (["tests/unit/test_frame.c", "hypervisor/mm/frame.c"], []),
+    "cmdline": (["tests/unit/test_cmdline.c", "hypervisor/cmdline.c"], []),
+}
+ABIS = {"host": [], "m32": ["-m32"]}
+
+_sanitizers = {}    # abi -> the sanitizer flags that build and run here ([] if none)
+_built = {}         # (program, abi) -> path of the executable
+
+
+def _gcc(args, out):
+    """Compile to a temporary name and rename, so parallel sessions never run half a file."""
+    UNIT.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(out.name + ".tmp%d" % os.getpid())
+    p = subprocess.run(["gcc", *args, "-o", str(tmp)], cwd=str(ROOT),
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                       universal_newlines=True)
+    if p.returncode == 0:
+        os.replace(str(tmp), str(out))
+    return p
+
+
+def _sanitizer_flags(abi):
+    """The sanitizers, if a trivial program builds and runs with them for this ABI."""
+    if abi not in _sanitizers:
+        src = UNIT / "unit_core_probe.c"
+        UNIT.mkdir(parents=True, exist_ok=True)
+        src.write_text("int main(void) { return 0; }\n")
+        exe = UNIT / ("unit_core_probe-" + abi)
+        ok = _gcc([*ABIS[abi], *SANITIZERS, str(src)], exe).returncode == 0
+        if ok:
+            ok = subprocess.run([str(exe)], stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL, timeout=60).returncode == 0
+        _sanitizers[abi] = SANITIZERS if ok else []
+    return _sanitizers[abi]
+
+
+def build(program, abi):
+    """build/unit/test_<program>-<abi>, compiled once per session."""
+    key = (program, abi)
+    if key not in _built:
+        sources, extra = PROGRAMS[program]
+        out = UNIT / ("test_%s-%s" % (program, abi))
+        if abi != "host":
+            probe = _gcc([*ABIS[abi], "-x", "c", "/dev/null", "-c"], UNIT / ("unit_core_probe-%s.o" % abi))
+            if probe.returncode != 0:
+                pytest.skip("gcc cannot build %s programs here" % abi)
+        flags = [*CFLAGS, *ABIS[abi], *_sanitizer_flags(abi), *extra]
+        p = _gcc([*flags, *sources], out)
+        if p.returncode != 0:
+            pytest.fail("building %s for %s failed:\n%s" % (program, abi, p.stdout),
+                        pytrace=False)
+        _built[key] = out
+    return _built[key]
+
+
+@pytest.fixture(params=sorted(ABIS))
+def unit(request):
+    """unit(program, group): run one group of checks; fail with its FAIL lines."""
+    abi = request.param
+
+    def run(program, group):
+        exe = build(program, abi)
+        env = dict(os.environ, UBSAN_OPTIONS="print_stacktrace=1")
+        p = subprocess.run([str(exe), group], stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT, universal_newlines=True,
+                           timeout=300, env=env, cwd=str(ROOT))
+        summary = re.search(r"^(\d+) passed, (\d+) failed$", p.stdout, re.M)
+        if p.returncode == 0 and summary and summary.group(2) == "0" \
+                and int(summary.group(1)) > 0:
+            return int(summary.group(1))
+        status = ("killed by signal %d" % -p.returncode if p.returncode < 0
+                  else "exit status %d" % p.returncode)
+        pytest.fail("build/unit/%s %s: %s, %s\n%s"
+                    % (exe.name, group, status,
+                       summary.group(0) if summary else "no summary line",
+                       p.stdout[-8000:]), pytrace=False)
+    return run
+
+
+# --- hypervisor/format.c: our vsnprintf against the host's --------------------
+
+def test_formatter_prints_integers_like_c(unit):
+    unit("format", "integers")
+
+
+def test_formatter_honours_l_ll_and_z_down_to_llong_min(unit):
+    unit("format", "length_modifiers")
+
+
+def test_formatter_converts_hh_and_h_arguments_to_char_and_short(unit):
+    unit("format", "short_lengths")
+
+
+def test_formatter_applies_minus_zero_plus_and_space_flags_like_c(unit):
+    unit("format", "flags")
+
+
+def test_formatter_alt_flag_prefixes_hex_with_0x_and_octal_with_0(unit):
+    unit("format", "alt_flag")
+
+
+def test_formatter_ignores_plus_and_space_on_unsigned_conversions(unit):
+    unit("format", "sign_flags_on_unsigned")
+
+
+def test_formatter_applies_width_precision_and_star_like_c(unit):
+    unit("format", "width_precision")
+
+
+def test_formatter_prints_strings_chars_and_null_like_c(unit):
+    unit("format", "strings_and_chars")
+
+
+def test_formatter_pads_chars_to_the_field_width(unit):
+    unit("format", "char_width")
+
+
+def test_formatter_prints_pointers_as_0x_hex(unit):
+    unit("format", "pointers")
+
+
+def test_formatter_formats_the_hypervisors_own_log_lines(unit):
+    unit("format", "log_lines")
+
+
+def test_formatter_survives_a_trailing_percent_and_unknown_conversions(unit):
+    unit("format", "odd_formats")
+
+
+def test_formatter_truncates_at_every_size_without_writing_past_it(unit):
+    unit("format", "truncation")
+
+
+def test_formatter_matches_host_printf_on_random_formats(unit):
+    unit("format", "random_formats")
+
+
+# --- hypervisor/mm/memmap.c: the multiboot memory map -------------------------
+
+def test_memmap_keeps_the_usable_whole_pages_of_a_qemu_map(unit):
+    unit("memmap", "qemu_map")
+
+
+def test_memmap_result_does_not_depend_on_entry_order(unit):
+    unit("memmap", "unsorted")
+
+
+def test_memmap_merges_overlapping_and_touching_usable_ranges(unit):
+    unit("memmap", "overlapping_usable")
+
+
+def test_memmap_reserved_wins_over_usable_with_a_warning(unit):
+    unit("memmap", "reserved_wins")
+
+
+def test_memmap_reserved_wins_however_many_reserved_entries_there_are(unit):
+    unit("memmap", "many_reserved")
+
+
+def test_memmap_ignores_zero_length_entries(unit):
+    unit("memmap", "zero_length")
+
+
+def test_memmap_trims_unaligned_ranges_inward_to_whole_pages(unit):
+    unit("memmap", "unaligned")
+
+
+def test_memmap_ignores_ram_above_8_gib_with_a_warning(unit):
+    unit("memmap", "above_limit")
+
+
+def test_memmap_clips_a_wrapping_entry_with_a_warning(unit):
+    unit("memmap", "wrap")
+
+
+def test_memmap_ignores_a_truncated_final_entry_with_a_warning(unit):
+    unit("memmap", "truncated")
+
+
+def test_memmap_stops_at_an_entry_with_a_bad_size_field(unit):
+    unit("memmap", "bad_size")
+
+
+def test_memmap_keeps_at_most_64_usable_ranges_with_a_warning(unit):
+    unit("memmap", "too_many_ranges")
+
+
+def test_memmap_of_an_empty_map_has_no_ram(unit):
+    unit("memmap", "empty")
+
+
+def test_memmap_from_mem_lower_and_mem_upper_gives_two_ranges(unit):
+    unit("memmap", "basic")
+
+
+def test_memmap_find_overlap_does_not_count_touching_regions(unit):
+    unit("memmap", "find_overlap")
+
+
+def test_memmap_contains_only_ranges_wholly_inside_usable_ram(unit):
+    unit("memmap", "contains")
+
+
+def test_memmap_matches_a_page_by_page_reference_on_random_maps(unit):
+    unit("memmap", "random_maps")
+
+
+# --- hypervisor/mm/frame.c: the frame allocator -------------------------------
+
+def test_frame_allocator_counts_added_and_reserved_frames_exactly(unit):
+    unit("frame", "counts")
+
+
+def test_frame_allocator_never_hands_out_reserved_frames(unit):
+    unit("frame", "never_reserved")
+
+
+def test_frame_alloc_prefers_high_frames_and_falls_back_to_low_ones(unit):
+    unit("frame", "prefers_high")
+
+
+def test_frame_alloc_low_only_returns_frames_below_the_low_limit(unit):
+    unit("frame", "alloc_low")
+
+
+def test_frame_allocator_returns_invalid_mfn_when_exhausted(unit):
+    unit("frame", "exhaustion")
+
+
+def test_frame_allocator_hands_a_freed_frame_out_again(unit):
+    unit("frame", "free_realloc")
+
+
+def test_frame_free_of_a_free_frame_stops_the_machine(unit):
+    unit("frame", "double_free")
+
+
+def test_frame_allocator_manages_frames_up_to_the_8_gib_limit(unit):
+    unit("frame", "limits")
+
+
+def test_frame_reserve_to_the_top_of_memory_reserves_every_frame_above_start(unit):
+    unit("frame", "reserve_to_top")
+
+
+def test_frame_alloc_low_range_returns_contiguous_free_low_frames(unit):
+    unit("frame", "low_range")
+
+
+def test_frame_allocator_agrees_with_a_reference_model_under_random_use(unit):
+    unit("frame", "random_ops")
+
+
+# --- hypervisor/cmdline.c: the hypervisor's options ---------------------------
+
+def test_cmdline_get_finds_whole_keys_and_their_values(unit):
+    unit("cmdline", "get_values")
+
+
+def test_cmdline_get_truncates_values_to_the_callers_buffer(unit):
+    unit("cmdline", "get_truncates")
+
+
+def test_cmdline_parse_skips_the_image_path(unit):
+    unit("cmdline", "parse_skips_image")
+
+
+def test_cmdline_parse_sets_mem_test_panic_and_ignore_mmap(unit):
+    unit("cmdline", "parse_options")
+
+
+def test_cmdline_parse_warns_about_unknown_options(unit):
+    unit("cmdline", "parse_unknown")
+
+
+def test_cmdline_parse_rejects_bad_values_with_a_warning(unit):
+    unit("cmdline", "parse_bad_values")
+
+
+def test_cmdline_parse_does_not_apply_an_option_it_reports_as_ignored(unit):
+    unit("cmdline", "flag_with_value")
+
+
+def test_cmdline_parse_reports_words_too_long_for_its_buffer(unit):
+    unit("cmdline", "parse_long_words")
+
+
+# --- and nothing is left out --------------------------------------------------
+
+@pytest.mark.parametrize("program", sorted(PROGRAMS))
+def test_every_group_of_c_checks_is_run_by_a_rule_above(program):
+    listed = subprocess.run([str(build(program, "host")), "--list"], stdout=subprocess.PIPE,
+                            universal_newlines=True, check=True).stdout.split()
+    called = re.findall(r'unit\("%s", "(\w+)"\)' % program, Path(__file__).read_text())
+    assert sorted(listed) == sorted(called), \
+        "groups in tests/unit/test_%s.c and the rules here differ" % program

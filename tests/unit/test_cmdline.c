@@ -1,0 +1,285 @@
+/*
+ * test_cmdline.c - hypervisor/cmdline.c: cmdline_get() and cmdline_parse().
+ *
+ * cmdline_get() is pure.  cmdline_parse() reports through hvlog(), which on
+ * the host is printf, so its checks run it with stdout redirected to a
+ * temporary file and compare the exact lines it printed, along with the
+ * options it set in hv_opts.  console.h only declares things, so nothing
+ * else needs linking.
+ *
+ *   test_cmdline [GROUP | --list]
+ */
+#include "hypervisor/cmdline.h"
+#include "hypervisor/lib.h"
+#include <unistd.h>
+
+/* ---- the check harness (the same in every tests/unit/test_*.c) ---- */
+static unsigned passed, failed;
+static const char *group = "";
+
+__attribute__((format(printf, 4, 5)))
+static void check_failed(const char *file, int line, const char *expr, const char *fmt, ...)
+{
+    va_list ap;
+    printf("FAIL %s:%d: [%s] %s: ", file, line, group, expr);
+    va_start(ap, fmt);
+    vprintf(fmt, ap);
+    va_end(ap);
+    printf("\n");
+    failed++;
+}
+#define CHECKF(c, ...) do { if (c) passed++; \
+        else check_failed(__FILE__, __LINE__, #c, __VA_ARGS__); } while (0)
+#define CHECK(c) CHECKF(c, "false")
+/* ---- end of harness ---- */
+
+/* cmdline_get into a guarded buffer; returns its result, value in val. */
+static char val[64];
+static bool get(const char *s, const char *key, size_t vallen)
+{
+    memset(val, '#', sizeof(val));
+    bool r = cmdline_get(s, key, val, vallen);
+    for (size_t i = vallen; i < sizeof(val); i++)
+        if (val[i] != '#') {
+            printf("FAIL %s: [%s] cmdline_get(\"%s\", \"%s\", %zu) wrote past vallen\n",
+                   __FILE__, group, s, key, vallen);
+            failed++;
+            break;
+        }
+    return r;
+}
+#define GET(s, key, want) do { bool r_ = get(s, key, sizeof(val)); \
+        CHECKF(r_ && !strcmp(val, want), "cmdline_get(\"%s\", \"%s\"): %s \"%.*s\", want \"%s\"", \
+               s, key, r_ ? "true" : "false", r_ ? 60 : 0, val, want); } while (0)
+#define ABSENT(s, key) CHECKF(!get(s, key, sizeof(val)), \
+        "cmdline_get(\"%s\", \"%s\") found \"%.20s\"", s, key, val)
+
+static void get_values(void)
+{
+    GET("mem=64", "mem", "64");
+    GET("a=1 b c=xyz", "a", "1");
+    GET("a=1 b c=xyz", "b", "");
+    GET("a=1 b c=xyz", "c", "xyz");
+    GET("  a=1   b    c=xyz  ", "c", "xyz");
+    GET("console=com1 dom0=/boot/k extra=a=b=c", "extra", "a=b=c");   /* '=' in the value */
+    GET("x= y", "x", "");
+    GET("dup=first dup=second", "dup", "first");
+    GET("memory=1 mem=2", "mem", "2");          /* "memory" is not "mem" */
+    GET("mem=2 memory=1", "memory", "1");
+    ABSENT("memory=1", "mem");
+    ABSENT("me=1", "mem");
+    ABSENT("m", "mem");
+    ABSENT("xmem=1", "mem");
+    ABSENT("", "mem");
+    ABSENT("     ", "mem");
+    ABSENT("a=mem b=mem", "mem");               /* a value is not a key */
+    ABSENT("a=1 b", "c");
+}
+
+static void get_truncates(void)
+{
+    CHECK(get("name=abcdef", "name", 4) && !strcmp(val, "abc"));
+    CHECK(get("name=abcdef", "name", 7) && !strcmp(val, "abcdef"));
+    CHECK(get("name=abcdef", "name", 6) && !strcmp(val, "abcde"));
+    CHECK(get("name=abcdef", "name", 1) && val[0] == '\0');
+    CHECK(get("name=abcdef other=1", "name", 3) && !strcmp(val, "ab"));
+    CHECK(get("name=abcdef", "name", 0) && val[0] == '#');      /* found, nothing written */
+    CHECK(get("flag", "flag", 0) && val[0] == '#');
+    CHECK(!get("flag", "other", 0));
+    CHECK(cmdline_get("flag", "flag", NULL, 0));                /* no buffer at all */
+}
+
+/* ---- cmdline_parse, with stdout captured ---- */
+static char out[8192];
+
+static void parse(const char *cmdline)
+{
+    memset(&hv_opts, 0, sizeof(hv_opts));
+    fflush(stdout);
+    FILE *tmp = tmpfile();
+    int saved = dup(1);
+    if (!tmp || saved < 0 || dup2(fileno(tmp), 1) < 0) {
+        printf("FAIL %s: cannot redirect stdout\n", __FILE__);
+        exit(1);
+    }
+    cmdline_parse(cmdline);
+    fflush(stdout);
+    dup2(saved, 1);
+    close(saved);
+    rewind(tmp);
+    size_t n = fread(out, 1, sizeof(out) - 1, tmp);
+    out[n] = '\0';
+    fclose(tmp);
+}
+#define PRINTED(want) CHECKF(!strcmp(out, want), "printed \"%s\", want \"%s\"", out, want)
+#define SILENT() PRINTED("")
+
+static void parse_skips_image(void)
+{
+    parse("/boot/ringone.elf mem=64");
+    SILENT();
+    CHECK(hv_opts.mem_limit_mib == 64);
+    parse("mem=12");                            /* the first word is the image, whatever it says */
+    SILENT();
+    CHECK(hv_opts.mem_limit_mib == 0);
+    parse("bogus mem=5");
+    SILENT();
+    CHECK(hv_opts.mem_limit_mib == 5);
+    parse("   /boot/hv    mem=7   ");           /* leading, repeated and trailing spaces */
+    SILENT();
+    CHECK(hv_opts.mem_limit_mib == 7);
+    parse("");
+    SILENT();
+    parse("     ");
+    SILENT();
+    parse("/boot/hv");
+    SILENT();
+    CHECK(hv_opts.mem_limit_mib == 0 && !hv_opts.ignore_mmap && !hv_opts.test_panic[0]);
+}
+
+static void parse_options(void)
+{
+    parse("/hv mem=64 test-panic=pf ignore-mmap");
+    SILENT();
+    CHECK(hv_opts.mem_limit_mib == 64);
+    CHECK(!strcmp(hv_opts.test_panic, "pf"));
+    CHECK(hv_opts.ignore_mmap);
+    static const char *const kinds[] = { "pf", "gp", "ud", "de", "bug" };
+    for (unsigned i = 0; i < ARRAY_SIZE(kinds); i++) {
+        char line[64];
+        snprintf(line, sizeof(line), "/hv test-panic=%s", kinds[i]);
+        parse(line);
+        SILENT();
+        CHECKF(!strcmp(hv_opts.test_panic, kinds[i]), "test-panic=%s gave \"%s\"", kinds[i],
+               hv_opts.test_panic);
+    }
+    parse("/hv mem=0");
+    CHECK(hv_opts.mem_limit_mib == 0);
+    SILENT();
+    parse("/hv mem=1 mem=2048");                /* the last one wins */
+    CHECK(hv_opts.mem_limit_mib == 2048);
+    parse("/hv mem=2684354559");                /* the largest value accepted */
+    SILENT();
+    CHECK(hv_opts.mem_limit_mib == 2684354559u);
+}
+
+static void parse_unknown(void)
+{
+    parse("/hv x");
+    PRINTED("(hv) warning: unknown option 'x' ignored\n");
+    parse("/hv mem=8 frobnicate=yes noapic");
+    PRINTED("(hv) warning: unknown option 'frobnicate' ignored\n"
+            "(hv) warning: unknown option 'noapic' ignored\n");
+    CHECK(hv_opts.mem_limit_mib == 8);
+    parse("/hv MEM=8");                         /* keys are case-sensitive */
+    PRINTED("(hv) warning: unknown option 'MEM' ignored\n");
+    CHECK(hv_opts.mem_limit_mib == 0);
+    parse("/hv =5");
+    PRINTED("(hv) warning: unknown option '' ignored\n");
+    parse("/hv memory=8 me=8");
+    PRINTED("(hv) warning: unknown option 'memory' ignored\n"
+            "(hv) warning: unknown option 'me' ignored\n");
+}
+
+static void parse_bad_values(void)
+{
+    static const char *const bad_mem[] = { "abc", "", "12k", "-1", "+5", "0x10", " 1",
+                                           "4294967296", "99999999999", "2684354560", "5=" };
+    for (unsigned i = 0; i < ARRAY_SIZE(bad_mem); i++) {
+        char line[64], want[200];
+        snprintf(line, sizeof(line), "/hv mem=%s", bad_mem[i]);
+        parse(line);
+        CHECKF(hv_opts.mem_limit_mib == 0, "mem=%s set %u", bad_mem[i], hv_opts.mem_limit_mib);
+        if (bad_mem[i][0] == ' ')
+            continue;                           /* "mem= 1": mem='' and then an unknown '1' */
+        snprintf(want, sizeof(want), "(hv) warning: bad value '%s' for option 'mem' "
+                 "(mem=MIB: use at most this much RAM); ignored\n", bad_mem[i]);
+        PRINTED(want);
+    }
+    parse("/hv test-panic=xx");
+    CHECK(hv_opts.test_panic[0] == '\0');
+    PRINTED("(hv) warning: bad value 'xx' for option 'test-panic' "
+            "(test-panic=pf|gp|ud|de|bug: crash the hypervisor on purpose); ignored\n");
+    parse("/hv test-panic");
+    CHECK(hv_opts.test_panic[0] == '\0');
+    CHECK(strstr(out, "bad value '' for option 'test-panic'") != NULL);
+    parse("/hv test-panic=pfx test-panic=PF");
+    CHECK(hv_opts.test_panic[0] == '\0');
+    parse("/hv mem=abc mem=32");                /* a bad value leaves room for a good one */
+    CHECK(hv_opts.mem_limit_mib == 32);
+}
+
+/* "ignore-mmap=1" draws "bad value ...; ignored": then it must really be ignored. */
+static void flag_with_value(void)
+{
+    static const char *const values[] = { "1", "yes", "0" };
+    for (unsigned i = 0; i < ARRAY_SIZE(values); i++) {
+        char line[64];
+        snprintf(line, sizeof(line), "/hv ignore-mmap=%s", values[i]);
+        parse(line);
+        CHECKF(strstr(out, "for option 'ignore-mmap'") && strstr(out, "; ignored"),
+               "ignore-mmap=%s printed \"%s\"", values[i], out);
+        CHECKF(!hv_opts.ignore_mmap, "ignore-mmap=%s was reported as ignored but was applied",
+               values[i]);
+    }
+}
+
+static void parse_long_words(void)
+{
+    char line[256], word[128];
+    /* 63 characters fit the parser's buffer: an ordinary unknown option */
+    memset(word, 'k', 63);
+    word[63] = '\0';
+    snprintf(line, sizeof(line), "/hv %s", word);
+    parse(line);
+    char want[200];
+    snprintf(want, sizeof(want), "(hv) warning: unknown option '%s' ignored\n", word);
+    PRINTED(want);
+    /* 64 and more do not: reported by their first 20 characters */
+    for (unsigned n = 64; n <= 120; n += 56) {
+        memset(word, 'k', n);
+        word[n] = '\0';
+        snprintf(line, sizeof(line), "/hv %s mem=9", word);
+        parse(line);
+        PRINTED("(hv) warning: option 'kkkkkkkkkkkkkkkkkkkk...' too long; ignored\n");
+        CHECK(hv_opts.mem_limit_mib == 9);      /* and parsing goes on after it */
+    }
+    /* a long value for a known key is too long as well, not truncated and used */
+    snprintf(line, sizeof(line), "/hv mem=%060u", 5u);
+    parse(line);
+    CHECK(hv_opts.mem_limit_mib == 0);
+    CHECK(strstr(out, "too long") != NULL);
+}
+
+static const struct group { const char *name; void (*run)(void); } groups[] = {
+    { "get_values", get_values },
+    { "get_truncates", get_truncates },
+    { "parse_skips_image", parse_skips_image },
+    { "parse_options", parse_options },
+    { "parse_unknown", parse_unknown },
+    { "parse_bad_values", parse_bad_values },
+    { "flag_with_value", flag_with_value },
+    { "parse_long_words", parse_long_words },
+};
+
+int main(int argc, char **argv)
+{
+    unsigned ran = 0;
+    if (argc > 1 && !strcmp(argv[1], "--list")) {
+        for (unsigned i = 0; i < ARRAY_SIZE(groups); i++)
+            printf("%s\n", groups[i].name);
+        return 0;
+    }
+    for (unsigned i = 0; i < ARRAY_SIZE(groups); i++)
+        if (argc < 2 || !strcmp(argv[1], groups[i].name)) {
+            group = groups[i].name;
+            groups[i].run();
+            ran++;
+        }
+    if (!ran) {
+        fprintf(stderr, "unknown group '%s' (try --list)\n", argv[1]);
+        return 2;
+    }
+    printf("%u passed, %u failed\n", passed, failed);
+    return failed || !passed ? 1 : 0;
+}
