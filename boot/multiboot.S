@@ -32,6 +32,12 @@ _start:
         mov     %eax, %esi                      /* multiboot magic */
         mov     %ebx, %edi                      /* multiboot info (physical) */
 
+        /* The whole ABI is PAE: without it we can only say so and stop. */
+        mov     $1, %eax
+        cpuid
+        test    $(1 << 6), %edx
+        jz      no_pae
+
         /* Clear the three boot tables (PDPT page, low L2, high L2). */
         push    %edi
         mov     $PHYS(boot_pdpt), %edi
@@ -66,9 +72,31 @@ _start:
         mov     $high_entry, %eax
         jmp     *%eax
 
+/* Print a fixed line on COM1 and the debug port, then power off (status 6). */
+no_pae:
+        mov     $PHYS(no_pae_msg), %esi        /* paging is off: physical */
+1:      lodsb
+        test    %al, %al
+        jz      2f
+        mov     $0x3f8, %dx
+        outb    %al, %dx
+        mov     $0xe9, %dx
+        outb    %al, %dx
+        jmp     1b
+2:      mov     $0xf4, %dx
+        mov     $6, %eax
+        outl    %eax, %dx
+3:      cli
+        hlt
+        jmp     3b
+        .section .rodata
+no_pae_msg:
+        .asciz  "(hv) error: this CPU has no PAE; the hypervisor needs it\r\n(hv) power off: status 6 (cannot boot on this machine)\r\n"
+
         .text
 high_entry:
-        mov     $(hv_stack + HV_STACK_SIZE), %esp
+        /* The top of the stack is reserved for the guest trap frame (sched.c). */
+        mov     $(hv_stack + HV_STACK_SIZE - GUEST_FRAME_SIZE), %esp
         xor     %ebp, %ebp                      /* ends the backtrace */
         push    %edi
         push    %esi

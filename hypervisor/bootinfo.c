@@ -144,22 +144,17 @@ void bootinfo_reserve(struct boot_info *bi)
     for (unsigned i = 0; i < bi->nmod; i++) {
         struct boot_module *m = &bi->mod[i];
         const char *other = memmap_find_overlap(keep, nkeep, m->start, m->end);
-        if (m->end < m->start || m->end == m->start) {
-            hvlog("error: module %u (%s) is empty or inverted [0x%llx-0x%llx); ignored\n",
-                  i, m->cmdline, (unsigned long long)m->start, (unsigned long long)m->end);
-            m->usable = false;
-            m->why = "the module is empty";
-        } else if (other) {
-            hvlog("error: module %u (%s) at [0x%llx-0x%llx) overlaps %s; ignored\n",
-                  i, m->cmdline, (unsigned long long)m->start, (unsigned long long)m->end, other);
-            m->usable = false;
-            m->why = "the module overlaps other boot data";
-        } else if (!memmap_contains(&bi->mem, m->start & PAGE_MASK, m->end)) {
-            hvlog("error: module %u (%s) at [0x%llx-0x%llx) is not in usable RAM; ignored\n",
-                  i, m->cmdline, (unsigned long long)m->start, (unsigned long long)m->end);
-            m->usable = false;
-            m->why = "the module is not in usable RAM";
-        }
+        /* Reported once, by the builder, with the domain it would have been. */
+        if (m->end <= m->start)
+            snprintf(m->why, sizeof(m->why), "the module is empty [0x%llx-0x%llx)",
+                     (unsigned long long)m->start, (unsigned long long)m->end);
+        else if (other)
+            snprintf(m->why, sizeof(m->why), "the module [0x%llx-0x%llx) overlaps %s",
+                     (unsigned long long)m->start, (unsigned long long)m->end, other);
+        else if (!memmap_contains(&bi->mem, m->start & PAGE_MASK, m->end))
+            snprintf(m->why, sizeof(m->why), "the module [0x%llx-0x%llx) is not in usable RAM",
+                     (unsigned long long)m->start, (unsigned long long)m->end);
+        m->usable = !m->why[0];
         if (!m->usable)
             continue;
         keep[nkeep++] = (struct boot_region){ m->start & PAGE_MASK, ALIGN_UP(m->end, PAGE_SIZE), "another module" };

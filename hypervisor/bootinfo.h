@@ -11,7 +11,7 @@ struct boot_module {
     paddr_t start, end;               /* machine addresses [start, end) */
     char cmdline[BOOT_CMDLINE_MAX];   /* "path args..." as the loader gave it */
     bool usable;                      /* false: see why */
-    const char *why;                  /* why it cannot be used */
+    char why[96];                     /* why it cannot be used */
 };
 
 struct boot_info {

@@ -9,8 +9,10 @@
  * supervisor for the paging unit, so these limits are the only thing that
  * keeps a guest kernel out of the hypervisor's memory.
  *
- * Every IDT gate is DPL 0 (for now), so no guest can raise an exception
- * handler with `int $n`: it takes a #GP instead, which the hypervisor sees.
+ * Almost every IDT gate is DPL 0, so a guest's `int $n` takes a #GP
+ * instead, which the hypervisor sees and can judge.  The exceptions, each
+ * set by its STUB line in entry.S: the hypercall gate 0x82 (DPL 1, guest
+ * kernels only) and #BP/#OF (DPL 3, so int3 and into work as on hardware).
  */
 #include "arch/x86/desc.h"
 #include "arch/x86/layout.h"

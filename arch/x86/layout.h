@@ -71,5 +71,8 @@
 #define HV_DF_TSS    0xe040   /* the double-fault task's TSS */
 
 #define HV_STACK_SIZE 16384
+/* sizeof(struct cpu_regs) with esp/ss: the frame a trap from ring 1/3
+ * leaves at the very top of the stack (checked in regs.h). */
+#define GUEST_FRAME_SIZE 72
 
 #endif

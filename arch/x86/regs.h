@@ -23,6 +23,7 @@
 #define ARCH_X86_REGS_H
 
 #include "hypervisor/types.h"
+#include "arch/x86/layout.h"
 
 struct cpu_regs {
     uint32_t ebx, ecx, edx, esi, edi, ebp, eax;
@@ -36,7 +37,7 @@ struct cpu_regs {
 _Static_assert(__builtin_offsetof(struct cpu_regs, ds) == 28, "regs layout");
 _Static_assert(__builtin_offsetof(struct cpu_regs, vector) == 44, "regs layout");
 _Static_assert(__builtin_offsetof(struct cpu_regs, eip) == 52, "regs layout");
-_Static_assert(sizeof(struct cpu_regs) == 72, "regs layout");
+_Static_assert(sizeof(struct cpu_regs) == GUEST_FRAME_SIZE, "regs layout");
 
 static inline unsigned regs_ring(const struct cpu_regs *r) { return r->cs & 3; }
 

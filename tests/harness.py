@@ -1,0 +1,162 @@
+"""tests/harness.py: boot the machine through tools/run and read its console as evidence.
+
+A test here is a specification: it boots the hypervisor with some guests,
+then states what the console must show (`expect`), in what order
+(`expect_in_order`), what it must never show (`forbid`), and how the run must
+end (`expect_status`). Every boot goes through tools/run, the same runner a
+person uses, so a failing test can be replayed by hand with the command line
+printed in its failure message. Every boot has a timeout; every boot made by a
+test is remembered so that conftest.py can save its console under
+build/test-logs/ when the test fails. A hypervisor panic fails any test that
+did not say `allow_panic=True`, even one whose other checks all pass.
+"""
+
+import re
+import shlex
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+RUN = ROOT / "tools" / "run"
+
+# tools/run's exit statuses, as in docs/conventions.md, for readable failures.
+STATUS = {0: "clean end", 1: "usage error in tools/run",
+          2: "a domain halted or crashed", 3: "hypervisor panic", 4: "timeout",
+          5: "the emulator ended without the power-off line",
+          6: "the hypervisor refused to boot"}
+PANIC = r"^\(hv\) PANIC"
+CONTEXT = 40            # console lines shown with a failure
+
+# The boots of the test now running; conftest.py gives each test a fresh list.
+current_boots = []
+
+
+class Boot:
+    """What one run of tools/run left behind: status, console, stderr."""
+
+    def __init__(self, argv, status, output, stderr, seconds):
+        self.argv, self.status, self.output = argv, status, output
+        self.stderr, self.seconds = stderr, seconds
+        self.lines = output.splitlines()
+
+    @property
+    def command(self):
+        """The command line to replay this boot by hand, from the tree top."""
+        return " ".join(shlex.quote(a) for a in ["tools/run"] + self.argv[2:])
+
+    # -- assertions: each returns its evidence, or fails with the console --
+
+    def expect(self, regex, start=0):
+        """The first match of regex (multi-line: ^ and $ are per line)."""
+        m = re.compile(regex, re.M).search(self.output, start)
+        if not m:
+            self._fail("expected /%s/ on the console" % regex,
+                       self._nearest(regex, start))
+        return m
+
+    def expect_in_order(self, regexes):
+        """Each regex must match after the previous one's match; the matches."""
+        pos, found = 0, []
+        for n, regex in enumerate(regexes):
+            m = re.compile(regex, re.M).search(self.output, pos)
+            if not m:
+                after = " after /%s/" % regexes[n - 1] if n else ""
+                self._fail("expected /%s/ (pattern %d of %d)%s"
+                           % (regex, n + 1, len(regexes), after),
+                           self._nearest(regex, pos))
+            found.append(m)
+            pos = m.end()
+        return found
+
+    def forbid(self, regex):
+        """Fail if regex matches anywhere on the console."""
+        m = re.compile(regex, re.M).search(self.output)
+        if m:
+            self._fail("forbidden /%s/ appeared on the console" % regex,
+                       self._line_of(m.start()))
+
+    def expect_status(self, *allowed):
+        """tools/run's exit status must be one of allowed."""
+        if self.status not in allowed:
+            want = " or ".join("%d (%s)" % (s, STATUS.get(s, "?")) for s in allowed)
+            self._fail("expected status %s, got %d (%s)"
+                       % (want, self.status, STATUS.get(self.status, "?")), None)
+
+    # -- failure reports --
+
+    def _line_of(self, offset):
+        return self.output.count("\n", 0, offset)
+
+    def _nearest(self, regex, start):
+        """Where the match got furthest: the longest prefix of regex that
+        still matches (from start), if it is a fair part of the pattern."""
+        for k in range(len(regex), max(len(regex) // 3, 6) - 1, -1):
+            try:
+                m = re.compile(regex[:k], re.M).search(self.output, start)
+            except re.error:
+                continue
+            if m:
+                return self._line_of(m.start()), regex[:k]
+        return None
+
+    def _fail(self, what, focus):
+        """Fail the test with the console around the focus line (or its end)."""
+        prefix = None
+        if isinstance(focus, tuple):
+            focus, prefix = focus
+        if focus is None:
+            lo, hi = max(0, len(self.lines) - CONTEXT), len(self.lines)
+        else:
+            lo = max(0, focus - CONTEXT // 2)
+            hi = min(len(self.lines), lo + CONTEXT)
+        shown = ["%s%5d  %s" % (">" if i == focus else " ", i + 1, self.lines[i])
+                 for i in range(lo, hi)]
+        msg = [what, "boot: %s" % self.command,
+               "status %d (%s) after %.1f s" % (self.status,
+                                                STATUS.get(self.status, "?"),
+                                                self.seconds)]
+        if prefix:
+            msg.append("longest matching prefix: /%s/ (marked >)" % prefix)
+        if self.stderr.strip():
+            msg.append("stderr:\n" + self.stderr.rstrip())
+        msg.append("console lines %d-%d of %d:" % (lo + 1, hi, len(self.lines)))
+        pytest.fail("\n".join(msg + shown), pytrace=False)
+
+    def log_text(self):
+        """The record saved in build/test-logs/ for a failing test."""
+        return ("$ %s\n# status %d (%s) after %.1f s\n# stderr:\n%s\n# console:\n%s"
+                % (self.command, self.status, STATUS.get(self.status, "?"),
+                   self.seconds, self.stderr, self.output))
+
+
+def boot(*guests, hv_args="", mem=128, emulator="qemu", iso=False, timeout=30,
+         forbid=(), allow_panic=False, hv=None, extra=()):
+    """Boot the hypervisor (or hv) with guests ("path args" words) through
+    tools/run and return a Boot. Relative paths are from the tree top.
+    The forbidden patterns, and a panic unless allow_panic, are checked here."""
+    argv = [sys.executable, str(RUN), "--emulator", emulator,
+            "--timeout", str(timeout), "--mem", str(mem), "--hv-args=" + hv_args]
+    argv += ["--iso"] if iso else []
+    argv += ["--hv", str(hv)] if hv else []
+    argv += list(extra) + ["--"] + [str(g) for g in guests]
+    began = time.monotonic()
+    try:
+        # tools/run enforces the timeout itself; this margin only catches a
+        # runner that hangs (ISO building, a stuck emulator that ignores TERM).
+        p = subprocess.run(argv, cwd=str(ROOT), stdin=subprocess.DEVNULL,
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           timeout=timeout + 60)
+        status, out, err = p.returncode, p.stdout, p.stderr
+    except subprocess.TimeoutExpired as e:
+        status, out = 4, e.stdout or b""
+        err = (e.stderr or b"") + b"\n(harness) tools/run itself hung; killed\n"
+    b = Boot(argv, status, out.decode("utf-8", "replace"),
+             err.decode("utf-8", "replace"), time.monotonic() - began)
+    current_boots.append(b)
+    for regex in tuple(forbid) + (() if allow_panic else (PANIC,)):
+        b.forbid(regex)
+    return b

@@ -1,0 +1,269 @@
+"""tests/test_runner.py: tools/run keeps its promises, with no hypervisor needed.
+
+tools/run is how every other test sees the machine, so its own contract is
+pinned down first: bad requests are usage errors (1); the emulator command
+carries each guest with its command line (commas doubled for QEMU's -initrd);
+the ISO's grub.cfg has one module line per guest; and, on every lane (QEMU
+direct, QEMU from the ISO, Bochs from the ISO), the exit status is the one the
+console's power-off line gives, or 4 on timeout, or 5 when the emulator ends
+without that line. The "hypervisor" booted here is tests/fixtures/exitstub.S,
+a 100-line multiboot stub that does what its command line says, so each boot
+takes well under a second on QEMU and a few seconds on Bochs. The last tests
+check the harness's own failure reports.
+"""
+
+import shlex
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+import harness
+from harness import ROOT, RUN
+
+STUB_SRC = ROOT / "tests" / "fixtures" / "exitstub.S"
+
+
+@pytest.fixture(scope="module")
+def stub(tmp_path_factory):
+    """tests/fixtures/exitstub.S, assembled and linked at 1 MiB."""
+    out = tmp_path_factory.mktemp("exitstub")
+    obj, elf = out / "exitstub.o", out / "exitstub.elf"
+    ld = (["i686-linux-gnu-ld"] if shutil.which("i686-linux-gnu-ld")
+          else ["ld", "-m", "elf_i386"])
+    for cmd in (["cc", "-m32", "-c", str(STUB_SRC), "-o", str(obj)],
+                ld + ["-N", "-Ttext=0x100000", "-e", "_start", "--build-id=none",
+                      str(obj), "-o", str(elf)]):
+        p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                           universal_newlines=True)
+        assert p.returncode == 0, "%s failed:\n%s" % (cmd[0], p.stdout)
+    return elf
+
+
+@pytest.fixture
+def guests(tmp_path):
+    """Two stand-in guest images (their contents do not matter here)."""
+    files = [tmp_path / "one.elf", tmp_path / "two.elf"]
+    for f in files:
+        f.write_bytes(b"\x7fELF stand-in")
+    return files
+
+
+def run(*args, timeout=60):
+    return subprocess.run([sys.executable, str(RUN)] + [str(a) for a in args],
+                          cwd=str(ROOT), stdin=subprocess.DEVNULL,
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                          universal_newlines=True, timeout=timeout)
+
+
+def section(text, name):
+    """One `### name` section of a --dry-run listing."""
+    return text.split("### %s\n" % name, 1)[1].split("\n### ", 1)[0]
+
+
+# --- usage errors --------------------------------------------------------------
+
+@pytest.mark.parametrize("args", [
+    ["--bogus"], ["--timeout", "soon"], ["--timeout", "-1"],
+    ["--emulator", "vmware"], ["--mem", "0"], ["--mem", "lots"],
+], ids=lambda a: " ".join(a))
+def test_bad_options_are_usage_errors(stub, args):
+    r = run("--hv", stub, "--dry-run", *args)
+    assert r.returncode == 1, r.stderr
+    assert "(run) usage error" in r.stderr
+
+
+def test_a_missing_guest_image_is_a_usage_error(stub):
+    r = run("--hv", stub, "--dry-run", "no/such/guest.elf x=1")
+    assert r.returncode == 1
+    assert "no/such/guest.elf" in r.stderr
+
+
+def test_a_missing_hypervisor_image_is_a_usage_error(tmp_path):
+    r = run("--hv", tmp_path / "absent.elf", "--dry-run")
+    assert r.returncode == 1
+    assert "absent.elf" in r.stderr
+
+
+def test_help_documents_every_option_and_the_exit_statuses():
+    r = run("--help")
+    assert r.returncode == 0
+    for word in ("--iso", "--emulator", "--timeout", "--mem", "--hv-args", "--hv",
+                 "--log", "--quiet", "--dry-run", "tools/mkiso", "GUEST",
+                 "power off: status N", "timeout", "without the power-off line"):
+        assert word in r.stdout, word
+
+
+# --- what the emulator is asked to do --------------------------------------------
+
+def test_qemu_gets_each_module_with_its_command_line_and_commas_doubled(stub, guests):
+    one, two = guests
+    r = run("--hv", stub, "--dry-run", "--mem", "64", "--hv-args", "console=com1 x",
+            "%s a,b  c=1" % one, two)
+    assert r.returncode == 0, r.stderr
+    cmd = shlex.split(r.stdout.splitlines()[-1])
+    assert cmd[0] == "qemu-system-i386"
+    arg = lambda opt: cmd[cmd.index(opt) + 1]
+    assert arg("-initrd") == "%s a,,b c=1,%s" % (one, two)
+    assert arg("-append") == "console=com1 x"
+    assert arg("-kernel") == str(stub)
+    assert arg("-m") == "64"
+    assert "isa-debug-exit,iobase=0xf4,iosize=0x04" in cmd
+    assert {"-no-reboot", "-display", "-serial"} <= set(cmd)
+    assert "-enable-kvm" not in cmd and "max" not in arg("-cpu")
+    assert "+pae" in arg("-cpu")
+
+
+def test_the_iso_grub_cfg_has_one_module_line_per_guest_with_its_args(stub, guests):
+    one, two = guests
+    r = run("--hv", stub, "--dry-run", "--iso", "--hv-args", "a=1",
+            "%s x=1 y,z" % one, two)
+    assert r.returncode == 0, r.stderr
+    cfg = section(r.stdout, "grub.cfg")
+    assert "serial --unit=0 --speed=115200" in cfg
+    assert "terminal_output serial console" in cfg
+    assert "set timeout=0" in cfg
+    assert "multiboot /boot/hypervisor.elf '/boot/hypervisor.elf' 'a=1'" in cfg
+    modules = [l.strip() for l in cfg.splitlines() if l.strip().startswith("module")]
+    assert modules == ["module /boot/one.elf '%s' 'x=1' 'y,z'" % one,
+                       "module /boot/two.elf '%s'" % two]
+    assert "-cdrom" in section(r.stdout, "command")
+
+
+def test_bochs_boots_the_iso_headless_with_the_console_on_port_e9(stub):
+    r = run("--hv", stub, "--dry-run", "--emulator", "bochs", "--mem", "64")
+    assert r.returncode == 0, r.stderr
+    rc = section(r.stdout, "bochsrc")
+    for line in ("megs: 64", "boot: cdrom", "port_e9_hack: enabled=1",
+                 'display_library: rfb, options="timeout=0"',
+                 "reset_on_triple_fault=0", "panic: action=fatal"):
+        assert line in rc, line
+    assert section(r.stdout, "command").startswith("bochs ")
+
+
+def mkiso(*args):
+    return subprocess.run([sys.executable, str(ROOT / "tools" / "mkiso")]
+                          + [str(a) for a in args], cwd=str(ROOT),
+                          stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE, universal_newlines=True)
+
+
+def test_mkiso_makes_one_menu_entry_per_block_of_the_menu(stub, guests, tmp_path):
+    menu = tmp_path / "menu"
+    menu.write_text("# two entries\nentry alone\n\nentry with a guest\n"
+                    "  hv-args v=1\n  module %s m=2\n" % guests[0])
+    r = mkiso("--hv", stub, "--dry-run", "-o", tmp_path / "x.iso", "--menu", menu)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.count("menuentry ") == 2
+    assert "menuentry 'with a guest'" in r.stdout
+    assert "multiboot /boot/hypervisor.elf '/boot/hypervisor.elf' 'v=1'" in r.stdout
+    assert "module /boot/one.elf '%s' 'm=2'" % guests[0] in r.stdout
+
+
+def test_mkiso_rejects_a_malformed_menu(stub, tmp_path):
+    menu = tmp_path / "menu"
+    menu.write_text("module before/any/entry.elf\n")
+    r = mkiso("--hv", stub, "-o", tmp_path / "x.iso", "--menu", menu)
+    assert r.returncode == 1
+    assert "menu:1" in r.stderr
+
+
+def test_mkiso_writes_a_bootable_image_from_the_default_menu(stub, tmp_path):
+    r = mkiso("--hv", stub, "-o", tmp_path / "x.iso")
+    assert r.returncode == 0, r.stderr
+    assert (tmp_path / "x.iso").stat().st_size > 1 << 20
+
+
+# --- the exit status, on every lane ---------------------------------------------
+
+LANES = [pytest.param(dict(emulator="qemu"), id="qemu"),
+         pytest.param(dict(emulator="qemu", iso=True), id="qemu-iso"),
+         pytest.param(dict(emulator="bochs"), id="bochs", marks=pytest.mark.bochs)]
+
+
+@pytest.mark.parametrize("lane", LANES)
+@pytest.mark.parametrize("status", [0, 2, 3, 6])
+def test_the_status_is_the_one_on_the_power_off_line(stub, lane, status):
+    r = harness.boot(hv=stub, hv_args="status=%d" % status, timeout=30, **lane)
+    r.expect(r"^\(hv\) power off: status %d \(stub\)$" % status)
+    r.expect_status(status)
+
+
+@pytest.mark.parametrize("lane", LANES)
+def test_every_lane_hands_over_the_same_command_lines(stub, guests, lane):
+    one, two = guests
+    r = harness.boot("%s a,b  c=1" % one, two, hv=stub, hv_args="x=1 status=0",
+                     **lane)
+    r.expect_in_order([r"^\(hv\) stub cmdline: \S*hypervisor\S* x=1 status=0$"
+                       if lane.get("iso") or lane["emulator"] == "bochs" else
+                       r"^\(hv\) stub cmdline: \S+ x=1 status=0$",
+                       r"^\(hv\) stub module: %s a,b c=1$" % one,
+                       r"^\(hv\) stub module: %s$" % two])
+    r.expect_status(0)
+
+
+@pytest.mark.parametrize("lane", LANES)
+@pytest.mark.parametrize("word", ["silent", "crash"])
+def test_an_emulator_that_ends_without_the_power_off_line_gives_5(stub, lane, word):
+    r = harness.boot(hv=stub, hv_args=word, timeout=30, **lane)
+    r.expect_status(5)
+    r.forbid(r"power off")
+    assert "without the hypervisor's power-off line" in r.stderr
+
+
+@pytest.mark.parametrize("lane", LANES)
+def test_a_boot_that_outlives_its_timeout_is_killed_and_gives_4(stub, lane):
+    # Long enough for Bochs' BIOS and GRUB to reach the stub (about 2-3 s).
+    seconds = 8 if lane["emulator"] == "bochs" else 3
+    r = harness.boot(hv=stub, hv_args="hang", timeout=seconds, **lane)
+    r.expect(r"^\(hv\) stub cmdline: .* hang$")
+    r.expect_status(4)
+    assert "(run) timeout after %d s" % seconds in r.stderr
+    assert r.seconds < seconds + 15
+
+
+def test_when_the_line_and_qemus_exit_code_disagree_the_line_wins(stub):
+    r = harness.boot(hv=stub, hv_args="status=2 code=3")
+    r.expect_status(2)
+    assert "trusting the line" in r.stderr
+
+
+def test_log_saves_the_console_and_quiet_keeps_stdout_empty(stub, tmp_path):
+    log = tmp_path / "console.log"
+    r = run("--hv", stub, "--quiet", "--log", log, "--hv-args=status=0")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout == ""
+    assert "(hv) power off: status 0 (stub)" in log.read_text()
+
+
+# --- the harness's own failure reports --------------------------------------------
+
+def fake(output, status=0):
+    return harness.Boot([sys.executable, str(RUN), "--fake"], status, output, "", 0.1)
+
+
+def test_a_missed_expectation_shows_the_nearest_partial_match():
+    b = fake("".join("(hv) line %d\n" % i for i in range(100)) +
+             "(d1) Test result: FAILURE\n")
+    with pytest.raises(pytest.fail.Exception) as e:
+        b.expect(r"^\(d1\) Test result: SUCCESS$")
+    assert "longest matching prefix: /^\\(d1\\) Test result: /" in str(e.value)
+    assert ">  101  (d1) Test result: FAILURE" in str(e.value)
+
+
+def test_expect_in_order_names_the_pattern_that_failed():
+    b = fake("b\na\n")
+    assert [m.group() for m in b.expect_in_order(["a"])] == ["a"]
+    with pytest.raises(pytest.fail.Exception) as e:
+        b.expect_in_order(["b", "a", "b"])
+    assert "pattern 3 of 3" in str(e.value)
+
+
+def test_a_panic_fails_a_boot_unless_allowed():
+    b = fake("(hv) PANIC: something\n", status=3)
+    with pytest.raises(pytest.fail.Exception):
+        b.forbid(harness.PANIC)
+    with pytest.raises(pytest.fail.Exception) as e:
+        b.expect_status(0)
+    assert "got 3 (hypervisor panic)" in str(e.value)
