@@ -10,6 +10,11 @@
 # symbol table (tools/gen-symbols), the second links that table in, so a
 # panic can print a symbolized backtrace (see hypervisor/symbols.c).
 
+# No built-in rules: with them, make "remakes" an included foo.d by linking
+# a foo.d.o it would build from our %.o patterns.
+MAKEFLAGS += --no-builtin-rules
+.SUFFIXES:
+
 B        := build
 CC       := gcc
 AS       := i686-linux-gnu-as

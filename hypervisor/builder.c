@@ -32,6 +32,7 @@
 #include "hypervisor/elf.h"
 #include "hypervisor/mm/frame.h"
 #include "hypervisor/mm/m2p.h"
+#include "hypervisor/mm/page_type.h"
 #include "hypervisor/lib.h"
 #include "hypercalls/public/xen.h"
 #include "arch/x86/layout.h"
@@ -117,6 +118,8 @@ static bool alloc_memory(struct domain *d, uint32_t nr_pages)
         if (mfn_eq(m, INVALID_MFN))
             return false;
         d->frames[pfn] = m;
+        d->tot_pages++;
+        page_set_owner(m, (uint16_t)d->id);
         m2p_set(m, pfn);
         void *p = map_domain_page(m);
         memset(p, 0, PAGE_SIZE);
@@ -126,6 +129,7 @@ static bool alloc_memory(struct domain *d, uint32_t nr_pages)
     mfn_t pdpt = frame_alloc_low();
     if (mfn_eq(d->shared_info, INVALID_MFN) || mfn_eq(pdpt, INVALID_MFN))
         return false;
+    page_set_owner(d->shared_info, (uint16_t)d->id);      /* mappable by d alone */
     d->pdpt = directmap_va((paddr_t)mfn_x(pdpt) << PAGE_SHIFT);
     memset(d->pdpt, 0, PAGE_SIZE);
     struct xen_shared_info *si = map_domain_page(d->shared_info);
@@ -286,6 +290,16 @@ bool builder_build(struct domain *d, const struct boot_module *m, unsigned index
         fill_hypercall_page(d, &l, img.hypercall_page);
     write_start_info(d, &l, &o);
     set_entry_state(d, &img, &l);
+    /*
+     * Type the bootstrap tables as a guest's own would be: validating the
+     * L3 takes every reference below it.  One type reference is CR3's, one
+     * is a pin, as Xen's domain builder leaves them.  Our own layout must
+     * pass our own rules; failing is a hypervisor bug.
+     */
+    d->cr3_mfn = d->frames[pfn_of(&l, l.pt)];
+    BUG_ON(page_type_get(d, d->cr3_mfn, PGT_L3) != 0);
+    BUG_ON(page_type_get(d, d->cr3_mfn, PGT_L3) != 0);
+    page_info(d->cr3_mfn)->flags |= PGF_PINNED;
     d->state = DOMAIN_RUNNABLE;
     hvlog("d%u (%s): %u MiB, virt_base 0x%08x, entry 0x%08x, mapped 0x%08x-0x%08x%s\n",
           d->id, d->name, o.mem_mib, l.v_start, img.entry, l.v_start, l.v_end,

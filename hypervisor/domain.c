@@ -11,11 +11,14 @@
  * off says how each domain ended.
  */
 #include "hypervisor/domain.h"
+#include "hypervisor/fpu.h"
+#include "hypervisor/gdt.h"
 #include "hypervisor/console.h"
 #include "hypervisor/sched.h"
 #include "hypervisor/shutdown.h"
 #include "hypervisor/mm/frame.h"
 #include "hypervisor/mm/m2p.h"
+#include "hypervisor/mm/page.h"
 #include "hypervisor/lib.h"
 #include "hypercalls/public/sched.h"
 #include "arch/x86/paging.h"
@@ -46,10 +49,25 @@ void *domain_map_pfn(struct domain *d, uint32_t pfn)
     return map_domain_page(d->frames[pfn]);
 }
 
+/* The frame table says who owns a frame; the M2P says which pfn it is. */
+bool domain_owns_frame(const struct domain *d, mfn_t m, uint32_t *pfn)
+{
+    struct page_info *pg = page_info(m);
+    if (!pg || pg->owner != d->id)
+        return false;
+    *pfn = m2p_get(m);
+    return true;
+}
+
+/*
+ * At death every reference a domain holds is to its own frames (nothing is
+ * shared yet), so the frame table entries are simply reset with the frames.
+ */
 static void free_frame_if_valid(mfn_t *m)
 {
     if (mfn_eq(*m, INVALID_MFN))
         return;
+    page_set_owner(*m, OWNER_NONE);
     m2p_set(*m, M2P_INVALID);
     frame_free(*m);
     *m = INVALID_MFN;
@@ -57,6 +75,8 @@ static void free_frame_if_valid(mfn_t *m)
 
 void domain_destroy(struct domain *d)
 {
+    gdt_domain_dies(d);
+    fpu_domain_dies(d);
     if (d->frames) {
         for (uint32_t pfn = 0; pfn < d->nr_pages; pfn++)
             free_frame_if_valid(&d->frames[pfn]);
@@ -127,8 +147,9 @@ int domain_summary(void)
      * The leak check: every frame is free again except the M2P table, which
      * the hypervisor keeps for its lifetime.  Tests assert on "0 leaked".
      */
-    uint32_t free = frame_free_count(), total = frame_total_count(), kept = m2p_frame_count();
-    hvlog("frames: %u free of %u at power off, %u kept for the M2P, %d leaked\n",
+    uint32_t free = frame_free_count(), total = frame_total_count();
+    uint32_t kept = m2p_frame_count() + page_table_frames();
+    hvlog("frames: %u free of %u at power off, %u kept for the M2P and frame table, %d leaked\n",
           free, total, kept, (int)(total - free - kept));
     return status;
 }

@@ -20,6 +20,40 @@ enum domain_policy {
     POLICY_REFLECT,       /* deliver #GP to the guest's handler, as Xen does */
 };
 
+/* One entry of the virtual IDT (set_trap_table); address 0 = no handler. */
+struct vcpu_trap {
+    uint16_t cs;
+    uint8_t flags;              /* bits 0-1 DPL, bit 2 mask events on entry */
+    uint8_t fast;               /* installed as a hardware gate (int $0x80) */
+    uint32_t address;
+};
+
+/*
+ * What a PV guest kernel can no longer keep in the CPU itself, kept here
+ * for it: the things a native kernel has in its IDT, TSS, CR0, DRn...
+ * Each field names the hypercall that sets it.
+ */
+struct vcpu_state {
+    struct vcpu_trap traps[256];        /* set_trap_table */
+    uint32_t kernel_ss, kernel_sp;      /* stack_switch: the ring-1 stack for ring-3 traps */
+    uint32_t event_cs, event_eip;       /* set_callbacks / callback_op: event upcall */
+    uint32_t failsafe_cs, failsafe_eip; /* ... bad segment on return */
+    uint32_t sysenter_cs, sysenter_eip; /* callback_op: kept, not yet used */
+    uint32_t syscall_cs, syscall_eip;
+    bool event_mask_on_entry;           /* CALLBACKF_mask_events for the event callback */
+    bool failsafe_mask_on_entry;
+    /* Virtual CR0.TS and the FPU (fpu.c). */
+    bool fpu_ts;                        /* fpu_taskswitch / clts */
+    bool fpu_dirty;                     /* the FPU holds this vCPU's state */
+    bool fpu_initialised;
+    uint8_t fpu_area[512] __attribute__((aligned(16)));   /* FXSAVE image */
+    /* Debug registers (debugreg.c). */
+    uint32_t dr[8];
+    /* Virtual I/O privilege and VM assists (emulate.c, vm_assist). */
+    uint8_t iopl;                       /* physdev_op SET_IOPL: 0..3 */
+    uint32_t vm_assist;                 /* VMASST_TYPE_* bits enabled */
+};
+
 struct domain {
     unsigned id;
     char name[32];
@@ -31,14 +65,18 @@ struct domain {
 
     /* Memory.  frames[pfn] is the machine frame behind guest pfn; the
      * hypervisor's own copy, because the guest's P2M is guest-writable. */
-    uint32_t nr_pages;
+    uint32_t nr_pages;          /* the maximum: frames[] has this many slots */
+    uint32_t tot_pages;         /* frames it has now (INVALID_MFN slots were given back) */
     mfn_t *frames;
     uint32_t frames_array_pages;
     mfn_t shared_info;
     pte_t *pdpt;                /* the PAE PDPT the CPU uses (hypervisor memory) */
+    mfn_t cr3_mfn;              /* the guest's L3 (start_info.pt_base): its "cr3" (emulate.c) */
 
     /* The vCPU: guest registers while it is not running. */
     struct cpu_regs regs;
+    struct vcpu_state vcpu;
+    mfn_t gdt_frame[FIRST_RESERVED_GDT_PAGE], gdt_copy[FIRST_RESERVED_GDT_PAGE]; unsigned gdt_entries; /* set_gdt: the guest's frames, our checked copies (gdt.c) */
 };
 
 extern struct domain *domains[MAX_DOMAINS];
@@ -63,6 +101,9 @@ void domain_destroy(struct domain *d);
 
 /* Summary lines at the end of a run; returns the run's status. */
 int domain_summary(void);
+
+/* Does d own machine frame m?  If so, *pfn is its guest pfn. */
+bool domain_owns_frame(const struct domain *d, mfn_t m, uint32_t *pfn);
 
 /* Map guest pfn of domain d (hypervisor-side, via the mapcache). */
 void *domain_map_pfn(struct domain *d, uint32_t pfn);

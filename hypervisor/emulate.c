@@ -1,17 +1,53 @@
 /*
  * emulate.c - a guest instruction trapped: emulate it, reflect it, or halt.
  *
+ * A PV kernel runs in ring 1, so every instruction that needs CPL 0 raises
+ * #GP, and so do cli/sti/in/out, because guests run with the real IOPL 0.
+ * This file owns the answer to each of them.  It never lets a guest reach
+ * real hardware state: what it emulates is read from, or written to, the
+ * vCPU's virtual state (struct vcpu_state, shared_info), never a device.
+ *
  * The policy, in the order it is applied:
- *  1. Operations the Xen PV ABI promises to emulate are emulated.  For now
- *     that is CPUID behind the forced-emulation prefix; the privileged
- *     operations Xen emulates for PV kernels (CR reads, clts, some MSRs,
- *     port I/O under a virtual IOPL) come with the virtual CPU.
- *  2. Any other privileged instruction is disallowed.  Under the default
- *     policy, "halt", the domain is halted with the instruction named, so a
- *     student sees exactly what broke the contract.  Under "reflect", the
- *     #GP is delivered to the guest's own handler, as Xen does, because
- *     Xen guests probe (e.g. rdmsr of an MSR that may not exist) and
- *     expect to survive; with no handler the domain halts after all.
+ *  1. Operations the Xen PV ABI promises to emulate are emulated, because
+ *     kernels built for Xen execute them unchanged (emul-priv-op.c in Xen):
+ *     - CPUID behind the forced-emulation prefix (emulate_ud);
+ *     - reads of CR0, CR2, CR3, CR4.  Kernels read CR0 to learn TS, CR2 in
+ *       their page-fault handler, CR3 to find their current page tables
+ *       and CR4 to see which features are on.  Each value is the vCPU's
+ *       view: CR0 with the virtual TS, the virtual CR2 that a #PF bounce
+ *       left in shared_info, CR3 as the guest's own L3 in Xen's
+ *       "extended cr3" format, and CR4 with only the bits Xen shows
+ *       (PAE, MCE, OSFXSR, OSXMMEXCPT);
+ *     - writes to CR0 that change nothing but TS, and clts: the lazy-FPU
+ *       idiom (Xen's fpu_taskswitch hypercall does the same job);
+ *     - mov to and from DR0-DR7: the checks live in debugreg.c, shared
+ *       with the set_debugreg/get_debugreg hypercalls;
+ *     - rdmsr and wrmsr of the few MSRs in msr_rules[] below, with fixed
+ *       values: Xen gives PV kernels a filtered view of a handful of MSRs;
+ *       we give a synthetic one, since no guest may see or change the
+ *       real machine's;
+ *     - cli, sti and port I/O when the guest's virtual IOPL allows them
+ *       (physdev_op PHYSDEVOP_set_iopl; emulate_io.c).  A kernel that owned
+ *       I/O on native hardware does this.  cli/sti become the virtual
+ *       interrupt flag, the event-upcall mask in shared_info.  (Xen itself
+ *       turns them into no-ops, because a later popf cannot be trapped;
+ *       we keep the mask, which is what the guest asked for.)  Port reads
+ *       return all ones and writes are dropped: no device is reachable.
+ *     All of these but cli/sti/I/O are the kernel's alone: from ring 3 they
+ *     are disallowed, as on Xen.
+ *  2. Any other privileged instruction is disallowed, and so are the ones
+ *     above with a value we refuse: a CR0 write that changes more than TS,
+ *     any CR2, CR3 or CR4 write, an MSR outside the table, a debug address
+ *     in the hypervisor.  (Xen also emulates writes to CR2, to CR4's few
+ *     guest bits, and to CR3 through the same code as mmuext_op's
+ *     NEW_BASEPTR; here a kernel switches page tables only through the
+ *     mmuext_op hypercall, and has no use for the others.)
+ *     Under the default policy, "halt", the domain is halted with the
+ *     instruction named, so a student sees exactly what broke the
+ *     contract.  Under "reflect", the #GP is delivered to the guest's own
+ *     handler, as Xen does, because Xen guests probe (e.g. rdmsr of an MSR
+ *     that may not exist) and expect to survive; with no handler the
+ *     domain halts.
  *  3. Anything else that faulted is an ordinary guest exception.
  * The instruction bytes come from guest memory through copy_from_guest
  * and are decoded by decode.c, which is careful about length: when we
@@ -20,10 +56,21 @@
  */
 #include "hypervisor/emulate.h"
 #include "hypervisor/cpuid.h"
+#include "hypervisor/debugreg.h"
 #include "hypervisor/decode.h"
+#include "hypervisor/fpu.h"
 #include "hypervisor/guest_access.h"
 #include "hypervisor/trap.h"
 #include "hypervisor/lib.h"
+#include "hypervisor/mm/m2p.h"
+#include "hypercalls/public/xen.h"
+#include "arch/x86/cpu.h"
+#include "arch/x86/paging.h"
+#include "arch/x86/x86.h"
+
+#define CR4_MCE (1u << 6)
+/* The CR4 bits a PV guest may see (Xen's PV_CR4_GUEST_VISIBLE_MASK). */
+#define CR4_GUEST_VISIBLE (CR4_PAE | CR4_MCE | CR4_OSFXSR | CR4_OSXMMEXCPT)
 
 /* Read up to INSN_MAX_LEN bytes at the guest's EIP; returns how many. */
 static size_t fetch(uint32_t eip, uint8_t *buf)
@@ -54,20 +101,231 @@ static bool decode_at(const struct cpu_regs *r, struct insn *in, char *text, siz
     return true;
 }
 
+/* General register n in the ModRM encoding order (eax ecx edx ebx esp ebp esi edi). */
+static uint32_t *gpr(struct cpu_regs *r, unsigned n)
+{
+    switch (n & 7) {
+    case 0: return &r->eax;
+    case 1: return &r->ecx;
+    case 2: return &r->edx;
+    case 3: return &r->ebx;
+    case 4: return &r->esp;        /* the guest's: a trap from ring 1/3 always saves it */
+    case 5: return &r->ebp;
+    case 6: return &r->esi;
+    default: return &r->edi;
+    }
+}
+
+/* ---- control registers ------------------------------------------------ */
+
+/*
+ * The guest's "cr3": the machine frame of the L3 it was started on (its
+ * start_info.pt_base), in Xen's extended-cr3 format.  It is not the PDPT
+ * the CPU uses, which lives in hypervisor memory (see builder.c).
+ */
+static uint32_t cr3_view(const struct domain *d)
+{
+    mfn_t l3 = d->cr3_mfn;
+    if (mfn_x(l3) == 0) {
+        /*
+         * TEMPORARY, until builder.c sets d->cr3_mfn: the builder puts the
+         * L3 one pfn below the L2 that PDPT slot 0 names.  (Frame 0 is the
+         * BIOS area, never a guest's, so 0 means "not set".)
+         */
+        uint32_t l2_pfn = m2p_get(pte_mfn(d->pdpt[0]));
+        BUG_ON(l2_pfn == 0 || l2_pfn > d->nr_pages);
+        l3 = d->frames[l2_pfn - 1];
+    }
+    return xen_pfn_to_cr3(mfn_x(l3));
+}
+
+/* Virtual CR2: where the last #PF bounce left it (vcpu_info.arch.cr2). */
+static uint32_t cr2_view(struct domain *d)
+{
+    struct xen_shared_info *si = map_domain_page(d->shared_info);
+    uint32_t cr2 = si->vcpu_info[0].arch.cr2;
+    unmap_domain_page(si);
+    return cr2;
+}
+
+/* Real CR0, except that TS is the vCPU's own (fpu_taskswitch, clts). */
+static uint32_t cr0_view(const struct domain *d)
+{
+    return (read_cr0() & ~CR0_TS) | (d->vcpu.fpu_ts ? CR0_TS : 0);
+}
+
+/* mov %crN,reg.  reg is decoder-checked only for range: cr1, cr5+ are refused. */
+static bool read_cr(struct domain *d, unsigned reg, uint32_t *val)
+{
+    switch (reg) {
+    case 0: *val = cr0_view(d); return true;
+    case 2: *val = cr2_view(d); return true;
+    case 3: *val = cr3_view(d); return true;
+    case 4: *val = read_cr4() & CR4_GUEST_VISIBLE; return true;
+    default: return false;
+    }
+}
+
+/* mov reg,%crN: only CR0, and only TS may change (Xen's write_cr rule). */
+static bool write_cr(struct domain *d, unsigned reg, uint32_t val)
+{
+    if (reg != 0 || ((val ^ cr0_view(d)) & ~CR0_TS))
+        return false;
+    fpu_set_ts(d, val & CR0_TS);
+    return true;
+}
+
+/* ---- model-specific registers ----------------------------------------- */
+
+#define MSR_IA32_TSC               0x00000010u
+#define MSR_IA32_MISC_ENABLE       0x000001a0u
+#define MSR_IA32_PERF_CAPABILITIES 0x00000345u
+#define MISC_ENABLE_FAST_STRING    (1ull << 0)
+#define MISC_ENABLE_BTS_UNAVAIL    (1ull << 11)
+#define MISC_ENABLE_PEBS_UNAVAIL   (1ull << 12)
+#define MISC_ENABLE_XTPR_DISABLE   (1ull << 23)
+
+static uint64_t msr_tsc(void) { return rdtsc(); }
+static uint64_t msr_zero(void) { return 0; }
+static uint64_t msr_efer(void) { return cpu.nx ? EFER_NXE : 0; }
+static uint64_t msr_misc_enable(void)
+{
+    return MISC_ENABLE_FAST_STRING | MISC_ENABLE_BTS_UNAVAIL | MISC_ENABLE_PEBS_UNAVAIL |
+           MISC_ENABLE_XTPR_DISABLE;
+}
+
+/*
+ * Every MSR a guest may touch.  read gives the value rdmsr returns.  With
+ * write_same, a wrmsr of exactly that value is accepted and dropped (Xen
+ * ignores such writes); every other wrmsr, and every MSR not listed, is
+ * disallowed.  The real MSRs are never read or written for a guest.
+ */
+static const struct msr_rule {
+    uint32_t msr;
+    uint64_t (*read)(void);
+    bool write_same;
+} msr_rules[] = {
+    /* The TSC: rdtsc gives it in ring 1 anyway (CR4.TSD is clear); Xen reads it through. */
+    { MSR_IA32_TSC, msr_tsc, false },
+    /* Xen's guest_misc_enable() view: no BTS, PEBS or xTPR; plus fast strings,
+     * the power-on default.  Linux reads it at boot. */
+    { MSR_IA32_MISC_ENABLE, msr_misc_enable, true },
+    /* "No extra capabilities are supported" (Xen); read-only, as on hardware. */
+    { MSR_IA32_PERF_CAPABILITIES, msr_zero, false },
+    /* EFER as the guest runs with it: NXE when the CPU has NX (Xen hides LME/LMA). */
+    { MSR_EFER, msr_efer, true },
+};
+
+static const struct msr_rule *msr_find(uint32_t msr)
+{
+    for (size_t i = 0; i < ARRAY_SIZE(msr_rules); i++)
+        if (msr_rules[i].msr == msr)
+            return &msr_rules[i];
+    return NULL;
+}
+
+/* rdmsr/wrmsr: ECX (guest-chosen) is looked up in msr_rules[], nothing else. */
+static bool emulate_msr(struct cpu_regs *r, bool write)
+{
+    const struct msr_rule *m = msr_find(r->ecx);
+    if (!m)
+        return false;
+    uint64_t v = m->read();
+    if (write)
+        return m->write_same && v == (((uint64_t)r->edx << 32) | r->eax);
+    r->eax = (uint32_t)v;
+    r->edx = (uint32_t)(v >> 32);
+    return true;
+}
+
+/* ---- the dispatcher --------------------------------------------------- */
+
+/* cli/sti: the virtual interrupt flag is vcpu_info's event-upcall mask. */
+static void set_virtual_if(struct domain *d, bool enable)
+{
+    struct xen_shared_info *si = map_domain_page(d->shared_info);
+    si->vcpu_info[0].evtchn_upcall_mask = !enable;
+    unmap_domain_page(si);
+}
+
+/* Operations only the guest kernel (ring 1) may have emulated. */
+static enum emul_result emulate_kernel_op(struct domain *d, struct cpu_regs *r,
+                                          const struct insn *in)
+{
+    uint32_t val;
+    switch (in->kind) {
+    case INSN_MOV_FROM_CR:
+        if (!read_cr(d, in->reg, &val))
+            return EMUL_DISALLOWED;
+        *gpr(r, in->rm) = val;
+        return EMUL_DONE;
+    case INSN_MOV_TO_CR:
+        return write_cr(d, in->reg, *gpr(r, in->rm)) ? EMUL_DONE : EMUL_DISALLOWED;
+    case INSN_CLTS:
+        fpu_clts(d);
+        return EMUL_DONE;
+    case INSN_MOV_FROM_DR:
+        if (in->reg > 7)                    /* debugreg_read() wants 0..7 */
+            return EMUL_DISALLOWED;
+        *gpr(r, in->rm) = debugreg_read(d, in->reg);
+        return EMUL_DONE;
+    case INSN_MOV_TO_DR:
+        return debugreg_write(d, in->reg, *gpr(r, in->rm)) == 0 ? EMUL_DONE : EMUL_DISALLOWED;
+    case INSN_RDMSR:
+    case INSN_WRMSR:
+        return emulate_msr(r, in->kind == INSN_WRMSR) ? EMUL_DONE : EMUL_DISALLOWED;
+    default:
+        return EMUL_DISALLOWED;
+    }
+}
+
+/* One privileged instruction: may it be emulated, and if so, do it. */
+static enum emul_result emulate_privileged(struct domain *d, struct cpu_regs *r,
+                                           const struct insn *in, char *why, size_t n)
+{
+    switch (in->kind) {
+    case INSN_CLI:
+    case INSN_STI:
+        if (!emulate_iopl_ok(d, r))
+            return EMUL_DISALLOWED;
+        set_virtual_if(d, in->kind == INSN_STI);
+        return EMUL_DONE;
+    case INSN_IN:
+    case INSN_OUT:
+    case INSN_INS:
+    case INSN_OUTS:
+        return emulate_io(d, r, in, why, n);
+    default:
+        return regs_ring(r) == 1 ? emulate_kernel_op(d, r, in) : EMUL_DISALLOWED;
+    }
+}
+
 void emulate_gp(struct domain *d, struct cpu_regs *r)
 {
     struct insn in;
-    char text[80];
-    if (decode_at(r, &in, text, sizeof(text)) && insn_is_privileged(&in)) {
-        if (d->policy == POLICY_REFLECT) {
-            if (trap_bounce(d, r, X86_EXC_GP, r->error_code))
-                return;
-            domain_halt(d, "privileged instruction '%s' at 0x%08x (policy reflect, no #GP handler)",
-                        text, r->eip);
-        }
-        domain_halt(d, "privileged instruction '%s' at 0x%08x", text, r->eip);
+    char text[80], why[96] = "";
+    if (!decode_at(r, &in, text, sizeof(text)) || !insn_is_privileged(&in)) {
+        trap_guest_exception(d, r, text);
+        return;
     }
-    trap_guest_exception(d, r, text);
+    switch (emulate_privileged(d, r, &in, why, sizeof(why))) {
+    case EMUL_DONE:
+        r->eip += in.len;
+        return;
+    case EMUL_RESTART:                    /* a long rep: the rest next time */
+        return;
+    case EMUL_FAULT:
+        domain_halt(d, "privileged instruction '%s' at 0x%08x: %s", text, r->eip, why);
+    case EMUL_DISALLOWED:
+        break;
+    }
+    if (d->policy == POLICY_REFLECT) {
+        if (trap_bounce(d, r, X86_EXC_GP, r->error_code))
+            return;
+        domain_halt(d, "privileged instruction '%s' at 0x%08x (policy reflect, no #GP handler)",
+                    text, r->eip);
+    }
+    domain_halt(d, "privileged instruction '%s' at 0x%08x", text, r->eip);
 }
 
 /* ud2a; .ascii "xen"; cpuid: Xen's way to ask for the virtual CPUID. */

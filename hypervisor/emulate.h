@@ -2,8 +2,32 @@
 #ifndef HV_EMULATE_H
 #define HV_EMULATE_H
 #include "hypervisor/domain.h"
+
+struct insn;
+
 /* #GP from ring 1/3: emulate, reflect, or halt (never returns on halt). */
 void emulate_gp(struct domain *d, struct cpu_regs *r);
 /* #UD from ring 1/3: Xen's forced-emulation prefix, else like any fault. */
 void emulate_ud(struct domain *d, struct cpu_regs *r);
+
+/*
+ * The bit of d->vcpu.vm_assist that VMASST_TYPE_architectural_iopl sets
+ * (vm_assist.c).  While it is set, trap frames and iret carry the virtual
+ * IOPL (d->vcpu.iopl, 0..3) in EFLAGS bits 12-13, and the guest kernel
+ * counts as ring 0 for the vIOPL check, as on Xen.
+ */
+#define VCPU_ASSIST(type) (1u << (type))
+
+/* Between emulate.c and emulate_io.c only. */
+enum emul_result {
+    EMUL_DONE,          /* emulated: advance EIP by the instruction's length */
+    EMUL_RESTART,       /* partly done (a long rep): leave EIP, run it again */
+    EMUL_DISALLOWED,    /* not allowed: halt or reflect #GP, per policy */
+    EMUL_FAULT,         /* allowed, but guest memory failed: halt, saying why */
+};
+/* Does the guest's virtual IOPL allow cli/sti/in/out at its current ring? */
+bool emulate_iopl_ok(const struct domain *d, const struct cpu_regs *r);
+/* in/out/ins/outs: no device is ever reached (see emulate_io.c); why for EMUL_FAULT. */
+enum emul_result emulate_io(struct domain *d, struct cpu_regs *r, const struct insn *in,
+                            char *why, size_t n);
 #endif

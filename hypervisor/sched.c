@@ -14,9 +14,13 @@
  * domain.  There is no separate kernel stack per domain to save.
  */
 #include "hypervisor/sched.h"
+#include "hypervisor/debugreg.h"
+#include "hypervisor/fpu.h"
+#include "hypervisor/gdt.h"
 #include "hypervisor/console.h"
 #include "hypervisor/shutdown.h"
 #include "hypervisor/lib.h"
+#include "arch/x86/desc.h"
 #include "arch/x86/layout.h"
 #include "arch/x86/paging.h"
 #include "arch/x86/x86.h"
@@ -48,6 +52,10 @@ static void switch_to(struct domain *d, struct cpu_regs *frame)
 {
     *frame = d->regs;
     write_cr3((uint32_t)directmap_pa(d->pdpt));
+    desc_switch_to(d);
+    gdt_switch_to(d);
+    fpu_switch_to(d);
+    debugreg_switch_to(d);
     current = d;
 }
 

@@ -17,10 +17,12 @@
 #include "hypervisor/builder.h"
 #include "hypervisor/sched.h"
 #include "hypervisor/mm/m2p.h"
+#include "hypervisor/mm/page.h"
 #include "hypervisor/cmdline.h"
 #include "hypervisor/console.h"
 #include "hypervisor/shutdown.h"
 #include "hypervisor/version.h"
+#include "hypervisor/fpu.h"
 #include "hypervisor/mm/frame.h"
 #include "hypervisor/lib.h"
 #include "arch/x86/cpu.h"
@@ -100,6 +102,7 @@ void start_hypervisor(uint32_t magic, uint32_t mbi_pa)
     hvlog("command line: '%s'\n", boot.cmdline);
     cmdline_parse(boot.cmdline);
     cpu_init();
+    fpu_init();
 
     if (!bootinfo_memory(mbi_pa, &boot))
         shutdown_machine(HV_STATUS_BOOT_ERROR);
@@ -117,7 +120,9 @@ void start_hypervisor(uint32_t magic, uint32_t mbi_pa)
     if (hv_opts.test_panic[0])
         setup_test_panic(hv_opts.test_panic);
 
-    m2p_init((uint32_t)(boot.mem.ram[boot.mem.nram - 1].end >> PAGE_SHIFT));
+    uint32_t max_mfn = (uint32_t)(boot.mem.ram[boot.mem.nram - 1].end >> PAGE_SHIFT);
+    m2p_init(max_mfn);
+    page_table_init(max_mfn);
     build_domains(&boot);
     if (!nr_domains) {
         hvlog("no domains to run\n");

@@ -13,11 +13,17 @@
 #include "hypervisor/trap.h"
 #include "hypervisor/panic.h"
 #include "hypervisor/lib.h"
+#include "hypervisor/bounce.h"
+#include "hypervisor/debugreg.h"
 #include "hypervisor/domain.h"
+#include "hypervisor/fpu.h"
+#include "hypervisor/guest_access.h"
 #include "hypervisor/emulate.h"
 #include "hypervisor/hypercall.h"
 #include "hypervisor/sched.h"
+#include "hypercalls/public/xen.h"
 #include "arch/x86/extable.h"
+#include "arch/x86/paging.h"
 #include "arch/x86/pic.h"
 #include "arch/x86/x86.h"
 
@@ -37,15 +43,34 @@ const char *x86_exception_name(unsigned vector)
     return "reserved";
 }
 
-/*
- * Deliver an exception to the guest's own handler (a "bounce").  Guests
- * cannot register handlers yet (set_trap_table comes with the virtual
- * CPU), so there is never one to deliver to: every guest exception halts.
- */
-bool trap_bounce(struct domain *d __unused, struct cpu_regs *r __unused,
-                 unsigned vector __unused, uint32_t error __unused)
+/* Exceptions for which the CPU pushes an error code (and so do we). */
+static bool has_error_code(unsigned vector)
 {
-    return false;
+    return vector == X86_EXC_DF || (vector >= X86_EXC_TS && vector <= X86_EXC_PF) ||
+           vector == X86_EXC_AC || vector == X86_EXC_CP;
+}
+
+/*
+ * Deliver exception `vector` to the guest's handler from its trap table.
+ * False if it registered none; a handler that exists but cannot be reached
+ * (its stack is bad) halts the domain here, naming why.
+ */
+bool trap_bounce(struct domain *d, struct cpu_regs *r, unsigned vector, uint32_t error)
+{
+    const struct vcpu_trap *t = &d->vcpu.traps[vector & 0xff];
+    if (!t->address)
+        return false;
+    struct bounce b = {
+        .cs = t->cs, .eip = t->address, .has_error = has_error_code(vector), .error = error,
+        .mask_events = t->flags & 4, .set_cr2 = vector == X86_EXC_PF,
+        .cr2 = vector == X86_EXC_PF ? read_cr2() : 0,
+    };
+    char why[96];
+    uint32_t eip = r->eip;
+    if (!bounce_frame(d, r, &b, why, sizeof(why)))
+        domain_halt(d, "%s at 0x%08x could not be delivered: %s",
+                    x86_exception_name(vector), eip, why);
+    return true;
 }
 
 void trap_guest_exception(struct domain *d, struct cpu_regs *r, const char *insn)
@@ -53,10 +78,94 @@ void trap_guest_exception(struct domain *d, struct cpu_regs *r, const char *insn
     if (trap_bounce(d, r, r->vector, r->error_code))
         return;
     if (r->vector == X86_EXC_PF)
-        domain_halt(d, "%s at 0x%08x accessing 0x%08x (error 0x%x) with no trap table",
+        domain_halt(d, "%s at 0x%08x accessing 0x%08x (error 0x%x) with no handler",
                     x86_exception_name(r->vector), r->eip, read_cr2(), r->error_code);
-    domain_halt(d, "%s (error 0x%x) on '%s' at 0x%08x with no trap table",
+    domain_halt(d, "%s (error 0x%x) on '%s' at 0x%08x with no handler",
                 x86_exception_name(r->vector), r->error_code, insn ? insn : "?", r->eip);
+}
+
+/*
+ * "int $n" where IDT gate n is DPL 0 raises #GP with error code n*8+2.
+ * Like Xen, we then deliver vector n itself if the guest's trap table says
+ * the caller's ring may use it (its DPL >= the ring), after the 2-byte
+ * instruction, with no error code.  Otherwise the #GP stands.
+ */
+static bool soft_interrupt(struct domain *d, struct cpu_regs *r)
+{
+    uint8_t insn[2];
+    unsigned vector = r->error_code >> 3;
+    if ((r->error_code & 7) != 2 || copy_from_guest(insn, r->eip, 2) ||
+        insn[0] != 0xcd || insn[1] != vector)
+        return false;
+    const struct vcpu_trap *t = &d->vcpu.traps[vector];
+    if (!t->address || (t->flags & 3) < regs_ring(r))
+        return false;
+    struct bounce b = { .cs = t->cs, .eip = t->address, .mask_events = t->flags & 4 };
+    char why[96];
+    r->eip += 2;
+    if (!bounce_frame(d, r, &b, why, sizeof(why)))
+        domain_halt(d, "int $0x%x at 0x%08x could not be delivered: %s", vector, r->eip - 2, why);
+    return true;
+}
+
+/*
+ * Before returning to a guest: an event upcall pending while the guest
+ * has events unmasked is delivered now, through its event callback, with
+ * events masked (the guest unmasks when it is ready for the next one).
+ */
+static void deliver_pending_upcall(struct domain *d, struct cpu_regs *r)
+{
+    struct xen_vcpu_info *vi;
+    uint8_t *mask = vcpu_upcall_mask_map(d, &vi);
+    bool due = vi->evtchn_upcall_pending && !*mask && d->vcpu.event_eip;
+    unmap_domain_page(vi);
+    if (!due)
+        return;
+    struct bounce b = { .cs = (uint16_t)d->vcpu.event_cs, .eip = d->vcpu.event_eip, .mask_events = true };
+    char why[96];
+    uint32_t eip = r->eip;
+    if (!bounce_frame(d, r, &b, why, sizeof(why)))
+        domain_halt(d, "event upcall at 0x%08x could not be delivered: %s", eip, why);
+}
+
+/*
+ * The return to the guest faulted on a segment register it saved: the
+ * guest changed the descriptor behind it.  Xen's answer is the failsafe
+ * callback: the four data selectors go on the guest stack above a normal
+ * frame, the registers are made null, and the guest reloads what it can.
+ */
+void trap_failsafe(void)
+{
+    struct domain *d = current;
+    struct cpu_regs *r = sched_guest_frame();
+    uint32_t segs[4] = { r->ds & 0xffff, r->es & 0xffff, r->fs & 0xffff, r->gs & 0xffff };
+    if (!d->vcpu.failsafe_eip)
+        domain_halt(d, "bad segment register (ds %04x es %04x fs %04x gs %04x) on return to "
+                    "0x%08x and no failsafe callback", segs[0], segs[1], segs[2], segs[3], r->eip);
+    struct bounce b = { .cs = (uint16_t)d->vcpu.failsafe_cs, .eip = d->vcpu.failsafe_eip,
+                        .mask_events = d->vcpu.failsafe_mask_on_entry };
+    char why[96] = "";
+    uint32_t eip = r->eip;
+    if (!bounce_frame(d, r, &b, why, sizeof(why)) ||
+        (r->esp -= 16, copy_to_guest(r->esp, segs, sizeof(segs))))
+        domain_halt(d, "failsafe callback for the return to 0x%08x could not be delivered%s%s",
+                    eip, why[0] ? ": " : "", why);
+    r->ds = r->es = r->fs = r->gs = 0;
+}
+
+/* The iret back to the guest itself faulted: its frame named a bad CS/SS. */
+void trap_bad_iret(void)
+{
+    struct cpu_regs *r = sched_guest_frame();
+    domain_halt(current, "return to the guest faulted (cs %04x eip 0x%08x ss %04x esp 0x%08x)",
+                r->cs & 0xffff, r->eip, r->ss & 0xffff, r->esp);
+}
+
+/* The last step of every trap from a guest: maybe switch, then events. */
+static void guest_exit(struct cpu_regs *r)
+{
+    sched_trap_exit(r);
+    deliver_pending_upcall(current, r);
 }
 
 /* Everything that enters from ring 1 or 3 is sorted here. */
@@ -67,13 +176,20 @@ static void domain_trap(struct cpu_regs *r)
         const uint32_t args[5] = { r->ebx, r->ecx, r->edx, r->esi, r->edi };
         r->eax = (uint32_t)hypercall_dispatch(r->eax, args);
     } else if (r->vector == X86_EXC_GP) {
-        emulate_gp(d, r);
+        if (!soft_interrupt(d, r))
+            emulate_gp(d, r);
     } else if (r->vector == X86_EXC_UD) {
         emulate_ud(d, r);
+    } else if (r->vector == X86_EXC_NM) {
+        if (!fpu_nm(d, r))
+            trap_guest_exception(d, r, "");   /* the guest's own #NM (virtual TS) */
+    } else if (r->vector == X86_EXC_DB) {
+        debugreg_guest_db(d);
+        trap_guest_exception(d, r, "");
     } else {
         trap_guest_exception(d, r, "");
     }
-    sched_trap_exit(r);
+    guest_exit(r);
 }
 
 void trap_dispatch(struct cpu_regs *r)
@@ -82,13 +198,15 @@ void trap_dispatch(struct cpu_regs *r)
         /* No interrupt is unmasked yet: this one is spurious.  Acknowledge it. */
         pic_eoi(r->vector - PIC_VECTOR_BASE);
         if (regs_ring(r) != 0)
-            sched_trap_exit(r);
+            guest_exit(r);
         return;
     }
     if (regs_ring(r) != 0) {
         domain_trap(r);
         return;
     }
+    if (r->vector == X86_EXC_DB && debugreg_hypervisor_db(r))
+        return;                            /* a guest watchpoint hit by copy_to/from_guest */
     if (r->vector == X86_EXC_PF || r->vector == X86_EXC_GP) {
         uint32_t fixup = extable_search(r->eip);
         if (fixup) {

@@ -9,6 +9,10 @@ void trap_dispatch(struct cpu_regs *r);
 
 /* Deliver vector to the guest's handler; false if it has none. */
 bool trap_bounce(struct domain *d, struct cpu_regs *r, unsigned vector, uint32_t error);
+/* entry.S's two fault paths on the way back into a guest (see trap.c). */
+void trap_failsafe(void);
+void trap_bad_iret(void) __noreturn;
+
 /* The guest faulted: bounce it, or halt the domain (insn: its text, or ""). */
 void trap_guest_exception(struct domain *d, struct cpu_regs *r, const char *insn);
 #endif

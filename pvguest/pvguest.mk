@@ -87,4 +87,37 @@ $(B)/pvguest/priv-%.elf: $(PV_OBJ)/tests/priv/%.o $(PV_LIB_OBJ) pvguest/guest.ld
 	 grep -aqF "$$want" $@ || \
 	     { echo "$@: main.c does not print '$$want' (its TEXT)"; rm -f $@; exit 1; }
 
+# ---- kernel guests: pvguest/kernel/ and a ring-3 user program -------------
+#
+# A guest in PV_KERNEL_GUESTS is a kernel with ring-3 tasks: its main.c and
+# the kernel's objects (pvguest/kernel/, kept out of PV_LIB_OBJ so the other
+# guests do not grow), plus its user program pvguest/tests/<name>/user.c.
+# That object has its sections renamed .user.*, which pvguest/kernel/user.ld
+# gathers into the page-aligned user image, and it must reference no symbol
+# outside itself: ring 3 cannot call kernel code (its pages are not
+# _PAGE_USER).  The link then checks that the image holds no cli or sti:
+# the kernel keeps its critical sections on the virtual event mask.
+PV_KERNEL_SRC    := $(wildcard pvguest/kernel/*.c pvguest/kernel/*.S)
+PV_KERNEL_OBJ    := $(patsubst pvguest/kernel/%,$(PV_OBJ)/kernel/%.o,$(basename $(PV_KERNEL_SRC)))
+PV_KERNEL_GUESTS := tasks
+PV_OBJCOPY       := i686-linux-gnu-objcopy
+
+.SECONDARY: $(PV_KERNEL_OBJ) $(PV_KERNEL_GUESTS:%=$(PV_OBJ)/tests/%/user.o) \
+            $(PV_KERNEL_GUESTS:%=$(PV_OBJ)/tests/%/user.ring3.o)
+
+$(PV_OBJ)/%.ring3.o: $(PV_OBJ)/%.o
+	@echo "  RING3   $@"
+	@undef=$$($(NM) -u $< | awk '{ printf "%s ", $$2 }'); \
+	 [ -z "$$undef" ] || { echo "$<: ring-3 code references $$undef(it may call nothing outside itself)"; exit 1; }
+	@$(PV_OBJCOPY) --prefix-alloc-sections=.user $< $@
+
+$(PV_KERNEL_GUESTS:%=$(B)/pvguest/%.elf): $(B)/pvguest/%.elf: $(PV_OBJ)/tests/%/main.o \
+        $(PV_OBJ)/tests/%/user.ring3.o $(PV_KERNEL_OBJ) $(PV_LIB_OBJ) pvguest/guest.ld \
+        pvguest/kernel/user.ld
+	@echo "  LD      $@"
+	@$(LD) $(PV_HIGH) $(PV_LDFLAGS) -T pvguest/kernel/user.ld -o $@ $(filter %.o,$^) $(PV_LIBGCC)
+	@bad=$$($(PV_OBJDUMP) -d $@ | awk -F'\t' 'NF >= 3 { split($$3, w, " "); \
+	        if (w[1] == "cli" || w[1] == "sti") print $$1 }' | tr -d ' \n'); \
+	 [ -z "$$bad" ] || { echo "$@: executes cli/sti at $$bad (use local_irq_save)"; rm -f $@; exit 1; }
+
 -include $(shell find $(PV_OBJ) -name '*.d' 2>/dev/null)

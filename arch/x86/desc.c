@@ -18,6 +18,7 @@
 #include "arch/x86/layout.h"
 #include "arch/x86/x86.h"
 #include "hypervisor/lib.h"
+#include "hypervisor/domain.h"
 
 uint64_t desc_hv_gdt_page[512] __attribute__((aligned(4096)));
 
@@ -78,6 +79,47 @@ static void idt_init(void)
 void desc_set_kernel_stack(uint32_t esp0)
 {
     tss.esp0 = esp0;
+}
+
+/*
+ * The ring-1 stack in the real TSS.  The CPU uses it only for one path:
+ * a ring-3 "int $0x80" through the fast-trap gate below, which enters the
+ * guest kernel directly without the hypervisor.
+ */
+void desc_set_ring1_stack(uint32_t ss, uint32_t esp)
+{
+    tss.ss1 = ss;
+    tss.esp1 = esp;
+}
+
+static struct gate default_0x80;
+
+/*
+ * Xen's "fast trap": if the guest's handler for int $0x80 is open to ring
+ * 3 and does not mask events, install it as a real trap gate (DPL 3,
+ * target = the guest's ring-1 code), so system calls reach the guest
+ * kernel with no hypervisor on the path.  Otherwise gate 0x80 stays the
+ * hypervisor's DPL 0 gate, and int $0x80 is bounced in software.
+ */
+void desc_set_fast_trap(const struct domain *d)
+{
+    const struct vcpu_trap *t = &d->vcpu.traps[0x80];
+    if (!default_0x80.type)
+        default_0x80 = idt[0x80];
+    if (t->address && (t->flags & 3) == 3 && !(t->flags & 4) && (t->cs & 3) == 1)
+        idt[0x80] = (struct gate){
+            .off_lo = t->address & 0xffff, .sel = t->cs,
+            .type = 0xef,                 /* present, DPL 3, 32-bit trap gate */
+            .off_hi = t->address >> 16,
+        };
+    else
+        idt[0x80] = default_0x80;
+}
+
+void desc_switch_to(const struct domain *d)
+{
+    desc_set_ring1_stack(d->vcpu.kernel_ss, d->vcpu.kernel_sp);
+    desc_set_fast_trap(d);
 }
 
 void desc_init(void)

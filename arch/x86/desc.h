@@ -13,4 +13,10 @@ void desc_init(void);
 /* The hypervisor's page of the GDT (entries 0xe000..), for the GDT mapping. */
 extern uint64_t desc_hv_gdt_page[512];
 void desc_set_kernel_stack(uint32_t esp0);
+
+struct domain;
+void desc_set_ring1_stack(uint32_t ss, uint32_t esp);
+void desc_set_fast_trap(const struct domain *d);
+/* Per-domain parts of the IDT and TSS, when d is about to run. */
+void desc_switch_to(const struct domain *d);
 #endif

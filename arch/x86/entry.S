@@ -68,6 +68,21 @@ STUB \irq, 0
         .endr
 STUB 0x82, 0, 1         /* the hypercall gate: ring 1 only */
 
+/*
+ * Every other vector gets a present DPL 0 gate too, so that a guest's
+ * "int $n" always raises #GP(n*8+2), which trap.c turns into a virtual
+ * software interrupt, rather than #NP for a missing gate.
+ */
+        .altmacro
+        .set    vec, 0x30
+        .rept   0x100 - 0x30
+        .if     vec != 0x82
+        STUB    %vec, 0
+        .endif
+        .set    vec, vec + 1
+        .endr
+        .noaltmacro
+
         .text
         .globl entry_common
 entry_common:
@@ -92,9 +107,18 @@ entry_common:
         addl    $4, %esp
         /* fall through */
 
-/* Restore the frame at ESP and return to whatever it describes. */
+/*
+ * Restore the frame at ESP and return to whatever it describes.  The data
+ * segments are loaded with mov while ESP still points at the frame's
+ * base, so if a selector faults the CPU's nested frame lands below ours
+ * and the guest frame stays whole for the failsafe path.
+ */
         .globl entry_return
 entry_return:
+1:      mov     28(%esp), %ds
+2:      mov     32(%esp), %es
+3:      mov     36(%esp), %fs
+4:      mov     40(%esp), %gs
         popl    %ebx
         popl    %ecx
         popl    %edx
@@ -102,12 +126,37 @@ entry_return:
         popl    %edi
         popl    %ebp
         popl    %eax
-        popl    %ds
-        popl    %es
-        popl    %fs
-        popl    %gs
-        addl    $8, %esp                /* vector, error code */
-        iret
+        addl    $24, %esp               /* ds es fs gs, vector, error code */
+5:      iret
+
+/*
+ * A guest's saved selectors or its CS/SS/EIP may have become invalid while
+ * it was out (it changed a descriptor, or an iret frame named a bad
+ * selector).  The CPU then faults right here, in ring 0; the exception
+ * table sends the fault to these two paths instead of a panic.  Each
+ * starts again from the guest frame at the top of the stack and lets C
+ * decide (the failsafe callback, or halting the domain).
+ */
+        .section __ex_table, "a"
+        .long   1b, entry_failsafe
+        .long   2b, entry_failsafe
+        .long   3b, entry_failsafe
+        .long   4b, entry_failsafe
+        .long   5b, entry_bad_iret
+        .text
+entry_failsafe:
+        mov     $HV_DS, %eax
+        mov     %eax, %ds
+        mov     %eax, %es
+        mov     $(hv_stack + HV_STACK_SIZE - GUEST_FRAME_SIZE), %esp
+        call    trap_failsafe
+        jmp     entry_return
+entry_bad_iret:
+        mov     $HV_DS, %eax
+        mov     %eax, %ds
+        mov     %eax, %es
+        mov     $(hv_stack + HV_STACK_SIZE - GUEST_FRAME_SIZE), %esp
+        call    trap_bad_iret           /* halts the domain; does not return */
 
 /*
  * entry_return_to(regs): switch ESP to a frame prepared in C and return

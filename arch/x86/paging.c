@@ -38,6 +38,21 @@ static void gdt_map_idle(void)
     }
 }
 
+/*
+ * Show machine frame m (a hypervisor-owned copy, see hypervisor/gdt.c) as
+ * guest GDT page i, or the zero page for INVALID_MFN.  The per-domain L1
+ * is shared by every address space, so this changes what the CPU reads
+ * for selectors i*512..i*512+511 everywhere, from the next load on.
+ */
+void paging_map_gdt_page(unsigned i, mfn_t m)
+{
+    BUG_ON(i >= FIRST_RESERVED_GDT_PAGE);
+    if (mfn_eq(m, INVALID_MFN))
+        m = image_mfn(zero_page);
+    perdomain_l1[i] = pte_make(m, _PAGE_PRESENT | _PAGE_RW | global_flag);
+    invlpg((const void *)(GDT_VIRT_START + i * PAGE_SIZE));
+}
+
 void paging_init(void)
 {
     struct cpuid_regs r = cpuid(1, 0);

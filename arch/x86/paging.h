@@ -22,6 +22,9 @@ static inline bool directmap_covers(paddr_t pa, size_t len) { return pa + len <=
 void *map_domain_page(mfn_t mfn);
 void unmap_domain_page(const void *va);
 
+/* Map guest GDT page i (0..13) to frame m, or to the zero page for INVALID_MFN. */
+void paging_map_gdt_page(unsigned i, mfn_t m);
+
 /* Copy from/to any machine address, page by page through the mapcache. */
 void phys_read(void *dst, paddr_t src, size_t n);
 

@@ -45,6 +45,46 @@ static inline void write_cr0(uint32_t v) { __asm__ volatile("mov %0,%%cr0" :: "r
 static inline void write_cr3(uint32_t v) { __asm__ volatile("mov %0,%%cr3" :: "r"(v) : "memory"); }
 static inline void write_cr4(uint32_t v) { __asm__ volatile("mov %0,%%cr4" :: "r"(v) : "memory"); }
 static inline void clts(void) { __asm__ volatile("clts"); }
+static inline void stts(void) { write_cr0(read_cr0() | CR0_TS); }
+
+/*
+ * FPU state.  fxsave/fxrstor move the whole x87+SSE state to or from a
+ * 512-byte, 16-byte-aligned area; fnsave/frstor the 108-byte x87 state on
+ * CPUs without FXSR (fnsave also re-initialises the FPU, as fninit does).
+ */
+static inline void fxsave(void *area) { __asm__ volatile("fxsave %0" : "=m"(*(uint8_t (*)[512])area)); }
+static inline void fxrstor(const void *area) { __asm__ volatile("fxrstor %0" :: "m"(*(const uint8_t (*)[512])area)); }
+static inline void fnsave(void *area) { __asm__ volatile("fnsave %0" : "=m"(*(uint8_t (*)[108])area)); }
+static inline void frstor(const void *area) { __asm__ volatile("frstor %0" :: "m"(*(const uint8_t (*)[108])area)); }
+static inline void fninit(void) { __asm__ volatile("fninit"); }
+
+/* Debug registers.  The register number is part of the instruction, hence
+ * the switch; n is a constant at every call, so it folds away.  DR4/DR5
+ * are not used (they alias DR6/DR7 with CR4.DE clear). */
+static inline uint32_t read_dr(unsigned n)
+{
+    uint32_t v = 0;
+    switch (n) {
+    case 0: __asm__ volatile("mov %%db0,%0" : "=r"(v)); break;
+    case 1: __asm__ volatile("mov %%db1,%0" : "=r"(v)); break;
+    case 2: __asm__ volatile("mov %%db2,%0" : "=r"(v)); break;
+    case 3: __asm__ volatile("mov %%db3,%0" : "=r"(v)); break;
+    case 6: __asm__ volatile("mov %%db6,%0" : "=r"(v)); break;
+    case 7: __asm__ volatile("mov %%db7,%0" : "=r"(v)); break;
+    }
+    return v;
+}
+static inline void write_dr(unsigned n, uint32_t v)
+{
+    switch (n) {
+    case 0: __asm__ volatile("mov %0,%%db0" :: "r"(v)); break;
+    case 1: __asm__ volatile("mov %0,%%db1" :: "r"(v)); break;
+    case 2: __asm__ volatile("mov %0,%%db2" :: "r"(v)); break;
+    case 3: __asm__ volatile("mov %0,%%db3" :: "r"(v)); break;
+    case 6: __asm__ volatile("mov %0,%%db6" :: "r"(v)); break;
+    case 7: __asm__ volatile("mov %0,%%db7" :: "r"(v)); break;
+    }
+}
 
 /* TLB. */
 static inline void invlpg(const void *va) { __asm__ volatile("invlpg (%0)" :: "r"(va) : "memory"); }

@@ -26,6 +26,7 @@
 static uint32_t *m2p_page[M2P_MAX_PAGES];   /* directmap address of each page */
 static uint32_t m2p_entries;
 static uint32_t m2p_frames;              /* table pages plus their L1s */
+static uint32_t max_mfn;
 
 static void *alloc_low_zeroed(void)
 {
@@ -36,9 +37,10 @@ static void *alloc_low_zeroed(void)
     return p;
 }
 
-void m2p_init(uint32_t max_mfn)
+void m2p_init(uint32_t max_mfn_arg)
 {
-    uint32_t pages = MIN((max_mfn + ENTRIES_PER_PAGE - 1) / ENTRIES_PER_PAGE, M2P_MAX_PAGES);
+    max_mfn = max_mfn_arg;
+    uint32_t pages = MIN((max_mfn_arg + ENTRIES_PER_PAGE - 1) / ENTRIES_PER_PAGE, M2P_MAX_PAGES);
     pte_t *l1 = NULL;
     for (uint32_t i = 0; i < pages; i++) {
         if (i % L1_ENTRIES == 0) {
@@ -55,6 +57,11 @@ void m2p_init(uint32_t max_mfn)
                                       _PAGE_PRESENT | _PAGE_ACCESSED);
     }
     m2p_entries = pages * ENTRIES_PER_PAGE;
+}
+
+uint32_t m2p_max_mfn(void)
+{
+    return max_mfn;
 }
 
 uint32_t m2p_frame_count(void)

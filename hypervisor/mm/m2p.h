@@ -6,5 +6,6 @@
 void m2p_init(uint32_t max_mfn);
 void m2p_set(mfn_t mfn, uint32_t pfn);
 uint32_t m2p_get(mfn_t mfn);
-uint32_t m2p_frame_count(void);    /* frames the table itself uses */
+uint32_t m2p_frame_count(void);
+uint32_t m2p_max_mfn(void);         /* one past the highest RAM frame */    /* frames the table itself uses */
 #endif

@@ -115,6 +115,143 @@ uint32_t pt_mapped_end(uint32_t va);
 struct cpuid_regs { uint32_t eax, ebx, ecx, edx; };
 void xen_cpuid(uint32_t leaf, uint32_t subleaf, struct cpuid_regs *r);
 
+/* ---- exceptions, shared_info, user pages, ring 3 (traps.c, entry.S) -- */
+
+/*
+ * A PV kernel has no IDT of its own: it hands the hypervisor a virtual one
+ * (set_trap_table) and the hypervisor "bounces" each exception to it by
+ * writing Xen's frame on the kernel stack, lowest address first:
+ *
+ *     [error code]   only for #DF #TS #NP #SS #GP #PF #AC
+ *     EIP
+ *     CS             bits 16-23: the event mask before entry (saved_mask)
+ *     EFLAGS         IF = !saved_mask: the virtual interrupt flag
+ *     [ESP, SS]      only from ring 3, whose frame goes on the stack_switch stack
+ *
+ * traps_init() maps shared_info, installs an entry stub (entry.S) for
+ * vectors 0-31 (DPL 0, but 3 for #BP and #OF) and 0x80 (DPL 3: the system
+ * call, and the way back from ring 3), and sets the ring-3 trap stack.
+ * Each stub records what it saw in `exinfo` and then, as in XTF:
+ *  - a hook registered for the vector may take it (trap_set_hook);
+ *  - else an exception-table entry for the faulting EIP says where to
+ *    resume (a "do the forbidden thing and expect this fault" test);
+ *  - else the exception was unexpected: the test fails and ends.
+ * It returns with the iret hypercall, which restores the event mask from
+ * the frame's IF.  Events (set_callbacks) and the failsafe callback enter
+ * through the same code as pseudo-vectors TRAP_EVENT and TRAP_FAILSAFE.
+ */
+#define TRAP_EVENT    256
+#define TRAP_FAILSAFE 257
+#define TRAP_NR       258
+#define TI_MASK_EVENTS 4        /* trap_info flags bit 2: mask events on entry */
+#define EFLAGS_TF 0x100u
+#define EFLAGS_IF 0x200u
+
+/* What the last exception's frame said (vector TRAP_EVENT for an upcall). */
+typedef struct exinfo {
+    unsigned count;             /* exceptions recorded since exinfo_clear() */
+    unsigned vector;
+    uint32_t error;             /* 0 when the vector has no error code */
+    uint32_t eip;               /* as the frame said, before any fixup */
+    uint16_t cs;                /* the frame's CS without the saved mask */
+    uint8_t saved_mask;         /* the frame's CS bits 16-23 */
+    uint8_t mask_at_entry;      /* vcpu_info's event mask when the stub ran */
+    uint32_t eflags;
+    uint32_t cr2;               /* vcpu_info.arch.cr2 when the stub ran */
+    uint32_t frame;             /* where the frame's first word is */
+    uint32_t esp, ss;           /* the interrupted stack: from ring 3 only */
+    uint32_t segs[4];           /* TRAP_FAILSAFE only: DS ES FS GS */
+} exinfo_t;
+extern volatile exinfo_t exinfo;
+void exinfo_clear(void);
+const char *trap_name(unsigned vector);      /* "#PF", "event", "int $n"... */
+
+/* The frame a stub hands to C: its own pushes, then the hypervisor's. */
+struct trap_frame {
+    uint32_t edi, esi, ebp, esp_unused, ebx, edx, ecx, eax;  /* pushal */
+    uint32_t es, ds;
+    uint32_t vector;
+    uint32_t error;             /* the stub pushes 0 where there is none */
+    uint32_t eip, cs, eflags;
+    uint32_t esp, ss;           /* from ring 3 only */
+};
+
+/*
+ * _ASM_EXTABLE(fault, fixup) inside inline asm: if an exception's frame
+ * names EIP `fault`, resume at `fixup`.  For a trap (#DB #BP #OF, int $n)
+ * the frame names the instruction after, so list that address too.
+ */
+#define _ASM_EXTABLE(fault, fixup)                                 \
+    ".pushsection ex_table, \"a\"\n\t.balign 4\n\t"                \
+    ".long " #fault ", " #fixup "\n\t.popsection\n\t"
+
+/*
+ * PROBE(name, before, insn, operands...) defines `static void name(void)`
+ * that records ESP in probe_at.sp, runs `before`, then `insn` at local
+ * label 1 with exception-table entries from 1 (a fault) and from 2, just
+ * after it (a trap), to 2; probe_at.at and .next get the addresses of 1
+ * and 2.  `operands` continues the asm after its outputs (": inputs :
+ * clobbers"), so `insn` spells registers %%eax.  A probe may run in ring 3
+ * (run_probe): probe_at is in our image, which ring 3 can then reach.
+ */
+struct probe_at { uint32_t at, next, sp; };
+extern struct probe_at probe_at;
+#define PROBE(name, before, insn, ...)                                       \
+    static void name(void)                                                   \
+    {                                                                        \
+        __asm__ __volatile__("movl %%esp, %[sp]\n\t" before "\n"             \
+                             "1:\t" insn "\n"                                \
+                             "2:\n\t"                                        \
+                             _ASM_EXTABLE(1b, 2b) _ASM_EXTABLE(2b, 2b)       \
+                             "movl $1b, %[at]\n\t"                           \
+                             "movl $2b, %[next]\n\t"                         \
+                             : [at] "=m"(probe_at.at), [next] "=m"(probe_at.next), \
+                               [sp] "=m"(probe_at.sp) __VA_ARGS__);          \
+    }
+/* Run a probe in ring 1 or 3, with exinfo cleared first. */
+void run_probe(unsigned ring, void (*probe)(void));
+
+/* A hook sees the frame first; true means "handled, resume as the frame says". */
+typedef bool (*trap_hook_t)(struct trap_frame *f);
+void trap_set_hook(unsigned vector, trap_hook_t hook);
+
+void traps_init(void);
+uint32_t trap_stub(unsigned vector);          /* entry.S's stub for vector */
+/* Install one virtual IDT entry (the other entries stay): rc of set_trap_table. */
+long trap_set(unsigned vector, unsigned flags, uint16_t cs, uint32_t address);
+long trap_install(unsigned vector, unsigned flags);   /* our stub, FLAT_RING1_CS */
+long trap_set_callbacks(void);   /* event and failsafe -> our stubs (set_callbacks) */
+extern char trap_event_entry[], trap_failsafe_entry[];   /* entry.S */
+extern uint32_t trap_stack_top;  /* the stack_switch stack: ring-3 frames land here */
+
+/*
+ * shared_info: start_info gives its machine address; map_shared_info()
+ * maps it with update_va_mapping at spare_page(0) and remembers it.
+ * spare_page(n) is the n-th page counted down from the end of the initial
+ * mapping: mapped, ours, and used by nothing else (n < 64).
+ */
+extern volatile xen_shared_info_t *shared_info;
+volatile xen_shared_info_t *map_shared_info(void);
+uint32_t spare_page(unsigned n);
+uint8_t event_mask(void);                     /* vcpu_info[0].evtchn_upcall_mask */
+void set_event_mask(uint8_t mask);            /* a plain store: nothing is delivered */
+
+/* Make the page holding va reachable from ring 3 (_PAGE_USER): rc. */
+long set_user_page(uint32_t va);
+
+/*
+ * Run fn(arg) in ring 3 and return its result.  The first call makes our
+ * whole image user-accessible.  We iret (the hypercall) to CS 0xe02b on a
+ * user stack; fn returns into return_to_ring1(), whose int $0x80 comes
+ * back to ring 1, where the 0x80 stub resumes run_in_ring3's caller.  The
+ * event mask is the same in ring 3 and afterwards as before.  The frame of
+ * that last int $0x80 is kept in ring3_exit.
+ */
+uint32_t run_in_ring3(uint32_t (*fn)(uint32_t), uint32_t arg);
+void __noreturn return_to_ring1(uint32_t result);   /* ring 3 only */
+extern volatile exinfo_t ring3_exit;
+#define RING3_EXIT 0x52335852u              /* EAX of the int $0x80 going home */
+
 /* ---- strings (string.c) --------------------------------------------- */
 
 void *memcpy(void *dst, const void *src, size_t n);

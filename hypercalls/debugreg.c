@@ -1,0 +1,26 @@
+/*
+ * debugreg.c - set_debugreg and get_debugreg: the guest's DR0-DR7.
+ *
+ * A ring-1 kernel cannot move to or from a debug register, so it asks.
+ * Both numbers are the guest's, unchecked: hypervisor/debugreg_check.c
+ * judges them (addresses in the guest's space only, no general detect, no
+ * I/O breakpoints; an unknown register is -EINVAL).  get_debugreg returns
+ * the value itself, as Xen does, so a value with bit 31 set looks like a
+ * negative number: guests know to treat it as unsigned.
+ */
+#include "gen/hypercall_handlers.h"
+#include "hypervisor/debugreg.h"
+#include "hypervisor/domain.h"
+
+long do_set_debugreg(int reg, unsigned long value)
+{
+    return debugreg_write(current, reg, (uint32_t)value);
+}
+
+long do_get_debugreg(int reg)
+{
+    int i = debugreg_index(reg);
+    if (i < 0)
+        return i;
+    return (long)debugreg_read(current, i);
+}

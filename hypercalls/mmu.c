@@ -1,0 +1,106 @@
+/*
+ * mmu.c - the guest's only ways to change its page tables.
+ *
+ * mmu_update writes entries named by machine address, update_va_mapping
+ * the L1 entry behind one virtual address, and mmuext_op does everything
+ * that is not an entry write: pinning, switching CR3, TLB flushes.  Every
+ * entry written goes through page_type_mod_entry(), which checks it against
+ * the rules in hypervisor/mm/page_type.c before the hypervisor writes it.
+ * Batches stop at the first bad request and report how many were done,
+ * as Xen does, so a guest can tell exactly which request failed.
+ */
+#include "gen/hypercall_handlers.h"
+#include "hypervisor/domain.h"
+#include "hypervisor/guest_access.h"
+#include "hypervisor/mm/m2p.h"
+#include "hypervisor/mm/page_type.h"
+#include "hypervisor/lib.h"
+#include "hypercalls/public/errno.h"
+#include "hypercalls/public/xen.h"
+#include "arch/x86/paging.h"
+#include "arch/x86/x86.h"
+
+#define MMU_BATCH_MAX 4096      /* a larger count is refused, not walked */
+
+static int mmu_one(struct domain *d, const struct xen_mmu_update *u)
+{
+    unsigned cmd = u->ptr & 3;
+    uint64_t ma = u->ptr & ~3ull;
+    mfn_t m = _mfn((uint32_t)(ma >> PAGE_SHIFT));
+    uint32_t pfn;
+    if ((ma >> PAGE_SHIFT) > 0xffffffffull)
+        return -EINVAL;
+    switch (cmd) {
+    case MMU_NORMAL_PT_UPDATE:
+    case MMU_PT_UPDATE_PRESERVE_AD:
+        if (ma & 7)
+            return -EINVAL;                       /* entries are 8-byte aligned */
+        return page_type_mod_entry(d, m, (ma & (PAGE_SIZE - 1)) >> 3, u->val,
+                                   cmd == MMU_PT_UPDATE_PRESERVE_AD);
+    case MMU_MACHPHYS_UPDATE:
+        if (!domain_owns_frame(d, m, &pfn))
+            return -EPERM;                        /* only its own frames' M2P entries */
+        m2p_set(m, (uint32_t)u->val);
+        return 0;
+    default:
+        return -ENOSYS;
+    }
+}
+
+long do_mmu_update(guest_ptr_t reqs, unsigned int count, guest_ptr_t done, unsigned int foreigndom)
+{
+    struct domain *d = current;
+    if (foreigndom != DOMID_SELF && foreigndom != d->id)
+        return -EPERM;                            /* no domain may touch another's tables */
+    if (count > MMU_BATCH_MAX)
+        return -EINVAL;
+    unsigned int i;
+    long rc = 0;
+    for (i = 0; i < count; i++) {
+        struct xen_mmu_update u;
+        if (copy_from_guest(&u, reqs + i * sizeof(u), sizeof(u))) {
+            rc = -EFAULT;
+            break;
+        }
+        if ((rc = mmu_one(d, &u)))
+            break;
+    }
+    if (done && copy_to_guest(done, &i, sizeof(i)))
+        return -EFAULT;
+    return rc;
+}
+
+/* The L1 frame mapping va in d's current address space, or INVALID_MFN. */
+static mfn_t l1_of(struct domain *d, uint32_t va)
+{
+    pte_t l3e = d->pdpt[l3_index(va)];
+    if (!pte_present(l3e))
+        return INVALID_MFN;
+    pte_t *l2 = map_domain_page(pte_mfn(l3e));
+    pte_t l2e = l2[l2_index(va)];
+    unmap_domain_page(l2);
+    return pte_present(l2e) && !(l2e & _PAGE_PSE) ? pte_mfn(l2e) : INVALID_MFN;
+}
+
+static void flush(unsigned long flags, uint32_t va)
+{
+    if ((flags & UVMF_FLUSHTYPE_MASK) == UVMF_INVLPG)
+        invlpg((const void *)va);
+    else if ((flags & UVMF_FLUSHTYPE_MASK) == UVMF_TLB_FLUSH)
+        write_cr3(read_cr3());
+}
+
+long do_update_va_mapping(unsigned long va, uint64_t val, unsigned long flags)
+{
+    struct domain *d = current;
+    if (va >= HYPERVISOR_VIRT_START || (flags & ~(unsigned long)(UVMF_FLUSHTYPE_MASK | UVMF_ALL)) ||
+        (flags & UVMF_FLUSHTYPE_MASK) == 3)
+        return -EINVAL;
+    mfn_t l1 = l1_of(d, va);
+    if (mfn_eq(l1, INVALID_MFN))
+        return -EINVAL;                           /* no L1 for va: map one with mmu_update */
+    long rc = page_type_mod_entry(d, l1, l1_index(va), val, false);
+    if (rc == 0)
+        flush(flags, va);
+    return rc;
+}

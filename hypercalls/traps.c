@@ -1,0 +1,178 @@
+/*
+ * traps.c - the guest's virtual IDT, kernel stack and callbacks, and iret.
+ *
+ * These hypercalls stand in for the parts of the CPU a ring-1 kernel may
+ * not touch: lidt (set_trap_table), the TSS's kernel stack (stack_switch),
+ * and iret itself, which in ring 1 cannot restore the interrupt flag or
+ * return to ring 1 from ring 1's own handler frames correctly.  Every
+ * selector a guest names must be a guest code selector: a handler
+ * selector of ring 0 would run guest code with the hypervisor's privilege.
+ */
+#include "gen/hypercall_handlers.h"
+#include "hypervisor/bounce.h"
+#include "hypervisor/domain.h"
+#include "hypervisor/guest_access.h"
+#include "hypervisor/sched.h"
+#include "hypervisor/lib.h"
+#include "hypercalls/public/callback.h"
+#include "hypercalls/public/errno.h"
+#include "arch/x86/desc.h"
+#include "arch/x86/paging.h"
+
+#define TRAP_TABLE_MAX_ENTRIES 1024   /* a longer array is refused, not walked */
+#define EFLAGS_IF (1u << 9)
+/* Flags a guest may set through iret: CF PF AF ZF SF TF DF OF AC ID. */
+#define EFLAGS_GUEST_MASK 0x00240dd5u
+
+/* The ring-1 data selectors a guest may use for its kernel stack. */
+static bool stack_selector_ok(uint32_t ss)
+{
+    return (ss & 0xfffc) == (RING1_DS & 0xfffc) && (ss & 3) == 1;
+}
+
+/*
+ * An array of trap_info ending in an entry whose address is 0; each entry
+ * replaces one vector, so a table can be changed one entry at a time.  A
+ * NULL pointer clears the whole table.  Entries before a bad one stay
+ * installed (Xen does the same).
+ */
+long do_set_trap_table(guest_ptr_t traps)
+{
+    struct domain *d = current;
+    if (!traps) {
+        memset(d->vcpu.traps, 0, sizeof(d->vcpu.traps));
+        desc_set_fast_trap(d);
+        return 0;
+    }
+    for (unsigned i = 0; i < TRAP_TABLE_MAX_ENTRIES; i++) {
+        struct xen_trap_info ti;
+        if (copy_from_guest(&ti, traps + i * sizeof(ti), sizeof(ti)))
+            return -EFAULT;
+        if (!ti.address)
+            return 0;
+        if ((ti.cs & 3) == 0)
+            return -EPERM;              /* a ring-0 handler: never */
+        if (!bounce_selector_ok(d, ti.cs))
+            return -EINVAL;             /* null, or not a guest code selector */
+        d->vcpu.traps[ti.vector] = (struct vcpu_trap){
+            .cs = ti.cs, .flags = ti.flags & 7, .address = ti.address,
+        };
+        if (ti.vector == 0x80)
+            desc_set_fast_trap(d);
+    }
+    return -E2BIG;
+}
+
+long do_stack_switch(unsigned long ss, unsigned long esp)
+{
+    if (!stack_selector_ok(ss))
+        return -EPERM;
+    current->vcpu.kernel_ss = ss;
+    current->vcpu.kernel_sp = esp;
+    desc_set_ring1_stack(ss, esp);
+    return 0;
+}
+
+long do_set_callbacks(unsigned long event_cs, unsigned long event_eip,
+                      unsigned long failsafe_cs, unsigned long failsafe_eip)
+{
+    if (!bounce_selector_ok(current, event_cs) || !bounce_selector_ok(current, failsafe_cs))
+        return -EPERM;
+    current->vcpu.event_cs = event_cs;
+    current->vcpu.event_eip = event_eip;
+    current->vcpu.failsafe_cs = failsafe_cs;
+    current->vcpu.failsafe_eip = failsafe_eip;
+    return 0;
+}
+
+/* The cs:eip slot for a callback type, or NULL if we do not offer it. */
+static uint32_t *callback_slot(struct domain *d, unsigned type, bool **mask)
+{
+    *mask = NULL;
+    switch (type) {
+    case CALLBACKTYPE_event:
+        *mask = &d->vcpu.event_mask_on_entry;
+        return &d->vcpu.event_cs;
+    case CALLBACKTYPE_failsafe:
+        *mask = &d->vcpu.failsafe_mask_on_entry;
+        return &d->vcpu.failsafe_cs;
+    case CALLBACKTYPE_sysenter:
+    case CALLBACKTYPE_sysenter_deprecated:
+        return &d->vcpu.sysenter_cs;
+    case CALLBACKTYPE_syscall32:
+    case CALLBACKTYPE_syscall:
+        return &d->vcpu.syscall_cs;
+    default:
+        return NULL;                    /* nmi and others */
+    }
+}
+
+long do_callback_op(int cmd, guest_ptr_t arg)
+{
+    struct xen_callback_register reg;
+    bool *mask;
+    uint32_t *slot;
+    switch (cmd) {
+    case CALLBACKOP_register:
+        if (copy_from_guest(&reg, arg, sizeof(reg)))
+            return -EFAULT;
+        if (!(slot = callback_slot(current, reg.type, &mask)))
+            return -EINVAL;
+        if (!bounce_selector_ok(current, reg.address.cs))
+            return -EPERM;
+        slot[0] = reg.address.cs;
+        slot[1] = reg.address.eip;
+        if (mask)
+            *mask = reg.flags & CALLBACKF_mask_events;
+        return 0;
+    case CALLBACKOP_unregister:
+        if (copy_from_guest(&reg, arg, 4))    /* struct xen_callback_unregister */
+            return -EFAULT;
+        if (!(slot = callback_slot(current, reg.type, &mask)))
+            return -EINVAL;
+        slot[0] = slot[1] = 0;
+        return 0;
+    default:
+        return -ENOSYS;
+    }
+}
+
+/*
+ * iret: the guest jumped to the hypercall page's iret stub with an iret
+ * frame on its stack, and the stub pushed EAX above it (see struct
+ * xen_iret_context).  We pop it into the trap frame: EAX comes back as
+ * this hypercall's return value.  A return to ring 0 would hand the guest
+ * the hypervisor's privilege, so it halts the domain.  Selectors that are
+ * merely invalid make the real iret fault, which halts the domain too
+ * (entry.S, trap_bad_iret).
+ */
+long do_iret(void)
+{
+    struct domain *d = current;
+    struct cpu_regs *r = sched_guest_frame();
+    struct xen_iret_context c;
+    if (copy_from_guest(&c, r->esp, 16))
+        domain_halt(d, "iret: cannot read the frame at esp 0x%08x", r->esp);
+    unsigned ring = c.cs & 3;
+    if (ring == 0)
+        domain_halt(d, "iret to ring 0 (cs 0x%04x eip 0x%08x) at esp 0x%08x", c.cs & 0xffff, c.eip, r->esp);
+    if (ring != 1 && copy_from_guest(&c.esp, r->esp + 16, 8))
+        domain_halt(d, "iret: cannot read the outer stack at esp 0x%08x", r->esp + 16);
+    struct xen_vcpu_info *vi;
+    uint8_t *mask = vcpu_upcall_mask_map(d, &vi);
+    *mask = !(c.eflags & EFLAGS_IF);
+    unmap_domain_page(vi);
+    if (d->vcpu.vm_assist & (1u << VMASST_TYPE_architectural_iopl))
+        d->vcpu.iopl = (c.eflags >> 12) & 3;
+    r->eip = c.eip;
+    r->cs = c.cs & 0xffff;
+    /* The real IF stays on and the real IOPL at 0; only safe flags pass. */
+    r->eflags = (c.eflags & EFLAGS_GUEST_MASK) | EFLAGS_IF | 0x2;
+    if (ring == 1) {
+        r->esp += 16;
+    } else {
+        r->esp = c.esp;
+        r->ss = c.ss & 0xffff;
+    }
+    return c.eax;
+}

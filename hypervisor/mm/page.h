@@ -1,0 +1,43 @@
+/* page.h - what the hypervisor knows about every machine frame. */
+#ifndef HV_PAGE_H
+#define HV_PAGE_H
+#include "hypervisor/types.h"
+
+#define OWNER_NONE 0xffffu       /* free, or not RAM */
+#define OWNER_XEN  0xfffeu       /* the hypervisor's own (M2P, heap, ...) */
+
+enum page_type {
+    PGT_NONE,        /* no type: may become anything */
+    PGT_WRITABLE,    /* mapped writable somewhere */
+    PGT_L1,          /* a page table at each level... */
+    PGT_L2,
+    PGT_L2_XEN,      /* an L2 used in L3 slot 3: carries the hypervisor's entries */
+    PGT_L3,
+    PGT_SEG_DESC,    /* a GDT or LDT frame */
+};
+
+#define PGF_VALIDATED 0x1        /* entries checked; their references held */
+#define PGF_PINNED    0x2        /* mmuext_op PIN_*: holds one type reference */
+
+struct page_info {
+    uint16_t owner;              /* domain id, OWNER_NONE or OWNER_XEN */
+    uint8_t type;                /* enum page_type */
+    uint8_t flags;               /* PGF_* */
+    uint32_t type_count;         /* references that depend on the type */
+    uint32_t ref_count;          /* all references (mappings, tables, pins) */
+};
+
+/* Allocate the table for frames [0, nr_frames); boot time. */
+void page_table_init(uint32_t nr_frames);
+/* The entry for mfn, or NULL if mfn is beyond RAM. */
+struct page_info *page_info(mfn_t mfn);
+/* Give a free frame to owner, or take it back (counts must be zero). */
+void page_set_owner(mfn_t mfn, uint16_t owner);
+/* Frames the table itself occupies (kept for the hypervisor's lifetime). */
+uint32_t page_table_frames(void);
+
+static inline bool page_is_pt(uint8_t type)
+{
+    return type >= PGT_L1 && type <= PGT_L3;
+}
+#endif

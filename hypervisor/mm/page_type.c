@@ -1,0 +1,228 @@
+/*
+ * page_type.c - validated direct paging: why a guest can own its page tables.
+ *
+ * In a Xen-style PV hypervisor the guest builds its page tables from its own
+ * frames and the CPU walks them directly: there is no shadow copy.  That is
+ * fast, and it is safe only if three invariants hold at every moment:
+ *
+ *  1. A guest maps only frames it owns.  Every present entry of every page
+ *     table of the guest names a frame whose owner is that guest (or its
+ *     shared_info page).  Hypervisor frames and other domains' frames are
+ *     never reachable.
+ *  2. A frame is never a live page table and writable at once.  If a guest
+ *     could write an L1 directly it could put any frame number in it and
+ *     break invariant 1.  So every frame has a *type*, and a count of the
+ *     references that depend on that type.  A writable mapping holds a
+ *     reference of type "writable"; being pointed to by an L2 entry, pinned,
+ *     or loaded in CR3 holds a reference of type "page table at level N".
+ *     The type can change only when its count is zero.
+ *  3. Validation is recursive and cached.  When a frame first becomes an L2,
+ *     every present entry in it must refer to a valid L1 - which takes an L1
+ *     type reference on that frame, validating it in turn.  Validated frames
+ *     keep the references their entries hold until the type count falls to
+ *     zero, when they are dropped again ("devalidation").
+ *
+ * Because a page-table frame can only be written by the hypervisor
+ * (page_type_mod_entry), which checks the new entry before writing it, the
+ * invariants can never be broken by the guest, only preserved.  Shapes Xen
+ * learned to refuse the hard way are refused here: an L3 pointing at itself
+ * or an L2 pointing at an L2 (linear/recursive tables, XSA-185 and friends:
+ * here a frame has exactly one type, so a frame that is an L3 cannot also be
+ * validated as an L2), large pages in L2s, and any attempt to change the
+ * hypervisor's own entries in the top L2 (index 428 and up of the L2 in L3
+ * slot 3, which the hypervisor fills in itself).  PAE's L3 is a full guest
+ * page here; the CPU gets a separate 32-byte PDPT built from it with only
+ * the bits hardware allows (page_type_load_pdpt).
+ *
+ * The hypervisor runs on one CPU with interrupts off, so a validation
+ * cannot be interleaved with a guest write: the guest is not running.
+ */
+#include "hypervisor/mm/page_type.h"
+#include "hypervisor/mm/m2p.h"
+#include "hypervisor/lib.h"
+#include "hypercalls/public/errno.h"
+#include "arch/x86/cpu.h"
+#include "arch/x86/layout.h"
+#include "arch/x86/paging.h"
+#include "arch/x86/x86.h"
+
+/* Bits never allowed: reserved bits 52..62 at every level. */
+#define RESERVED_HIGH 0x7ff0000000000000ull
+/* L1: no cache-control or global bits (Xen's L1_DISALLOW_MASK). */
+#define L1_BAD (_PAGE_PWT | _PAGE_PCD | _PAGE_PSE | _PAGE_GLOBAL | RESERVED_HIGH)
+/* L2: no large pages, no global. */
+#define L2_BAD (_PAGE_PSE | _PAGE_GLOBAL | RESERVED_HIGH)
+/* L3: the guest may keep RW/U/A/D (the PDPT drops them); no NX, no PSE. */
+#define L3_BAD (_PAGE_PSE | _PAGE_GLOBAL | _PAGE_NX | RESERVED_HIGH)
+#define PDPT_BITS (PTE_MFN_MASK | _PAGE_PRESENT | _PAGE_PWT | _PAGE_PCD)
+
+static enum page_type level_below(uint8_t type)
+{
+    return type == PGT_L3 ? PGT_L2 : PGT_L1;
+}
+
+int page_get(struct domain *d, mfn_t mfn)
+{
+    struct page_info *pg = page_info(mfn);
+    if (!pg || pg->owner != d->id)
+        return -EPERM;
+    pg->ref_count++;
+    return 0;
+}
+
+void page_put(mfn_t mfn)
+{
+    struct page_info *pg = page_info(mfn);
+    BUG_ON(!pg || pg->ref_count == 0);
+    pg->ref_count--;
+}
+
+static int check_flags(pte_t e, pte_t bad)
+{
+    if ((e & bad) || ((e & _PAGE_NX) && !cpu.nx))
+        return -EINVAL;
+    return 0;
+}
+
+/* Take what a present entry at level `type` (the table's type) refers to. */
+static int get_entry(struct domain *d, uint8_t type, unsigned index, pte_t e)
+{
+    if (!pte_present(e))
+        return 0;
+    mfn_t m = pte_mfn(e);
+    int rc;
+    if (type == PGT_L1) {
+        if ((rc = check_flags(e, L1_BAD)) || (rc = page_get(d, m)))
+            return rc;
+        if ((e & _PAGE_RW) && (rc = page_type_get(d, m, PGT_WRITABLE)))
+            page_put(m);
+        return rc;
+    }
+    if ((rc = check_flags(e, type == PGT_L3 ? L3_BAD : L2_BAD)))
+        return rc;
+    enum page_type want = level_below(type);
+    if (type == PGT_L3 && index == 3)
+        want = PGT_L2_XEN;                   /* the slot shared with the hypervisor */
+    return page_type_get(d, m, want);
+}
+
+static void put_entry(struct domain *d, uint8_t type, pte_t e)
+{
+    if (!pte_present(e))
+        return;
+    mfn_t m = pte_mfn(e);
+    if (type == PGT_L1) {
+        if (e & _PAGE_RW)
+            page_type_put(d, m);
+        page_put(m);
+        return;
+    }
+    page_type_put(d, m);
+}
+
+/* Entries the guest controls: all but the hypervisor's slots of a Xen L2. */
+static unsigned guest_entries(uint8_t type)
+{
+    return type == PGT_L2_XEN ? HV_FIRST_L2_SLOT : type == PGT_L3 ? L3_ENTRIES : L1_ENTRIES;
+}
+
+static void devalidate(struct domain *d, mfn_t mfn, uint8_t type, unsigned upto)
+{
+    pte_t *t = map_domain_page(mfn);
+    for (unsigned i = 0; i < upto; i++)
+        put_entry(d, type == PGT_L2_XEN ? PGT_L2 : type, t[i]);
+    unmap_domain_page(t);
+}
+
+/* Check every guest entry, taking its references; all or nothing. */
+static int validate(struct domain *d, mfn_t mfn, uint8_t type)
+{
+    pte_t *t = map_domain_page(mfn);
+    unsigned n = guest_entries(type), taken = 0;
+    int rc = 0;
+    if (type == PGT_L3 && !pte_present(t[3]))
+        rc = -EINVAL;                        /* slot 3 holds the hypervisor */
+    for (; taken < n && !rc; taken++)
+        if ((rc = get_entry(d, type == PGT_L2_XEN ? PGT_L2 : type, taken, t[taken])))
+            break;
+    if (!rc && type == PGT_L2_XEN)
+        for (unsigned j = HV_FIRST_L2_SLOT; j < L2_ENTRIES; j++)
+            t[j] = hv_l2[j];
+    unmap_domain_page(t);
+    if (rc)
+        devalidate(d, mfn, type, taken);     /* undo the entries taken before */
+    return rc;
+}
+
+int page_type_get(struct domain *d, mfn_t mfn, enum page_type type)
+{
+    int rc = page_get(d, mfn);
+    if (rc)
+        return rc;
+    struct page_info *pg = page_info(mfn);
+    if (pg->type_count && pg->type != type) {
+        page_put(mfn);
+        return -EBUSY;                       /* in use as something else */
+    }
+    if (pg->type_count++ == 0) {
+        pg->type = type;
+        pg->flags &= ~PGF_VALIDATED;
+        if (page_is_pt(type) || type == PGT_L2_XEN) {
+            if ((rc = validate(d, mfn, type))) {
+                pg->type_count = 0;
+                pg->type = PGT_NONE;
+                page_put(mfn);
+                return rc;
+            }
+            pg->flags |= PGF_VALIDATED;
+        }
+    }
+    return 0;
+}
+
+void page_type_put(struct domain *d, mfn_t mfn)
+{
+    struct page_info *pg = page_info(mfn);
+    BUG_ON(!pg || pg->type_count == 0);
+    if (--pg->type_count == 0 && (pg->flags & PGF_VALIDATED)) {
+        pg->flags &= ~PGF_VALIDATED;
+        devalidate(d, mfn, pg->type, guest_entries(pg->type));
+    }
+    page_put(mfn);
+}
+
+int page_type_mod_entry(struct domain *d, mfn_t table, unsigned index, pte_t val, bool preserve_ad)
+{
+    struct page_info *pg = page_info(table);
+    if (!pg || pg->owner != d->id || !pg->type_count || !(pg->flags & PGF_VALIDATED))
+        return -EINVAL;                      /* not one of d's live page tables */
+    uint8_t type = pg->type;
+    if (index >= guest_entries(type))
+        return -EPERM;                       /* a hypervisor slot, or past the PDPT */
+    if (type == PGT_L3 && index == 3 && !pte_present(val))
+        return -EINVAL;                      /* the hypervisor lives in slot 3 */
+    uint8_t level = type == PGT_L2_XEN ? PGT_L2 : type;
+    pte_t *t = map_domain_page(table);
+    pte_t old = t[index];
+    if (preserve_ad)
+        val |= old & (_PAGE_ACCESSED | _PAGE_DIRTY);
+    int rc = get_entry(d, level, index, val);
+    if (rc == 0) {
+        t[index] = val;
+        put_entry(d, level, old);
+    }
+    unmap_domain_page(t);
+    if (rc == 0 && type == PGT_L3 && mfn_eq(table, d->cr3_mfn))
+        page_type_load_pdpt(d);
+    return rc;
+}
+
+void page_type_load_pdpt(struct domain *d)
+{
+    pte_t *l3 = map_domain_page(d->cr3_mfn);
+    for (unsigned i = 0; i < L3_ENTRIES; i++)
+        d->pdpt[i] = l3[i] & PDPT_BITS;
+    unmap_domain_page(l3);
+    if (d == current)
+        write_cr3((uint32_t)directmap_pa(d->pdpt));
+}

@@ -1,0 +1,24 @@
+/* page_type.h - page types and references: the rules of direct paging. */
+#ifndef HV_PAGE_TYPE_H
+#define HV_PAGE_TYPE_H
+#include "hypervisor/domain.h"
+#include "hypervisor/mm/page.h"
+
+/* A general reference to a frame d owns (or its shared_info). 0 or -EPERM. */
+int page_get(struct domain *d, mfn_t mfn);
+void page_put(mfn_t mfn);
+
+/*
+ * A reference that depends on the frame being of `type` (and a general
+ * reference with it).  The first one may change the type, which for a page
+ * table means validating every entry.  0, or -EINVAL/-EPERM/-EBUSY.
+ */
+int page_type_get(struct domain *d, mfn_t mfn, enum page_type type);
+void page_type_put(struct domain *d, mfn_t mfn);
+
+/* Write one entry of a page-table frame of d, checked.  0 or -E*. */
+int page_type_mod_entry(struct domain *d, mfn_t table, unsigned index, pte_t val, bool preserve_ad);
+
+/* The PDPT the CPU uses, rebuilt from d's L3 (d->cr3_mfn). */
+void page_type_load_pdpt(struct domain *d);
+#endif
