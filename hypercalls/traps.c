@@ -21,8 +21,9 @@
 
 #define TRAP_TABLE_MAX_ENTRIES 1024   /* a longer array is refused, not walked */
 #define EFLAGS_IF (1u << 9)
-/* Flags a guest may set through iret: CF PF AF ZF SF TF DF OF AC ID. */
-#define EFLAGS_GUEST_MASK 0x00240dd5u
+/* Flags a guest may set through iret: CF PF AF ZF SF TF DF OF RF AC ID
+ * (RF so an instruction breakpoint does not fire again on return). */
+#define EFLAGS_GUEST_MASK 0x00250dd5u
 
 /* The ring-1 data selectors a guest may use for its kernel stack. */
 static bool stack_selector_ok(uint32_t ss)

@@ -56,7 +56,6 @@ static inline void fxsave(void *area) { __asm__ volatile("fxsave %0" : "=m"(*(ui
 static inline void fxrstor(const void *area) { __asm__ volatile("fxrstor %0" :: "m"(*(const uint8_t (*)[512])area)); }
 static inline void fnsave(void *area) { __asm__ volatile("fnsave %0" : "=m"(*(uint8_t (*)[108])area)); }
 static inline void frstor(const void *area) { __asm__ volatile("frstor %0" :: "m"(*(const uint8_t (*)[108])area)); }
-static inline void fninit(void) { __asm__ volatile("fninit"); }
 
 /* Debug registers.  The register number is part of the instruction, hence
  * the switch; n is a constant at every call, so it folds away.  DR4/DR5
