@@ -51,7 +51,7 @@ long do_set_trap_table(guest_ptr_t traps)
             return -EFAULT;
         if (!ti.address)
             return 0;
-        if ((ti.cs & 3) == 0)
+        if ((ti.cs & 0xfffc) && (ti.cs & 3) == 0)
             return -EPERM;              /* a ring-0 handler: never */
         if (!bounce_selector_ok(d, ti.cs))
             return -EINVAL;             /* null, or not a guest code selector */

@@ -130,6 +130,7 @@ static bool alloc_memory(struct domain *d, uint32_t nr_pages)
     if (mfn_eq(d->shared_info, INVALID_MFN) || mfn_eq(pdpt, INVALID_MFN))
         return false;
     page_set_owner(d->shared_info, (uint16_t)d->id);      /* mappable by d alone */
+    BUG_ON(page_type_get(d, d->shared_info, PGT_WRITABLE)); /* for good: we write it, never a table */
     d->pdpt = directmap_va((paddr_t)mfn_x(pdpt) << PAGE_SHIFT);
     memset(d->pdpt, 0, PAGE_SIZE);
     struct xen_shared_info *si = map_domain_page(d->shared_info);

@@ -319,6 +319,13 @@ void emulate_gp(struct domain *d, struct cpu_regs *r)
     case EMUL_DISALLOWED:
         break;
     }
+    /*
+     * From ring 3 it is a user process breaking its kernel's rules, not the
+     * kernel breaking ours: the #GP goes to the guest kernel, as in Xen,
+     * whatever the policy.  Only a kernel with no handler is halted.
+     */
+    if (regs_ring(r) == 3 && trap_bounce(d, r, X86_EXC_GP, r->error_code))
+        return;
     if (d->policy == POLICY_REFLECT) {
         if (trap_bounce(d, r, X86_EXC_GP, r->error_code))
             return;

@@ -207,7 +207,10 @@ void trap_dispatch(struct cpu_regs *r)
     }
     if (r->vector == X86_EXC_DB && debugreg_hypervisor_db(r))
         return;                            /* a guest watchpoint hit by copy_to/from_guest */
-    if (r->vector == X86_EXC_PF || r->vector == X86_EXC_GP) {
+    /* Faults a fixup may cover: guest copies (#PF, #GP) and the return
+     * path's segment and iret loads (#GP, #NP, #SS). */
+    if (r->vector == X86_EXC_PF || r->vector == X86_EXC_GP ||
+        r->vector == X86_EXC_NP || r->vector == X86_EXC_SS) {
         uint32_t fixup = extable_search(r->eip);
         if (fixup) {
             r->eip = fixup;

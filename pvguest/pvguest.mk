@@ -115,7 +115,7 @@ $(PV_KERNEL_GUESTS:%=$(B)/pvguest/%.elf): $(B)/pvguest/%.elf: $(PV_OBJ)/tests/%/
         $(PV_OBJ)/tests/%/user.ring3.o $(PV_KERNEL_OBJ) $(PV_LIB_OBJ) pvguest/guest.ld \
         pvguest/kernel/user.ld
 	@echo "  LD      $@"
-	@$(LD) $(PV_HIGH) $(PV_LDFLAGS) -T pvguest/kernel/user.ld -o $@ $(filter %.o,$^) $(PV_LIBGCC)
+	@$(LD) $(PV_HIGH) -T pvguest/kernel/user.ld $(PV_LDFLAGS) -o $@ $(filter %.o,$^) $(PV_LIBGCC)
 	@bad=$$($(PV_OBJDUMP) -d $@ | awk -F'\t' 'NF >= 3 { split($$3, w, " "); \
 	        if (w[1] == "cli" || w[1] == "sti") print $$1 }' | tr -d ' \n'); \
 	 [ -z "$$bad" ] || { echo "$@: executes cli/sti at $$bad (use local_irq_save)"; rm -f $@; exit 1; }

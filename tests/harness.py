@@ -160,3 +160,19 @@ def boot(*guests, hv_args="", mem=128, emulator="qemu", iso=False, timeout=30,
     for regex in tuple(forbid) + (() if allow_panic else (PANIC,)):
         b.forbid(regex)
     return b
+
+
+# -- shared by the tests that boot pvguest images --
+
+PVGUEST = ROOT / "build" / "pvguest"
+# The leak check every boot that ends domains must pass (hypervisor/domain.c).
+NO_LEAK = (r"^\(hv\) frames: \d+ free of \d+ at power off, "
+           r"\d+ kept for the M2P and frame table, 0 leaked$")
+# A guest "check" line whose got and want differ.
+MISMATCH = r"^\(d\d+\) check .*got (?!(.*) want \1$)"
+
+
+def guest(name, args=""):
+    """The GUEST word for build/pvguest/<name>.elf with a module command line."""
+    return ("%s %s" % (PVGUEST / (name + ".elf"), args)).strip()
+

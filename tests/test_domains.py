@@ -12,13 +12,10 @@ import re
 
 import pytest
 
+from harness import guest, NO_LEAK
+
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 G = ROOT / "build" / "pvguest"
-NO_LEAK = r"\(hv\) frames: \d+ free of \d+ at power off, \d+ kept for the M2P and frame table, 0 leaked"
-
-
-def guest(name, args=""):
-    return ("%s %s" % (G / (name + ".elf"), args)).strip()
 
 
 # The priv classes that the virtual CPU emulates, as Xen does for PV kernels

@@ -17,14 +17,11 @@ import re
 
 import pytest
 
+from harness import guest, NO_LEAK
+
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 G = ROOT / "build" / "pvguest"
-NO_LEAK = r"\(hv\) frames: \d+ free of \d+ at power off, \d+ kept for the M2P and frame table, 0 leaked"
 ALL_CHECKS_PASS = r"check .*got (?!(.*) want \1$)"     # a check line whose got != want
-
-
-def guest(name, args=""):
-    return ("%s %s" % (G / (name + ".elf"), args)).strip()
 
 
 def expect_halt_at_announced_insn(b, dom=0):

@@ -16,14 +16,10 @@ import re
 
 import pytest
 
+from harness import guest, NO_LEAK, MISMATCH
+
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 G = ROOT / "build" / "pvguest"
-NO_LEAK = r"\(hv\) frames: \d+ free of \d+ at power off, \d+ kept for the M2P and frame table, 0 leaked"
-MISMATCH = r"check .*: got (?!(.*) want \1$)"
-
-
-def guest(name, args=""):
-    return ("%s %s" % (G / (name + ".elf"), args)).strip()
 
 
 def test_a_guest_gdt_is_checked_truncated_used_and_kept_with_xens_selectors(boot):

@@ -137,4 +137,10 @@ void desc_init(void)
     load_segments(HV_CS, HV_DS);
     lidt(&idtr);
     ltr(HV_TSS);
+    /*
+     * A null LDT.  Whatever the firmware left in LDTR would otherwise stay,
+     * and an LDT based in guest memory lets a guest write its own ring-0
+     * code descriptor and call gate: every LDT selector must #GP instead.
+     */
+    lldt(0);
 }

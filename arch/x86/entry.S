@@ -115,11 +115,18 @@ entry_common:
  */
         .globl entry_return
 entry_return:
+        /*
+         * Back to ring 0 (a hypervisor fault that was fixed up): its data
+         * segments were never changed, and reloading saved ones here could
+         * fault again on a guest's bad selector, forever.
+         */
+        testl   $3, 56(%esp)            /* the saved cs */
+        jz      6f
 1:      mov     28(%esp), %ds
 2:      mov     32(%esp), %es
 3:      mov     36(%esp), %fs
 4:      mov     40(%esp), %gs
-        popl    %ebx
+6:      popl    %ebx
         popl    %ecx
         popl    %edx
         popl    %esi

@@ -46,8 +46,8 @@
 #include "arch/x86/paging.h"
 #include "arch/x86/x86.h"
 
-/* Bits never allowed: reserved bits 52..62 at every level. */
-#define RESERVED_HIGH 0x7ff0000000000000ull
+/* Bits never allowed: address bits 44..51 (a 32-bit mfn_t would drop them) and 52..62. */
+#define RESERVED_HIGH 0x7ffff00000000000ull
 /* L1: no cache-control or global bits (Xen's L1_DISALLOW_MASK). */
 #define L1_BAD (_PAGE_PWT | _PAGE_PCD | _PAGE_PSE | _PAGE_GLOBAL | RESERVED_HIGH)
 /* L2: no large pages, no global. */
@@ -165,6 +165,8 @@ int page_type_get(struct domain *d, mfn_t mfn, enum page_type type)
         return -EBUSY;                       /* in use as something else */
     }
     if (pg->type_count++ == 0) {
+        if (pg->type == PGT_WRITABLE && type != PGT_WRITABLE)
+            write_cr3(read_cr3());           /* no stale writable TLB entry may outlive the type */
         pg->type = type;
         pg->flags &= ~PGF_VALIDATED;
         if (page_is_pt(type) || type == PGT_L2_XEN) {

@@ -252,6 +252,87 @@ void __noreturn return_to_ring1(uint32_t result);   /* ring 3 only */
 extern volatile exinfo_t ring3_exit;
 #define RING3_EXIT 0x52335852u              /* EAX of the int $0x80 going home */
 
+/* ---- building page tables under direct paging (mm.c) ------------------ */
+
+/*
+ * Our page tables hold machine frame numbers and are ours to build, but
+ * only the hypervisor writes them: every entry goes through mmu_update or
+ * update_va_mapping, which check it.  These helpers do the bookkeeping a
+ * PV kernel needs for that:
+ *  - frame numbers: pfn -> mfn through our P2M list (start_info.mfn_list),
+ *    mfn -> pfn through the hypervisor's read-only M2P at 0xF5800000;
+ *    pfn N of the initial mapping is at VA VIRT_BASE + N*4096;
+ *  - the machine address of an entry, which is what mmu_update names;
+ *  - a queue of mmu_update requests sent as one hypercall (mmu_queue,
+ *    mmu_flush): a batch stops at its first bad request, and `done` says
+ *    how many were applied before it;
+ *  - one-op mmuext_op wrappers: pin, unpin, new_baseptr, flushes, clear
+ *    and copy of a frame;
+ *  - a pool of spare frames: our pfns past the end of the initial mapping
+ *    (owned, never mapped) and the spare pages above the boot stack, whose
+ *    mapping is dropped before they are handed out, because a frame mapped
+ *    writable anywhere cannot become a page table.  mm_va_slot() gives a
+ *    VA whose bootstrap L1 entry is empty, for scratch mappings.
+ */
+#define PTE_PWT      0x8ull
+#define PTE_PCD      0x10ull
+#define PTE_ACCESSED 0x20ull
+#define PTE_DIRTY    0x40ull
+#define PTE_GLOBAL   0x100ull
+#define PTE_NX       (1ull << 63)
+#define MFN_NONE     0xffffffffu          /* Xen's INVALID_M2P_ENTRY, and "none" */
+#define M2P          ((const volatile uint32_t *)MACH2PHYS_VIRT_START)
+
+static inline uint64_t mm_pte(uint32_t mfn, uint64_t flags)
+{
+    return ((uint64_t)mfn << 12) | flags;
+}
+/* The machine address of entry index of the table in frame table_mfn. */
+static inline uint64_t mm_entry_ma(uint32_t table_mfn, unsigned index)
+{
+    return ((uint64_t)table_mfn << 12) + index * 8u;
+}
+
+uint32_t mm_pfn_to_mfn(uint32_t pfn);     /* MFN_NONE past nr_pages */
+uint32_t mm_m2p(uint32_t mfn);            /* M2P[mfn]; MFN_NONE past the end of RAM */
+uint32_t mm_mfn_to_pfn(uint32_t mfn);     /* MFN_NONE unless the P2M agrees: ours */
+uint32_t mm_va_to_mfn(uint32_t va);       /* a VA of the initial mapping */
+uint32_t mm_mfn_to_va(uint32_t mfn);      /* 0 unless ours and in the initial mapping */
+void mm_set_p2m(uint32_t pfn, uint32_t mfn);   /* our P2M list only (not the M2P) */
+uint32_t mm_map_end(void);                /* the end of the initial mapping */
+/* Machine address of the bootstrap L1 entry mapping va (0 if none); reading it: pt_lookup(). */
+uint64_t mm_l1e_ma(uint32_t va);
+uint32_t mm_bootstrap_l3(void);           /* the mfn of start_info.pt_base */
+uint32_t mm_cr3(void);                    /* the L3 we last switched to */
+
+/* Queue one request (ptr's low 2 bits: MMU_*); a full queue is flushed. */
+void mmu_queue(uint64_t ptr, uint64_t val);
+/* Send what is queued as one mmu_update: its rc; *done (may be NULL) = applied. */
+long mmu_flush(unsigned *done);
+long mm_update(uint64_t ptr, uint64_t val);          /* one request, now */
+
+long mm_ext(unsigned cmd, uint32_t arg1, uint32_t arg2);   /* one mmuext_op */
+long mm_pin(unsigned level, uint32_t mfn);           /* level 1, 2 or 3 */
+long mm_unpin(uint32_t mfn);
+long mm_new_baseptr(uint32_t mfn);
+long mm_clear_page(uint32_t mfn);
+long mm_copy_page(uint32_t dst_mfn, uint32_t src_mfn);
+long mm_tlb_flush(void);
+long mm_invlpg(uint32_t va);
+long mm_map(uint32_t va, uint64_t pte);              /* update_va_mapping + invlpg */
+
+/* Spare frames, by pfn: unmapped, contents unknown (or zeroed); MFN_NONE when out. */
+uint32_t mm_frame_alloc(void);
+uint32_t mm_frame_alloc_zeroed(void);                /* MMUEXT_CLEAR_PAGE first */
+void mm_frame_free(uint32_t pfn);                    /* unmapped and no longer a table */
+unsigned mm_frames_free(void);
+uint32_t mm_va_slot(void);                           /* 0 when out */
+
+/* memory_op for ourselves: current/maximum reservation; decrease/increase: extents done. */
+long mm_reservation(unsigned cmd);
+long mm_decrease(const uint32_t *mfns, unsigned n);
+long mm_increase(uint32_t *mfns, unsigned n);
+
 /* ---- strings (string.c) --------------------------------------------- */
 
 void *memcpy(void *dst, const void *src, size_t n);

@@ -13,25 +13,7 @@
 #include "hypervisor/lib.h"
 #include <unistd.h>
 
-/* ---- the check harness (the same in every tests/unit/test_*.c) ---- */
-static unsigned passed, failed;
-static const char *group = "";
-
-__attribute__((format(printf, 4, 5)))
-static void check_failed(const char *file, int line, const char *expr, const char *fmt, ...)
-{
-    va_list ap;
-    printf("FAIL %s:%d: [%s] %s: ", file, line, group, expr);
-    va_start(ap, fmt);
-    vprintf(fmt, ap);
-    va_end(ap);
-    printf("\n");
-    failed++;
-}
-#define CHECKF(c, ...) do { if (c) passed++; \
-        else check_failed(__FILE__, __LINE__, #c, __VA_ARGS__); } while (0)
-#define CHECK(c) CHECKF(c, "false")
-/* ---- end of harness ---- */
+#include "check.h"     /* passed/failed, CHECK, CHECKF, struct group, CHECK_MAIN */
 
 /* cmdline_get into a guarded buffer; returns its result, value in val. */
 static char val[64];
@@ -251,7 +233,7 @@ static void parse_long_words(void)
     CHECK(strstr(out, "too long") != NULL);
 }
 
-static const struct group { const char *name; void (*run)(void); } groups[] = {
+static const struct group groups[] = {
     { "get_values", get_values },
     { "get_truncates", get_truncates },
     { "parse_skips_image", parse_skips_image },
@@ -262,24 +244,4 @@ static const struct group { const char *name; void (*run)(void); } groups[] = {
     { "parse_long_words", parse_long_words },
 };
 
-int main(int argc, char **argv)
-{
-    unsigned ran = 0;
-    if (argc > 1 && !strcmp(argv[1], "--list")) {
-        for (unsigned i = 0; i < ARRAY_SIZE(groups); i++)
-            printf("%s\n", groups[i].name);
-        return 0;
-    }
-    for (unsigned i = 0; i < ARRAY_SIZE(groups); i++)
-        if (argc < 2 || !strcmp(argv[1], groups[i].name)) {
-            group = groups[i].name;
-            groups[i].run();
-            ran++;
-        }
-    if (!ran) {
-        fprintf(stderr, "unknown group '%s' (try --list)\n", argv[1]);
-        return 2;
-    }
-    printf("%u passed, %u failed\n", passed, failed);
-    return failed || !passed ? 1 : 0;
-}
+CHECK_MAIN(groups)

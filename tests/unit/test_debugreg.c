@@ -15,25 +15,7 @@
 #include "hypercalls/public/errno.h"
 #include <limits.h>
 
-/* ---- the check harness (the same in every tests/unit/test_*.c) ---- */
-static unsigned passed, failed;
-static const char *group = "";
-
-__attribute__((format(printf, 4, 5)))
-static void check_failed(const char *file, int line, const char *expr, const char *fmt, ...)
-{
-    va_list ap;
-    printf("FAIL %s:%d: [%s] %s: ", file, line, group, expr);
-    va_start(ap, fmt);
-    vprintf(fmt, ap);
-    va_end(ap);
-    printf("\n");
-    failed++;
-}
-#define CHECKF(c, ...) do { if (c) passed++; \
-        else check_failed(__FILE__, __LINE__, #c, __VA_ARGS__); } while (0)
-#define CHECK(c) CHECKF(c, "false")
-/* ---- end of harness ---- */
+#include "check.h"     /* passed/failed, CHECK, CHECKF, struct group, CHECK_MAIN */
 
 #define HOLE 0xF5800000u
 #define GUARD 0x5a5a5a5au
@@ -226,7 +208,7 @@ static void random_writes(void)
     CHECKF(accepted > 1000 && refused > 1000, "accepted %u refused %u", accepted, refused);
 }
 
-static const struct group { const char *name; void (*run)(void); } groups[] = {
+static const struct group groups[] = {
     { "register_numbers", register_numbers },
     { "addresses", addresses },
     { "dr6_reserved_bits", dr6_reserved_bits },
@@ -236,24 +218,4 @@ static const struct group { const char *name; void (*run)(void); } groups[] = {
     { "random_writes", random_writes },
 };
 
-int main(int argc, char **argv)
-{
-    unsigned ran = 0;
-    if (argc > 1 && !strcmp(argv[1], "--list")) {
-        for (unsigned i = 0; i < ARRAY_SIZE(groups); i++)
-            printf("%s\n", groups[i].name);
-        return 0;
-    }
-    for (unsigned i = 0; i < ARRAY_SIZE(groups); i++)
-        if (argc < 2 || !strcmp(argv[1], groups[i].name)) {
-            group = groups[i].name;
-            groups[i].run();
-            ran++;
-        }
-    if (!ran) {
-        fprintf(stderr, "unknown group '%s' (try --list)\n", argv[1]);
-        return 2;
-    }
-    printf("%u passed, %u failed\n", passed, failed);
-    return failed || !passed ? 1 : 0;
-}
+CHECK_MAIN(groups)

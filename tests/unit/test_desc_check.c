@@ -15,25 +15,7 @@
 #include "hypervisor/desc_check.h"
 #include "hypervisor/lib.h"
 
-/* ---- the check harness (the same in every tests/unit/test_*.c) ---- */
-static unsigned passed, failed;
-static const char *group = "";
-
-__attribute__((format(printf, 4, 5)))
-static void check_failed(const char *file, int line, const char *expr, const char *fmt, ...)
-{
-    va_list ap;
-    printf("FAIL %s:%d: [%s] %s: ", file, line, group, expr);
-    va_start(ap, fmt);
-    vprintf(fmt, ap);
-    va_end(ap);
-    printf("\n");
-    failed++;
-}
-#define CHECKF(c, ...) do { if (c) passed++; \
-        else check_failed(__FILE__, __LINE__, #c, __VA_ARGS__); } while (0)
-#define CHECK(c) CHECKF(c, "false")
-/* ---- end of harness ---- */
+#include "check.h"     /* passed/failed, CHECK, CHECKF, struct group, CHECK_MAIN */
 
 #define TOP 0xF6800000u
 
@@ -370,7 +352,7 @@ static void random_descriptors(void)
     CHECK(accepted > 1000 && truncated > 1000);
 }
 
-static const struct group { const char *name; void (*run)(void); } groups[] = {
+static const struct group groups[] = {
     { "not_present", not_present },
     { "dpl_fixup", dpl_fixup },
     { "system_types", system_types },
@@ -382,24 +364,4 @@ static const struct group { const char *name; void (*run)(void); } groups[] = {
     { "random_descriptors", random_descriptors },
 };
 
-int main(int argc, char **argv)
-{
-    unsigned ran = 0;
-    if (argc > 1 && !strcmp(argv[1], "--list")) {
-        for (unsigned i = 0; i < ARRAY_SIZE(groups); i++)
-            printf("%s\n", groups[i].name);
-        return 0;
-    }
-    for (unsigned i = 0; i < ARRAY_SIZE(groups); i++)
-        if (argc < 2 || !strcmp(argv[1], groups[i].name)) {
-            group = groups[i].name;
-            groups[i].run();
-            ran++;
-        }
-    if (!ran) {
-        fprintf(stderr, "unknown group '%s' (try --list)\n", argv[1]);
-        return 2;
-    }
-    printf("%u passed, %u failed\n", passed, failed);
-    return failed || !passed ? 1 : 0;
-}
+CHECK_MAIN(groups)

@@ -28,25 +28,7 @@ int hv_snprintf(char *buf, size_t size, const char *fmt, ...);
 
 static size_t min_sz(size_t a, size_t b) { return a < b ? a : b; }
 
-/* ---- the check harness (the same in every tests/unit/test_*.c) ---- */
-static unsigned passed, failed;
-static const char *group = "";
-
-__attribute__((format(printf, 4, 5)))
-static void check_failed(const char *file, int line, const char *expr, const char *fmt, ...)
-{
-    va_list ap;
-    printf("FAIL %s:%d: [%s] %s: ", file, line, group, expr);
-    va_start(ap, fmt);
-    vprintf(fmt, ap);
-    va_end(ap);
-    printf("\n");
-    failed++;
-}
-#define CHECKF(c, ...) do { if (c) passed++; \
-        else check_failed(__FILE__, __LINE__, #c, __VA_ARGS__); } while (0)
-#define CHECK(c) CHECKF(c, "false")
-/* ---- end of harness ---- */
+#include "check.h"     /* passed/failed, CHECK, CHECKF, struct group, CHECK_MAIN */
 
 /*
  * Format fmt with both implementations and require identical results.
@@ -479,7 +461,7 @@ static void random_formats(void)
     CHECKF(bad == 0, "%u of %u random formats differ from the host's", bad, runs);
 }
 
-static const struct group { const char *name; void (*run)(void); } groups[] = {
+static const struct group groups[] = {
     { "integers", integers },
     { "length_modifiers", length_modifiers },
     { "short_lengths", short_lengths },
@@ -496,24 +478,4 @@ static const struct group { const char *name; void (*run)(void); } groups[] = {
     { "random_formats", random_formats },
 };
 
-int main(int argc, char **argv)
-{
-    unsigned ran = 0;
-    if (argc > 1 && !strcmp(argv[1], "--list")) {
-        for (unsigned i = 0; i < sizeof(groups) / sizeof(groups[0]); i++)
-            printf("%s\n", groups[i].name);
-        return 0;
-    }
-    for (unsigned i = 0; i < sizeof(groups) / sizeof(groups[0]); i++)
-        if (argc < 2 || !strcmp(argv[1], groups[i].name)) {
-            group = groups[i].name;
-            groups[i].run();
-            ran++;
-        }
-    if (!ran) {
-        fprintf(stderr, "unknown group '%s' (try --list)\n", argv[1]);
-        return 2;
-    }
-    printf("%u passed, %u failed\n", passed, failed);
-    return failed || !passed ? 1 : 0;
-}
+CHECK_MAIN(groups)

@@ -1,0 +1,41 @@
+/*
+ * kernel.c - kernel_init(): what the kernel sets up, and in which order.
+ *
+ * The order matters because each step needs the one before:
+ *  1. the virtual IDT and shared_info (pvguest/lib/traps.c): from here an
+ *     exception reaches our handlers instead of halting the domain, and
+ *     the event mask and CR2 can be read;
+ *  2. the event and failsafe callbacks, and the upcall's hook;
+ *  3. int $0x80, as a fast trap unless told otherwise, and its hook;
+ *  4. the page-fault hook;
+ *  5. the user window, which needs the frame pool and, for its first
+ *     update_va_mapping, nothing else;
+ *  6. events unmasked: the builder starts a domain with the mask set.
+ * Tasks can be created after this.  A hypercall that fails here leaves
+ * nothing to run on: the test ends as ERROR, naming it.
+ */
+#include "pvguest/kernel/kernel.h"
+
+void kernel_panic(const char *what, long rc)
+{
+    test_error("kernel: %s failed: %ld", what, rc);
+    xtf_exit();
+}
+
+void kernel_init(bool fast_syscalls)
+{
+    traps_init();
+    irq_init();
+    syscall_init(fast_syscalls);
+    pf_init();
+    window_init();
+    local_irq_restore(0);               /* the builder started us masked: ready now */
+    printf("kernel: trap table, callbacks and int $0x80 (DPL 3, %s) registered; "
+           "shared_info at 0x%08x\n", fast_syscalls ? "fast trap" : "masking, bounced",
+           (uint32_t)(uintptr_t)shared_info);
+    printf("kernel: user window: image 0x%08x-0x%08x, stack 0x%08x-0x%08x, "
+           "demand-zero heap 0x%08x-0x%08x\n",
+           (uint32_t)(uintptr_t)__user_start, (uint32_t)(uintptr_t)__user_end,
+           window_stack_top() - PAGE_SIZE, window_stack_top(),
+           window_heap(), window_heap() + 2 * PAGE_SIZE);
+}
