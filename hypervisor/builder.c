@@ -259,6 +259,8 @@ bool builder_build(struct domain *d, const struct boot_module *m, unsigned index
     if (o.name[0])
         snprintf(d->name, sizeof(d->name), "%s", o.name);
     d->policy = o.reflect ? POLICY_REFLECT : POLICY_HALT;
+    if (o.weight)
+        d->weight = o.weight;
     d->initdomain = o.initdomain;
 
     const void *image = bootmap(m->start, (size_t)(m->end - m->start));

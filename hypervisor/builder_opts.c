@@ -49,6 +49,16 @@ static bool apply(struct domain_opts *o, const char *key, const char *val, char 
             return true;
         }
         snprintf(err, errlen, "bad policy='%s' (want halt or reflect)", val);
+    } else if (!strcmp(key, "weight")) {
+        uint32_t w = 0;
+        const char *p = val;
+        while (*p >= '0' && *p <= '9' && w <= 65535)
+            w = w * 10 + (uint32_t)(*p++ - '0');
+        if (!*p && *val && w >= 1 && w <= 65535) {
+            o->weight = w;
+            return true;
+        }
+        snprintf(err, errlen, "bad weight='%s' (want 1..65535; 256 is standard)", val);
     } else if (!strcmp(key, "initdomain")) {
         if (!strcmp(val, "0") || !strcmp(val, "1")) {
             o->initdomain = val[0] == '1';

@@ -8,6 +8,7 @@ struct domain_opts {
     char name[32];
     bool reflect;              /* policy=reflect */
     bool initdomain;
+    uint32_t weight;           /* weight=N: CPU share, 256 = one standard slice */
     char guest_cmdline[256];
 };
 

@@ -38,6 +38,7 @@ struct domain *domain_alloc(void)
     memset(d, 0, PAGE_SIZE);
     d->id = nr_domains;
     d->shared_info = INVALID_MFN;
+    d->weight = 256;
     snprintf(d->name, sizeof(d->name), "d%u", d->id);
     domains[nr_domains++] = d;
     return d;

@@ -77,6 +77,21 @@ struct domain {
     struct cpu_regs regs;
     struct vcpu_state vcpu;
     mfn_t gdt_frame[FIRST_RESERVED_GDT_PAGE], gdt_copy[FIRST_RESERVED_GDT_PAGE]; unsigned gdt_entries; /* set_gdt: the guest's frames, our checked copies (gdt.c) */
+
+    /* Scheduling (sched.c). */
+    bool blocked;               /* waiting for an event (sched_op block/poll) */
+    uint32_t weight;            /* share of the CPU; 256 = one standard slice */
+    uint64_t cpu_ns;            /* time it has run */
+    uint64_t slice_start_ns;    /* when its current slice began */
+
+    /* Time (time.c). */
+    uint64_t timer_deadline_ns; /* set_timer_op, in system time; 0: none */
+
+    /* Event channels (event.c owns these). */
+    struct evtchn *evtchn;      /* its port table, or NULL before the first bind */
+    uint64_t poll_deadline_ns;  /* SCHEDOP_poll timeout; 0: none */
+    guest_ptr_t poll_ports;     /* SCHEDOP_poll: the ports being waited on */
+    unsigned poll_nr;
 };
 
 extern struct domain *domains[MAX_DOMAINS];

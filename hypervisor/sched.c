@@ -1,10 +1,15 @@
 /*
  * sched.c - choose the next domain and switch to it.
  *
- * For now the scheduler is cooperative: a domain runs until it yields,
- * shuts down or is halted, then the next runnable domain in id order gets
- * the CPU.  (A timer-driven preemptive scheduler replaces the policy in a
- * later stage; the mechanism below stays.)
+ * The policy: weighted round robin.  Each domain runs for a slice of
+ * SLICE_NS * weight / 256 of real time; the timer tick (time.c) ends a slice
+ * that has run out, whatever the guest is doing - even spinning with its
+ * events masked, since the real interrupt flag stays on in every guest.  A
+ * domain also gives up the CPU when it yields, blocks waiting for an event,
+ * shuts down or is halted.  The next runnable domain after the last one to
+ * run gets the CPU, so every runnable domain gets a turn per round.  When
+ * nothing is runnable but some domain is blocked, the CPU halts (hlt) until
+ * an interrupt wakes someone.
  *
  * The mechanism: every trap from a guest leaves a struct cpu_regs at the
  * top of the hypervisor stack (TSS.esp0 is always the same address).  To
@@ -17,6 +22,7 @@
 #include "hypervisor/debugreg.h"
 #include "hypervisor/fpu.h"
 #include "hypervisor/gdt.h"
+#include "hypervisor/time.h"
 #include "hypervisor/console.h"
 #include "hypervisor/shutdown.h"
 #include "hypervisor/lib.h"
@@ -27,6 +33,9 @@
 
 struct domain *current;
 static bool need_resched;
+static unsigned rr_last = ~0u;          /* the id that ran last, for round robin */
+
+#define SLICE_NS 10000000ull            /* 10 ms at weight 256 */
 
 void entry_return_to(struct cpu_regs *frame) __noreturn;
 
@@ -36,18 +45,37 @@ struct cpu_regs *sched_guest_frame(void)
     return (struct cpu_regs *)(hv_stack + HV_STACK_SIZE - sizeof(struct cpu_regs));
 }
 
+static bool runnable(const struct domain *d)
+{
+    return d->state == DOMAIN_RUNNABLE && !d->blocked;
+}
+
 static struct domain *pick_next(void)
 {
-    unsigned start = current ? current->id + 1 : 0;
-    for (unsigned i = 0; i < nr_domains; i++) {
-        struct domain *d = domains[(start + i) % nr_domains];
-        if (d->state == DOMAIN_RUNNABLE)
+    for (unsigned i = 1; i <= nr_domains; i++) {
+        struct domain *d = domains[(rr_last + i) % nr_domains];
+        if (runnable(d))
             return d;
     }
     return NULL;
 }
 
-/* Make d the running domain: its registers in the frame, its page tables in CR3. */
+static bool any_alive(void)
+{
+    for (unsigned i = 0; i < nr_domains; i++)
+        if (domains[i]->state == DOMAIN_RUNNABLE)
+            return true;
+    return false;
+}
+
+/* Charge the running domain for the time since its slice began. */
+static void account(struct domain *d, uint64_t now)
+{
+    if (d && now > d->slice_start_ns)
+        d->cpu_ns += now - d->slice_start_ns;
+}
+
+/* Make d the running domain: its registers in the frame, its state in the CPU. */
 static void switch_to(struct domain *d, struct cpu_regs *frame)
 {
     *frame = d->regs;
@@ -56,7 +84,28 @@ static void switch_to(struct domain *d, struct cpu_regs *frame)
     gdt_switch_to(d);
     fpu_switch_to(d);
     debugreg_switch_to(d);
+    time_update_guest(d);
+    d->slice_start_ns = time_now_ns();
+    rr_last = d->id;
     current = d;
+}
+
+/*
+ * Nothing can run but some domain waits: halt the CPU with interrupts on.
+ * "sti; hlt" cannot lose an interrupt (sti takes effect after hlt starts).
+ * The tick (or console input) runs its handler, which may wake a domain.
+ */
+static struct domain *wait_for_runnable(void)
+{
+    for (;;) {
+        struct domain *next = pick_next();
+        if (next || !any_alive())
+            return next;
+        current = NULL;
+        sti();
+        hlt();
+        cli();
+    }
 }
 
 void sched_run_next(void)
@@ -68,9 +117,12 @@ void sched_run_next(void)
      * frames: none of them may be in use by the CPU when they are freed.
      */
     write_cr3((uint32_t)directmap_pa(boot_pdpt));
-    if (current && current->state != DOMAIN_RUNNABLE)
-        domain_destroy(current);
-    struct domain *next = pick_next();
+    if (current) {
+        account(current, time_now_ns());
+        if (current->state != DOMAIN_RUNNABLE)
+            domain_destroy(current);
+    }
+    struct domain *next = wait_for_runnable();
     if (!next) {
         current = NULL;
         shutdown_machine(domain_summary());
@@ -91,16 +143,43 @@ void sched_yield(void)
     need_resched = true;
 }
 
+void sched_block(struct domain *d)
+{
+    d->blocked = true;
+    need_resched = true;
+}
+
+void sched_wake(struct domain *d)
+{
+    d->blocked = false;
+}
+
+/* The timer tick: end the running domain's slice when it has run out. */
+void sched_tick(void)
+{
+    struct domain *d = current;
+    if (d && time_now_ns() - d->slice_start_ns >= SLICE_NS * d->weight / 256)
+        need_resched = true;
+}
+
 void sched_trap_exit(struct cpu_regs *frame)
 {
     if (current->state != DOMAIN_RUNNABLE)
         sched_run_next();
-    if (!need_resched)
+    if (!need_resched && !current->blocked)
         return;
     need_resched = false;
     struct domain *next = pick_next();
-    if (next == current || !next)
+    if (next == current)
         return;
     current->regs = *frame;
+    if (!next) {                          /* only current could run, and it blocked */
+        sched_run_next();
+    }
+    account(current, time_now_ns());
     switch_to(next, frame);
 }
+
+/* TEMPORARY until time.c lands: no clock, so no preemption. */
+__attribute__((weak)) uint64_t time_now_ns(void) { return 0; }
+__attribute__((weak)) void time_update_guest(struct domain *d __unused) {}

@@ -15,6 +15,13 @@ void sched_yield(void);
 /* Called at the end of every guest trap: switch if asked or if current died. */
 void sched_trap_exit(struct cpu_regs *frame);
 
+/* d waits for an event (block/poll): it is not scheduled until woken. */
+void sched_block(struct domain *d);
+void sched_wake(struct domain *d);
+
+/* The timer tick (time.c): preempt the running domain when its slice is over. */
+void sched_tick(void);
+
 /* current is dead: run another domain from a fresh stack, or power off. */
 void sched_run_next(void) __noreturn;
 #endif

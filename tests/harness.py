@@ -29,6 +29,9 @@ STATUS = {0: "clean end", 1: "usage error in tools/run",
           5: "the emulator ended without the power-off line",
           6: "the hypervisor refused to boot"}
 PANIC = r"^\(hv\) PANIC"
+# The leak check, applied to every boot: at power off every frame must be
+# free again except the hypervisor's own (hypervisor/domain.c).
+LEAK = r"^\(hv\) frames: .* at power off, .*, (?!0 leaked$)-?\d+ leaked$"
 CONTEXT = 40            # console lines shown with a failure
 
 # The boots of the test now running; conftest.py gives each test a fresh list.
@@ -157,7 +160,7 @@ def boot(*guests, hv_args="", mem=128, emulator="qemu", iso=False, timeout=30,
     b = Boot(argv, status, out.decode("utf-8", "replace"),
              err.decode("utf-8", "replace"), time.monotonic() - began)
     current_boots.append(b)
-    for regex in tuple(forbid) + (() if allow_panic else (PANIC,)):
+    for regex in tuple(forbid) + (LEAK,) + (() if allow_panic else (PANIC,)):
         b.forbid(regex)
     return b
 
