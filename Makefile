@@ -90,15 +90,20 @@ iso: all
 deps:
 	tools/install-deps
 
-# The demo: four domains share the CPU; "rogue" tries to load CR3 and is
-# halted with the instruction named, while the others run to the end.
-DEMO ?= "$(B)/pvguest/hello.elf name=hello" "$(B)/pvguest/spin-yield.elf name=worker -- n=3" \
-        "$(B)/pvguest/priv-mov-to-cr3.elf name=rogue" "$(B)/pvguest/cpuid.elf name=cpuid"
+# The demo: two shells, alice (d0) and bob (d1), and a CPU-bound worker (d2)
+# that never yields, so the hypervisor's tick must preempt it.  The console
+# input goes to d0; Ctrl-A three times moves it on (d1, d2, the debug keys).
+# Type help: ps, uptime, "ping 1" from alice (the shells are each other's
+# peer), exit, and one command per forbidden operation (cli, hlt, cr3, in,
+# wrmsr, int3-without-handler...) that halts that shell, naming it.
+DEMO ?= "$(B)/pvguest/shell.elf name=alice -- user=alice peer=1" \
+        "$(B)/pvguest/shell.elf name=bob -- user=bob peer=0" \
+        "$(B)/pvguest/worker.elf name=worker -- every=200000000 reports=100"
 
 run: deps
 	$(MAKE) all
 	@$(PYTHON) tools/run --timeout 0 $(DEMO); \
-	    echo "tools/run exit status $$? (2: a domain was halted, as this demo intends)"
+	    echo "tools/run exit status $$? (0: every domain powered off; 2: one was halted)"
 
 test: deps
 	$(MAKE) all

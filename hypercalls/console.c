@@ -4,11 +4,15 @@
  * CONSOLEIO_write copies the guest's bytes in small chunks through
  * copy_from_guest (so a bad pointer anywhere in the range gives -EFAULT,
  * with the chunks before it already printed, as in Xen) and hands them to
- * the console, which prefixes each line with "(dN) ".  CONSOLEIO_read has
- * no input to give yet and returns 0 bytes.
+ * the console, which prefixes each line with "(dN) ".  CONSOLEIO_read
+ * copies out up to count bytes of what was typed for this domain while it
+ * had the console input (console_input.c) and returns how many: 0 when
+ * nothing is waiting.  As in Xen, bytes leave the queue only once they
+ * have reached the guest, so a bad buffer loses nothing.
  */
 #include "gen/hypercall_handlers.h"
 #include "hypervisor/console.h"
+#include "hypervisor/console_input.h"
 #include "hypervisor/domain.h"
 #include "hypervisor/guest_access.h"
 #include "hypercalls/public/errno.h"
@@ -32,8 +36,24 @@ long do_console_io(unsigned int cmd, unsigned int count, guest_ptr_t buffer)
             console_domain_write(current->id, buf, n);
         }
         return 0;
-    case CONSOLEIO_read:
-        return 0;
+    case CONSOLEIO_read: {
+        /* The result is a count or an -E* value: counts that look negative are refused. */
+        if ((int)count < 0)
+            return -E2BIG;
+        if (!guest_range_ok(buffer, count))
+            return -EFAULT;
+        unsigned int done = 0;
+        while (done < count) {
+            size_t n = console_input_peek(current, buf, MIN(CHUNK, count - done));
+            if (!n)
+                break;
+            if (copy_to_guest(buffer + done, buf, n))
+                return -EFAULT;             /* what did not arrive stays pending */
+            console_input_consume(current, n);
+            done += n;
+        }
+        return done;
+    }
     default:
         return -ENOSYS;
     }

@@ -6,10 +6,12 @@
  * and later switch to it without the hypervisor validating it again.
  * NEW_BASEPTR is the guest's "mov to cr3": the new L3 must be (or become)
  * a valid L3 of the guest's.  TLB operations are local: one vCPU.
+ * SET_LDT is the guest's lldt; hypervisor/ldt.c owns its rules.
  */
 #include "gen/hypercall_handlers.h"
 #include "hypervisor/domain.h"
 #include "hypervisor/guest_access.h"
+#include "hypervisor/ldt.h"
 #include "hypervisor/mm/page_type.h"
 #include "hypervisor/lib.h"
 #include "hypercalls/public/errno.h"
@@ -103,8 +105,9 @@ static int mmuext_one(struct domain *d, const struct xen_mmuext_op *op)
         return 0;
     case MMUEXT_CLEAR_PAGE:   return copy_or_clear(d, m, m, false);
     case MMUEXT_COPY_PAGE:    return copy_or_clear(d, m, _mfn(op->arg2.src_mfn), true);
+    case MMUEXT_SET_LDT:      return ldt_set(d, op->arg1.linear_addr, op->arg2.nr_ents);
     default:
-        return -ENOSYS;                              /* SET_LDT and others: not yet */
+        return -ENOSYS;
     }
 }
 

@@ -21,6 +21,7 @@
  */
 #include "hypervisor/bounce.h"
 #include "hypervisor/guest_access.h"
+#include "hypervisor/ldt.h"
 #include "hypervisor/lib.h"
 #include "hypercalls/public/xen.h"
 #include "arch/x86/layout.h"
@@ -56,14 +57,18 @@ bool bounce_selector_ok(const struct domain *d, uint32_t sel)
     /* A guest handler runs in ring 1 (or 3): null and ring-0 selectors never. */
     if ((sel & 0xfffc) == 0 || (sel & 3) == 0 || sel > 0xffff)
         return false;
-    if ((sel & 0xfff8) >= (FIRST_RESERVED_GDT_ENTRY << 3))
-        return (sel & 0xfff8) == (RING1_CS & 0xfff8) || (sel & 0xfff8) == (RING3_CS & 0xfff8);
     /*
-     * The guest's own GDT: every descriptor there passed desc_check, so none
-     * has DPL 0.  A wrong one (data, not present) makes the CPU fault on the
-     * way back, which halts the domain (entry.S, trap_bad_iret).  No LDTs yet.
+     * The guest's own LDT or GDT: every descriptor there passed desc_check,
+     * so none has DPL 0.  A wrong one (data, not present) makes the CPU
+     * fault on the way back, which halts the domain (entry.S, trap_bad_iret).
+     * The TI bit comes first: an LDT selector is never one of the
+     * hypervisor's, whatever its index.
      */
-    return !(sel & 4) && (sel >> 3) < d->gdt_entries;
+    if (sel & 4)
+        return (sel >> 3) < ldt_entries(d);
+    if ((sel >> 3) >= FIRST_RESERVED_GDT_ENTRY)
+        return (sel & 0xfff8) == (RING1_CS & 0xfff8) || (sel & 0xfff8) == (RING3_CS & 0xfff8);
+    return (sel >> 3) < d->gdt_entries;
 }
 
 bool bounce_frame(struct domain *d, struct cpu_regs *r, const struct bounce *b, char *why, size_t n)

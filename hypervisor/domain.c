@@ -11,8 +11,10 @@
  * off says how each domain ended.
  */
 #include "hypervisor/domain.h"
+#include "hypervisor/event.h"
 #include "hypervisor/fpu.h"
 #include "hypervisor/gdt.h"
+#include "hypervisor/ldt.h"
 #include "hypervisor/console.h"
 #include "hypervisor/sched.h"
 #include "hypervisor/shutdown.h"
@@ -76,6 +78,8 @@ static void free_frame_if_valid(mfn_t *m)
 
 void domain_destroy(struct domain *d)
 {
+    event_domain_dies(d);              /* first: peers are told while shared_info exists */
+    ldt_domain_dies(d);
     gdt_domain_dies(d);
     fpu_domain_dies(d);
     if (d->frames) {

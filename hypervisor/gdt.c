@@ -4,46 +4,42 @@
  * The GDT the CPU uses is 16 pages at GDT_VIRT_START; pages 0..13 are the
  * running domain's (entries 0..7167), pages 14..15 the hypervisor's.  This
  * file decides what pages 0..13 show, and never lets them show a
- * descriptor that desc_check() has not passed.
+ * descriptor that desc_check() has not passed.  It also owns what the GDT
+ * and the LDT (ldt.c) share: typing the guest's frames and filling the
+ * checked copies (gdt_table_get/put), and update_descriptor.
  *
- * Xen's way, and why this stage differs.  In Xen, set_gdt gives each frame
- * the page type "segment descriptor page": its descriptors are checked
- * once, in place, and from then on the frame can never be mapped writable,
- * so the guest changes it only through update_descriptor, which checks
- * again.  The CPU reads the guest's own frames.  That needs page types,
- * which arrive with the validated-paging stage.  Until then every guest
- * frame is mapped writable by the guest's bootstrap page tables, so a
- * frame the CPU used as a GDT could be rewritten behind our back with a
- * DPL 0 code segment or a call gate to 0xe008.
+ * Typed frames, as in Xen.  set_gdt takes a "segment descriptor page"
+ * type reference (PGT_SEG_DESC, hypervisor/mm/page_type.c) on every frame
+ * it names, held until the GDT is replaced or the domain dies.  A frame
+ * has one type at a time, so a frame mapped writable anywhere, or in use
+ * as a page table, is refused (-EINVAL, as Xen's set_gdt), and while it
+ * is a GDT frame no writable mapping of it can be made (update_va_mapping
+ * and mmu_update get -EBUSY).  The guest changes it only through
+ * update_descriptor, which checks each new descriptor.
  *
- * So we keep a "shadow GDT".  set_gdt copies every used descriptor, checked
- * and fixed up, into frames of the hypervisor's own (up to 14 per domain,
- * from the directmap), and those copies are what the scheduler maps at
- * GDT_VIRT_START while the domain runs (gdt_switch_to).  The CPU never
- * reads a byte the guest can write.  Fix-ups are also written back into
- * the guest's frame, as Xen's in-place check does, so the guest reads what
- * the CPU uses.  update_descriptor checks the new descriptor and writes
- * the fixed-up value both to the guest's frame and, when that entry is
- * part of the GDT, to our copy.  A plain store by the guest into its frame
- * changes only the frame: the CPU never sees it (under Xen it would have
- * faulted).  The paging stage may switch to Xen's typed, in-place scheme
- * and drop the copies.
- *
- * Neither call accepts one of the domain's page-table frames.  Xen cannot
- * give a frame the GDT type while it is a page table; here the reason is
- * more direct: both calls write into the frame, and a guest able to write
- * its own page tables could map anything.  Until page types exist, a
- * domain's page tables are exactly its bootstrap ones (pt_first_pfn..).
+ * Checked copies, beyond Xen.  Xen checks the frames in place and lets
+ * the CPU read them.  We also copy every used descriptor, checked and
+ * fixed up, into frames of the hypervisor's own (up to 14 per domain, from
+ * the directmap), and the scheduler maps those at GDT_VIRT_START while
+ * the domain runs (gdt_switch_to).  With the frames typed the copies are
+ * defence in depth: whatever goes wrong with a guest frame, the CPU never
+ * reads a byte the guest can write.  Fix-ups are written back into the
+ * guest's frame, as Xen's in-place check does, so the guest reads what
+ * the CPU uses; update_descriptor writes the fixed-up value to the
+ * guest's frame and, when that entry is part of the GDT or LDT, to the
+ * copy.  Unlike Xen, which checks all 512 descriptors of a typed frame,
+ * only the entries in use are checked: the rest never reach the CPU.
  *
  * Entries past `entries` in the last page are zero and the pages past it
  * show the zero page, so a selector beyond the GDT meets a null descriptor
- * and the guest gets #GP, like a native GDT limit.  (Xen checks whole
- * frames and leaves pages past the GDT unmapped, which also ends in #GP.)
- * A descriptor the guest has loaded may be gone when it is next reloaded,
- * on the way back to the guest; entry.S's failsafe path handles that.
+ * and the guest gets #GP, like a native GDT limit.  (Xen leaves pages past
+ * the GDT unmapped, which also ends in #GP.)  A descriptor the guest has
+ * loaded may be gone when it is next reloaded, on the way back to the
+ * guest; entry.S's failsafe path handles that.
  */
 #include "hypervisor/gdt.h"
-#include "hypervisor/mm/page.h"
+#include "hypervisor/ldt.h"
+#include "hypervisor/mm/page_type.h"
 #include "hypervisor/desc_check.h"
 #include "hypervisor/mm/frame.h"
 #include "hypervisor/console.h"
@@ -84,14 +80,6 @@ static void free_copies(const mfn_t *copy, unsigned nr)
         frame_free(copy[i]);
 }
 
-void gdt_domain_dies(struct domain *d)
-{
-    if (shown == d)
-        show(NULL);
-    free_copies(d->gdt_copy, pages_of(d->gdt_entries));
-    d->gdt_entries = 0;
-}
-
 /* Log why d's request fails, and fail it. */
 static long refuse(struct domain *d, const char *op, const char *what, const char *why)
 {
@@ -99,25 +87,40 @@ static long refuse(struct domain *d, const char *op, const char *what, const cha
     return -EINVAL;
 }
 
-/* Why d may not name frame m in set_gdt or update_descriptor; NULL if it may. */
-static const char *frame_refusal(const struct domain *d, mfn_t m)
+/* Why a frame of d's could not take the type it was asked for. */
+static const char *busy_reason(mfn_t m)
+{
+    return page_info(m)->type == PGT_WRITABLE ? "mapped writable" : "a page-table frame";
+}
+
+/* One of d's own frames; shared_info counts as the hypervisor's page. */
+static bool is_guest_frame(const struct domain *d, mfn_t m)
 {
     uint32_t pfn;
-    if (!domain_owns_frame(d, m, &pfn) || mfn_eq(m, d->shared_info))
-        return "not one of the domain's frames";   /* shared_info is the hypervisor's page */
-    const struct page_info *pg = page_info(m);
-    if (pg->type_count && page_is_pt(pg->type))
-        return "a page-table frame";
-    return NULL;
+    return domain_owns_frame(d, m, &pfn) && !mfn_eq(m, d->shared_info);
+}
+
+/* Take a PGT_SEG_DESC reference on frame m for d; NULL, or why it cannot be one. */
+static const char *frame_get(struct domain *d, mfn_t m)
+{
+    if (!is_guest_frame(d, m))
+        return "not one of the domain's frames";
+    return page_type_get(d, m, PGT_SEG_DESC) ? busy_reason(m) : NULL;
+}
+
+static void frames_put(struct domain *d, const mfn_t *frames, unsigned nr)
+{
+    for (unsigned i = 0; i < nr; i++)
+        page_type_put(d, frames[i]);
 }
 
 /*
  * Fill our copy `to` with the first n descriptors of guest frame `from`
- * (page `page` of the GDT), checked and fixed up, and zeros after them.
+ * (page `page` of the table), checked and fixed up, and zeros after them.
  * Each descriptor is read once into a local, so what we check is what we
  * store.  A fixed-up descriptor goes back into the guest's frame too.
  */
-static long fill_copy(struct domain *d, mfn_t from, mfn_t to, unsigned n, unsigned page)
+static long fill_copy(struct domain *d, const char *op, mfn_t from, mfn_t to, unsigned n, unsigned page)
 {
     uint64_t *frame = map_domain_page(from);
     uint64_t *dst = copy_va(to);
@@ -129,7 +132,7 @@ static long fill_copy(struct domain *d, mfn_t from, mfn_t to, unsigned n, unsign
             snprintf(what, sizeof(what), "entry %u (%08x:%08x)", page * PER_PAGE + i,
                      (uint32_t)(orig >> 32), (uint32_t)orig);
             unmap_domain_page(frame);
-            return refuse(d, "set_gdt", what, why);
+            return refuse(d, op, what, why);
         }
         if (desc != orig)
             frame[i] = desc;
@@ -140,38 +143,70 @@ static long fill_copy(struct domain *d, mfn_t from, mfn_t to, unsigned n, unsign
     return 0;
 }
 
+/*
+ * frames[] is guest-controlled (set_gdt's list, or what the guest's page
+ * tables map for SET_LDT): each frame is checked here, typed first so its
+ * contents cannot change under the check, then its descriptors copied.
+ * All or nothing.
+ */
+long gdt_table_get(struct domain *d, const char *op, const mfn_t *frames, unsigned entries, mfn_t *copy)
+{
+    unsigned nr = pages_of(entries), held;
+    long rc = 0;
+    for (held = 0; held < nr && !rc; held++) {
+        const char *why = frame_get(d, frames[held]);
+        if (why) {
+            char what[40];
+            snprintf(what, sizeof(what), "frame %u (mfn 0x%x)", held, mfn_x(frames[held]));
+            rc = refuse(d, op, what, why);
+            break;
+        }
+    }
+    for (unsigned i = 0; i < nr && !rc; i++) {
+        copy[i] = frame_alloc_low();
+        rc = mfn_eq(copy[i], INVALID_MFN) ? -ENOMEM
+           : fill_copy(d, op, frames[i], copy[i], MIN(PER_PAGE, entries - i * PER_PAGE), i);
+        if (rc)
+            free_copies(copy, i + !mfn_eq(copy[i], INVALID_MFN));
+    }
+    if (rc)
+        frames_put(d, frames, held);
+    return rc;
+}
+
+void gdt_table_put(struct domain *d, const mfn_t *frames, const mfn_t *copy, unsigned entries)
+{
+    frames_put(d, frames, pages_of(entries));
+    free_copies(copy, pages_of(entries));
+}
+
+void gdt_domain_dies(struct domain *d)
+{
+    if (shown == d)
+        show(NULL);
+    gdt_table_put(d, d->gdt_frame, d->gdt_copy, d->gdt_entries);
+    d->gdt_entries = 0;
+}
+
 long gdt_set(struct domain *d, const mfn_t *frames, unsigned entries)
 {
-    mfn_t copy[FIRST_RESERVED_GDT_PAGE], old[FIRST_RESERVED_GDT_PAGE];
-    unsigned nr = pages_of(entries), old_nr = pages_of(d->gdt_entries);
+    mfn_t copy[FIRST_RESERVED_GDT_PAGE], old_frame[FIRST_RESERVED_GDT_PAGE], old_copy[FIRST_RESERVED_GDT_PAGE];
+    unsigned old_entries = d->gdt_entries, nr = pages_of(entries);
 
     if (entries > FIRST_RESERVED_GDT_ENTRY)
         return -EINVAL;
-    for (unsigned i = 0; i < nr; i++) {
-        const char *why = frame_refusal(d, frames[i]);
-        if (why) {
-            char what[40];
-            snprintf(what, sizeof(what), "frame %u (mfn 0x%x)", i, mfn_x(frames[i]));
-            return refuse(d, "set_gdt", what, why);
-        }
-    }
-    for (unsigned i = 0; i < nr; i++) {
-        copy[i] = frame_alloc_low();
-        long rc = mfn_eq(copy[i], INVALID_MFN) ? -ENOMEM
-                : fill_copy(d, frames[i], copy[i], MIN(PER_PAGE, entries - i * PER_PAGE), i);
-        if (rc) {
-            free_copies(copy, i + !mfn_eq(copy[i], INVALID_MFN));
-            return rc;
-        }
-    }
-    /* Install the new copies and show them before the old ones are freed. */
-    memcpy(old, d->gdt_copy, old_nr * sizeof(mfn_t));
+    long rc = gdt_table_get(d, "set_gdt", frames, entries, copy);
+    if (rc)
+        return rc;
+    /* Install the new table and show it before the old one is let go. */
+    memcpy(old_frame, d->gdt_frame, sizeof(old_frame));
+    memcpy(old_copy, d->gdt_copy, sizeof(old_copy));
     memcpy(d->gdt_frame, frames, nr * sizeof(mfn_t));
     memcpy(d->gdt_copy, copy, nr * sizeof(mfn_t));
     d->gdt_entries = entries;
     if (d == current || d == shown)
         show(d);
-    free_copies(old, old_nr);
+    gdt_table_put(d, old_frame, old_copy, old_entries);
     return 0;
 }
 
@@ -183,29 +218,35 @@ static long refuse_ma(struct domain *d, uint64_t ma, const char *why)
 }
 
 /*
- * ma is guest-controlled: 8-byte aligned, in a frame d owns that is not
- * one of its page tables (see the top).  Any other frame of d's may be
- * written, as in Xen; only entries inside the GDT reach our copy.  desc
- * is checked like every set_gdt entry.
+ * ma is guest-controlled: 8-byte aligned, in a frame d owns.  As in Xen's
+ * do_update_descriptor, a frame in use as a GDT or LDT is written as
+ * such; any other frame must be one that could be mapped writable (not a
+ * page table), and only for the write.  desc is checked like every
+ * set_gdt entry; entries inside the GDT or LDT reach our copies too.
  */
 long gdt_update_descriptor(struct domain *d, uint64_t ma, uint64_t desc)
 {
     if ((ma & 7) || (ma >> PAGE_SHIFT) > 0xffffffffull)
         return refuse_ma(d, ma, "not an aligned machine address");
     mfn_t m = _mfn((uint32_t)(ma >> PAGE_SHIFT));
-    const char *why = frame_refusal(d, m);
+    if (!is_guest_frame(d, m))
+        return refuse_ma(d, ma, "not one of the domain's frames");
+    const char *why = desc_check_reason(&desc);
     if (why)
         return refuse_ma(d, ma, why);
-    why = desc_check_reason(&desc);
-    if (why)
-        return refuse_ma(d, ma, why);
+    const struct page_info *pg = page_info(m);
+    enum page_type as = pg->type == PGT_SEG_DESC && pg->type_count ? PGT_SEG_DESC : PGT_WRITABLE;
+    if (page_type_get(d, m, as))
+        return refuse_ma(d, ma, busy_reason(m));
 
     unsigned index = (uint32_t)(ma & (PAGE_SIZE - 1)) / 8;
     uint64_t *p = map_domain_page(m);
     p[index] = desc;
     unmap_domain_page(p);
+    page_type_put(d, m);
     for (unsigned i = 0; i < pages_of(d->gdt_entries); i++)
         if (mfn_eq(d->gdt_frame[i], m) && i * PER_PAGE + index < d->gdt_entries)
             copy_va(d->gdt_copy[i])[index] = desc;
+    ldt_update_copy(d, m, index, desc);
     return 0;
 }

@@ -5,9 +5,11 @@
 
 /*
  * set_gdt: d's GDT becomes `entries` descriptors read from the machine
- * frames frames[0..ceil(entries/512)-1].  0, -EINVAL (too many entries, a
- * frame d does not own, a descriptor desc_check refuses) or -ENOMEM; on
- * an error the old GDT stays.
+ * frames frames[0..ceil(entries/512)-1], each of which becomes a
+ * segment-descriptor frame until the GDT is replaced.  0, -EINVAL (too
+ * many entries, a frame d does not own, one mapped writable or a page
+ * table, a descriptor desc_check refuses) or -ENOMEM; on an error the old
+ * GDT stays.
  */
 long gdt_set(struct domain *d, const mfn_t *frames, unsigned entries);
 
@@ -17,6 +19,17 @@ long gdt_update_descriptor(struct domain *d, uint64_t ma, uint64_t desc);
 /* The scheduler is about to run next (NULL: no domain): show its GDT. */
 void gdt_switch_to(struct domain *next);
 
-/* d is being destroyed: unmap and free its copies. */
+/* d is being destroyed: drop its frames' types, unmap and free its copies. */
 void gdt_domain_dies(struct domain *d);
+
+/*
+ * What the GDT and the LDT share.  gdt_table_get takes a PGT_SEG_DESC
+ * type reference on each of frames[0..ceil(entries/512)-1] and fills new
+ * hypervisor copies copy[] with the first `entries` descriptors, checked
+ * and fixed up; `op` names the call in the refusal line.  0 with all of
+ * that held, or -EINVAL/-ENOMEM with nothing held.  gdt_table_put drops
+ * it again.
+ */
+long gdt_table_get(struct domain *d, const char *op, const mfn_t *frames, unsigned entries, mfn_t *copy);
+void gdt_table_put(struct domain *d, const mfn_t *frames, const mfn_t *copy, unsigned entries);
 #endif

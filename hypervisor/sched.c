@@ -22,7 +22,9 @@
 #include "hypervisor/debugreg.h"
 #include "hypervisor/fpu.h"
 #include "hypervisor/gdt.h"
+#include "hypervisor/ldt.h"
 #include "hypervisor/time.h"
+#include "hypervisor/trap.h"
 #include "hypervisor/console.h"
 #include "hypervisor/shutdown.h"
 #include "hypervisor/lib.h"
@@ -82,6 +84,7 @@ static void switch_to(struct domain *d, struct cpu_regs *frame)
     write_cr3((uint32_t)directmap_pa(d->pdpt));
     desc_switch_to(d);
     gdt_switch_to(d);
+    ldt_switch_to(d);
     fpu_switch_to(d);
     debugreg_switch_to(d);
     time_update_guest(d);
@@ -129,6 +132,7 @@ void sched_run_next(void)
     }
     need_resched = false;
     switch_to(next, frame);
+    trap_deliver_upcall(next, frame);      /* e.g. the event that woke it */
     entry_return_to(frame);
 }
 
@@ -179,7 +183,3 @@ void sched_trap_exit(struct cpu_regs *frame)
     account(current, time_now_ns());
     switch_to(next, frame);
 }
-
-/* TEMPORARY until time.c lands: no clock, so no preemption. */
-__attribute__((weak)) uint64_t time_now_ns(void) { return 0; }
-__attribute__((weak)) void time_update_guest(struct domain *d __unused) {}

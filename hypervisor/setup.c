@@ -16,10 +16,12 @@
 #include "hypervisor/bootinfo.h"
 #include "hypervisor/builder.h"
 #include "hypervisor/sched.h"
+#include "hypervisor/time.h"
 #include "hypervisor/mm/m2p.h"
 #include "hypervisor/mm/page.h"
 #include "hypervisor/cmdline.h"
 #include "hypervisor/console.h"
+#include "hypervisor/console_input.h"
 #include "hypervisor/shutdown.h"
 #include "hypervisor/version.h"
 #include "hypervisor/fpu.h"
@@ -120,6 +122,7 @@ void start_hypervisor(uint32_t magic, uint32_t mbi_pa)
     if (hv_opts.test_panic[0])
         setup_test_panic(hv_opts.test_panic);
 
+    time_init();                    /* TSC, wallclock, the tick (taken once a guest runs) */
     uint32_t max_mfn = (uint32_t)(boot.mem.ram[boot.mem.nram - 1].end >> PAGE_SHIFT);
     m2p_init(max_mfn);
     page_table_init(max_mfn);
@@ -128,5 +131,6 @@ void start_hypervisor(uint32_t magic, uint32_t mbi_pa)
         hvlog("no domains to run\n");
         shutdown_machine(HV_STATUS_OK);
     }
+    console_input_init();           /* typed input: to d0 first, Ctrl-A x3 moves it on */
     sched_start();
 }

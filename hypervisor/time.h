@@ -3,6 +3,9 @@
 #define HV_TIME_H
 #include "hypervisor/domain.h"
 
+/* The periodic tick (PIT channel 0, IRQ 0): time_irq() runs this often. */
+#define TIME_HZ 1000
+
 /* Calibrate the TSC, read the RTC, start the periodic tick (IRQ 0). */
 void time_init(void);
 /* Nanoseconds since boot (system time), from the TSC. */
@@ -13,4 +16,10 @@ void time_irq(void);
 void time_update_guest(struct domain *d);
 /* The earliest pending deadline (guest timers and polls), 0 if none. */
 uint64_t time_next_deadline_ns(void);
+/*
+ * d's one-shot timer (set_timer_op): raise VIRQ_TIMER at system time
+ * deadline_ns, replacing any earlier setting; 0 cancels; a deadline already
+ * past fires now.
+ */
+void time_set_timer(struct domain *d, uint64_t deadline_ns);
 #endif

@@ -14,6 +14,7 @@
 #include "hypervisor/panic.h"
 #include "hypervisor/lib.h"
 #include "hypervisor/bounce.h"
+#include "hypervisor/console_input.h"
 #include "hypervisor/debugreg.h"
 #include "hypervisor/domain.h"
 #include "hypervisor/fpu.h"
@@ -21,10 +22,13 @@
 #include "hypervisor/emulate.h"
 #include "hypervisor/hypercall.h"
 #include "hypervisor/sched.h"
+#include "hypervisor/time.h"
 #include "hypercalls/public/xen.h"
 #include "arch/x86/extable.h"
 #include "arch/x86/paging.h"
 #include "arch/x86/pic.h"
+#include "arch/x86/pit.h"
+#include "arch/x86/uart.h"
 #include "arch/x86/x86.h"
 
 static const char *const exception_names[X86_NR_EXCEPTIONS] = {
@@ -80,8 +84,11 @@ void trap_guest_exception(struct domain *d, struct cpu_regs *r, const char *insn
     if (r->vector == X86_EXC_PF)
         domain_halt(d, "%s at 0x%08x accessing 0x%08x (error 0x%x) with no handler",
                     x86_exception_name(r->vector), r->eip, read_cr2(), r->error_code);
-    domain_halt(d, "%s (error 0x%x) on '%s' at 0x%08x with no handler",
-                x86_exception_name(r->vector), r->error_code, insn ? insn : "?", r->eip);
+    if (insn && insn[0])
+        domain_halt(d, "%s (error 0x%x) on '%s' at 0x%08x with no handler",
+                    x86_exception_name(r->vector), r->error_code, insn, r->eip);
+    domain_halt(d, "%s (error 0x%x) at 0x%08x with no handler",
+                x86_exception_name(r->vector), r->error_code, r->eip);
 }
 
 /*
@@ -113,7 +120,7 @@ static bool soft_interrupt(struct domain *d, struct cpu_regs *r)
  * has events unmasked is delivered now, through its event callback, with
  * events masked (the guest unmasks when it is ready for the next one).
  */
-static void deliver_pending_upcall(struct domain *d, struct cpu_regs *r)
+void trap_deliver_upcall(struct domain *d, struct cpu_regs *r)
 {
     struct xen_vcpu_info *vi;
     uint8_t *mask = vcpu_upcall_mask_map(d, &vi);
@@ -165,7 +172,7 @@ void trap_bad_iret(void)
 static void guest_exit(struct cpu_regs *r)
 {
     sched_trap_exit(r);
-    deliver_pending_upcall(current, r);
+    trap_deliver_upcall(current, r);
 }
 
 /* Everything that enters from ring 1 or 3 is sorted here. */
@@ -195,8 +202,14 @@ static void domain_trap(struct cpu_regs *r)
 void trap_dispatch(struct cpu_regs *r)
 {
     if (r->vector >= PIC_VECTOR_BASE && r->vector < PIC_VECTOR_BASE + PIC_NR_IRQS) {
-        /* No interrupt is unmasked yet: this one is spurious.  Acknowledge it. */
-        pic_eoi(r->vector - PIC_VECTOR_BASE);
+        /* Acknowledge first: guest_exit() may switch domains and never return here. */
+        unsigned irq = r->vector - PIC_VECTOR_BASE;
+        pic_eoi(irq);
+        if (irq == PIT_IRQ)
+            time_irq();
+        else if (irq == UART_IRQ)
+            console_irq();
+        /* Any other line is masked, so it was spurious: acknowledged is enough. */
         if (regs_ring(r) != 0)
             guest_exit(r);
         return;

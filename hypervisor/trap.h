@@ -9,6 +9,9 @@ void trap_dispatch(struct cpu_regs *r);
 
 /* Deliver vector to the guest's handler; false if it has none. */
 bool trap_bounce(struct domain *d, struct cpu_regs *r, unsigned vector, uint32_t error);
+/* Before resuming d: deliver its event upcall if pending and unmasked. */
+void trap_deliver_upcall(struct domain *d, struct cpu_regs *r);
+
 /* entry.S's two fault paths on the way back into a guest (see trap.c). */
 void trap_failsafe(void);
 void trap_bad_iret(void) __noreturn;

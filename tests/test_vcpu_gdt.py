@@ -2,8 +2,11 @@
 
 pvguest/tests/gdt installs a GDT of its own by machine frame, reads its
 descriptors back through the CPU (lsl, lar), loads and uses them, and tries
-each thing Xen refuses.  The hypervisor keeps its own checked copy of that
-GDT and names every refusal on the console as
+each thing Xen refuses.  As in Xen, a GDT frame is typed "segment
+descriptors" while it is in use: set_gdt refuses a frame the guest still
+maps writable, and no writable mapping of it can be made until the GDT is
+replaced.  The hypervisor also keeps its own checked copy of that GDT and
+names every refusal on the console as
 "(hv) dN set_gdt refused: <what>: <why>" (or update_descriptor), so the
 tests can match the rule that fired.  Two copies side by side, yielding
 to each other with segments from their own GDTs loaded, show that each
@@ -37,6 +40,24 @@ def test_a_guest_gdt_is_checked_truncated_used_and_kept_with_xens_selectors(boot
         NO_LEAK])
     b.forbid(MISMATCH)
     b.forbid(r"halted")
+    b.expect_status(0)
+
+
+def test_a_gdt_frame_is_typed_refused_while_writable_and_never_writable_while_in_use(boot):
+    b = boot(guest("gdt"))
+    b.expect_in_order([
+        r"^\(hv\) d0 set_gdt refused: frame 0 \(mfn 0x[0-9a-f]+\): mapped writable$",
+        r"^\(d0\) check set_gdt of a frame we still map writable: got -22 want -22$",
+        r"^\(d0\) check drop our writable mapping of the GDT frame: got 0 want 0$",
+        r"^\(d0\) check set_gdt with our 9 entries: got 0 want 0$",
+        r"^\(d0\) check mapping our GDT frame writable while in use: got -16 want -16$",
+        r"^\(d0\) check a refused set_gdt leaves its frame untyped: it maps writable: got 0 want 0$",
+        r"^\(d0\) check the full GDT's frames are untyped again: one maps writable: got 0 want 0$",
+        r"^\(d0\) check a plain store into our GDT frame: #PF: got 14 want 14$",
+        r"^\(d0\) check and the GDT entry is unchanged: got 0x0000007f want 0x0000007f$",
+        r"^\(d0\) Test result: SUCCESS$",
+        NO_LEAK])
+    b.forbid(MISMATCH)
     b.expect_status(0)
 
 
@@ -87,8 +108,7 @@ def test_update_descriptor_writes_the_fixed_up_value_only_into_the_domains_own_f
         r"^\(hv\) d0 update_descriptor refused: ma 0x0000000000000000: not one of the domain's frames$",
         r"^\(hv\) d0 update_descriptor refused: ma 0x[0-9a-f]{16}: a page-table frame$",
         r"^\(d0\) check but not in the GDT: got 0x00000000 want 0x00000000$",
-        r"^\(d0\) check a plain store of a 4 GiB segment does not reach the CPU: "
-        r"got 0x0000007f want 0x0000007f$",
+        r"^\(d0\) check update_descriptor in a frame that is no GDT \(mapped writable\): got 0 want 0$",
     ])
     b.expect_status(0)
 

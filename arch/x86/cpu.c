@@ -48,6 +48,16 @@ void cpu_init(void)
         cpu.nx = cpuid(0x80000001u, 0).edx & (1u << 20);
     if (cpu.nx)
         wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_NXE);
+    /*
+     * sysenter and syscall enter ring 0 through MSRs the firmware may have
+     * left set.  Make both fault in every guest: SYSENTER_CS 0 gives #GP,
+     * and EFER.SCE clear makes syscall #UD.  Never trust the reset values.
+     */
+    if (cpuid(1, 0).edx & (1u << 11))                   /* SEP */
+        wrmsr(MSR_SYSENTER_CS, 0);
+    if (cpuid(0x80000000u, 0).eax >= 0x80000001u &&
+        (cpuid(0x80000001u, 0).edx & ((1u << 11) | (1u << 20) | (1u << 29))))
+        wrmsr(MSR_EFER, rdmsr(MSR_EFER) & ~(uint64_t)EFER_SCE);
 
     hvlog("cpu: %s family %u model %u stepping %u\n", cpu.vendor, cpu.family, cpu.model, cpu.stepping);
     hvlog("cpu features: %spae %snx %spge %stsc %sumip %ssmep %ssmap %sfxsr %ssse\n",

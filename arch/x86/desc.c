@@ -122,6 +122,25 @@ void desc_switch_to(const struct domain *d)
     desc_set_fast_trap(d);
 }
 
+/*
+ * The LDT the CPU uses: `entries` descriptors at linear address base (the
+ * hypervisor's checked copy, see hypervisor/ldt.c), or none.  The LDT
+ * descriptor lives in the hypervisor's page of the GDT, DPL 0, so only
+ * lldt here can use it; a guest selector naming 0xe048 meets a system
+ * descriptor and faults.  lldt reads the descriptor once, so it is
+ * reloaded whenever base or size change.
+ */
+void desc_set_ldt(uint32_t base, uint32_t entries)
+{
+    if (!entries) {
+        lldt(0);                      /* every LDT selector now faults */
+        return;
+    }
+    uint64_t d = desc_make(base, entries * 8 - 1, DESC_LDT, false);
+    desc_hv_gdt_page[(HV_LDT >> 3) - FIRST_RESERVED_GDT_ENTRY] = d & ~(1ull << 54);   /* no D/B */
+    lldt(HV_LDT);
+}
+
 void desc_init(void)
 {
     gdt_init();

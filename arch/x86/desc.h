@@ -7,6 +7,7 @@
 #define DESC_CODE(dpl)  (0x9a | ((dpl) << 5))   /* present, code, readable */
 #define DESC_DATA(dpl)  (0x92 | ((dpl) << 5))   /* present, data, writable */
 #define DESC_TSS32      0x89                    /* present, available 32-bit TSS */
+#define DESC_LDT        0x82                    /* present, LDT, DPL 0 */
 
 uint64_t desc_make(uint32_t base, uint32_t limit, uint8_t access, bool page_granular);
 void desc_init(void);
@@ -19,4 +20,6 @@ void desc_set_ring1_stack(uint32_t ss, uint32_t esp);
 void desc_set_fast_trap(const struct domain *d);
 /* Per-domain parts of the IDT and TSS, when d is about to run. */
 void desc_switch_to(const struct domain *d);
+/* Load an LDT of `entries` descriptors at linear address base; 0 entries: none. */
+void desc_set_ldt(uint32_t base, uint32_t entries);
 #endif

@@ -61,6 +61,15 @@
 #define FIRST_RESERVED_GDT_PAGE  14
 #define FIRST_RESERVED_GDT_ENTRY (FIRST_RESERVED_GDT_PAGE * 512)   /* 7168 */
 #define GDT_VIRT_START       PERDOMAIN_VIRT_START
+/*
+ * LDT: up to 16 pages (8192 entries) right after the GDT, where Xen puts
+ * it.  They show the hypervisor's checked copy of the running domain's
+ * LDT (hypervisor/ldt.c); the CPU finds it through the LDT descriptor
+ * HV_LDT in the hypervisor's GDT page.
+ */
+#define LDT_ENTRIES          8192
+#define LDT_PAGES            16
+#define LDT_VIRT_START       (GDT_VIRT_START + GDT_ENTRIES * 8)
 #define HV_CS        0xe008
 #define HV_DS        0xe010
 #define RING1_CS     0xe019   /* FLAT_RING1_CS */
@@ -69,6 +78,7 @@
 #define RING3_DS     0xe033   /* FLAT_RING3_DS */
 #define HV_TSS       0xe038
 #define HV_DF_TSS    0xe040   /* the double-fault task's TSS */
+#define HV_LDT       0xe048   /* the running domain's LDT (LDT_VIRT_START) */
 
 #define HV_STACK_SIZE 16384
 /* sizeof(struct cpu_regs) with esp/ss: the frame a trap from ring 1/3

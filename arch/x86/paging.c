@@ -53,6 +53,19 @@ void paging_map_gdt_page(unsigned i, mfn_t m)
     invlpg((const void *)(GDT_VIRT_START + i * PAGE_SIZE));
 }
 
+/*
+ * Show machine frame m (a hypervisor-owned copy, see hypervisor/ldt.c) as
+ * LDT page i, or nothing for INVALID_MFN.  The LDT descriptor's limit
+ * stops the CPU before any page that shows nothing.
+ */
+void paging_map_ldt_page(unsigned i, mfn_t m)
+{
+    BUG_ON(i >= LDT_PAGES);
+    unsigned slot = (LDT_VIRT_START - PERDOMAIN_VIRT_START) / PAGE_SIZE + i;
+    perdomain_l1[slot] = mfn_eq(m, INVALID_MFN) ? 0 : pte_make(m, _PAGE_PRESENT | _PAGE_RW | global_flag);
+    invlpg((const void *)(LDT_VIRT_START + i * PAGE_SIZE));
+}
+
 void paging_init(void)
 {
     struct cpuid_regs r = cpuid(1, 0);

@@ -24,6 +24,8 @@ void unmap_domain_page(const void *va);
 
 /* Map guest GDT page i (0..13) to frame m, or to the zero page for INVALID_MFN. */
 void paging_map_gdt_page(unsigned i, mfn_t m);
+/* Map LDT page i (0..15) to frame m, or unmap it for INVALID_MFN. */
+void paging_map_ldt_page(unsigned i, mfn_t m);
 
 /* Copy from/to any machine address, page by page through the mapcache. */
 void phys_read(void *dst, paddr_t src, size_t n);

@@ -36,3 +36,12 @@ void pic_eoi(unsigned irq)
         outb(PIC2_CMD, 0x20);
     outb(PIC1_CMD, 0x20);
 }
+
+void pic_unmask(unsigned irq)
+{
+    if (irq >= 8) {
+        outb(PIC2_DATA, inb(PIC2_DATA) & ~(1u << (irq - 8)));
+        irq = 2;                           /* the slave is wired to IRQ 2 */
+    }
+    outb(PIC1_DATA, inb(PIC1_DATA) & ~(1u << irq));
+}

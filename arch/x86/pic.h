@@ -6,4 +6,6 @@
 #define PIC_NR_IRQS     16
 void pic_init(void);
 void pic_eoi(unsigned irq);
+/* Let IRQ irq through (and the cascade line, for irq >= 8). */
+void pic_unmask(unsigned irq);
 #endif

@@ -121,6 +121,8 @@ static inline uint64_t rdmsr(uint32_t msr) { uint32_t lo, hi; __asm__ volatile("
 static inline void wrmsr(uint32_t msr, uint64_t v) { __asm__ volatile("wrmsr" :: "c"(msr), "a"((uint32_t)v), "d"((uint32_t)(v >> 32))); }
 #define MSR_EFER 0xc0000080u
 #define EFER_NXE (1u << 11)
+#define EFER_SCE (1u << 0)
+#define MSR_SYSENTER_CS 0x174u
 
 /* Interrupt flag and halting. */
 static inline void cli(void) { __asm__ volatile("cli" ::: "memory"); }
@@ -128,6 +130,9 @@ static inline void sti(void) { __asm__ volatile("sti" ::: "memory"); }
 static inline void hlt(void) { __asm__ volatile("hlt" ::: "memory"); }
 static inline void pause(void) { __asm__ volatile("pause"); }
 static inline uint32_t read_eflags(void) { uint32_t v; __asm__ volatile("pushfl; popl %0" : "=r"(v)); return v; }
+
+/* Compiler barrier: no memory access moves across it (x86 keeps stores in order). */
+static inline void barrier(void) { __asm__ volatile("" ::: "memory"); }
 
 /* The frame pointer, for backtraces (the build keeps frame pointers). */
 static inline uint32_t read_ebp(void) { uint32_t v; __asm__ volatile("mov %%ebp,%0" : "=r"(v)); return v; }

@@ -62,15 +62,22 @@ void irq_assert_masked(const char *where)
 }
 
 /*
- * The event upcall (set_callbacks): nothing raises real events yet, so we
- * count it and clear the pending flag, as the channel demultiplexer will.
+ * The event upcall (set_callbacks), our interrupt handler: the library's
+ * demultiplexer calls each pending port's handler (the timer's, the
+ * console's...).  If one of them asked for a reschedule - the tick - and
+ * the upcall interrupted a task in ring 3, the task is preempted here: it
+ * yields from this frame, on its own kernel stack, and when it is chosen
+ * again the iret hypercall takes it back to ring 3 where it was.  Over
+ * ring 1 we never switch (the kernel is not preemptible): a system call
+ * notices need_resched on its way out instead.
  */
 static bool event_upcall(struct trap_frame *f)
 {
-    (void)f;
     irq_stats.upcalls++;
     irq_assert_masked("the event upcall");
-    vcpu()->evtchn_upcall_pending = 0;
+    evtchn_do_upcall();
+    if (need_resched && (f->cs & 3) == 3 && task_current())
+        task_preempt();
     return true;
 }
 

@@ -9,7 +9,9 @@
  *   irqflags.c  local_irq_save/restore on the virtual mask; the event upcall
  *   frame.c     a pool of page frames, each known by its MFN
  *   window.c    the user window: the VAs every task sees, remapped per task
- *   task.c      tasks: creation, exit, the scheduler, voluntary yield
+ *   task.c      tasks: creation, exit, the scheduler, yield, sleep, preemption
+ *   timer.c     the one-shot timer multiplexed: the preemption tick, sleepers
+ *   tty.c       console input for tasks (CONSOLEIO_read, VIRQ_CONSOLE)
  *   switch.S    swtch() between kernel stacks; return_to_user via iret
  *   syscall.c   int $0x80 (the fast trap) and its dispatch
  *   pf.c        the page-fault handler: demand-zero, or kill the task
@@ -88,7 +90,7 @@ bool window_user_range(const struct task *t, uint32_t va, uint32_t len);
 
 /* ---- tasks and the scheduler (task.c, switch.S) ---------------------- */
 
-enum task_state { TASK_FREE, TASK_RUNNABLE, TASK_RUNNING, TASK_EXITED };
+enum task_state { TASK_FREE, TASK_RUNNABLE, TASK_RUNNING, TASK_SLEEPING, TASK_EXITED };
 
 /* Evidence about a task's traps, for the test to judge. */
 struct task_stats {
@@ -109,7 +111,11 @@ struct task {
     char name[16];
     enum task_state state;
     int exit_code;
-    bool killed;                /* ended by the kernel (a bad page fault) */
+    bool killed;                /* ended by the kernel (a bad page fault, its leader exited) */
+    bool leader;                /* when it exits, the other tasks are killed */
+    uint64_t wake_at;           /* TASK_SLEEPING: system time to wake at; 0: on task_wake */
+    uint64_t cpu_ns, ran_at;    /* time run in all; when its current run began */
+    unsigned runs, preempted;   /* times switched to; ... of which ended by preemption */
     uint32_t ksp;               /* saved ESP while switched out (swtch) */
     uint32_t kstack_top;        /* handed to stack_switch while it runs */
     uint64_t pte[WINDOW_MAX];   /* its mapping of each window page; 0: none */
@@ -126,18 +132,64 @@ extern struct task tasks[NTASKS];
 struct task *task_create(const char *name, void (*entry)(uint32_t, uint32_t),
                          uint32_t arg0, uint32_t arg1, bool events_masked);
 struct task *task_current(void);
-void sched_run(void);                       /* run tasks until none is runnable */
+/* Run tasks until none is runnable or sleeping; block the domain while all sleep. */
+void sched_run(void);
 void task_yield(void);                      /* from a task's kernel code */
+void task_preempt(void);                    /* on need_resched: upcall over ring 3, syscall exit */
 void __noreturn task_exit(int code, bool killed);
-extern unsigned sched_switches;
+/* Sleep until system time deadline (0: none) or task_wake(); events masked inside. */
+void task_sleep_until(uint64_t deadline);
+void task_wake(struct task *t);             /* a sleeping t becomes runnable */
+unsigned task_wake_due(uint64_t now);       /* wake sleepers whose deadline passed */
+uint64_t task_next_wake(void);              /* the earliest sleeper's deadline; 0: none */
+bool task_can_run(void);                    /* a task runs or is runnable */
+const char *task_state_name(enum task_state s);
+extern unsigned sched_switches, sched_idle_blocks;
 
 void swtch(uint32_t *save_esp, uint32_t new_esp);     /* switch.S */
 void return_to_user(void);                  /* switch.S: pops a trap_frame, irets */
+
+/* ---- time: the tick and sleeping tasks (timer.c) -------------------- */
+
+/*
+ * timer_init() binds VIRQ_TIMER and starts a tick every tick_ns (0: no
+ * preemption, sleeps only) while a task can run.  timer_arm() programs
+ * set_timer_op for the earlier of the next tick and the next sleeper; the
+ * scheduler calls it at each switch and before it blocks.  The tick sets
+ * need_resched; the upcall preempts a task it interrupted in ring 3, and
+ * a system call gives the CPU up on its way out.
+ */
+struct timer_stats {
+    unsigned port;              /* VIRQ_TIMER's port; 0 until timer_init() */
+    unsigned events, ticks, wakeups, armed;
+};
+extern struct timer_stats timer_stats;
+extern bool need_resched;
+void timer_init(uint64_t tick_ns);
+void timer_arm(void);
+
+/* ---- console input (tty.c) --------------------------------------------- */
+
+/*
+ * tty_init() binds VIRQ_CONSOLE.  tty_read() gives task t what was typed
+ * for this domain (CONSOLEIO_read), copied to its buffer; with nothing
+ * there it sleeps until VIRQ_CONSOLE (or, if the hypervisor would not
+ * bind it, polls every TTY_POLL_NS).  At least one byte, or -errno.
+ */
+#define TTY_POLL_NS (100 * NS_PER_MS)
+void tty_init(void);
+long tty_read(struct task *t, uint32_t buf, uint32_t len);
 
 /* ---- system calls and page faults (syscall.c, pf.c) ------------------ */
 
 /* int $0x80 as the fast trap, or (fast false) with "mask events": bounced. */
 void syscall_init(bool fast);
+/*
+ * A guest's own system calls: a number syscall.c does not know goes to
+ * this hook, which sets f->eax and returns true, or false for -ENOSYS.
+ */
+typedef bool (*syscall_ext_t)(struct task *t, struct trap_frame *f);
+void syscall_set_ext(syscall_ext_t ext);
 extern uint8_t write_log[64];               /* pid of each write, in order */
 extern unsigned write_log_len;
 

@@ -22,6 +22,7 @@
 
 uint8_t write_log[64];
 unsigned write_log_len;
+static syscall_ext_t ext;
 
 static long do_write(struct task *t, uint32_t fd, uint32_t buf, uint32_t len)
 {
@@ -40,6 +41,64 @@ static long do_write(struct task *t, uint32_t fd, uint32_t buf, uint32_t len)
     if (write_log_len < sizeof(write_log))
         write_log[write_log_len++] = (uint8_t)t->pid;
     return len;
+}
+
+static long do_nanosleep(struct task *t, uint32_t req)
+{
+    struct timespec ts;
+    uint64_t deadline;
+
+    if (!window_user_range(t, req, sizeof(ts)))
+        return -EFAULT;
+    memcpy(&ts, (const void *)req, sizeof(ts));
+    if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= (int32_t)NS_PER_SEC)
+        return -EINVAL;
+    deadline = time_now_ns() + ts.tv_sec * NS_PER_SEC + (uint32_t)ts.tv_nsec;
+    while (time_now_ns() < deadline)
+        task_sleep_until(deadline);
+    return 0;
+}
+
+static long do_clock_gettime(struct task *t, uint32_t clock, uint32_t out)
+{
+    uint64_t ns;
+    struct timespec ts;
+
+    if (clock != CLOCK_REALTIME && clock != CLOCK_MONOTONIC)
+        return -EINVAL;
+    if (!window_user_range(t, out, sizeof(ts)))
+        return -EFAULT;
+    ns = clock == CLOCK_REALTIME ? time_wallclock_ns() : time_now_ns();
+    ts.tv_sec = (int32_t)(ns / NS_PER_SEC);
+    ts.tv_nsec = (int32_t)(ns % NS_PER_SEC);
+    memcpy((void *)out, &ts, sizeof(ts));
+    return 0;
+}
+
+static long do_task_info(struct task *t, uint32_t slot, uint32_t out)
+{
+    struct task_info ti;
+    const struct task *s;
+    const char *st;
+
+    if (slot >= NTASKS)
+        return -ESRCH;
+    if (!window_user_range(t, out, sizeof(ti)))
+        return -EFAULT;
+    s = &tasks[slot];
+    if (s->state == TASK_FREE)
+        return -ENOENT;
+    memset(&ti, 0, sizeof(ti));
+    ti.pid = s->pid;
+    memcpy(ti.name, s->name, sizeof(ti.name));
+    st = task_state_name(s->state);
+    for (unsigned i = 0; st[i] && i < sizeof(ti.state) - 1; i++)
+        ti.state[i] = st[i];
+    ti.runs = s->runs;
+    ti.preempted = s->preempted;
+    ti.cpu_ms = (uint32_t)((s->cpu_ns + (s == t ? time_now_ns() - s->ran_at : 0)) / NS_PER_MS);
+    memcpy((void *)out, &ti, sizeof(ti));
+    return 0;
 }
 
 static void record(struct task *t, const struct trap_frame *f)
@@ -78,12 +137,32 @@ static bool syscall_entry(struct trap_frame *f)
         task_yield();
         f->eax = 0;
         break;
+    case SYS_read:
+        f->eax = f->ebx == 0 ? tty_read(t, f->ecx, f->edx) : -EBADF;
+        break;
+    case SYS_nanosleep:
+        f->eax = do_nanosleep(t, f->ebx);
+        break;
+    case SYS_clock_gettime:
+        f->eax = do_clock_gettime(t, f->ebx, f->ecx);
+        break;
+    case SYS_task_info:
+        f->eax = do_task_info(t, f->ebx, f->ecx);
+        break;
     case SYS_exit:
         task_exit((int)f->ebx, false);
     default:
-        f->eax = -ENOSYS;
+        if (!ext || !ext(t, f))
+            f->eax = -ENOSYS;
     }
+    if (need_resched)
+        task_preempt();                     /* the tick came while we were in ring 1 */
     return true;
+}
+
+void syscall_set_ext(syscall_ext_t hook)
+{
+    ext = hook;
 }
 
 void syscall_init(bool fast)

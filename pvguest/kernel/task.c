@@ -10,17 +10,27 @@
  * involved beyond the stack_switch and the window's remapping.
  *
  * The scheduler is xv6's: it runs in the kernel's own context (the boot
- * stack) and picks tasks round-robin; a task gives up the CPU only by
- * yielding or exiting, which switches back to it.  The virtual interrupt
- * flag is set across every switch: each side saves its own flags before
- * swtch and restores them after, so the mask follows the code, not the
- * stack.  After each switch the scheduler also yields the (virtual) CPU
- * to other domains, so two kernels' tasks interleave on one machine.
+ * stack) and picks tasks round-robin.  A task gives up the CPU by
+ * yielding, sleeping (task_sleep_until) or exiting, which switch back to
+ * it, or is preempted: when the timer's tick (timer.c) finds it running in
+ * ring 3, the event upcall calls task_preempt(), which is a yield made on
+ * the task's behalf, from the upcall's frame on its kernel stack.  A task
+ * woken by an event (task_wake) preempts the running one the same way, so
+ * the shell answers a key at once rather than at the next tick.  The
+ * virtual interrupt flag is set across every switch: each side saves its
+ * own flags before swtch and restores them after, so the mask follows the
+ * code, not the stack.  After each switch the scheduler also yields the
+ * (virtual) CPU to other domains, so two kernels' tasks interleave on one
+ * machine (only after a voluntary yield or an exit: a task the tick
+ * preempted, or one that went to sleep, has not offered the CPU to anyone
+ * else); when every task sleeps it blocks the domain (SCHEDOP_block)
+ * until an event - a sleeper's timer, console input - makes one runnable.
+ * A task marked leader ends the others when it exits: they are killed.
  */
 #include "pvguest/kernel/kernel.h"
 
 struct task tasks[NTASKS];
-unsigned sched_switches;
+unsigned sched_switches, sched_idle_blocks;
 static struct task *current_task;
 static uint32_t sched_esp;                 /* the scheduler's context, while a task runs */
 static unsigned last = NTASKS - 1;          /* round-robin: the slot that ran last */
@@ -97,30 +107,105 @@ static struct task *pick_next(void)
     return NULL;
 }
 
+static bool any(enum task_state state)
+{
+    for (unsigned i = 0; i < NTASKS; i++)
+        if (tasks[i].state == state)
+            return true;
+    return false;
+}
+
+bool task_can_run(void)
+{
+    return current_task || any(TASK_RUNNABLE);
+}
+
+/* A task that exited as leader takes the others with it (exit code -9). */
+static void kill_the_rest(const struct task *leader)
+{
+    for (unsigned i = 0; i < NTASKS; i++) {
+        struct task *t = &tasks[i];
+        if (t->state == TASK_FREE || t->state == TASK_EXITED)
+            continue;
+        t->state = TASK_EXITED;
+        t->exit_code = -9;
+        t->killed = true;
+        window_release(t);
+        printf("kernel: task %u (%s) killed: its leader %s exited\n", t->pid, t->name,
+               leader->name);
+    }
+}
+
+/*
+ * Run t until it switches back; account its time; reap it if it ended.
+ * True if it gave the CPU up of its own accord (sched_yield, exit).
+ */
+static bool run(struct task *t)
+{
+    unsigned preempted = t->preempted;
+    long rc;
+
+    window_switch(t);
+    if ((rc = HYPERVISOR_stack_switch(FLAT_RING1_SS, t->kstack_top)))
+        kernel_panic("stack_switch", rc);
+    t->state = TASK_RUNNING;
+    t->runs++;
+    current_task = t;
+    sched_switches++;
+    need_resched = false;                   /* a fresh slice */
+    timer_arm();                            /* the tick runs while a task does */
+    t->ran_at = time_now_ns();
+    irq_assert_masked("the switch to a task");
+    swtch(&sched_esp, t->ksp);
+    irq_assert_masked("the switch back to the scheduler");
+    t->cpu_ns += time_now_ns() - t->ran_at;
+    current_task = NULL;
+    if (t->state == TASK_EXITED) {
+        window_release(t);
+        if (t->leader)
+            kill_the_rest(t);
+    }
+    return t->state != TASK_SLEEPING && t->preempted == preempted;
+}
+
+/*
+ * Nothing can run but a task sleeps: block the domain until an event.
+ * SCHEDOP_block unmasks events as it blocks (so one that came since we
+ * looked is not lost) and the upcall runs on its way back, on this stack;
+ * its handlers wake tasks.  Then we mask again and look.
+ */
+static void idle(void)
+{
+    long rc;
+
+    sched_idle_blocks++;
+    timer_arm();                            /* the next sleeper only: no tick */
+    if ((rc = HYPERVISOR_sched_op(SCHEDOP_block, NULL)))
+        kernel_panic("SCHEDOP_block", rc);
+    local_irq_save();
+}
+
 void sched_run(void)
 {
     unsigned long flags = local_irq_save();
     struct task *t;
     long rc;
 
-    while ((t = pick_next())) {
-        window_switch(t);
-        if ((rc = HYPERVISOR_stack_switch(FLAT_RING1_SS, t->kstack_top)))
-            kernel_panic("stack_switch", rc);
-        t->state = TASK_RUNNING;
-        current_task = t;
-        sched_switches++;
-        irq_assert_masked("the switch to a task");
-        swtch(&sched_esp, t->ksp);
-        irq_assert_masked("the switch back to the scheduler");
-        current_task = NULL;
-        if (t->state == TASK_EXITED)
-            window_release(t);
-        HYPERVISOR_sched_op(SCHEDOP_yield, NULL);   /* let other domains run */
+    for (;;) {
+        if ((t = pick_next())) {
+            if (run(t))
+                HYPERVISOR_sched_op(SCHEDOP_yield, NULL);   /* a yield is for everyone */
+        } else if (any(TASK_SLEEPING)) {
+            idle();
+        } else {
+            break;
+        }
     }
     window_switch(NULL);
     if ((rc = HYPERVISOR_stack_switch(FLAT_RING1_SS, trap_stack_top)))
         kernel_panic("stack_switch", rc);
+    if (timer_stats.port)
+        timer_arm();                        /* nothing runs or sleeps: cancel */
     local_irq_restore(flags);
 }
 
@@ -133,6 +218,63 @@ void task_yield(void)
     t->state = TASK_RUNNABLE;
     swtch(&t->ksp, sched_esp);
     local_irq_restore(flags);
+}
+
+/* From the event upcall, which interrupted t in ring 3: a yield on its behalf. */
+void task_preempt(void)
+{
+    current_task->preempted++;
+    task_yield();
+}
+
+/*
+ * Sleep until system time deadline (0: no deadline) or task_wake().  The
+ * caller may test its condition and call this inside one critical
+ * section: a wake-up can only come from an upcall, which waits for it.
+ */
+void task_sleep_until(uint64_t deadline)
+{
+    unsigned long flags = local_irq_save();
+    struct task *t = current_task;
+
+    t->wake_at = deadline;
+    t->state = TASK_SLEEPING;
+    swtch(&t->ksp, sched_esp);
+    local_irq_restore(flags);
+}
+
+/* From an upcall: if it interrupted a task, that task makes way (need_resched). */
+void task_wake(struct task *t)
+{
+    if (t->state == TASK_SLEEPING) {
+        t->state = TASK_RUNNABLE;
+        t->wake_at = 0;
+        if (current_task)
+            need_resched = true;
+    }
+}
+
+unsigned task_wake_due(uint64_t now)
+{
+    unsigned n = 0;
+
+    for (unsigned i = 0; i < NTASKS; i++)
+        if (tasks[i].state == TASK_SLEEPING && tasks[i].wake_at && tasks[i].wake_at <= now) {
+            task_wake(&tasks[i]);
+            n++;
+        }
+    return n;
+}
+
+uint64_t task_next_wake(void)
+{
+    uint64_t next = 0;
+
+    for (unsigned i = 0; i < NTASKS; i++)
+        if (tasks[i].state == TASK_SLEEPING && tasks[i].wake_at &&
+            (!next || tasks[i].wake_at < next))
+            next = tasks[i].wake_at;
+    return next;
 }
 
 void task_exit(int code, bool killed)
@@ -148,4 +290,11 @@ void task_exit(int code, bool killed)
            killed ? "killed, exit code" : "exited with code", code);
     swtch(&dead, sched_esp);                /* its frames go in sched_run */
     __builtin_unreachable();
+}
+
+const char *task_state_name(enum task_state s)
+{
+    static const char *const names[] = { "free", "runnable", "running", "sleeping", "exited" };
+
+    return s < ARRAY_SIZE(names) ? names[s] : "?";
 }

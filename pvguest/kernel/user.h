@@ -17,10 +17,36 @@
 
 #include <stdint.h>
 
-#define SYS_exit        1       /* exit(code): never returns */
-#define SYS_write       4       /* write(fd 1 or 2, buf, len): bytes written */
-#define SYS_getpid      20      /* getpid(): the task's pid, from 1 */
-#define SYS_sched_yield 158     /* sched_yield(): let the next task run; 0 */
+#define SYS_exit          1     /* exit(code): never returns */
+#define SYS_read          3     /* read(0, buf, len): console input; blocks until
+                                 * at least one byte came; bytes read */
+#define SYS_write         4     /* write(fd 1 or 2, buf, len): bytes written */
+#define SYS_getpid        20    /* getpid(): the task's pid, from 1 */
+#define SYS_sched_yield   158   /* sched_yield(): let the next task run; 0 */
+#define SYS_nanosleep     162   /* nanosleep(const struct timespec *, NULL): 0 */
+#define SYS_clock_gettime 265   /* clock_gettime(CLOCK_*, struct timespec *): 0 */
+/* pvguest's own, above Linux's numbers: */
+#define SYS_task_info     1000  /* task_info(slot, struct task_info *): 0; -ESRCH
+                                 * past the last slot, -ENOENT for a free one */
+
+#define CLOCK_REALTIME    0     /* the wall clock: seconds since 1970 */
+#define CLOCK_MONOTONIC   1     /* system time: since the hypervisor booted */
+
+/* 32-bit fields, as i386 Linux's: ring 3 does no 64-bit division (no libgcc). */
+struct timespec {
+    int32_t tv_sec;
+    int32_t tv_nsec;
+};
+
+/* One task, for ps. */
+struct task_info {
+    uint32_t pid;
+    char name[16];
+    char state[12];             /* "running", "runnable", "sleeping", "exited" */
+    uint32_t runs;              /* times the scheduler switched to it */
+    uint32_t preempted;         /* ... of which ended by preemption (tick, wake-up) */
+    uint32_t cpu_ms;            /* time it has run */
+};
 
 static inline long syscall3(long nr, long a, long b, long c)
 {
@@ -44,6 +70,26 @@ static inline long sys_getpid(void)
 static inline long sys_sched_yield(void)
 {
     return syscall3(SYS_sched_yield, 0, 0, 0);
+}
+
+static inline long sys_read(int fd, void *buf, unsigned long len)
+{
+    return syscall3(SYS_read, fd, (long)(uintptr_t)buf, (long)len);
+}
+
+static inline long sys_nanosleep(const struct timespec *req)
+{
+    return syscall3(SYS_nanosleep, (long)(uintptr_t)req, 0, 0);
+}
+
+static inline long sys_clock_gettime(int clock, struct timespec *ts)
+{
+    return syscall3(SYS_clock_gettime, clock, (long)(uintptr_t)ts, 0);
+}
+
+static inline long sys_task_info(unsigned slot, struct task_info *ti)
+{
+    return syscall3(SYS_task_info, (long)slot, (long)(uintptr_t)ti, 0);
 }
 
 static inline __attribute__((noreturn)) void sys_exit(int code)

@@ -333,6 +333,54 @@ long mm_reservation(unsigned cmd);
 long mm_decrease(const uint32_t *mfns, unsigned n);
 long mm_increase(uint32_t *mfns, unsigned n);
 
+/* ---- event channels (evtchn.c) ---------------------------------------- */
+
+/*
+ * Ports are the guest's interrupt lines: pending and mask bits in
+ * shared_info, one upcall for all of them.  evtchn_do_upcall() is the
+ * demultiplexer: it clears the pending bits of unmasked ports and calls
+ * each one's handler, with events masked.  A guest built on this library
+ * alone calls evtchn_init() (the upcall hook and set_callbacks), then
+ * binds; a kernel with its own event hook calls evtchn_do_upcall() from it.
+ * The bind and alloc calls return a port (>= 0) or -errno, and unmask the
+ * port they bind.  Handlers are kept for ports below EVTCHN_PORTS.
+ */
+#define EVTCHN_PORTS 64
+typedef void (*evtchn_handler_t)(unsigned port, void *arg);
+long evtchn_init(void);
+unsigned evtchn_do_upcall(void);            /* handlers called */
+void evtchn_set_handler(unsigned port, evtchn_handler_t fn, void *arg);
+long evtchn_bind_virq(unsigned virq, evtchn_handler_t fn, void *arg);
+long evtchn_alloc_unbound(unsigned remote_dom);
+long evtchn_bind_interdomain(unsigned remote_dom, unsigned remote_port);
+long evtchn_send(unsigned port);
+long evtchn_close(unsigned port);
+void evtchn_mask(unsigned port);
+long evtchn_unmask(unsigned port);
+bool evtchn_pending(unsigned port);
+extern unsigned evtchn_spurious;            /* pending ports with no handler */
+
+/* ---- time (time.c) ------------------------------------------------------ */
+
+/*
+ * time_now_ns() is system time, ns since the hypervisor booted, computed
+ * from vcpu_info.time and our own TSC (no hypercall); time_ticking() says
+ * whether the hypervisor publishes a clock at all.  time_wallclock_ns() is
+ * ns since 1970.  time_set_timer() is set_timer_op: VIRQ_TIMER at that
+ * system time (0 cancels).  time_block_until() blocks the domain
+ * (set_timer_op + SCHEDOP_block) until the clock passes the deadline,
+ * returning how many times it blocked; VIRQ_TIMER must be bound, or
+ * nothing will wake us.
+ */
+#define NS_PER_SEC 1000000000ull
+#define NS_PER_MS  1000000ull
+uint64_t time_now_ns(void);
+bool time_ticking(void);
+uint64_t time_wallclock_ns(void);
+long time_set_timer(uint64_t deadline_ns);
+unsigned time_block_until(uint64_t deadline_ns);
+unsigned time_sleep_ns(uint64_t ns);
+
 /* ---- strings (string.c) --------------------------------------------- */
 
 void *memcpy(void *dst, const void *src, size_t n);

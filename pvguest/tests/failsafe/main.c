@@ -98,6 +98,10 @@ void pvguest_main(const xen_start_info_t *si)
     (void)si;
     traps_init();
     trap_set_hook(TRAP_FAILSAFE, on_failsafe);
+    uint64_t pte = 0;
+    pt_lookup((uint32_t)(uintptr_t)gdt, &pte);
+    check_rc("map our GDT frame read-only (set_gdt refuses a writable one)",
+             HYPERVISOR_update_va_mapping((uint32_t)(uintptr_t)gdt, pte & ~PTE_RW, UVMF_INVLPG), 0);
     check_rc("set_gdt, 16 entries", HYPERVISOR_set_gdt(&frame, 16), 0);
     if (cmdline_get("case", name, sizeof(name))) {
         if (strcmp(name, "none")) {

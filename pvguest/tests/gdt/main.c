@@ -6,13 +6,17 @@
  * segments are cut off at 0xF6800000 (lsl reads 0xF67FFFFF), and TSSs,
  * interrupt gates, call gates to the hypervisor's code, segments reaching
  * the hypervisor, frames that are not ours and page-table frames are
- * refused with -EINVAL, leaving the GDT in force as it was.  We load our
- * own selectors into %fs and %ds and use them, across a hypercall; call
- * through our own call gate; and check that Xen's reserved selectors
- * 0xe019/0xe021/0xe02b/0xe033 work whatever our GDT holds.  A plain store
- * into the GDT frame must never reach the CPU.  Last, we yield a few times
- * and check our GDT is still ours: run two copies with different "tag="
- * and each must keep seeing its own.
+ * refused with -EINVAL, leaving the GDT in force as it was.  As in Xen a
+ * GDT frame is typed "segment descriptors": set_gdt refuses a frame we
+ * still map writable, so we drop our writable mapping of each GDT frame
+ * first, and while the GDT is in use no writable mapping of it can be
+ * made again; we change it only with update_descriptor.  A refused
+ * set_gdt leaves its frames untyped.  We load our own selectors into %fs
+ * and %ds and use them, across a hypercall; call through our own call
+ * gate; and check that Xen's reserved selectors 0xe019/0xe021/0xe02b/
+ * 0xe033 work whatever our GDT holds.  A plain store into the GDT frame
+ * faults.  Last, we yield a few times and check our GDT is still ours:
+ * run two copies with different "tag=" and each must keep seeing its own.
  */
 #include "pvguest/lib/pvguest.h"
 
@@ -40,9 +44,13 @@ static uint64_t gate(unsigned sel, uint32_t offset, unsigned access)
     return (uint64_t)((offset & 0xffff0000u) | access << 8) << 32 | (offset & 0xffff) | sel << 16;
 }
 
-/* Our GDT frame, a second page for update_descriptor, and 14 pages for a full GDT. */
+/*
+ * Our GDT frame, a second page for update_descriptor, a scratch frame for
+ * GDTs that must be refused, and 14 pages for a full GDT.
+ */
 static uint64_t gdt[512] __attribute__((aligned(4096)));
 static uint32_t marker[1024] __attribute__((aligned(4096)));
+static uint64_t scratch[512] __attribute__((aligned(4096)));
 static uint64_t big[14][512] __attribute__((aligned(4096)));
 
 /* The slots of our GDT; selector = slot * 8 + RPL. */
@@ -59,6 +67,22 @@ static uint64_t ma_of(const void *p)
 {
     return (uint64_t)mfn_of(p) << 12 | ((uint32_t)(uintptr_t)p & (PAGE_SIZE - 1));
 }
+
+/* Map our page p writable or read-only: update_va_mapping of its own PTE. */
+static long map_rw(const void *p, bool rw)
+{
+    uint32_t va = (uint32_t)(uintptr_t)p & ~(PAGE_SIZE - 1);
+    uint64_t pte;
+
+    if (!pt_lookup(va, &pte))
+        return -EFAULT;
+    pte = rw ? pte | PTE_RW : pte & ~PTE_RW;
+    return HYPERVISOR_update_va_mapping(va, pte, UVMF_INVLPG);
+}
+
+/* A plain store into the page at probe_addr: it must fault. */
+static uint32_t probe_addr;
+PROBE(p_store, "", "movl %%eax, (%[a])", : [a] "c"(probe_addr), "a"(0))
 
 /* lsl: the limit of sel, or 0 when the CPU says it has none for us. */
 static uint32_t lsl(uint32_t sel)
@@ -140,7 +164,10 @@ static void good_gdt(unsigned tag)
     gdt[S_GATE] = gate(SEL(S_CODE1, 1), (uint32_t)(uintptr_t)gate_target, CALLGATE(3));
     marker[0] = 0x600dc0de + tag;
 
+    check_rc("set_gdt of a frame we still map writable", set_gdt(mfn_of(gdt), NR_SLOTS), -EINVAL);
+    check_rc("drop our writable mapping of the GDT frame", map_rw(gdt, false), 0);
     check_rc("set_gdt with our 9 entries", set_gdt(mfn_of(gdt), NR_SLOTS), 0);
+    check_rc("mapping our GDT frame writable while in use", map_rw(gdt, true), -EBUSY);
     check_hex("lsl of our flat ring-1 code (truncated)", lsl(SEL(S_CODE1, 1)), TOP_LIMIT);
     check_hex("lsl of our flat ring-1 data (truncated)", lsl(SEL(S_DATA1, 1)), TOP_LIMIT);
     check_hex("lsl of our flat ring-3 code (truncated)", lsl(SEL(S_CODE3, 3)), TOP_LIMIT);
@@ -182,7 +209,11 @@ static void reserved_selectors(const char *when)
     set_fs(fs);
 }
 
-/* Each bad descriptor in slot S_SPARE: -EINVAL, and the GDT in force is unchanged. */
+/*
+ * Each bad descriptor in slot S_SPARE of the scratch frame (written while
+ * it is writable, then mapped read-only): -EINVAL, and the GDT in force is
+ * unchanged.  update_descriptor tries it on our real GDT.
+ */
 static void bad_descriptors(unsigned tag)
 {
     uint32_t target = (uint32_t)(uintptr_t)gate_target;
@@ -196,15 +227,19 @@ static void bad_descriptors(unsigned tag)
     };
     char what[96];
     for (unsigned i = 0; i < ARRAY_SIZE(bad); i++) {
-        gdt[S_SPARE] = bad[i].desc;
+        snprintf(what, sizeof(what), "map the scratch frame writable for %s", bad[i].what);
+        check_rc(what, map_rw(scratch, true), 0);
+        scratch[S_SPARE] = bad[i].desc;
+        snprintf(what, sizeof(what), "and read-only again for %s", bad[i].what);
+        check_rc(what, map_rw(scratch, false), 0);
         snprintf(what, sizeof(what), "set_gdt with %s", bad[i].what);
-        check_rc(what, set_gdt(mfn_of(gdt), NR_SLOTS), -EINVAL);
+        check_rc(what, set_gdt(mfn_of(scratch), NR_SLOTS), -EINVAL);
         snprintf(what, sizeof(what), "update_descriptor with %s", bad[i].what);
         check_rc(what, HYPERVISOR_update_descriptor(ma_of(&gdt[S_MARKER]), bad[i].desc), -EINVAL);
         snprintf(what, sizeof(what), "after %s, the old GDT is in force", bad[i].what);
         check_hex(what, lsl(SEL(S_MARKER, 1)), marker_limit(tag));
     }
-    gdt[S_SPARE] = 0;
+    check_rc("a refused set_gdt leaves its frame untyped: it maps writable", map_rw(scratch, true), 0);
 }
 
 /* Frames and entry counts set_gdt must refuse. */
@@ -224,6 +259,9 @@ static void bad_frames(unsigned tag)
     for (unsigned i = 0; i < 14; i++)
         frames[i] = mfn_of(big[i]);
     big[13][511] = seg(0, 0xfffff, DATA(3), G | DB);
+    for (unsigned i = 0; i < 14; i++)
+        if (map_rw(big[i], false))
+            test_error("cannot map frame %u of the full GDT read-only", i);
     check_rc("set_gdt with 7168 entries in 14 frames", HYPERVISOR_set_gdt(frames, 7168), 0);
     check_hex("lsl of entry 7167", lsl(7167 * 8 + 3), TOP_LIMIT);
     check_hex("our marker is gone with the old GDT", lsl(SEL(S_MARKER, 1)), 0);
@@ -231,6 +269,7 @@ static void bad_frames(unsigned tag)
     check_rc("set_gdt with 0 entries", set_gdt(mfn_of(gdt), 0), 0);
     check_hex("lsl of entry 7167 with no GDT", lsl(7167 * 8 + 3), 0);
     reserved_selectors("with an empty GDT");
+    check_rc("the full GDT's frames are untyped again: one maps writable", map_rw(big[0], true), 0);
     check_rc("set_gdt back to our GDT", set_gdt(mfn_of(gdt), NR_SLOTS), 0);
 }
 
@@ -257,12 +296,16 @@ static void update_descriptor(unsigned tag)
     check_rc("update_descriptor past our GDT's entries", HYPERVISOR_update_descriptor(ma_of(&gdt[100]), d), 0);
     check_hex("the entry is in our frame", (uint32_t)gdt[100], (uint32_t)d);
     check_hex("but not in the GDT", lsl(SEL(100, 1)), 0);
-    check_rc("update_descriptor in a frame that is no GDT", HYPERVISOR_update_descriptor(ma_of(&marker[2]), d), 0);
-    gdt[100] = 0;
+    check_rc("update_descriptor in a frame that is no GDT (mapped writable)",
+             HYPERVISOR_update_descriptor(ma_of(&marker[2]), d), 0);
+    check_rc("update_descriptor clearing entry 100", HYPERVISOR_update_descriptor(ma_of(&gdt[100]), 0), 0);
 
-    /* A plain store is not a hypercall: the CPU must never see it. */
-    gdt[S_MARKER] = seg(0, 0xfffff, DATA(3), G | DB);
-    check_hex("a plain store of a 4 GiB segment does not reach the CPU", lsl(SEL(S_MARKER, 1)), 0x7f);
+    /* Our GDT frame is read-only to us now: a plain store faults, and the CPU never sees it. */
+    probe_addr = (uint32_t)(uintptr_t)&gdt[S_MARKER];
+    run_probe(1, p_store);
+    check_rc("a plain store into our GDT frame: #PF", exinfo.vector, 14);
+    check_hex("with error code present|write", exinfo.error, 0x3);
+    check_hex("and the GDT entry is unchanged", lsl(SEL(S_MARKER, 1)), 0x7f);
     check_rc("update_descriptor back to our marker",
              HYPERVISOR_update_descriptor(ma_of(&gdt[S_MARKER]),
                                           seg((uint32_t)(uintptr_t)marker, marker_limit(tag), DATA(1), DB)), 0);
@@ -275,6 +318,7 @@ void pvguest_main(const xen_start_info_t *si)
 
     printf("gdt tag %u: our GDT frame at 0x%08x is mfn 0x%x\n", tag, (uint32_t)(uintptr_t)gdt, mfn_of(gdt));
     (void)si;
+    traps_init();
     reserved_selectors("before set_gdt");
     good_gdt(tag);
     reserved_selectors("after set_gdt");

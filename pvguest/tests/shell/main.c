@@ -1,0 +1,213 @@
+/*
+ * shell - the interactive demo: a small shell on the domain's console.
+ *
+ * The pvguest kernel (pvguest/kernel/) runs three ring-3 tasks (user.c):
+ *  - shell, the command loop, reading the console with read(0), which is
+ *    CONSOLEIO_read underneath and sleeps on VIRQ_CONSOLE between lines;
+ *  - clock, which sleeps a second at a time (nanosleep: set_timer_op and,
+ *    when nothing else runs, SCHEDOP_block);
+ *  - spin, which counts and never yields: the kernel's 10 ms tick
+ *    (VIRQ_TIMER) preempts it, so the shell still answers at once.
+ * "-- spin=0" leaves spin out.  Input reaches the domain that has the
+ * console; Ctrl-A three times moves it to the next one.  Type help.
+ *
+ * This file is the kernel's side of the shell's own system calls:
+ *  - forbidden(i): execute entry i of FORBIDDEN_LIST (shell.h) in ring 1,
+ *    events masked.  The hypervisor halts the domain, naming the
+ *    instruction: "(hv) dN halted: privileged instruction 'cli' at ...".
+ *    int3-without-handler clears the trap table first, so the breakpoint
+ *    has nowhere to go;
+ *  - ping(dom, n, rtt): interdomain events, after the convention of
+ *    pvguest/tests/pingpong: the server's first alloc_unbound, for its
+ *    one peer, is port 1, and the client binds (server, 1).  Every shell
+ *    is a server for the peer its command line names ("-- peer=1"): an
+ *    event on its port 1 is answered with an event back.  ping binds
+ *    (dom, 1), sends n pings, sleeps until each pong (at most a second),
+ *    and closes the port, which leaves dom's port 1 unbound for next time.
+ * The shell task is the leader: when it exits (the exit command) the
+ * other tasks are killed and the domain powers off with SUCCESS.
+ */
+#include "pvguest/kernel/kernel.h"
+#include "pvguest/kernel/user.h"
+#include "pvguest/tests/shell/shell.h"
+
+#define PING_PORT 1u
+#define TICK_NS   (10 * NS_PER_MS)
+
+struct __attribute__((packed)) { uint16_t limit; uint32_t base; }
+    forbidden_desc __attribute__((used)) = { 0x17, 0 };   /* lgdt/lidt/invlpg: never loaded */
+
+/* ---- forbidden operations ------------------------------------------------ */
+
+/*
+ * Basic asm, so the text is spelled exactly as objdump and the halt line
+ * spell it (one %).  It changes only EAX, ECX and EDX, which every call
+ * may change anyway - and none of these returns.  The label forbidden_at_
+ * <id> marks the instruction itself, whose address we print and the
+ * hypervisor's halt line must name.
+ */
+#define DEFINE(id, cmd, insn, setup)                                              \
+    extern char forbidden_at_##id[];                                              \
+    static void forbidden_##id(void)                                              \
+    {                                                                             \
+        __asm__ __volatile__(setup "forbidden_at_" #id ":\n\t" insn);             \
+    }
+FORBIDDEN_LIST(DEFINE)
+#undef DEFINE
+
+extern char forbidden_at_int3[];
+static void forbidden_int3(void)
+{
+    HYPERVISOR_set_trap_table(NULL);        /* no handler for anything now */
+    __asm__ __volatile__("forbidden_at_int3:\n\tint3" : : : "memory");
+}
+
+static const struct {
+    const char *insn;
+    void (*run)(void);
+    const char *at;
+} forbidden[] = {
+#define ENTRY(id, cmd, insn, setup) { insn, forbidden_##id, forbidden_at_##id },
+    FORBIDDEN_LIST(ENTRY)
+#undef ENTRY
+    { "int3", forbidden_int3, forbidden_at_int3 },
+};
+
+static long do_forbidden(uint32_t i)
+{
+    if (i >= ARRAY_SIZE(forbidden))
+        return -EINVAL;
+    local_irq_save();
+    printf("kernel: executing '%s' in ring 1 at 0x%08x; the hypervisor should halt this "
+           "domain\n", forbidden[i].insn, (uint32_t)(uintptr_t)forbidden[i].at);
+    console_flush();
+    forbidden[i].run();
+    printf("kernel: still running after '%s'\n", forbidden[i].insn);
+    test_fail("'%s' in ring 1 did not halt the domain", forbidden[i].insn);
+    xtf_exit();
+}
+
+/* ---- ping ---------------------------------------------------------------- */
+
+static struct task *pinger;                 /* asleep waiting for a pong */
+static unsigned pongs, served;
+
+static void on_pong(unsigned port, void *arg)
+{
+    (void)port, (void)arg;
+    pongs++;
+    if (pinger)
+        task_wake(pinger);
+}
+
+/* Our port 1: a ping from the peer, answered on the same channel. */
+static void on_ping(unsigned port, void *arg)
+{
+    (void)arg;
+    served++;
+    evtchn_send(port);
+}
+
+static void ping_init(void)
+{
+    unsigned long peer = cmdline_uint("peer", ~0ul);
+    long port;
+
+    if (peer == ~0ul)
+        return;
+    port = evtchn_alloc_unbound((unsigned)peer);
+    if (port < 0) {
+        printf("kernel: alloc_unbound for d%lu: %ld; nobody can ping us\n", peer, port);
+        return;
+    }
+    evtchn_set_handler((unsigned)port, on_ping, NULL);
+    printf("kernel: port %ld waits for pings from d%lu%s\n", port, peer,
+           port == PING_PORT ? "" : " (not port 1: the convention is broken)");
+}
+
+/* One ping: send, then sleep until the pong or a second; its rtt in us. */
+static uint32_t ping_once(struct task *t, unsigned port)
+{
+    unsigned long flags = local_irq_save();
+    unsigned before = pongs;
+    uint64_t t0 = time_now_ns(), deadline = t0 + NS_PER_SEC;
+    uint32_t rtt = PING_LOST;
+
+    if (evtchn_send(port) == 0) {
+        pinger = t;
+        while (pongs == before && time_now_ns() < deadline)
+            task_sleep_until(deadline);
+        pinger = NULL;
+        if (pongs != before)
+            rtt = (uint32_t)((time_now_ns() - t0) / 1000);
+    }
+    local_irq_restore(flags);
+    return rtt;
+}
+
+static long do_ping(struct task *t, uint32_t dom, uint32_t n, uint32_t out)
+{
+    uint32_t rtt[PING_MAX];
+    long port, got = 0;
+
+    if (n > PING_MAX)
+        n = PING_MAX;
+    if (!window_user_range(t, out, n * sizeof(rtt[0])))
+        return -EFAULT;
+    if ((port = evtchn_bind_interdomain(dom, PING_PORT)) < 0)
+        return port;
+    evtchn_set_handler((unsigned)port, on_pong, NULL);
+    evtchn_unmask((unsigned)port);
+    for (unsigned i = 0; i < n; i++)
+        got += (rtt[i] = ping_once(t, (unsigned)port)) != PING_LOST;
+    evtchn_close((unsigned)port);
+    memcpy((void *)out, rtt, n * sizeof(rtt[0]));
+    return got;
+}
+
+static bool shell_syscall(struct task *t, struct trap_frame *f)
+{
+    switch (f->eax) {
+    case SYS_forbidden:
+        f->eax = do_forbidden(f->ebx);
+        return true;
+    case SYS_ping:
+        f->eax = do_ping(t, f->ebx, f->ecx, f->edx);
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* ---- start of day -------------------------------------------------------- */
+
+static void spawn(const char *name, enum shell_task kind, bool leader)
+{
+    struct task *t = task_create(name, task_main, kind, 0, false);
+
+    if (!t)
+        kernel_panic("task_create", -ENOMEM);
+    t->leader = leader;
+}
+
+void pvguest_main(const xen_start_info_t *si)
+{
+    (void)si;
+    if (!cmdline_get("user", shell_user, sizeof(shell_user)))
+        memcpy(shell_user, "shell", 6);
+    kernel_init(true);
+    ping_init();                            /* first: its port must be 1 */
+    timer_init(TICK_NS);
+    tty_init();
+    syscall_set_ext(shell_syscall);
+    spawn("shell", SHELL, true);
+    spawn("clock", CLOCK, false);
+    if (cmdline_uint("spin", 1))
+        spawn("spin", SPIN, false);
+    sched_run();
+    printf("kernel: %u task switches, %u timer events (%u ticks), %u idle blocks, "
+           "%u pings answered\n", sched_switches, timer_stats.events, timer_stats.ticks,
+           sched_idle_blocks, served);
+    test_pass();
+    xtf_exit();
+}

@@ -1,0 +1,60 @@
+/*
+ * shell.h - what the shell's kernel (main.c) and its ring-3 program
+ * (user.c) agree on: which part each task plays, the shell's own system
+ * calls, and the table of forbidden operations, declared once for both.
+ */
+#ifndef PVGUEST_TESTS_SHELL_H
+#define PVGUEST_TESTS_SHELL_H
+
+#include <stdint.h>
+
+enum shell_task {
+    SHELL,          /* the command loop on the console (the leader) */
+    CLOCK,          /* sleeps a second at a time, for ever: "sleeping" in ps */
+    SPIN,           /* counts as fast as it can and never yields: the tick preempts it */
+};
+
+#define SYS_forbidden 1100      /* forbidden(index): the kernel does it in ring 1; never returns */
+#define SYS_ping      1101      /* ping(dom, n, uint32_t rtt_us[n]): pongs; -errno */
+#define PING_MAX      8
+#define PING_LOST     0xffffffffu   /* rtt_us of a ping that got no pong within a second */
+
+/*
+ * The user's name for the prompt: the kernel writes it into the user
+ * image before making the image's template, as exec fills in a program's
+ * data; every task then has its own copy.
+ */
+#define USER_MAX 16
+extern char shell_user[USER_MAX];
+
+/*
+ * X(id, command, instruction as objdump and the halt line spell it, setup)
+ * Each runs in ring 1 with events masked; setup loads the registers as
+ * pvguest/tests/priv does (a pseudo-descriptor, our own cr3, the APIC base
+ * MSR's usual value), so even a hypervisor that let one through would do
+ * little harm.  The command int3-without-handler is separate: it first
+ * clears the whole trap table.
+ */
+#define FORBIDDEN_LIST(X)                                                       \
+    X(cli, "cli", "cli", "")                                                    \
+    X(sti, "sti", "sti", "")                                                    \
+    X(hlt, "hlt", "hlt", "")                                                    \
+    X(lgdt, "lgdt", "lgdtl (%eax)", "movl $forbidden_desc, %eax\n\t")           \
+    X(lidt, "lidt", "lidtl (%eax)", "movl $forbidden_desc, %eax\n\t")           \
+    X(ltr, "ltr", "ltr %ax", "movl $0x28, %eax\n\t")                            \
+    X(cr0, "cr0", "mov %eax,%cr0", "movl $0x80050033, %eax\n\t")                \
+    X(cr3, "cr3", "mov %eax,%cr3", "mov %cr3, %eax\n\t")                        \
+    X(cr4, "cr4", "mov %eax,%cr4", "movl $0xa0, %eax\n\t")                      \
+    X(in, "in", "in $0x60,%al", "")                                             \
+    X(out, "out", "out %al,$0x80", "xorl %eax, %eax\n\t")                       \
+    X(rdmsr, "rdmsr", "rdmsr", "movl $0x1b, %ecx\n\t")                          \
+    X(wrmsr, "wrmsr", "wrmsr",                                                  \
+      "movl $0x1b, %ecx\n\tmovl $0xfee00900, %eax\n\txorl %edx, %edx\n\t")      \
+    X(invlpg, "invlpg", "invlpg (%eax)", "movl $forbidden_desc, %eax\n\t")      \
+    X(wbinvd, "wbinvd", "wbinvd", "")
+#define FORBIDDEN_INT3 "int3-without-handler"
+
+/* The ring-3 program's entry point (user.c): never returns. */
+void task_main(uint32_t kind, uint32_t arg);
+
+#endif

@@ -1,0 +1,100 @@
+/*
+ * victim - the domain an attacker must not touch: is its memory unchanged?
+ *
+ * It fills every spare page of its initial mapping with a pattern that
+ * depends on the page and the word, takes checksums of the pattern, of its
+ * page tables (read-only to it; only the hypervisor writes them) and of its
+ * P2M list, then yields the CPU many times, so that the domains booted with
+ * it - the hostile ones - run their attacks while it waits.  Afterwards
+ * every word must still be what it wrote and every checksum the same.
+ * It prints its first frame numbers so a log shows which frames an attacker
+ * would have had to reach.  cmdline: yields=N (default 300).
+ */
+#include "pvguest/lib/pvguest.h"
+
+#define SEED 0x7a11c0deu
+#define AD   0x60u                  /* Accessed, Dirty: the CPU sets them as it walks */
+
+#define PT_COPY 8                   /* page-table frames kept to name a changed entry */
+
+static uint32_t lo, hi;             /* the patterned pages [lo, hi) */
+static uint64_t pt_copy[PT_COPY][512];
+
+static uint32_t pattern(uint32_t va, unsigned w)
+{
+    return (va * 0x9e3779b1u) ^ (w * 0x85ebca6bu) ^ SEED;
+}
+
+/* FNV-style; `ignore` masks bits of each word (the CPU's Accessed and Dirty bits in PTEs). */
+static uint32_t checksum(uint32_t va, uint32_t len, uint32_t ignore)
+{
+    const volatile uint32_t *p = (const volatile uint32_t *)va;
+    uint32_t sum = 0x12345678u;
+
+    for (uint32_t i = 0; i < len / 4; i++)
+        sum = (sum ^ (p[i] & ~ignore)) * 0x01000193u;
+    return sum;
+}
+
+static void fill(void)
+{
+    for (uint32_t va = lo; va < hi; va += PAGE_SIZE)
+        for (unsigned w = 0; w < PAGE_SIZE / 4; w++)
+            ((volatile uint32_t *)va)[w] = pattern(va, w);
+}
+
+/* Words that differ from the pattern; the first bad page in *first. */
+static unsigned verify(uint32_t *first)
+{
+    unsigned bad = 0;
+
+    *first = 0;
+    for (uint32_t va = lo; va < hi; va += PAGE_SIZE)
+        for (unsigned w = 0; w < PAGE_SIZE / 4; w++)
+            if (((volatile uint32_t *)va)[w] != pattern(va, w)) {
+                if (!bad++)
+                    *first = va;
+            }
+    return bad;
+}
+
+void pvguest_main(const xen_start_info_t *si)
+{
+    unsigned yields = cmdline_uint("yields", 300), bad, i;
+    uint32_t pt_len = si->nr_pt_frames * PAGE_SIZE, p2m_len = si->nr_pages * 4, first;
+
+    lo = ALIGN_UP(pvguest_boot_esp, PAGE_SIZE);
+    hi = mm_map_end() - 64 * PAGE_SIZE;          /* the top pages are spare_page()'s */
+    fill();
+    uint32_t sum_data = checksum(lo, hi - lo, 0), sum_pt = checksum(si->pt_base, pt_len, AD);
+    uint32_t sum_p2m = checksum(si->mfn_list, p2m_len, 0);
+    for (unsigned k = 0; k < si->nr_pt_frames && k < PT_COPY; k++)
+        memcpy(pt_copy[k], (const void *)(si->pt_base + k * PAGE_SIZE), PAGE_SIZE);
+    printf("victim: %u pages patterned at 0x%08x-0x%08x (mfn 0x%x..), L3 mfn 0x%x, "
+           "checksums %08x %08x %08x\n", (hi - lo) / PAGE_SIZE, lo, hi, mm_va_to_mfn(lo),
+           mm_bootstrap_l3(), sum_data, sum_pt, sum_p2m);
+
+    for (i = 0; i < yields; i++) {
+        HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
+        if (i == yields / 2 && (bad = verify(&first)))
+            printf("after %u yields: %u words changed, first in page 0x%08x\n", i, bad, first);
+    }
+    for (unsigned k = 0, shown = 0; k < si->nr_pt_frames && k < PT_COPY; k++)
+        for (unsigned e = 0; e < 512; e++) {
+            uint64_t now = ((const volatile uint64_t *)(si->pt_base + k * PAGE_SIZE))[e];
+            if (((now ^ pt_copy[k][e]) & ~(uint64_t)AD) && shown++ < 8)
+                printf("page-table frame %u (mfn 0x%x) entry %u: 0x%llx, was 0x%llx\n", k,
+                       mm_va_to_mfn(si->pt_base + k * PAGE_SIZE), e, now, pt_copy[k][e]);
+        }
+    bad = verify(&first);
+    if (bad)
+        printf("first changed page 0x%08x: word 0 is 0x%08x, was 0x%08x\n", first,
+               *(volatile uint32_t *)first, pattern(first, 0));
+    check_rc("words changed in the patterned pages", bad, 0);
+    check_hex("checksum of the patterned pages", checksum(lo, hi - lo, 0), sum_data);
+    check_hex("checksum of our page tables", checksum(si->pt_base, pt_len, AD), sum_pt);
+    check_hex("checksum of our P2M list", checksum(si->mfn_list, p2m_len, 0), sum_p2m);
+    printf("victim: %u yields, memory unchanged: %s\n", yields, bad ? "no" : "yes");
+    test_pass();
+    xtf_exit();
+}

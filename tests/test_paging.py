@@ -1,0 +1,162 @@
+"""Validated direct paging, booted: guests build their own page tables, and cannot cheat.
+
+The rules are hypervisor/mm/page_type.c's: a guest maps only its own
+frames; a frame is never a page table and writable at once; the
+hypervisor's L2 entries (428-511 of the L2 in L3 slot 3) are not the
+guest's; tables are validated when they become tables.  Three guests
+(pvguest/tests/) give the evidence:
+
+  aspace   builds 200 user-task address spaces (L3, four L2s, an L1, data
+           pages) with one mmuext_op and one mmu_update each, pins them,
+           switches to them and back, takes a demand-zero fault, unpins,
+           and finally gives every frame it used back to the hypervisor;
+  hostile  one attack per run (case=N), each expecting Xen's error code;
+  victim   patterns its memory, yields while the attacker runs, checks.
+
+Every boot must end with "0 leaked" and no hypervisor panic (the harness
+forbids "(hv) PANIC" on every boot).
+"""
+
+import pytest
+
+from harness import guest, NO_LEAK, MISMATCH
+
+EPERM, EINVAL, EBUSY = -1, -22, -16
+
+# The rule each hostile case tests, and the lines of evidence for it, in
+# order (the guest prints "check <what>: got <rc> want <rc>" for every
+# step; all of them must match; these name the rule).  Other domains' lines
+# may come between them: the scheduler may switch at any time.
+CASES = {
+    1: ("a guest cannot map the hypervisor's frames",
+        r"check hypervisor image \(mfn 0x100\): map writable: got -1 want -1"),
+    2: ("a guest cannot map, pin, copy or clear another domain's frames",
+        r"check other domain's mfn 0x[0-9a-f]+: copy_page from it: got -1 want -1"),
+    3: ("a page table can be mapped read-only but never writable",
+        r"check our L3: map writable: got -16 want -16"),
+    4: ("a frame mapped writable cannot become a page table",
+        r"check a writable-mapped frame: pin as L1: got -16 want -16"),
+    5: ("a table with one bad entry is refused whole, at every level",
+        r"check pin L3 without slot 3 \(the hypervisor's\): got -22 want -22"),
+    6: ("recursive and linear page tables are refused by their type",
+        r"check our L3 slot 0 -> our L3: got -16 want -16"),
+    7: ("the hypervisor's L2 entries 428-511 are not the guest's to change",
+        r"check slot-3 L2 entry 428 \(the M2P\), rewritten as it is: got -1 want -1"),
+    8: ("the L3 in CR3 stays valid when unpinned and is never given back",
+        r"check decrease_reservation of our L3 \(unpinned, in CR3\): got 0 want 0"),
+    9: ("a frame still in use is never given back",
+        r"check decrease_reservation of a frame mapped writable: got 0 want 0"),
+    10: ("only a guest's own frames' M2P entries are its to set",
+         r"check MMU_MACHPHYS_UPDATE of the hypervisor image: got -1 want -1"),
+    11: ("huge counts are refused, not walked",
+         r"check mmu_update count 0x7fffffff: got -22 want -22"),
+    12: ("a misaligned entry pointer is refused; repeats apply in order",
+         r"check \.\.\. the second one wins: got (\d+) want \1"),
+    13: ("a batch stops at its first bad entry and says how many were done",
+         r"check a batch of 6 whose entry 3 maps the hypervisor: got -1 want -1",
+         r"check \.\.\. done: got 3 want 3"),
+    14: ("a multicall inside a multicall is refused, and the batch goes on",
+         r"check \.\.\. entry 1, the nested multicall: got -22 want -22"),
+    15: ("iret inside a multicall is refused and ends the batch",
+         r"check \.\.\. entry 2 never ran: got 0xdeadbeef want 0xdeadbeef"),
+    16: ("a stale writable TLB entry does not survive a frame becoming a table",
+         r"check a write through the stale TLB entry faults .*: got 1 want 1"),
+    17: ("shared_info, which the hypervisor writes, can never be a page table",
+         r"check shared_info, mapped nowhere writable: pin as L1 .*: got -16 want -16"),
+    18: ("frame-number bits the hypervisor would drop are refused",
+         r"check an L3 entry \(in CR3\) with address bit 44 set: got -22 want -22"),
+}
+
+
+def test_a_guest_builds_pins_switches_to_and_frees_200_address_spaces_and_nothing_leaks(boot):
+    b = boot(guest("aspace"))
+    b.expect_in_order([
+        r"^\(d0\) check decrease_reservation of an unmapped spare frame: got 1 want 1$",
+        r"^\(d0\) check M2P of the new frame: got (0x[0-9a-f]+) want \1$",
+        r"^\(d0\) check demand-zero faults in the new space: got 1 want 1$",
+        r"^\(d0\) check cr3 \(emulated mov\) names the new L3: got (0x[0-9a-f]+) want \1$",
+        r"^\(d0\) one mmu_update built the space: \d+ entries$",
+        r"^\(d0\) check the task's pages are not in the boot space: #PF: got 14 want 14$",
+        r"^\(d0\) check address spaces built, used and torn down: got 200 want 200$",
+        r"^\(d0\) check mismatches inside the loop: got 0 want 0$",
+        r"^\(d0\) check current_reservation after the loop: got 4096 want 4096$",
+        r"^\(d0\) check decrease_reservation of the loop's frames, all at once: got 16 want 16$",
+        r"^\(d0\) \d+ checks, 0 failed$",
+        r"^\(d0\) Test result: SUCCESS$",
+        NO_LEAK])
+    b.forbid(MISMATCH)
+    b.expect_status(0)
+
+
+@pytest.mark.parametrize("case", sorted(CASES), ids=["case%d" % c for c in sorted(CASES)])
+def test_a_hostile_guest_gets_an_error_for_each_rule_and_its_victim_is_untouched(boot, case):
+    rule, *evidence = CASES[case]
+    b = boot(guest("victim"), guest("hostile", "-- case=%d" % case))
+    b.expect_in_order([r"^\(d1\) case %d: " % case] +
+                      [r"^\(d1\) " + e + "$" for e in evidence] + [
+                       r"^\(d1\) hostile: still alive after case %d$" % case,
+                       r"^\(d1\) \d+ checks, 0 failed$",
+                       r"^\(d1\) Test result: SUCCESS$"])
+    b.expect_in_order([r"^\(d0\) victim: 300 yields, memory unchanged: yes$",
+                       r"^\(d0\) 4 checks, 0 failed$",
+                       r"^\(d0\) Test result: SUCCESS$", NO_LEAK])
+    b.forbid(MISMATCH)
+    b.forbid(r"ESCAPE|BUG: the")
+    b.expect_status(0)
+
+
+def test_a_guest_that_switches_to_tables_without_its_kernel_is_halted_and_only_it(boot):
+    b = boot(guest("victim"), guest("hostile", "-- case=19"))
+    b.expect_in_order([
+        r"^\(d1\) check pin an L3 that maps nothing of ours: got 0 want 0$",
+        r"^\(hv\) d1 halted: #PF page fault at 0x[0-9a-f]+ could not be delivered",
+        r"^\(d0\) Test result: SUCCESS$",
+        NO_LEAK])
+    b.forbid(r"still running after new_baseptr")
+    b.expect_status(2)
+
+
+def test_no_frame_leaks_across_a_hundred_domain_lifetimes(boot):
+    """100 domains of 4 MiB: victims, address-space builders, every hostile
+    case (including the one that is halted) and privileged-instruction
+    guests that are halted, all ending at once, frames returned."""
+    privs = ["hlt", "mov-to-cr3", "wrmsr", "lgdt", "cli"]
+    mods = []
+    for i in range(100):
+        k, n = i % 5, i // 5
+        if k == 0:
+            mods.append(guest("victim", "mem=4M name=victim -- yields=20"))
+        elif k == 1:
+            mods.append(guest("aspace", "mem=4M name=aspace -- loops=10"))
+        elif k == 3:
+            mods.append(guest("priv-" + privs[n % 5], "mem=4M name=priv"))
+        else:
+            case = (n + (0 if k == 2 else 9)) % 19 + 1
+            mods.append(guest("hostile", "mem=4M name=hostile%d -- case=%d" % (case, case)))
+    b = boot(*mods, mem=512, timeout=90)
+    b.expect(r"^\(hv\) summary: 100 domains$")
+    results = b.output.count("Test result: SUCCESS")
+    assert results == 100 - 20 - 2, "SUCCESS lines: %d" % results   # 20 priv, 2 case=19 halted
+    assert len([l for l in b.lines if " halted: privileged instruction " in l
+                and l.startswith("(hv)   d")]) == 20
+    b.forbid(r"Test result: (FAILURE|ERROR)")
+    b.forbid(MISMATCH)
+    b.expect(NO_LEAK)
+    b.expect_status(2)
+
+
+@pytest.mark.bochs
+def test_the_paging_rules_hold_on_bochs_where_a_pdpt_entry_is_checked_by_the_cpu(boot):
+    """Bochs loads the four PDPT entries at every CR3 write and raises #GP
+    for a reserved bit, as hardware does (QEMU's TCG checks them only on a
+    walk): an L3 entry with an address bit the hypervisor's 32-bit frame
+    numbers drop once panicked the hypervisor here."""
+    b = boot(guest("victim"), guest("hostile", "-- case=0"), guest("aspace", "-- loops=20"),
+             emulator="bochs", timeout=120)
+    b.expect(r"^\(d1\) check an L3 entry \(in CR3\) with address bit 44 set: got -22 want -22$")
+    b.expect(r"^\(d1\) Test result: SUCCESS$")
+    b.expect(r"^\(d2\) Test result: SUCCESS$")
+    b.expect(r"^\(d0\) victim: 300 yields, memory unchanged: yes$")
+    b.expect(NO_LEAK)
+    b.forbid(MISMATCH)
+    b.expect_status(0)

@@ -1,0 +1,97 @@
+"""The event-channel port table's pure C rules, built and run on the host.
+
+tests/unit/test_event.c links hypervisor/event_port.c, the state machine
+of Xen's event channels: which port a new channel gets, who may bind to an
+unbound port, what closing one end does to the other, where a send goes and
+what status says. The test program supplies a world of three domains'
+tables in place of the hypervisor's. It is built and run exactly as
+tests/test_unit_core.py builds its programs (the same flags, natively and
+with -m32, with the sanitizers where the host has them); each test below
+runs one named group of checks and shows its FAIL lines.
+"""
+import os
+import re
+import subprocess
+
+import pytest
+
+import test_unit_core as core
+
+PROGRAMS = {
+    "event": ["tests/unit/test_event.c", "hypervisor/event_port.c"],
+}
+_built = {}
+
+
+def build(program, abi):
+    """build/unit/test_<program>-<abi>, compiled once per session."""
+    if (program, abi) not in _built:
+        out = core.UNIT / ("test_%s-%s" % (program, abi))
+        if abi != "host":
+            probe = core._gcc([*core.ABIS[abi], "-x", "c", "/dev/null", "-c"],
+                              core.UNIT / ("unit_event_probe-%s.o" % abi))
+            if probe.returncode != 0:
+                pytest.skip("gcc cannot build %s programs here" % abi)
+        flags = [*core.CFLAGS, *core.ABIS[abi], *core._sanitizer_flags(abi)]
+        p = core._gcc([*flags, *PROGRAMS[program]], out)
+        if p.returncode != 0:
+            pytest.fail("building %s for %s failed:\n%s" % (program, abi, p.stdout),
+                        pytrace=False)
+        _built[(program, abi)] = out
+    return _built[(program, abi)]
+
+
+@pytest.fixture(params=sorted(core.ABIS))
+def unit(request):
+    """unit(program, group): run one group of checks; fail with its FAIL lines."""
+    abi = request.param
+
+    def run(program, group):
+        exe = build(program, abi)
+        env = dict(os.environ, UBSAN_OPTIONS="print_stacktrace=1")
+        p = subprocess.run([str(exe), group], stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT, universal_newlines=True,
+                           timeout=300, env=env, cwd=str(core.ROOT))
+        summary = re.search(r"^(\d+) passed, (\d+) failed$", p.stdout, re.M)
+        if p.returncode == 0 and summary and summary.group(2) == "0" \
+                and int(summary.group(1)) > 0:
+            return
+        pytest.fail("build/unit/%s %s: exit status %d, %s\n%s"
+                    % (exe.name, group, p.returncode,
+                       summary.group(0) if summary else "no summary line",
+                       p.stdout[-8000:]), pytrace=False)
+    return run
+
+
+# --- hypervisor/event_port.c: ports and their states --------------------------
+
+def test_event_ports_are_handed_out_lowest_first_from_port_1(unit):
+    unit("event", "ports_are_lowest_first_from_1")
+
+
+def test_event_table_holds_1023_ports_then_says_enospc_and_empties_again(unit):
+    unit("event", "exhaustion_is_enospc_at_1023_ports")
+
+
+def test_event_only_the_named_peer_may_bind_an_unbound_port(unit):
+    unit("event", "only_the_named_peer_binds_an_unbound_port")
+
+
+def test_event_closing_one_end_puts_the_other_back_to_unbound(unit):
+    unit("event", "closing_one_end_leaves_the_other_unbound")
+
+
+def test_event_a_virq_binds_once_and_only_on_vcpu_0(unit):
+    unit("event", "virqs_bind_once_on_vcpu_0")
+
+
+def test_event_send_reaches_the_peer_or_ourselves_and_drops_on_unbound(unit):
+    unit("event", "sends_go_to_the_peer_or_to_ourselves")
+
+
+def test_event_status_reports_each_state_like_xen(unit):
+    unit("event", "status_reports_each_state")
+
+
+def test_event_bind_vcpu_accepts_vcpu_0_and_refuses_what_xen_refuses(unit):
+    unit("event", "bind_vcpu_accepts_only_vcpu_0_and_movable_ports")
