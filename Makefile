@@ -98,7 +98,7 @@ deps:
 # wrmsr, int3-without-handler...) that halts that shell, naming it.
 DEMO ?= "$(B)/pvguest/shell.elf name=alice -- user=alice peer=1" \
         "$(B)/pvguest/shell.elf name=bob -- user=bob peer=0" \
-        "$(B)/pvguest/worker.elf name=worker -- every=200000000 reports=100"
+        "$(B)/pvguest/worker.elf name=worker -- every=200000000 reports=20"
 
 run: deps
 	$(MAKE) all

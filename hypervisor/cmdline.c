@@ -29,7 +29,7 @@ static bool parse_uint(const char *s, uint32_t *out)
 
 static bool set_test_panic(const char *v)
 {
-    static const char *const kinds[] = { "pf", "gp", "ud", "de", "bug" };
+    static const char *const kinds[] = { "pf", "gp", "ud", "de", "bug", "df" };
     for (unsigned i = 0; i < ARRAY_SIZE(kinds); i++)
         if (!strcmp(v, kinds[i])) {
             snprintf(hv_opts.test_panic, sizeof(hv_opts.test_panic), "%s", v);
@@ -54,7 +54,7 @@ static const struct option {
 } options[] = {
     { "mem",         set_mem,         "mem=MIB: use at most this much RAM" },
     { "ignore-mmap", set_ignore_mmap, "ignore-mmap: ignore the boot loader's memory map (tests the fallback)" },
-    { "test-panic",  set_test_panic,  "test-panic=pf|gp|ud|de|bug: crash the hypervisor on purpose" },
+    { "test-panic",  set_test_panic,  "test-panic=pf|gp|ud|de|bug|df: crash the hypervisor on purpose" },
 };
 
 static void apply(const char *word, size_t n)

@@ -5,7 +5,7 @@
 
 struct hv_options {
     bool ignore_mmap;          /* ignore-mmap: pretend there is no memory map */
-    char test_panic[16];       /* test-panic=pf|gp|ud|de|bug: fault on purpose */
+    char test_panic[16];       /* test-panic=pf|gp|ud|de|bug|df: fault on purpose */
     uint32_t mem_limit_mib;    /* mem=N: use at most N MiB of RAM (0: all) */
 };
 extern struct hv_options hv_opts;

@@ -13,6 +13,7 @@
 #include "hypervisor/shutdown.h"
 #include "hypervisor/symbols.h"
 #include "hypervisor/lib.h"
+#include "arch/x86/desc.h"
 #include "arch/x86/layout.h"
 #include "arch/x86/x86.h"
 
@@ -69,6 +70,23 @@ void panic(const char *fmt, ...)
     va_end(ap);
     hvlog("PANIC: %s\n", msg);
     backtrace(0, read_ebp());      /* starts with panic()'s caller */
+    shutdown_machine(HV_STATUS_PANIC);
+}
+
+/*
+ * Entered by the CPU through the #DF task gate, on its own stack (desc.c).
+ * The interrupted state is in the main TSS; the backtrace is attempted
+ * only if its EBP still looks like a hypervisor frame.
+ */
+void double_fault_task(void)
+{
+    uint32_t eip, esp, ebp, cr3 __unused;      /* a task switch does not save CR3 */
+    desc_df_state(&eip, &esp, &ebp, &cr3);
+    panic_begin();
+    hvlog("PANIC: #DF double fault in the hypervisor (its stack is unusable)\n");
+    print_addr("eip", eip);
+    hvlog("  esp 0x%08x ebp 0x%08x cr2 0x%08x\n", esp, ebp, read_cr2());
+    backtrace(0, ebp);
     shutdown_machine(HV_STATUS_PANIC);
 }
 

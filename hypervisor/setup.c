@@ -61,6 +61,8 @@ static void __attribute__((noinline)) setup_test_panic(const char *kind)
         __asm__ volatile("mov %0,%%ds" :: "r"(HV_TSS));    /* a TSS is no data segment */
     else if (!strcmp(kind, "ud"))
         __asm__ volatile("ud2");
+    else if (!strcmp(kind, "df"))       /* a stack that cannot be pushed: #PF becomes #DF */
+        __asm__ volatile("mov $0x1000,%%esp; push %%eax" ::: "memory");
     else if (!strcmp(kind, "de"))
         __asm__ volatile("divl %1" :: "a"(1), "r"(0), "d"(0));
     else

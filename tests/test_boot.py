@@ -453,3 +453,17 @@ def test_a_cpu_without_pae_is_refused_with_status_6(built):
     assert "(hv) error: this CPU has no PAE; the hypervisor needs it" in out, out
     assert "(hv) power off: status 6 (cannot boot on this machine)" in out, out
     assert p.returncode == (6 << 1) | 1
+
+
+def test_a_double_fault_runs_on_its_own_task_and_still_explains_itself(boot):
+    # ESP pointed at an unmapped page: the #PF cannot be pushed, so the CPU
+    # raises #DF, which only a task gate (a fresh stack) can handle.
+    b = boot(hv_args="test-panic=df", allow_panic=True)
+    b.expect_in_order([r"^\(hv\) test-panic=df: crashing on purpose$",
+                       r"^\(hv\) PANIC: #DF double fault in the hypervisor",
+                       r"^\(hv\)   eip 0x[0-9a-f]{8} <setup_test_panic",
+                       r"^\(hv\)   esp 0x00001000 ",
+                       r"^\(hv\) backtrace:$",
+                       r"<start_hypervisor\+0x[0-9a-f]+>",
+                       r"^\(hv\) power off: status 3 \(hypervisor panic\)$"])
+    b.expect_status(3)

@@ -15,8 +15,10 @@
  * kernels only) and #BP/#OF (DPL 3, so int3 and into work as on hardware).
  */
 #include "arch/x86/desc.h"
+#define X86_EXC_DF_VECTOR 8
 #include "arch/x86/layout.h"
 #include "arch/x86/x86.h"
+#include "arch/x86/paging.h"
 #include "hypervisor/lib.h"
 #include "hypervisor/domain.h"
 
@@ -31,6 +33,17 @@ struct tss {
 _Static_assert(sizeof(struct tss) == 104, "hardware TSS layout");
 
 static struct tss tss;
+
+/*
+ * The double-fault task.  A #DF usually means the hypervisor's own stack is
+ * gone (overflowed, or ESP corrupted), so its handler cannot run on that
+ * stack: the IDT entry for vector 8 is a task gate, and the CPU switches to
+ * this TSS - a fresh stack and known segments - saving the broken state in
+ * the main TSS, where the panic code can read it.
+ */
+static struct tss df_tss;
+static uint8_t df_stack[4096] __attribute__((aligned(16)));
+void double_fault_task(void) __noreturn;
 
 struct gate { uint16_t off_lo, sel; uint8_t zero, type; uint16_t off_hi; } __packed;
 static struct gate idt[256];
@@ -61,6 +74,7 @@ static void gdt_init(void)
     HV_SLOT(RING3_CS) = desc_make(0, guest_limit, DESC_CODE(3), true);
     HV_SLOT(RING3_DS) = desc_make(0, guest_limit, DESC_DATA(3), true);
     HV_SLOT(HV_TSS) = desc_make((uint32_t)&tss, sizeof(tss) - 1, DESC_TSS32, false);
+    HV_SLOT(HV_DF_TSS) = desc_make((uint32_t)&df_tss, sizeof(df_tss) - 1, DESC_TSS32, false);
 #undef HV_SLOT
 }
 
@@ -74,6 +88,24 @@ static void idt_init(void)
             .off_hi = s->addr >> 16,
         };
     }
+    idt[X86_EXC_DF_VECTOR] = (struct gate){ .sel = HV_DF_TSS, .type = 0x85 };   /* task gate */
+}
+
+/* What the double-fault task needs to report the state it interrupted. */
+void desc_df_state(uint32_t *eip, uint32_t *esp, uint32_t *ebp, uint32_t *cr3)
+{
+    *eip = tss.eip, *esp = tss.esp, *ebp = tss.ebp, *cr3 = tss.cr3;
+}
+
+static void df_task_init(void)
+{
+    df_tss = (struct tss){
+        .eip = (uint32_t)double_fault_task, .esp = (uint32_t)df_stack + sizeof(df_stack),
+        .cs = HV_CS, .ss = HV_DS, .ds = HV_DS, .es = HV_DS, .fs = HV_DS, .gs = HV_DS,
+        .ss0 = HV_DS, .esp0 = (uint32_t)df_stack + sizeof(df_stack),
+        .cr3 = (uint32_t)directmap_pa(boot_pdpt), .eflags = 0x2,
+        .iomap_base = sizeof(struct tss),
+    };
 }
 
 void desc_set_kernel_stack(uint32_t esp0)
@@ -144,6 +176,7 @@ void desc_set_ldt(uint32_t base, uint32_t entries)
 void desc_init(void)
 {
     gdt_init();
+    df_task_init();
     idt_init();
     extern char hv_stack[];
     tss.ss0 = HV_DS;

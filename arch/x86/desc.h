@@ -11,6 +11,8 @@
 
 uint64_t desc_make(uint32_t base, uint32_t limit, uint8_t access, bool page_granular);
 void desc_init(void);
+/* The state the double fault interrupted (saved by the task switch). */
+void desc_df_state(uint32_t *eip, uint32_t *esp, uint32_t *ebp, uint32_t *cr3);
 /* The hypervisor's page of the GDT (entries 0xe000..), for the GDT mapping. */
 extern uint64_t desc_hv_gdt_page[512];
 void desc_set_kernel_stack(uint32_t esp0);
