@@ -119,24 +119,14 @@ static uint32_t *gpr(struct cpu_regs *r, unsigned n)
 /* ---- control registers ------------------------------------------------ */
 
 /*
- * The guest's "cr3": the machine frame of the L3 it was started on (its
- * start_info.pt_base), in Xen's extended-cr3 format.  It is not the PDPT
- * the CPU uses, which lives in hypervisor memory (see builder.c).
+ * The guest's "cr3": the machine frame of the L3 it runs on (d->cr3_mfn,
+ * set by the builder and by MMUEXT_NEW_BASEPTR), in Xen's extended-cr3
+ * format.  It is not the PDPT the CPU uses, which lives in hypervisor
+ * memory (see hypervisor/mm/page_type.c).
  */
 static uint32_t cr3_view(const struct domain *d)
 {
-    mfn_t l3 = d->cr3_mfn;
-    if (mfn_x(l3) == 0) {
-        /*
-         * TEMPORARY, until builder.c sets d->cr3_mfn: the builder puts the
-         * L3 one pfn below the L2 that PDPT slot 0 names.  (Frame 0 is the
-         * BIOS area, never a guest's, so 0 means "not set".)
-         */
-        uint32_t l2_pfn = m2p_get(pte_mfn(d->pdpt[0]));
-        BUG_ON(l2_pfn == 0 || l2_pfn > d->nr_pages);
-        l3 = d->frames[l2_pfn - 1];
-    }
-    return xen_pfn_to_cr3(mfn_x(l3));
+    return xen_pfn_to_cr3(mfn_x(d->cr3_mfn));
 }
 
 /* Virtual CR2: where the last #PF bounce left it (vcpu_info.arch.cr2). */
