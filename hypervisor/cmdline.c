@@ -47,6 +47,14 @@ static bool set_ignore_mmap(const char *v)
     return true;
 }
 
+static bool set_tick(const char *v)
+{
+    if (strcmp(v, "pit") && strcmp(v, "apic"))
+        return false;
+    hv_opts.tick_pit = !strcmp(v, "pit");
+    return true;
+}
+
 static const struct option {
     const char *key;
     bool (*set)(const char *value);
@@ -54,6 +62,7 @@ static const struct option {
 } options[] = {
     { "mem",         set_mem,         "mem=MIB: use at most this much RAM" },
     { "ignore-mmap", set_ignore_mmap, "ignore-mmap: ignore the boot loader's memory map (tests the fallback)" },
+    { "tick",        set_tick,        "tick=apic|pit: the tick's source (default: the local APIC timer if any)" },
     { "test-panic",  set_test_panic,  "test-panic=pf|gp|ud|de|bug|df: crash the hypervisor on purpose" },
 };
 

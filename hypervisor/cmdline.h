@@ -7,6 +7,7 @@ struct hv_options {
     bool ignore_mmap;          /* ignore-mmap: pretend there is no memory map */
     char test_panic[16];       /* test-panic=pf|gp|ud|de|bug|df: fault on purpose */
     uint32_t mem_limit_mib;    /* mem=N: use at most N MiB of RAM (0: all) */
+    bool tick_pit;             /* tick=pit: the PIT drives the tick even with an APIC */
 };
 extern struct hv_options hv_opts;
 

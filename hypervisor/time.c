@@ -14,18 +14,23 @@
  * and compute the time from their own rdtsc without a hypercall.  The CMOS
  * clock, read once, gives the wallclock at system time 0 (wc_sec/wc_nsec).
  *
- * PIT channel 0 interrupts TIME_HZ times a second.  Each tick fires the
- * guest timers that are due (set_timer_op: VIRQ_TIMER), ends the polls
- * that timed out, and tells the scheduler that time passed.  This file
- * never decides what runs next; sched.c does.
+ * The tick comes TIME_HZ times a second from the local APIC's timer in
+ * periodic mode, its count measured against the now-calibrated TSC; or,
+ * with no usable APIC or "tick=pit" on the command line, from PIT channel 0
+ * on IRQ 0.  Either way it arrives in time_irq(), which fires the guest
+ * timers that are due (set_timer_op: VIRQ_TIMER), ends the polls that
+ * timed out, and tells the scheduler that time passed.  This file never
+ * decides what runs next; sched.c does.
  */
 #include "hypervisor/time.h"
 #include "hypervisor/time_calc.h"
+#include "hypervisor/cmdline.h"
 #include "hypervisor/console.h"
 #include "hypervisor/event.h"
 #include "hypervisor/sched.h"
 #include "hypervisor/lib.h"
 #include "hypercalls/public/xen.h"
+#include "arch/x86/apic.h"
 #include "arch/x86/paging.h"
 #include "arch/x86/pic.h"
 #include "arch/x86/pit.h"
@@ -34,6 +39,7 @@
 
 #define CALIBRATE_MS 20                 /* long enough for 0.01% on real hardware */
 #define FALLBACK_HZ  1000000000ull      /* if the PIT does not answer: a guess */
+#define APIC_CALIBRATE_MS 10            /* the APIC timer against the TSC */
 
 static struct time_scale tsc_scale;     /* TSC ticks -> ns; zero until time_init() */
 static uint64_t tsc_at_zero;            /* the TSC at system time 0 */
@@ -76,13 +82,39 @@ static void read_wallclock(void)
           t.year, t.mon, t.mday, t.hour, t.min, t.sec);
 }
 
+/*
+ * The local APIC timer, if there is one and it counts: its count for one
+ * tick is what it counted in APIC_CALIBRATE_MS of the TSC, scaled.  Its
+ * interrupts arrive once a guest runs: IF is off in the hypervisor.
+ */
+static bool start_apic_tick(uint64_t tsc_hz)
+{
+    if (!apic_init())
+        return false;
+    uint32_t counted = apic_timer_measure(tsc_hz * APIC_CALIBRATE_MS / 1000);
+    uint32_t count = (uint32_t)((uint64_t)counted * 1000 / (APIC_CALIBRATE_MS * TIME_HZ));
+    if (!count) {
+        hvlog("time: warning: the local APIC timer does not count\n");
+        return false;
+    }
+    apic_timer_start_periodic(count);
+    hvlog("time: tick from the local APIC timer at %u Hz (%u counts, divide by 16)\n",
+          TIME_HZ, count);
+    return true;
+}
+
 void time_init(void)
 {
-    tsc_scale = time_calc_scale(calibrate_tsc());
+    uint64_t tsc_hz = calibrate_tsc();
+    tsc_scale = time_calc_scale(tsc_hz);
     tsc_at_zero = rdtsc();
     read_wallclock();
+    if (!hv_opts.tick_pit && start_apic_tick(tsc_hz))
+        return;                 /* IRQ 0 stays masked at the PIC (pic_init) */
     pit_start_periodic(TIME_HZ);
     pic_unmask(PIT_IRQ);        /* arrives once a guest runs: IF is off in the hypervisor */
+    hvlog("time: tick from the PIT at %u Hz (%s)\n", TIME_HZ,
+          hv_opts.tick_pit ? "tick=pit" : "no usable local APIC");
 }
 
 uint64_t time_now_ns(void)

@@ -3,10 +3,10 @@
 #define HV_TIME_H
 #include "hypervisor/domain.h"
 
-/* The periodic tick (PIT channel 0, IRQ 0): time_irq() runs this often. */
+/* The periodic tick (local APIC timer, or PIT channel 0 on IRQ 0): time_irq() runs this often. */
 #define TIME_HZ 1000
 
-/* Calibrate the TSC, read the RTC, start the periodic tick (IRQ 0). */
+/* Calibrate the TSC, read the RTC, start the periodic tick (APIC timer or PIT). */
 void time_init(void);
 /* Nanoseconds since boot (system time), from the TSC. */
 uint64_t time_now_ns(void);

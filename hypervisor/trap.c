@@ -24,6 +24,7 @@
 #include "hypervisor/sched.h"
 #include "hypervisor/time.h"
 #include "hypercalls/public/xen.h"
+#include "arch/x86/apic.h"
 #include "arch/x86/extable.h"
 #include "arch/x86/paging.h"
 #include "arch/x86/pic.h"
@@ -199,21 +200,40 @@ static void domain_trap(struct cpu_regs *r)
     guest_exit(r);
 }
 
-void trap_dispatch(struct cpu_regs *r)
+/*
+ * A hardware interrupt: the 8259's vectors, the APIC timer's, the APIC's
+ * spurious one.  None of these gates is DPL > 0, so a guest's "int $n"
+ * on them raises #GP instead of arriving here.  False for any other vector.
+ */
+static bool interrupt(struct cpu_regs *r)
 {
-    if (r->vector >= PIC_VECTOR_BASE && r->vector < PIC_VECTOR_BASE + PIC_NR_IRQS) {
-        /* Acknowledge first: guest_exit() may switch domains and never return here. */
-        unsigned irq = r->vector - PIC_VECTOR_BASE;
+    unsigned v = r->vector;
+    if (v == APIC_SPURIOUS_VECTOR)
+        return true;                       /* nothing was in service: no EOI */
+    /* Acknowledge first: guest_exit() may switch domains and never return here. */
+    if (v == APIC_TIMER_VECTOR) {
+        apic_eoi();
+        time_irq();
+    } else if (v >= PIC_VECTOR_BASE && v < PIC_VECTOR_BASE + PIC_NR_IRQS) {
+        unsigned irq = v - PIC_VECTOR_BASE;
         pic_eoi(irq);
         if (irq == PIT_IRQ)
             time_irq();
         else if (irq == UART_IRQ)
             console_irq();
         /* Any other line is masked, so it was spurious: acknowledged is enough. */
-        if (regs_ring(r) != 0)
-            guest_exit(r);
-        return;
+    } else {
+        return false;
     }
+    if (regs_ring(r) != 0)
+        guest_exit(r);
+    return true;
+}
+
+void trap_dispatch(struct cpu_regs *r)
+{
+    if (interrupt(r))
+        return;
     if (regs_ring(r) != 0) {
         domain_trap(r);
         return;

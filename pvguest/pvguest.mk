@@ -92,32 +92,46 @@ $(B)/pvguest/priv-%.elf: $(PV_OBJ)/tests/priv/%.o $(PV_LIB_OBJ) pvguest/guest.ld
 # A guest in PV_KERNEL_GUESTS is a kernel with ring-3 tasks: its main.c and
 # the kernel's objects (pvguest/kernel/, kept out of PV_LIB_OBJ so the other
 # guests do not grow), plus its user program pvguest/tests/<name>/user.c.
-# That object has its sections renamed .user.*, which pvguest/kernel/user.ld
-# gathers into the page-aligned user image, and it must reference no symbol
-# outside itself: ring 3 cannot call kernel code (its pages are not
-# _PAGE_USER).  The link then checks that the image holds no cli or sti:
-# the kernel keeps its critical sections on the virtual event mask.  The
-# one exception is a function whose name starts with forbidden_: the shell
-# guest executes cli and sti there on purpose, to show the halt.
-PV_KERNEL_SRC    := $(wildcard pvguest/kernel/*.c pvguest/kernel/*.S)
+# That program is linked alone at USER_BASE (pvguest/kernel/user.ld) into
+# user.elf, which must leave no symbol undefined: ring 3 cannot call kernel
+# code (it is not even mapped _PAGE_USER).  Its flat image user.bin goes
+# into the kernel through user_image.S (.incbin), and the kernel links with
+# --just-symbols=user.elf, so main.c's `task_main` is the program's entry at
+# its user address.  The link then checks that the image holds no cli or
+# sti: the kernel keeps its critical sections on the virtual event mask.
+# The one exception is a function whose name starts with forbidden_: the
+# shell guest executes cli and sti there on purpose, to show the halt.
+PV_KERNEL_SRC    := $(filter-out pvguest/kernel/user_image.S,\
+                      $(wildcard pvguest/kernel/*.c pvguest/kernel/*.S))
 PV_KERNEL_OBJ    := $(patsubst pvguest/kernel/%,$(PV_OBJ)/kernel/%.o,$(basename $(PV_KERNEL_SRC)))
 PV_KERNEL_GUESTS := tasks shell
 PV_OBJCOPY       := i686-linux-gnu-objcopy
+PV_USER_LDFLAGS  := -m elf_i386 -nostdlib -z max-page-size=0x1000 -z noexecstack \
+                    -T pvguest/kernel/user.ld --no-warn-rwx-segments
 
 .SECONDARY: $(PV_KERNEL_OBJ) $(PV_KERNEL_GUESTS:%=$(PV_OBJ)/tests/%/user.o) \
-            $(PV_KERNEL_GUESTS:%=$(PV_OBJ)/tests/%/user.ring3.o)
+            $(PV_KERNEL_GUESTS:%=$(PV_OBJ)/tests/%/user.elf) \
+            $(PV_KERNEL_GUESTS:%=$(PV_OBJ)/tests/%/user.bin) \
+            $(PV_KERNEL_GUESTS:%=$(PV_OBJ)/tests/%/user_image.o)
 
-$(PV_OBJ)/%.ring3.o: $(PV_OBJ)/%.o
-	@echo "  RING3   $@"
+$(PV_KERNEL_GUESTS:%=$(PV_OBJ)/tests/%/user.elf): %/user.elf: %/user.o pvguest/kernel/user.ld
+	@echo "  LD      $@ (ring 3)"
 	@undef=$$($(NM) -u $< | awk '{ printf "%s ", $$2 }'); \
 	 [ -z "$$undef" ] || { echo "$<: ring-3 code references $$undef(it may call nothing outside itself)"; exit 1; }
-	@$(PV_OBJCOPY) --prefix-alloc-sections=.user $< $@
+	@$(LD) $(PV_USER_LDFLAGS) -o $@ $<
+%/user.bin: %/user.elf
+	@$(PV_OBJCOPY) -O binary $< $@
+$(PV_KERNEL_GUESTS:%=$(PV_OBJ)/tests/%/user_image.o): %/user_image.o: %/user.bin \
+        pvguest/kernel/user_image.S
+	@echo "  AS      $@"
+	@$(CC) $(PV_ASFLAGS) -DUSER_BIN='"$<"' -c pvguest/kernel/user_image.S -o $@
 
 $(PV_KERNEL_GUESTS:%=$(B)/pvguest/%.elf): $(B)/pvguest/%.elf: $(PV_OBJ)/tests/%/main.o \
-        $(PV_OBJ)/tests/%/user.ring3.o $(PV_KERNEL_OBJ) $(PV_LIB_OBJ) pvguest/guest.ld \
-        pvguest/kernel/user.ld
+        $(PV_OBJ)/tests/%/user_image.o $(PV_OBJ)/tests/%/user.elf $(PV_KERNEL_OBJ) \
+        $(PV_LIB_OBJ) pvguest/guest.ld
 	@echo "  LD      $@"
-	@$(LD) $(PV_HIGH) -T pvguest/kernel/user.ld $(PV_LDFLAGS) -o $@ $(filter %.o,$^) $(PV_LIBGCC)
+	@$(LD) $(PV_HIGH) $(PV_LDFLAGS) --just-symbols=$(filter %.elf,$^) -o $@ \
+	     $(filter %.o,$^) $(PV_LIBGCC)
 	@bad=$$($(PV_OBJDUMP) -d $@ | awk -F'\t' '/^[0-9a-f]+ <.*>:$$/ { ok = /<forbidden_/ } \
 	        NF >= 3 && !ok { split($$3, w, " "); \
 	        if (w[1] == "cli" || w[1] == "sti") print $$1 }' | tr -d ' \n'); \

@@ -179,3 +179,11 @@ def guest(name, args=""):
     """The GUEST word for build/pvguest/<name>.elf with a module command line."""
     return ("%s %s" % (PVGUEST / (name + ".elf"), args)).strip()
 
+
+def passes(b, d=0):
+    """Domain d ran every check and all matched; nothing was halted."""
+    b.forbid(MISMATCH)
+    b.forbid(r"^\(d%d\) fail: " % d)
+    b.expect(r"^\(d%d\) \d+ checks, 0 failed$" % d)
+    b.expect(r"^\(d%d\) Test result: SUCCESS$" % d)
+    b.forbid(r"halted")

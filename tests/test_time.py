@@ -17,18 +17,9 @@ import time
 
 import pytest
 
-from harness import guest, NO_LEAK, MISMATCH
+from harness import guest, passes, NO_LEAK
 
 WALLCLOCK = r"^\(hv\) time: wallclock (\d{4})-(\d\d)-(\d\d) (\d\d):(\d\d):(\d\d) UTC$"
-
-
-def passes(b, d=0):
-    """Domain d ran every check and all matched; nothing was halted."""
-    b.forbid(MISMATCH)
-    b.forbid(r"^\(d%d\) fail: " % d)
-    b.expect(r"^\(d%d\) \d+ checks, 0 failed$" % d)
-    b.expect(r"^\(d%d\) Test result: SUCCESS$" % d)
-    b.forbid(r"halted")
 
 
 def hv_wallclock(b):

@@ -1,30 +1,14 @@
 """The hypervisor's pure C modules, rule by rule, built and run on the host.
 
-tests/unit/test_{format,memmap,frame,cmdline}.c are small C programs that
-link one module each (compiled with -DHOST_TEST, so lib.h maps to the host
-libc) and run named groups of checks: `test_frame never_reserved` runs one
-group and ends with "N passed, M failed"; each failed check prints a line
-"FAIL file:line: [group] what: evidence".  Each test below runs one group
-and, when it fails, shows those lines.
-
-Every program is built twice where the host can: natively, and with -m32,
-which is the hypervisor's own ABI (32-bit long, size_t and pointers).  Both
-use AddressSanitizer and UBSan when the host supports them, so a read or
-write one byte outside a buffer fails the test even when the result looks
-right.
+tests/unit/test_{format,memmap,frame,cmdline}.c link one module each and
+run named groups of checks, built and run by tests/unit_build.py (natively
+and with -m32, under AddressSanitizer and UBSan where the host has them).
+Each test below runs one group and, when it fails, shows its FAIL lines.
 """
-import os
-import re
-import subprocess
-from pathlib import Path
-
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-UNIT = ROOT / "build" / "unit"
-CFLAGS = ["-std=gnu11", "-O1", "-g", "-Wall", "-Wextra", "-Werror", "-DHOST_TEST", "-I."]
-SANITIZERS = ["-fsanitize=address,undefined", "-fno-sanitize-recover=all",
-              "-fno-omit-frame-pointer"]
+import unit_build
+
 PROGRAMS = {
     # our formatter is renamed so that the host's printf family stays intact to compare with
     "format": (["tests/unit/test_format.c", "hypervisor/format.c"],
@@ -33,80 +17,7 @@ PROGRAMS = {
     "frame": (["tests/unit/test_frame.c", "hypervisor/mm/frame.c"], []),
     "cmdline": (["tests/unit/test_cmdline.c", "hypervisor/cmdline.c"], []),
 }
-ABIS = {"host": [], "m32": ["-m32"]}
-
-_sanitizers = {}    # abi -> the sanitizer flags that build and run here ([] if none)
-_built = {}         # (program, abi) -> path of the executable
-
-
-def _gcc(args, out):
-    """Compile to a temporary name and rename, so parallel sessions never run half a file."""
-    UNIT.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(out.name + ".tmp%d" % os.getpid())
-    p = subprocess.run(["gcc", *args, "-o", str(tmp)], cwd=str(ROOT),
-                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                       universal_newlines=True)
-    if p.returncode == 0:
-        os.replace(str(tmp), str(out))
-    return p
-
-
-def _sanitizer_flags(abi):
-    """The sanitizers, if a trivial program builds and runs with them for this ABI."""
-    if abi not in _sanitizers:
-        src = UNIT / "unit_core_probe.c"
-        UNIT.mkdir(parents=True, exist_ok=True)
-        src.write_text("int main(void) { return 0; }\n")
-        exe = UNIT / ("unit_core_probe-" + abi)
-        ok = _gcc([*ABIS[abi], *SANITIZERS, str(src)], exe).returncode == 0
-        if ok:
-            ok = subprocess.run([str(exe)], stdout=subprocess.DEVNULL,
-                                stderr=subprocess.DEVNULL, timeout=60).returncode == 0
-        _sanitizers[abi] = SANITIZERS if ok else []
-    return _sanitizers[abi]
-
-
-def build(program, abi):
-    """build/unit/test_<program>-<abi>, compiled once per session."""
-    key = (program, abi)
-    if key not in _built:
-        sources, extra = PROGRAMS[program]
-        out = UNIT / ("test_%s-%s" % (program, abi))
-        if abi != "host":
-            probe = _gcc([*ABIS[abi], "-x", "c", "/dev/null", "-c"], UNIT / ("unit_core_probe-%s.o" % abi))
-            if probe.returncode != 0:
-                pytest.skip("gcc cannot build %s programs here" % abi)
-        flags = [*CFLAGS, *ABIS[abi], *_sanitizer_flags(abi), *extra]
-        p = _gcc([*flags, *sources], out)
-        if p.returncode != 0:
-            pytest.fail("building %s for %s failed:\n%s" % (program, abi, p.stdout),
-                        pytrace=False)
-        _built[key] = out
-    return _built[key]
-
-
-@pytest.fixture(params=sorted(ABIS))
-def unit(request):
-    """unit(program, group): run one group of checks; fail with its FAIL lines."""
-    abi = request.param
-
-    def run(program, group):
-        exe = build(program, abi)
-        env = dict(os.environ, UBSAN_OPTIONS="print_stacktrace=1")
-        p = subprocess.run([str(exe), group], stdout=subprocess.PIPE,
-                           stderr=subprocess.STDOUT, universal_newlines=True,
-                           timeout=300, env=env, cwd=str(ROOT))
-        summary = re.search(r"^(\d+) passed, (\d+) failed$", p.stdout, re.M)
-        if p.returncode == 0 and summary and summary.group(2) == "0" \
-                and int(summary.group(1)) > 0:
-            return int(summary.group(1))
-        status = ("killed by signal %d" % -p.returncode if p.returncode < 0
-                  else "exit status %d" % p.returncode)
-        pytest.fail("build/unit/%s %s: %s, %s\n%s"
-                    % (exe.name, group, status,
-                       summary.group(0) if summary else "no summary line",
-                       p.stdout[-8000:]), pytrace=False)
-    return run
+unit = unit_build.fixture(PROGRAMS)
 
 
 # --- hypervisor/format.c: our vsnprintf against the host's --------------------
@@ -321,8 +232,4 @@ def test_cmdline_parse_reports_words_too_long_for_its_buffer(unit):
 
 @pytest.mark.parametrize("program", sorted(PROGRAMS))
 def test_every_group_of_c_checks_is_run_by_a_rule_above(program):
-    listed = subprocess.run([str(build(program, "host")), "--list"], stdout=subprocess.PIPE,
-                            universal_newlines=True, check=True).stdout.split()
-    called = re.findall(r'unit\("%s", "(\w+)"\)' % program, Path(__file__).read_text())
-    assert sorted(listed) == sorted(called), \
-        "groups in tests/unit/test_%s.c and the rules here differ" % program
+    unit_build.every_group_is_run(PROGRAMS, program, __file__)

@@ -3,62 +3,27 @@
 tests/unit/test_desc_check.c links desc_check.c alone (-DHOST_TEST) and runs
 named groups of checks, each a table of descriptors with the verdict and
 the fixed-up value Xen's x86_32 check_descriptor() gives, plus a property
-check over a million random descriptors.  It is built the way
-tests/test_unit_core.py builds its programs (whose helpers it reuses):
-natively and with -m32, under AddressSanitizer and UBSan where the host
-has them.  Each test below runs one group; a failure shows the FAIL lines.
+check over a million random descriptors.  It is built and run by
+tests/unit_build.py, as every host unit program is: natively and with -m32,
+under AddressSanitizer and UBSan where the host has them.  Each test below
+runs one group; a failure shows the FAIL lines.
 """
-import os
 import re
-import subprocess
-from pathlib import Path
 
 import pytest
 
-import test_unit_core as core
+import unit_build
 
-SOURCES = ["tests/unit/test_desc_check.c", "hypervisor/desc_check.c"]
-_built = {}
-
-
-def build(abi):
-    """build/unit/test_desc_check-<abi>, compiled once per session."""
-    if abi not in _built:
-        out = core.UNIT / ("test_desc_check-%s" % abi)
-        if abi != "host":
-            probe = core._gcc([*core.ABIS[abi], "-x", "c", "/dev/null", "-c"],
-                              core.UNIT / ("unit_desc_probe-%s.o" % abi))
-            if probe.returncode != 0:
-                pytest.skip("gcc cannot build %s programs here" % abi)
-        flags = [*core.CFLAGS, *core.ABIS[abi], *core._sanitizer_flags(abi)]
-        p = core._gcc([*flags, *SOURCES], out)
-        if p.returncode != 0:
-            pytest.fail("building test_desc_check for %s failed:\n%s" % (abi, p.stdout),
-                        pytrace=False)
-        _built[abi] = out
-    return _built[abi]
+PROGRAMS = {
+    "desc_check": (["tests/unit/test_desc_check.c", "hypervisor/desc_check.c"], []),
+}
+unit = unit_build.fixture(PROGRAMS)
 
 
-@pytest.fixture(params=sorted(core.ABIS))
-def check(request):
+@pytest.fixture
+def check(unit):
     """check(group): run one group of C checks; fail with its FAIL lines."""
-    abi = request.param
-
-    def run(group):
-        exe = build(abi)
-        env = dict(os.environ, UBSAN_OPTIONS="print_stacktrace=1")
-        p = subprocess.run([str(exe), group], stdout=subprocess.PIPE,
-                           stderr=subprocess.STDOUT, universal_newlines=True,
-                           timeout=300, env=env, cwd=str(core.ROOT))
-        summary = re.search(r"^(\d+) passed, (\d+) failed$", p.stdout, re.M)
-        if p.returncode == 0 and summary and summary.group(2) == "0" \
-                and int(summary.group(1)) > 0:
-            return p.stdout
-        pytest.fail("build/unit/%s %s: exit status %d, %s\n%s"
-                    % (exe.name, group, p.returncode,
-                       summary.group(0) if summary else "no summary line",
-                       p.stdout[-8000:]), pytrace=False)
-    return run
+    return lambda group: unit("desc_check", group)
 
 
 def test_a_not_present_descriptor_of_any_type_is_accepted_unchanged(check):
@@ -99,8 +64,4 @@ def test_no_accepted_random_descriptor_grants_ring_0_or_reaches_the_hypervisor(c
 
 
 def test_every_group_of_desc_check_c_checks_is_run_by_a_rule_above():
-    listed = subprocess.run([str(build("host")), "--list"], stdout=subprocess.PIPE,
-                            universal_newlines=True, check=True).stdout.split()
-    called = re.findall(r'check\("(\w+)"\)', Path(__file__).read_text())
-    assert sorted(listed) == sorted(called), \
-        "groups in tests/unit/test_desc_check.c and the rules here differ"
+    unit_build.every_group_is_run(PROGRAMS, "desc_check", __file__, call=r'check\("(\w+)"\)')

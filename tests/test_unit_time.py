@@ -3,64 +3,17 @@
 tests/unit/test_time.c links hypervisor/time_calc.c: Xen's TSC-to-ns
 scale (the very formula guests apply to their vcpu_time_info), the TSC
 calibration ratio, and the CMOS clock's registers to a date and to Unix
-seconds. It is built and run exactly as tests/test_unit_core.py builds its
-programs (the same flags, natively and with -m32, with the sanitizers where
-the host has them); each test below runs one named group of checks and
-shows its FAIL lines.
+seconds. It is built and run by tests/unit_build.py, as every host unit
+program is (natively and with -m32, with the sanitizers where the host has
+them); each test below runs one named group of checks and shows its FAIL
+lines.
 """
-import os
-import re
-import subprocess
-from pathlib import Path
-
-import pytest
-
-import test_unit_core as core
+import unit_build
 
 PROGRAMS = {
-    "time": ["tests/unit/test_time.c", "hypervisor/time_calc.c"],
+    "time": (["tests/unit/test_time.c", "hypervisor/time_calc.c"], []),
 }
-_built = {}
-
-
-def build(program, abi):
-    """build/unit/test_<program>-<abi>, compiled once per session."""
-    if (program, abi) not in _built:
-        out = core.UNIT / ("test_%s-%s" % (program, abi))
-        if abi != "host":
-            probe = core._gcc([*core.ABIS[abi], "-x", "c", "/dev/null", "-c"],
-                              core.UNIT / ("unit_time_probe-%s.o" % abi))
-            if probe.returncode != 0:
-                pytest.skip("gcc cannot build %s programs here" % abi)
-        flags = [*core.CFLAGS, *core.ABIS[abi], *core._sanitizer_flags(abi)]
-        p = core._gcc([*flags, *PROGRAMS[program]], out)
-        if p.returncode != 0:
-            pytest.fail("building %s for %s failed:\n%s" % (program, abi, p.stdout),
-                        pytrace=False)
-        _built[(program, abi)] = out
-    return _built[(program, abi)]
-
-
-@pytest.fixture(params=sorted(core.ABIS))
-def unit(request):
-    """unit(program, group): run one group of checks; fail with its FAIL lines."""
-    abi = request.param
-
-    def run(program, group):
-        exe = build(program, abi)
-        env = dict(os.environ, UBSAN_OPTIONS="print_stacktrace=1")
-        p = subprocess.run([str(exe), group], stdout=subprocess.PIPE,
-                           stderr=subprocess.STDOUT, universal_newlines=True,
-                           timeout=300, env=env, cwd=str(core.ROOT))
-        summary = re.search(r"^(\d+) passed, (\d+) failed$", p.stdout, re.M)
-        if p.returncode == 0 and summary and summary.group(2) == "0" \
-                and int(summary.group(1)) > 0:
-            return
-        pytest.fail("build/unit/%s %s: exit status %d, %s\n%s"
-                    % (exe.name, group, p.returncode,
-                       summary.group(0) if summary else "no summary line",
-                       p.stdout[-8000:]), pytrace=False)
-    return run
+unit = unit_build.fixture(PROGRAMS)
 
 
 # --- the TSC scale: what guests are told and what the hypervisor uses -------
@@ -112,8 +65,4 @@ def test_time_every_day_the_rtc_can_name_is_86400_s_after_the_one_before(unit):
 
 
 def test_every_group_of_time_checks_is_run_by_a_rule_above():
-    listed = subprocess.run([str(build("time", "host")), "--list"],
-                            stdout=subprocess.PIPE, universal_newlines=True,
-                            check=True).stdout.split()
-    called = re.findall(r'unit\("time", "(\w+)"\)', Path(__file__).read_text())
-    assert sorted(listed) == sorted(called)
+    unit_build.every_group_is_run(PROGRAMS, "time", __file__)

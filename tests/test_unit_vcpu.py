@@ -2,63 +2,16 @@
 
 tests/unit/test_debugreg.c links hypervisor/debugreg_check.c, the module
 that decides which debug-register values a guest may set. It is built and
-run exactly as tests/test_unit_core.py builds its programs (the same flags,
-natively and with -m32, with the sanitizers where the host has them); each
-test below runs one named group of checks and shows its FAIL lines.
+run by tests/unit_build.py, as every host unit program is (natively and
+with -m32, with the sanitizers where the host has them); each test below
+runs one named group of checks and shows its FAIL lines.
 """
-import os
-import re
-import subprocess
-from pathlib import Path
-
-import pytest
-
-import test_unit_core as core
+import unit_build
 
 PROGRAMS = {
-    "debugreg": ["tests/unit/test_debugreg.c", "hypervisor/debugreg_check.c"],
+    "debugreg": (["tests/unit/test_debugreg.c", "hypervisor/debugreg_check.c"], []),
 }
-_built = {}
-
-
-def build(program, abi):
-    """build/unit/test_<program>-<abi>, compiled once per session."""
-    if (program, abi) not in _built:
-        out = core.UNIT / ("test_%s-%s" % (program, abi))
-        if abi != "host":
-            probe = core._gcc([*core.ABIS[abi], "-x", "c", "/dev/null", "-c"],
-                              core.UNIT / ("unit_vcpu_probe-%s.o" % abi))
-            if probe.returncode != 0:
-                pytest.skip("gcc cannot build %s programs here" % abi)
-        flags = [*core.CFLAGS, *core.ABIS[abi], *core._sanitizer_flags(abi)]
-        p = core._gcc([*flags, *PROGRAMS[program]], out)
-        if p.returncode != 0:
-            pytest.fail("building %s for %s failed:\n%s" % (program, abi, p.stdout),
-                        pytrace=False)
-        _built[(program, abi)] = out
-    return _built[(program, abi)]
-
-
-@pytest.fixture(params=sorted(core.ABIS))
-def unit(request):
-    """unit(program, group): run one group of checks; fail with its FAIL lines."""
-    abi = request.param
-
-    def run(program, group):
-        exe = build(program, abi)
-        env = dict(os.environ, UBSAN_OPTIONS="print_stacktrace=1")
-        p = subprocess.run([str(exe), group], stdout=subprocess.PIPE,
-                           stderr=subprocess.STDOUT, universal_newlines=True,
-                           timeout=300, env=env, cwd=str(core.ROOT))
-        summary = re.search(r"^(\d+) passed, (\d+) failed$", p.stdout, re.M)
-        if p.returncode == 0 and summary and summary.group(2) == "0" \
-                and int(summary.group(1)) > 0:
-            return
-        pytest.fail("build/unit/%s %s: exit status %d, %s\n%s"
-                    % (exe.name, group, p.returncode,
-                       summary.group(0) if summary else "no summary line",
-                       p.stdout[-8000:]), pytrace=False)
-    return run
+unit = unit_build.fixture(PROGRAMS)
 
 
 # --- hypervisor/debugreg_check.c: set_debugreg and mov to DRn ---------------
@@ -92,8 +45,4 @@ def test_debugreg_no_sequence_of_writes_arms_a_breakpoint_on_the_hypervisor(unit
 
 
 def test_every_group_of_debugreg_checks_is_run_by_a_rule_above():
-    listed = subprocess.run([str(build("debugreg", "host")), "--list"],
-                            stdout=subprocess.PIPE, universal_newlines=True,
-                            check=True).stdout.split()
-    called = re.findall(r'unit\("debugreg", "(\w+)"\)', Path(__file__).read_text())
-    assert sorted(listed) == sorted(called)
+    unit_build.every_group_is_run(PROGRAMS, "debugreg", __file__)

@@ -16,15 +16,7 @@ import re
 
 import pytest
 
-from harness import guest, NO_LEAK, MISMATCH
-
-
-def passes(b, d=0):
-    b.forbid(MISMATCH)
-    b.forbid(r"^\(d%d\) fail: " % d)
-    b.expect(r"^\(d%d\) \d+ checks, 0 failed$" % d)
-    b.expect(r"^\(d%d\) Test result: SUCCESS$" % d)
-    b.forbid(r"halted")
+from harness import guest, passes, NO_LEAK
 
 
 def test_a_guest_ldt_is_typed_checked_and_used_from_ring_1_and_ring_3(boot):

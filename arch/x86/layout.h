@@ -15,7 +15,8 @@
  *              |                        |  physical ranges (modules)
  *   0xF8800000 +------------------------+ L2 452
  *              | per-domain area 4 MiB  |  GDT/LDT frames of the
- *              |                        |  running vCPU
+ *              |                        |  running vCPU; the local APIC
+ *              |                        |  page at 0xF89FF000 (slot 511)
  *   0xF8C00000 +------------------------+ L2 454
  *              | (unused)               |
  *   0xFBC00000 +------------------------+ L2 478

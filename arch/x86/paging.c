@@ -66,6 +66,22 @@ void paging_map_ldt_page(unsigned i, mfn_t m)
     invlpg((const void *)(LDT_VIRT_START + i * PAGE_SIZE));
 }
 
+/*
+ * Map one page of device registers (machine address pa) uncached at
+ * per-domain slot `slot`, after the GDT and LDT pages, and return its
+ * address.  The per-domain L1 is shared by every address space, so the
+ * mapping is everywhere at once; it is never undone.
+ */
+volatile void *paging_map_mmio(unsigned slot, paddr_t pa)
+{
+    unsigned first_free = (LDT_VIRT_START - PERDOMAIN_VIRT_START) / PAGE_SIZE + LDT_PAGES;
+    BUG_ON(slot < first_free || slot >= L1_ENTRIES || pte_present(perdomain_l1[slot]));
+    perdomain_l1[slot] = (pa & PTE_MFN_MASK) | _PAGE_PRESENT | _PAGE_RW | _PAGE_PCD | _PAGE_PWT | global_flag;
+    uintptr_t va = PERDOMAIN_VIRT_START + slot * PAGE_SIZE;
+    invlpg((const void *)va);
+    return (volatile void *)va;
+}
+
 void paging_init(void)
 {
     struct cpuid_regs r = cpuid(1, 0);

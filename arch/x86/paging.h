@@ -27,6 +27,13 @@ void paging_map_gdt_page(unsigned i, mfn_t m);
 /* Map LDT page i (0..15) to frame m, or unmap it for INVALID_MFN. */
 void paging_map_ldt_page(unsigned i, mfn_t m);
 
+/*
+ * Map the device page at machine address pa uncached (PCD|PWT) at per-domain
+ * slot `slot` (above the GDT and LDT pages, below 512), in every address
+ * space at once, for good.  Returns its virtual address.
+ */
+volatile void *paging_map_mmio(unsigned slot, paddr_t pa);
+
 /* Copy from/to any machine address, page by page through the mapcache. */
 void phys_read(void *dst, paddr_t src, size_t n);
 

@@ -3,12 +3,14 @@
  *
  * Under Xen's direct paging a page-table entry holds a machine frame
  * number, so to map one of our pages at a second address (a task's stack
- * at the user window, a fresh page under a faulting address) the kernel
+ * in its address space, a fresh page under a faulting address) the kernel
  * needs its MFN.  The domain builder gives us the pfn->mfn list
  * (start_info.mfn_list), and every pfn is mapped at VIRT_BASE + pfn*4096,
  * so a page of our own image has pfn (va - VIRT_BASE) / 4096.  The pool
  * is a page-aligned array in .bss: its kernel VAs stay supervisor-only,
- * and ring 3 reaches a frame only where window.c maps it with _PAGE_USER.
+ * and ring 3 reaches a frame only where aspace.c maps it with _PAGE_USER.
+ * Page-table frames do not come from here: these are mapped writable at
+ * their kernel VA, so they can never become tables (lib/mm.c's pool).
  * Allocation runs with events masked: it is the kind of state an event
  * handler would one day share.
  */
@@ -17,8 +19,6 @@
 static uint8_t pool[POOL_PAGES][PAGE_SIZE] __attribute__((aligned(PAGE_SIZE)));
 static bool used[POOL_PAGES];
 
-#define PTE_ACCESSED 0x20ull
-#define PTE_DIRTY    0x40ull
 
 static uint32_t pool_va(unsigned i)
 {
@@ -74,13 +74,4 @@ uint64_t frame_user_pte(uint32_t va)
 {
     return ((uint64_t)va_to_mfn(va) << 12) | PTE_PRESENT | PTE_RW | PTE_USER |
            PTE_ACCESSED | PTE_DIRTY;
-}
-
-/* Which pool frame a PTE maps (its kernel VA); 0 if none of the pool's. */
-uint32_t pte_to_kernel_va(uint64_t pte)
-{
-    for (unsigned i = 0; i < POOL_PAGES; i++)
-        if (va_to_mfn(pool_va(i)) == PTE_MFN(pte))
-            return pool_va(i);
-    return 0;
 }

@@ -8,7 +8,7 @@
  * cli.  The pieces, one file each:
  *   irqflags.c  local_irq_save/restore on the virtual mask; the event upcall
  *   frame.c     a pool of page frames, each known by its MFN
- *   window.c    the user window: the VAs every task sees, remapped per task
+ *   aspace.c    each task's own address space: built, pinned, torn down
  *   task.c      tasks: creation, exit, the scheduler, yield, sleep, preemption
  *   timer.c     the one-shot timer multiplexed: the preemption tick, sleepers
  *   tty.c       console input for tasks (CONSOLEIO_read, VIRQ_CONSOLE)
@@ -23,10 +23,10 @@
 #define PVGUEST_KERNEL_H
 
 #include "pvguest/lib/pvguest.h"
+#include "pvguest/kernel/user.h"
 
-#define NTASKS       8          /* slots are used once: a test's tasks stay inspectable */
+#define NTASKS       10         /* a slot is reused only once its task was waited for */
 #define KSTACK_SIZE  8192
-#define WINDOW_MAX   8          /* user-window pages */
 #define POOL_PAGES   40         /* frames for task memory and demand-zero pages */
 #define PF_LOG_MAX   8
 
@@ -59,34 +59,43 @@ void frame_free(uint32_t va);
 unsigned frame_free_count(void);
 /* The PTE that maps the frame at kernel VA va for ring 3, read-write. */
 uint64_t frame_user_pte(uint32_t va);
-uint32_t pte_to_kernel_va(uint64_t pte);
 
-/* ---- the user window (window.c) -------------------------------------- */
+/* ---- address spaces (aspace.c) --------------------------------------- */
 
-enum window_kind { W_IMAGE, W_STACK, W_HEAP };
+/*
+ * Every task has its own: the user image, heap and stack at the VAs
+ * below (user.ld links the program at USER_BASE), and the kernel's
+ * mappings shared through the kernel L2's entries.  The slots of a space
+ * are its user pages: image pages 0..USER_IMAGE_MAX-1, then the heap
+ * pages, then the stack page.
+ */
+#define USER_IMAGE_MAX   8                   /* USER_BASE etc.: user.h */
+#define USER_STACK_SLOT  (USER_IMAGE_MAX + USER_HEAP_PAGES)
+#define USER_SLOTS       (USER_STACK_SLOT + 1)
 
-struct window {
-    unsigned pages;
-    uint32_t va[WINDOW_MAX];
-    enum window_kind kind[WINDOW_MAX];
-    uint64_t now[WINDOW_MAX];   /* what each page maps at the moment */
+struct aspace {
+    uint32_t l3, l2[2], l1;     /* pfns: the L3, the L2s of slots 0 and 3, the user L1 */
+    bool pinned;
+    uint32_t page[USER_SLOTS];  /* each user page's frame (its kernel VA); 0: unmapped */
+    unsigned entries;           /* entries the building mmu_update wrote */
+    unsigned mmu_updates;       /* mmu_update hypercalls the building took (1) */
 };
-extern struct window window;
-extern char __user_start[], __user_end[];   /* the user image (pvguest/kernel/user.ld) */
+struct aspace_stats { unsigned built, destroyed; };
+extern struct aspace_stats aspace_stats;
+extern const char user_image_start[], user_image_end[];   /* the program (user_image.S) */
 
-void window_init(void);
-int window_index(uint32_t va);              /* -1 if va is outside the window */
-uint32_t window_stack_top(void);
-uint32_t window_heap(void);                 /* the first demand-zero page */
-
-struct task;
-/* Give t its own memory (a copy of the user image, a stack); 0 or -errno. */
-long window_populate(struct task *t);
-void window_release(struct task *t);
-/* Map t's pages (NULL: none) at the window's VAs: one hypercall per change. */
-void window_switch(const struct task *t);
-/* Is [va, va+len) mapped for the running task?  (pointer check for syscalls) */
-bool window_user_range(const struct task *t, uint32_t va, uint32_t len);
+void aspace_init(void);
+long aspace_build(struct aspace *as);       /* 0, or -errno with nothing kept */
+void aspace_destroy(struct aspace *as);     /* never the space CR3 holds */
+uint32_t aspace_l3_mfn(const struct aspace *as);
+uint32_t aspace_slot_va(unsigned slot);
+int aspace_slot(uint32_t va);               /* -1 outside every slot */
+bool aspace_is_heap(int slot);
+bool aspace_demand_zero(struct aspace *as, int slot);     /* one mmu_update */
+/* Is [va, va+len) mapped in the space?  (pointer check for syscalls) */
+bool aspace_user_range(const struct aspace *as, uint32_t va, uint32_t len);
+/* Copy into a space that need not be loaded (through kernel VAs): 0 or -EFAULT. */
+long aspace_copy_to(struct aspace *as, uint32_t va, const void *src, uint32_t len);
 
 /* ---- tasks and the scheduler (task.c, switch.S) ---------------------- */
 
@@ -100,6 +109,10 @@ struct task_stats {
     unsigned if_set;            /* ... whose frame had EFLAGS.IF set */
     unsigned entered_masked;    /* ... whose handler started with events masked */
     unsigned writes, faults;
+    uint32_t cr3;               /* CR3 (the emulated mov) in its first system call */
+    uint32_t l3_mfn;            /* its space, as built: the L3, */
+    unsigned space_entries;     /*   the entries the one mmu_update wrote, */
+    unsigned space_mmu_updates; /*   and how many mmu_updates that took (1) */
     bool first_seen;            /* the first syscall's frame, as the handler saw it: */
     uint32_t first_cs;          /*   CS with bits 16-31 */
     uint32_t first_eflags;
@@ -118,7 +131,9 @@ struct task {
     unsigned runs, preempted;   /* times switched to; ... of which ended by preemption */
     uint32_t ksp;               /* saved ESP while switched out (swtch) */
     uint32_t kstack_top;        /* handed to stack_switch while it runs */
-    uint64_t pte[WINDOW_MAX];   /* its mapping of each window page; 0: none */
+    struct aspace as;           /* its address space */
+    struct task *parent;        /* spawned by a task: the one that may wait for it */
+    bool waited;                /* its parent is asleep in wait() for it */
     struct task_stats st;
     uint8_t kstack[KSTACK_SIZE] __attribute__((aligned(16)));
 };
@@ -132,6 +147,10 @@ extern struct task tasks[NTASKS];
 struct task *task_create(const char *name, void (*entry)(uint32_t, uint32_t),
                          uint32_t arg0, uint32_t arg1, bool events_masked);
 struct task *task_current(void);
+/* Spawn and wait (SYS_spawn, SYS_wait): a child of t; its exit code, freeing its slot. */
+long task_spawn(struct task *t, uint32_t kind, uint32_t arg);
+long task_wait(struct task *t, uint32_t pid);
+extern void (*task_spawn_entry)(uint32_t, uint32_t);      /* what children run */
 /* Run tasks until none is runnable or sleeping; block the domain while all sleep. */
 void sched_run(void);
 void task_yield(void);                      /* from a task's kernel code */

@@ -5,10 +5,10 @@
  * bounces it to our handler with the error code in the frame and the
  * faulting address in shared_info's vcpu_info.arch.cr2: a PV kernel has
  * no CR2 of its own.  For a fault from ring 3 there are two answers:
- *  - the address is in a heap page of the window that this task has not
- *    touched yet (error: not present): take a zeroed frame from the pool,
- *    map it there with update_va_mapping, and let the instruction run
- *    again - demand-zero paging;
+ *  - the address is in a heap page of the task's address space that it
+ *    has not touched yet (error: not present): take a zeroed frame from
+ *    the pool, write its entry into the task's L1 with one mmu_update
+ *    (aspace.c), and let the instruction run again - demand-zero paging;
  *  - anything else (a kernel page, the guard page, a write to nowhere):
  *    the task is killed, like a Unix process on SIGSEGV, and the others
  *    run on.
@@ -29,32 +29,17 @@ static void log_fault(const struct task *t, uint32_t cr2, const struct trap_fram
         pf_log[pf_log_len++] = (struct pf_record){ t->pid, cr2, f->error, f->eip, dz };
 }
 
-/* Map a zeroed frame under cr2 for t; false if there is no frame to give. */
-static bool demand_zero(struct task *t, int i)
-{
-    unsigned long flags = local_irq_save();
-    uint32_t f = frame_alloc();             /* zeroed by the pool */
-
-    irq_assert_masked("the demand-zero mapping");
-    if (f) {
-        t->pte[i] = frame_user_pte(f);
-        window_switch(t);                   /* maps just this page: the rest agree */
-    }
-    local_irq_restore(flags);
-    return f != 0;
-}
-
 static bool page_fault(struct trap_frame *f)
 {
     struct task *t = task_current();
     uint32_t cr2 = shared_info->vcpu_info[0].arch.cr2;
-    int i = window_index(cr2);
+    int i = aspace_slot(cr2);
 
     if (!t || (f->cs & 3) != 3)
         return false;                       /* the kernel faulted: the lib fails the test */
     t->st.faults++;
-    if (i >= 0 && window.kind[i] == W_HEAP && !t->pte[i] && !(f->error & PF_PRESENT) &&
-        (f->error & PF_USER) && demand_zero(t, i)) {
+    if (aspace_is_heap(i) && !t->as.page[i] && !(f->error & PF_PRESENT) &&
+        (f->error & PF_USER) && aspace_demand_zero(&t->as, i)) {
         log_fault(t, cr2, f, true);
         return true;                        /* the iret re-runs the instruction */
     }

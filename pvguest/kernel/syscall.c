@@ -18,7 +18,6 @@
  * the virtual IF back from the frame's EFLAGS.
  */
 #include "pvguest/kernel/kernel.h"
-#include "pvguest/kernel/user.h"
 
 uint8_t write_log[64];
 unsigned write_log_len;
@@ -32,7 +31,7 @@ static long do_write(struct task *t, uint32_t fd, uint32_t buf, uint32_t len)
         return -EBADF;
     if (len > sizeof(copy))
         len = sizeof(copy);
-    if (!window_user_range(t, buf, len))
+    if (!aspace_user_range(&t->as, buf, len))
         return -EFAULT;                     /* not the task's memory */
     memcpy(copy, (const void *)buf, len);   /* once: the task cannot change it under us */
     console_flush();
@@ -48,7 +47,7 @@ static long do_nanosleep(struct task *t, uint32_t req)
     struct timespec ts;
     uint64_t deadline;
 
-    if (!window_user_range(t, req, sizeof(ts)))
+    if (!aspace_user_range(&t->as, req, sizeof(ts)))
         return -EFAULT;
     memcpy(&ts, (const void *)req, sizeof(ts));
     if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= (int32_t)NS_PER_SEC)
@@ -66,7 +65,7 @@ static long do_clock_gettime(struct task *t, uint32_t clock, uint32_t out)
 
     if (clock != CLOCK_REALTIME && clock != CLOCK_MONOTONIC)
         return -EINVAL;
-    if (!window_user_range(t, out, sizeof(ts)))
+    if (!aspace_user_range(&t->as, out, sizeof(ts)))
         return -EFAULT;
     ns = clock == CLOCK_REALTIME ? time_wallclock_ns() : time_now_ns();
     ts.tv_sec = (int32_t)(ns / NS_PER_SEC);
@@ -83,7 +82,7 @@ static long do_task_info(struct task *t, uint32_t slot, uint32_t out)
 
     if (slot >= NTASKS)
         return -ESRCH;
-    if (!window_user_range(t, out, sizeof(ti)))
+    if (!aspace_user_range(&t->as, out, sizeof(ti)))
         return -EFAULT;
     s = &tasks[slot];
     if (s->state == TASK_FREE)
@@ -115,6 +114,7 @@ static void record(struct task *t, const struct trap_frame *f)
         s->first_cs = f->cs;
         s->first_eflags = f->eflags;
         s->first_mask = event_mask();
+        s->cr3 = mm_read_cr3();             /* the emulated mov: which space runs */
     }
 }
 
@@ -148,6 +148,12 @@ static bool syscall_entry(struct trap_frame *f)
         break;
     case SYS_task_info:
         f->eax = do_task_info(t, f->ebx, f->ecx);
+        break;
+    case SYS_spawn:
+        f->eax = task_spawn(t, f->ebx, f->ecx);
+        break;
+    case SYS_wait:
+        f->eax = task_wait(t, f->ebx);
         break;
     case SYS_exit:
         task_exit((int)f->ebx, false);

@@ -6,8 +6,12 @@
  * lands at the top of the stack named by stack_switch, the virtual TSS, so
  * the scheduler names the next task's stack before running it: its traps
  * then build their frames where its kernel context lives, and yielding is
- * a plain switch of kernel stacks (swtch) in ring 1, with no hypervisor
- * involved beyond the stack_switch and the window's remapping.
+ * a plain switch of kernel stacks (swtch) in ring 1.  Each task also has
+ * its own address space (aspace.c), so the one hypercall of a switch is a
+ * multicall of two: MMUEXT_NEW_BASEPTR to the task's L3 and stack_switch.
+ * The scheduler runs on in the space of the task that switched back (the
+ * kernel is mapped alike in all of them) and returns to the boot L3 only
+ * to tear down a space that ended, or when no task is left.
  *
  * The scheduler is xv6's: it runs in the kernel's own context (the boot
  * stack) and picks tasks round-robin.  A task gives up the CPU by
@@ -26,6 +30,8 @@
  * else); when every task sleeps it blocks the domain (SCHEDOP_block)
  * until an event - a sleeper's timer, console input - makes one runnable.
  * A task marked leader ends the others when it exits: they are killed.
+ * A task may spawn children, each in a fresh space, and wait for one: the
+ * wait returns its exit code and frees its slot for the next spawn.
  */
 #include "pvguest/kernel/kernel.h"
 
@@ -34,6 +40,8 @@ unsigned sched_switches, sched_idle_blocks;
 static struct task *current_task;
 static uint32_t sched_esp;                 /* the scheduler's context, while a task runs */
 static unsigned last = NTASKS - 1;          /* round-robin: the slot that ran last */
+static unsigned next_pid = 1;
+void (*task_spawn_entry)(uint32_t, uint32_t);
 
 /*
  * A task enters entry(arg0, arg1) as if called: ESP points at a return
@@ -62,7 +70,7 @@ static void build_kstack(struct task *t, uint32_t entry, uint32_t eflags)
     f->eip = entry;
     f->cs = FLAT_RING3_CS;
     f->eflags = eflags;
-    f->esp = window_stack_top() - PAGE_SIZE + ENTRY_SP;
+    f->esp = USER_STACK_TOP - PAGE_SIZE + ENTRY_SP;
     f->ss = FLAT_RING3_SS;
     sw[0] = sw[1] = sw[2] = sw[3] = 0;      /* edi esi ebx ebp */
     sw[4] = (uint32_t)(uintptr_t)return_to_user;
@@ -79,14 +87,19 @@ struct task *task_create(const char *name, void (*entry)(uint32_t, uint32_t),
     for (unsigned i = 0; i < NTASKS && !t; i++)
         if (tasks[i].state == TASK_FREE)
             t = &tasks[i];
-    if (!t || window_populate(t))
+    if (!t)
         return NULL;
-    t->pid = (unsigned)(t - tasks) + 1;
+    memset(t, 0, sizeof(*t));
+    if (aspace_build(&t->as))
+        return NULL;
+    t->pid = next_pid++;
+    t->st.l3_mfn = aspace_l3_mfn(&t->as);
+    t->st.space_entries = t->as.entries;
+    t->st.space_mmu_updates = t->as.mmu_updates;
     for (unsigned k = 0; k < sizeof(t->name) - 1 && name[k]; k++)
         t->name[k] = name[k];
     /* The initial user stack, written through its frame's kernel address. */
-    ustack = (uint32_t *)(pte_to_kernel_va(t->pte[window_index(window_stack_top() - 1)]) +
-                          ENTRY_SP);
+    ustack = (uint32_t *)(t->as.page[USER_STACK_SLOT] + ENTRY_SP);
     ustack[0] = 0;
     ustack[1] = arg0;
     ustack[2] = arg1;
@@ -130,10 +143,43 @@ static void kill_the_rest(const struct task *leader)
         t->state = TASK_EXITED;
         t->exit_code = -9;
         t->killed = true;
-        window_release(t);
+        aspace_destroy(&t->as);
         printf("kernel: task %u (%s) killed: its leader %s exited\n", t->pid, t->name,
                leader->name);
     }
+}
+
+/*
+ * Load l3_mfn's space and name the kernel stack for traps from ring 3:
+ * one multicall, so one trap into the hypervisor per switch.
+ */
+static void switch_space(uint32_t l3_mfn, uint32_t kstack_top)
+{
+    xen_mmuext_op_t op = { .cmd = MMUEXT_NEW_BASEPTR, .arg1.mfn = l3_mfn };
+    xen_multicall_entry_t mc[2] = {
+        { .op = __HYPERVISOR_mmuext_op,
+          .args = { (uint32_t)(uintptr_t)&op, 1, 0, DOMID_SELF } },
+        { .op = __HYPERVISOR_stack_switch, .args = { FLAT_RING1_SS, kstack_top } },
+    };
+    long rc = HYPERVISOR_multicall(mc, 2);
+
+    if (rc || mc[0].result || mc[1].result)
+        kernel_panic(rc || mc[0].result ? "multicall: new_baseptr" : "multicall: stack_switch",
+                     rc ? rc : (long)(mc[0].result ? mc[0].result : mc[1].result));
+}
+
+/* A task ended: back to the boot space, tear its own down, tell a waiting parent. */
+static void reap(struct task *t)
+{
+    long rc;
+
+    if ((rc = mm_new_baseptr(mm_bootstrap_l3())))
+        kernel_panic("new_baseptr to the boot L3", rc);
+    aspace_destroy(&t->as);
+    if (t->parent && t->waited)
+        task_wake(t->parent);
+    if (t->leader)
+        kill_the_rest(t);
 }
 
 /*
@@ -143,11 +189,8 @@ static void kill_the_rest(const struct task *leader)
 static bool run(struct task *t)
 {
     unsigned preempted = t->preempted;
-    long rc;
 
-    window_switch(t);
-    if ((rc = HYPERVISOR_stack_switch(FLAT_RING1_SS, t->kstack_top)))
-        kernel_panic("stack_switch", rc);
+    switch_space(aspace_l3_mfn(&t->as), t->kstack_top);
     t->state = TASK_RUNNING;
     t->runs++;
     current_task = t;
@@ -160,11 +203,8 @@ static bool run(struct task *t)
     irq_assert_masked("the switch back to the scheduler");
     t->cpu_ns += time_now_ns() - t->ran_at;
     current_task = NULL;
-    if (t->state == TASK_EXITED) {
-        window_release(t);
-        if (t->leader)
-            kill_the_rest(t);
-    }
+    if (t->state == TASK_EXITED)
+        reap(t);
     return t->state != TASK_SLEEPING && t->preempted == preempted;
 }
 
@@ -189,7 +229,6 @@ void sched_run(void)
 {
     unsigned long flags = local_irq_save();
     struct task *t;
-    long rc;
 
     for (;;) {
         if ((t = pick_next())) {
@@ -201,9 +240,7 @@ void sched_run(void)
             break;
         }
     }
-    window_switch(NULL);
-    if ((rc = HYPERVISOR_stack_switch(FLAT_RING1_SS, trap_stack_top)))
-        kernel_panic("stack_switch", rc);
+    switch_space(mm_bootstrap_l3(), trap_stack_top);
     if (timer_stats.port)
         timer_arm();                        /* nothing runs or sleeps: cancel */
     local_irq_restore(flags);
@@ -290,6 +327,41 @@ void task_exit(int code, bool killed)
            killed ? "killed, exit code" : "exited with code", code);
     swtch(&dead, sched_esp);                /* its frames go in sched_run */
     __builtin_unreachable();
+}
+
+/* SYS_spawn: a child of t running task_spawn_entry(kind, arg) in a new space. */
+long task_spawn(struct task *t, uint32_t kind, uint32_t arg)
+{
+    struct task *c;
+
+    if (!task_spawn_entry)
+        return -ENOSYS;
+    if (!(c = task_create("child", task_spawn_entry, kind, arg, false)))
+        return -EAGAIN;
+    c->parent = t;
+    return c->pid;
+}
+
+/* SYS_wait: sleep until t's child pid exits; its exit code, and its slot is free. */
+long task_wait(struct task *t, uint32_t pid)
+{
+    struct task *c = NULL;
+    unsigned long flags;
+    int code;
+
+    for (unsigned i = 0; i < NTASKS && !c; i++)
+        if (tasks[i].state != TASK_FREE && tasks[i].pid == pid && tasks[i].parent == t)
+            c = &tasks[i];
+    if (!c)
+        return -ECHILD;
+    flags = local_irq_save();
+    c->waited = true;
+    while (c->state != TASK_EXITED)
+        task_sleep_until(0);                /* reap() wakes us */
+    code = c->exit_code;
+    c->state = TASK_FREE;
+    local_irq_restore(flags);
+    return code;
 }
 
 const char *task_state_name(enum task_state s)

@@ -10,7 +10,7 @@
  * missed: its upcall waits for the sleep, then wakes the task.  If the
  * hypervisor would not bind VIRQ_CONSOLE the reader polls instead.  The
  * bytes pass through a kernel buffer, then into the task's own memory,
- * which window_user_range() checked.  One reader at a time.
+ * which aspace_user_range() checked.  One reader at a time.
  */
 #include "pvguest/kernel/kernel.h"
 
@@ -38,7 +38,7 @@ long tty_read(struct task *t, uint32_t buf, uint32_t len)
 
     if (len > sizeof(copy))
         len = sizeof(copy);
-    if (!window_user_range(t, buf, len))
+    if (!aspace_user_range(&t->as, buf, len))
         return -EFAULT;
     do {
         unsigned long flags = local_irq_save();
@@ -57,6 +57,6 @@ long tty_read(struct task *t, uint32_t buf, uint32_t len)
     } while (n == 0);
     if (n < 0)
         return n;
-    memcpy((void *)buf, copy, n);           /* t runs: the window maps its pages */
+    memcpy((void *)buf, copy, n);           /* t runs: CR3 holds its space */
     return n;
 }

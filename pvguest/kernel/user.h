@@ -7,10 +7,11 @@
  * convention `int $0x80` has meant for thirty years: the number in EAX,
  * arguments in EBX, ECX, EDX, the result (or -errno) back in EAX.
  *
- * A user program is built from its own object file, whose sections are
- * renamed .user.* so that the link puts it in the user image (see
- * pvguest/pvguest.mk): it may call nothing outside itself, only these
- * inline stubs, and the build checks that it references no other symbol.
+ * A user program is built from its own object file, linked alone at
+ * USER_BASE (pvguest/kernel/user.ld) and carried in the kernel as a blob
+ * that every task gets a copy of (see pvguest/pvguest.mk): it may call
+ * nothing outside itself, only these inline stubs, and the build checks
+ * that it references no other symbol.
  */
 #ifndef PVGUEST_KERNEL_USER_H
 #define PVGUEST_KERNEL_USER_H
@@ -28,6 +29,22 @@
 /* pvguest's own, above Linux's numbers: */
 #define SYS_task_info     1000  /* task_info(slot, struct task_info *): 0; -ESRCH
                                  * past the last slot, -ENOENT for a free one */
+#define SYS_spawn         1001  /* spawn(kind, arg): a child running the program's
+                                 * task_main(kind, arg) in an address space of its
+                                 * own; its pid, or -EAGAIN with no slot or frames */
+#define SYS_wait          1002  /* wait(pid): sleep until that child exits; its
+                                 * exit code (its slot is free again); -ECHILD */
+
+/*
+ * Where a task's memory is, in the address space each task has to itself.
+ * The image is the program, linked at USER_BASE (pvguest/kernel/user.ld);
+ * the heap's pages are zeroed on first touch; the stack is one page, with
+ * an unmapped guard page below it.  Everything else faults.
+ */
+#define USER_BASE         0x00400000u
+#define USER_HEAP         0x00500000u
+#define USER_HEAP_PAGES   2
+#define USER_STACK_TOP    0x00600000u
 
 #define CLOCK_REALTIME    0     /* the wall clock: seconds since 1970 */
 #define CLOCK_MONOTONIC   1     /* system time: since the hypervisor booted */
@@ -90,6 +107,16 @@ static inline long sys_clock_gettime(int clock, struct timespec *ts)
 static inline long sys_task_info(unsigned slot, struct task_info *ti)
 {
     return syscall3(SYS_task_info, (long)slot, (long)(uintptr_t)ti, 0);
+}
+
+static inline long sys_spawn(uint32_t kind, uint32_t arg)
+{
+    return syscall3(SYS_spawn, (long)kind, (long)arg, 0);
+}
+
+static inline long sys_wait(long pid)
+{
+    return syscall3(SYS_wait, pid, 0, 0);
 }
 
 static inline __attribute__((noreturn)) void sys_exit(int code)

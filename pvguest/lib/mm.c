@@ -66,6 +66,13 @@ uint32_t mm_va_to_mfn(uint32_t va)
     return mm_pfn_to_mfn((va - PV_VIRT_BASE) / PAGE_SIZE);
 }
 
+uint64_t mm_ma_of(const void *p)
+{
+    uint32_t va = (uint32_t)(uintptr_t)p;
+
+    return (uint64_t)mm_va_to_mfn(va) << 12 | (va & (PAGE_SIZE - 1));
+}
+
 uint32_t mm_mfn_to_va(uint32_t mfn)
 {
     uint32_t pfn = mm_mfn_to_pfn(mfn);
@@ -98,12 +105,18 @@ uint64_t mm_l1e_ma(uint32_t va)
 
 static xen_mmu_update_t queue[QUEUE_MAX];
 static unsigned queued, flushed_done;
+unsigned mm_mmu_update_calls;   /* mmu_update hypercalls made here, for tests to count */
 static long queue_rc;           /* the first error of an automatic flush */
 
 static long send(void)
 {
     unsigned done = 0;
-    long rc = queued ? HYPERVISOR_mmu_update(queue, queued, &done, DOMID_SELF) : 0;
+    long rc = 0;
+
+    if (queued) {
+        mm_mmu_update_calls++;
+        rc = HYPERVISOR_mmu_update(queue, queued, &done, DOMID_SELF);
+    }
 
     flushed_done += done;
     queued = 0;
@@ -136,6 +149,7 @@ long mm_update(uint64_t ptr, uint64_t val)
 {
     xen_mmu_update_t u = { .ptr = ptr, .val = val };
 
+    mm_mmu_update_calls++;
     return HYPERVISOR_mmu_update(&u, 1, NULL, DOMID_SELF);
 }
 
@@ -179,9 +193,29 @@ uint32_t mm_cr3(void)
     return cr3_mfn ? cr3_mfn : mm_bootstrap_l3();
 }
 
+/* CR3 as the guest sees it: mov from CR3 in ring 1 is emulated by the hypervisor. */
+uint32_t mm_read_cr3(void)
+{
+    uint32_t v;
+
+    __asm__ __volatile__("mov %%cr3, %0" : "=r"(v));
+    return v;
+}
+
 long mm_map(uint32_t va, uint64_t pte)
 {
     return HYPERVISOR_update_va_mapping(va, pte, UVMF_INVLPG);
+}
+
+/* update_va_mapping of the page's own PTE, with PTE_RW set or cleared. */
+long mm_map_rw(const void *p, bool rw)
+{
+    uint32_t va = (uint32_t)(uintptr_t)p & ~(PAGE_SIZE - 1);
+    uint64_t pte;
+
+    if (!pt_lookup(va, &pte))
+        return -EFAULT;
+    return mm_map(va, rw ? pte | PTE_RW : pte & ~PTE_RW);
 }
 
 /* ---- the pool of spare frames ------------------------------------------ */

@@ -75,6 +75,8 @@ void __noreturn xtf_exit(void);
  */
 bool check_rc(const char *what, long got, long want);
 bool check_hex(const char *what, uint32_t got, uint32_t want);   /* 0x%08x */
+/* check_rc() named by a format (up to 119 characters of it). */
+bool check(long got, long want, const char *fmt, ...) __printf(3, 4);
 
 /* SCHEDOP_shutdown with a SHUTDOWN_* reason; returns only if refused. */
 long shutdown(unsigned int reason);
@@ -297,6 +299,7 @@ uint32_t mm_pfn_to_mfn(uint32_t pfn);     /* MFN_NONE past nr_pages */
 uint32_t mm_m2p(uint32_t mfn);            /* M2P[mfn]; MFN_NONE past the end of RAM */
 uint32_t mm_mfn_to_pfn(uint32_t mfn);     /* MFN_NONE unless the P2M agrees: ours */
 uint32_t mm_va_to_mfn(uint32_t va);       /* a VA of the initial mapping */
+uint64_t mm_ma_of(const void *p);         /* the machine address of a byte of it */
 uint32_t mm_mfn_to_va(uint32_t mfn);      /* 0 unless ours and in the initial mapping */
 void mm_set_p2m(uint32_t pfn, uint32_t mfn);   /* our P2M list only (not the M2P) */
 uint32_t mm_map_end(void);                /* the end of the initial mapping */
@@ -304,12 +307,14 @@ uint32_t mm_map_end(void);                /* the end of the initial mapping */
 uint64_t mm_l1e_ma(uint32_t va);
 uint32_t mm_bootstrap_l3(void);           /* the mfn of start_info.pt_base */
 uint32_t mm_cr3(void);                    /* the L3 we last switched to */
+uint32_t mm_read_cr3(void);               /* the emulated mov from CR3: xen_pfn_to_cr3(mfn) */
 
 /* Queue one request (ptr's low 2 bits: MMU_*); a full queue is flushed. */
 void mmu_queue(uint64_t ptr, uint64_t val);
 /* Send what is queued as one mmu_update: its rc; *done (may be NULL) = applied. */
 long mmu_flush(unsigned *done);
 long mm_update(uint64_t ptr, uint64_t val);          /* one request, now */
+extern unsigned mm_mmu_update_calls;                 /* mmu_update hypercalls made by the two */
 
 long mm_ext(unsigned cmd, uint32_t arg1, uint32_t arg2);   /* one mmuext_op */
 long mm_pin(unsigned level, uint32_t mfn);           /* level 1, 2 or 3 */
@@ -320,6 +325,8 @@ long mm_copy_page(uint32_t dst_mfn, uint32_t src_mfn);
 long mm_tlb_flush(void);
 long mm_invlpg(uint32_t va);
 long mm_map(uint32_t va, uint64_t pte);              /* update_va_mapping + invlpg */
+/* Our own mapping of the page holding p, made writable or read-only: rc (-EFAULT: unmapped). */
+long mm_map_rw(const void *p, bool rw);
 
 /* Spare frames, by pfn: unmapped, contents unknown (or zeroed); MFN_NONE when out. */
 uint32_t mm_frame_alloc(void);
@@ -332,6 +339,41 @@ uint32_t mm_va_slot(void);                           /* 0 when out */
 long mm_reservation(unsigned cmd);
 long mm_decrease(const uint32_t *mfns, unsigned n);
 long mm_increase(uint32_t *mfns, unsigned n);
+
+/* ---- segment descriptors (desc.c) -------------------------------------- */
+
+/*
+ * Descriptors for a GDT or LDT of our own.  desc_seg() packs base, limit
+ * (20 bits) and an access byte (P | DPL | S | type) with the flags nibble
+ * (G: the limit counts 4 KiB pages; DB: 32-bit); desc_flat() is the flat
+ * 4 GiB segment with that access; desc_gate() a gate to sel:offset.  The
+ * hypervisor cuts a flat segment off at 0xF6800000, so lsl of one reads
+ * DESC_TOP_LIMIT.  desc_lsl() and desc_lar() are what the CPU says of a
+ * selector: its limit, its access rights (bits 8-15), or 0 when it shows
+ * us none.  desc_call_gate() far-calls through call gate sel, which must
+ * lead to desc_gate_target: that returns the CS it ran with, and so does
+ * desc_call_gate().  get_fs() and set_fs() read and load %fs;
+ * read_fs_at(off) reads the 32 bits at %fs:off.
+ */
+#define DESC_TOP_LIMIT     0xF67FFFFFu
+#define DESC_CODE(dpl)     (0x9a | (dpl) << 5)
+#define DESC_DATA(dpl)     (0x92 | (dpl) << 5)
+#define DESC_TSS32         0x89
+#define DESC_LDT           0x82
+#define DESC_INTGATE       0x8e
+#define DESC_CALLGATE(dpl) (0x8c | (dpl) << 5)
+#define DESC_G             0x8
+#define DESC_DB            0x4
+uint64_t desc_seg(uint32_t base, uint32_t limit, unsigned access, unsigned flags);
+uint64_t desc_flat(unsigned access);
+uint64_t desc_gate(unsigned sel, uint32_t offset, unsigned access);
+uint32_t desc_lsl(uint32_t sel);
+uint32_t desc_lar(uint32_t sel);
+uint32_t desc_gate_target(void);          /* a call gate's target, never called directly */
+uint32_t desc_call_gate(uint32_t sel);
+uint32_t get_fs(void);
+void set_fs(uint32_t sel);
+uint32_t read_fs_at(uint32_t off);
 
 /* ---- event channels (evtchn.c) ---------------------------------------- */
 

@@ -77,6 +77,17 @@ bool check_hex(const char *what, uint32_t got, uint32_t want)
     return tally(got == want);
 }
 
+bool check(long got, long want, const char *fmt, ...)
+{
+    char what[120];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(what, sizeof(what), fmt, ap);
+    va_end(ap);
+    return check_rc(what, got, want);
+}
+
 long shutdown(unsigned int reason)
 {
     struct xen_sched_shutdown arg = { .reason = reason };

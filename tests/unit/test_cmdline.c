@@ -181,7 +181,7 @@ static void parse_bad_values(void)
     parse("/hv test-panic=xx");
     CHECK(hv_opts.test_panic[0] == '\0');
     PRINTED("(hv) warning: bad value 'xx' for option 'test-panic' "
-            "(test-panic=pf|gp|ud|de|bug: crash the hypervisor on purpose); ignored\n");
+            "(test-panic=pf|gp|ud|de|bug|df: crash the hypervisor on purpose); ignored\n");
     parse("/hv test-panic");
     CHECK(hv_opts.test_panic[0] == '\0');
     CHECK(strstr(out, "bad value '' for option 'test-panic'") != NULL);

@@ -62,18 +62,6 @@ static char *ptr(uint32_t va)
     return (char *)(uintptr_t)va;
 }
 
-static void check(long got, long want, const char *fmt, ...) __printf(3, 4);
-static void check(long got, long want, const char *fmt, ...)
-{
-    char what[120];
-    va_list ap;
-
-    va_start(ap, fmt);
-    vsnprintf(what, sizeof(what), fmt, ap);
-    va_end(ap);
-    check_rc(what, got, want);
-}
-
 /* An odd address: the buffer starts one byte into a 4-aligned array. */
 static char odd_text[] __attribute__((aligned(4))) =
     "Xunaligned console_io buffer works\n";

@@ -5,7 +5,8 @@
  * vcpu_info[0].time holds (tsc_timestamp, system_time, mul, shift) and
  *     ns = system_time + (((rdtsc - tsc_timestamp) << shift) * mul) >> 32
  * (a negative shift shifts right), read under a version that is odd while
- * the hypervisor writes.  wc_sec/wc_nsec is the wallclock at system time 0.
+ * the hypervisor writes: time_now_ns() in pvguest/lib/time.c reads it so.
+ * wc_sec/wc_nsec is the wallclock at system time 0.
  *
  * "-- part=clock" checks the clock:
  *  - the record is consistent (even versions, mul >= 2^31 as Xen computes it);
@@ -27,40 +28,9 @@
  */
 #include "pvguest/lib/pvguest.h"
 
-#define MS 1000000ull
-#define SEC (1000 * MS)
+#define MS NS_PER_MS
+#define SEC NS_PER_SEC
 #define BLOCKS_MAX 10000u              /* a runaway loop of spurious wake-ups */
-
-static inline uint64_t rdtsc(void)
-{
-    uint32_t lo, hi;
-    __asm__ __volatile__("rdtsc" : "=a"(lo), "=d"(hi));
-    return ((uint64_t)hi << 32) | lo;
-}
-
-#define barrier() __asm__ __volatile__("" ::: "memory")
-
-/* The guest's clock, by Xen's formula, retried while the version is odd or moves. */
-static uint64_t now_ns(void)
-{
-    volatile struct xen_vcpu_time_info *t = &shared_info->vcpu_info[0].time;
-    uint32_t version, mul;
-    uint64_t stamp, sys, delta;
-    int8_t shift;
-
-    do {
-        version = t->version;
-        barrier();
-        stamp = t->tsc_timestamp;
-        sys = t->system_time;
-        mul = t->tsc_to_system_mul;
-        shift = t->tsc_shift;
-        delta = rdtsc() - stamp;
-        barrier();
-    } while ((version & 1) || version != t->version);
-    delta = shift < 0 ? delta >> -shift : delta << shift;
-    return sys + (((delta & 0xffffffffull) * mul) >> 32) + (delta >> 32) * mul;
-}
 
 static void ms_line(const char *what, uint64_t ns)
 {
@@ -85,25 +55,25 @@ static void clock_record(void)
 
 static void clock_runs(void)
 {
-    uint64_t first = now_ns(), prev = first, cur;
+    uint64_t first = time_now_ns(), prev = first, cur;
     unsigned backwards = 0;
     unsigned long spins = 0;
 
     ms_line("system time", first);
     check_rc("system time after boot and under 10 minutes", first > 0 && first < 600 * SEC, 1);
     for (unsigned i = 0; i < 100000; i++) {
-        cur = now_ns();
+        cur = time_now_ns();
         backwards += cur < prev;
         prev = cur;
     }
     check_rc("100000 readings: steps backwards", backwards, 0);
     /* Advances: 5 ms must pass, and will within far fewer spins than this. */
     do
-        cur = now_ns();
+        cur = time_now_ns();
     while (cur < first + 5 * MS && ++spins < 400000000ul);
     check_rc("system time advances by 5 ms", cur >= first + 5 * MS, 1);
     HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
-    check_rc("still monotonic after a yield", now_ns() >= cur, 1);
+    check_rc("still monotonic after a yield", time_now_ns() >= cur, 1);
 }
 
 static void wallclock(void)
@@ -120,7 +90,7 @@ static void wallclock(void)
 
 static void timer_op_returns(void)
 {
-    check_rc("set_timer_op(now + 1 s)", HYPERVISOR_set_timer_op(now_ns() + SEC), 0);
+    check_rc("set_timer_op(now + 1 s)", HYPERVISOR_set_timer_op(time_now_ns() + SEC), 0);
     check_rc("set_timer_op(0) (cancel)", HYPERVISOR_set_timer_op(0), 0);
 }
 
@@ -144,7 +114,7 @@ static bool on_event(struct trap_frame *f)
     shared_info->vcpu_info[0].evtchn_upcall_pending = 0;
     test_and_clear(&shared_info->vcpu_info[0].evtchn_pending_sel, timer_port / 32);
     if (test_and_clear(&shared_info->evtchn_pending[timer_port / 32], timer_port % 32)) {
-        event_ns = now_ns();
+        event_ns = time_now_ns();
         events++;
     }
     return true;
@@ -179,7 +149,7 @@ static bool bind_timer(void)
 
 static void fires_after_deadline(void)
 {
-    uint64_t start = now_ns();
+    uint64_t start = time_now_ns();
 
     events = 0;
     check_rc("set_timer_op(now + 20 ms)", HYPERVISOR_set_timer_op(start + 20 * MS), 0);
@@ -194,7 +164,7 @@ static void past_deadline_fires_at_once(void)
     static const char *const what[] = { "1 ms ago", "system time 1 ns" };
 
     for (unsigned i = 0; i < 2; i++) {
-        uint64_t start = now_ns(), when = i ? 1 : start - MS;
+        uint64_t start = time_now_ns(), when = i ? 1 : start - MS;
         char name[80];
 
         events = 0;
@@ -208,13 +178,13 @@ static void past_deadline_fires_at_once(void)
 
 static void zero_cancels(void)
 {
-    uint64_t start = now_ns();
+    uint64_t start = time_now_ns();
 
     events = 0;
     check_rc("set_timer_op(now + 20 ms)", HYPERVISOR_set_timer_op(start + 20 * MS), 0);
     check_rc("set_timer_op(0)", HYPERVISOR_set_timer_op(0), 0);
     set_event_mask(0);                  /* any event would be taken at the next tick */
-    while (now_ns() < start + 60 * MS)
+    while (time_now_ns() < start + 60 * MS)
         ;
     set_event_mask(1);
     check_rc("cancelled timer: events in the next 60 ms", events, 0);
@@ -222,7 +192,7 @@ static void zero_cancels(void)
 
 static void second_set_replaces_first(void)
 {
-    uint64_t start = now_ns();
+    uint64_t start = time_now_ns();
 
     events = 0;
     check_rc("set_timer_op(now + 10 ms)", HYPERVISOR_set_timer_op(start + 10 * MS), 0);
@@ -235,7 +205,7 @@ static void second_set_replaces_first(void)
 
 static void absurd_deadline_fires_in_100ms(void)
 {
-    uint64_t start = now_ns();
+    uint64_t start = time_now_ns();
 
     events = 0;
     check_rc("set_timer_op(1 << 63)", HYPERVISOR_set_timer_op(1ull << 63), 0);

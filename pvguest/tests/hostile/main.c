@@ -38,18 +38,6 @@ PROBE(p_read, "", "movl (%[a]), %%eax\n\tmovl %%eax, %[v]", : [a] "c"(probe_addr
       [v] "m"(probe_val) : "eax")
 PROBE(p_write, "", "movl %[v], (%[a])", : [a] "c"(probe_addr), [v] "r"(probe_val) : "memory")
 
-static void check(long got, long want, const char *fmt, ...) __printf(3, 4);
-static void check(long got, long want, const char *fmt, ...)
-{
-    char what[120];
-    va_list ap;
-
-    va_start(ap, fmt);
-    vsnprintf(what, sizeof(what), fmt, ap);
-    va_end(ap);
-    check_rc(what, got, want);
-}
-
 /* ---- small tools -------------------------------------------------------- */
 
 static uint32_t table_va(unsigned k) { return si->pt_base + k * PAGE_SIZE; }   /* 0 L3, 1-4 L2s, 5.. L1s */

@@ -25,18 +25,6 @@
  */
 #include "pvguest/lib/pvguest.h"
 
-#define TOP_LIMIT 0xF67FFFFFu       /* the limit of a flat segment, cut at 0xF6800000 */
-
-/* Access byte (P | DPL | S | type) and the flags nibble (G, D/B). */
-#define CODE(dpl) (0x9a | (dpl) << 5)
-#define DATA(dpl) (0x92 | (dpl) << 5)
-#define TSS32     0x89
-#define LDTDESC   0x82
-#define INTGATE   0x8e
-#define CALLGATE(dpl) (0x8c | (dpl) << 5)
-#define G  0x8
-#define DB 0x4
-
 /* The slots of our LDT; selector = slot * 8 + 4 (TI: the LDT) + RPL. */
 enum { L_MARKER, L_CODE3, L_DATA3, L_DPL0, L_GATE, L_CODE1, NR_SLOTS };
 #define LSEL(slot, rpl) ((slot) * 8 + 4 + (rpl))
@@ -50,27 +38,7 @@ static uint64_t scratch[512] __attribute__((aligned(4096)));
 static uint32_t marker[1024] __attribute__((aligned(4096)));
 static uint64_t big[16][512] __attribute__((aligned(4096)));
 
-static uint64_t seg(uint32_t base, uint32_t limit, unsigned access, unsigned flags)
-{
-    uint32_t lo = (limit & 0xffff) | (base << 16);
-    uint32_t hi = ((base >> 16) & 0xff) | (access << 8) | (limit & 0xf0000) |
-                  (flags << 20) | (base & 0xff000000u);
-    return (uint64_t)hi << 32 | lo;
-}
-
-static uint64_t gate(unsigned sel, uint32_t offset, unsigned access)
-{
-    return (uint64_t)((offset & 0xffff0000u) | access << 8) << 32 | (offset & 0xffff) | sel << 16;
-}
-
 static uint32_t va_of(const void *p) { return (uint32_t)(uintptr_t)p; }
-
-static uint64_t ma_of(const void *p)
-{
-    const xen_pfn_t *p2m = (const xen_pfn_t *)pvguest_start_info->mfn_list;
-    uint32_t va = va_of(p);
-    return (uint64_t)p2m[(va - PV_VIRT_BASE) / PAGE_SIZE] << 12 | (va & (PAGE_SIZE - 1));
-}
 
 static long set_ldt(uint32_t va, unsigned entries)
 {
@@ -81,55 +49,6 @@ static long set_ldt(uint32_t va, unsigned entries)
     return HYPERVISOR_mmuext_op(&op, 1, NULL, DOMID_SELF);
 }
 
-/* Map our page p writable or read-only: update_va_mapping of its own PTE. */
-static long map_rw(const void *p, bool rw)
-{
-    uint32_t va = va_of(p) & ~(PAGE_SIZE - 1);
-    uint64_t pte;
-
-    if (!pt_lookup(va, &pte))
-        return -EFAULT;
-    pte = rw ? pte | PTE_RW : pte & ~PTE_RW;
-    return HYPERVISOR_update_va_mapping(va, pte, UVMF_INVLPG);
-}
-
-/* lsl: the limit of sel, or 0 when the CPU says it has none for us. */
-static uint32_t lsl(uint32_t sel)
-{
-    uint32_t limit = 0;
-    uint8_t ok;
-    __asm__ volatile("lsl %2, %0; setz %1" : "+r"(limit), "=q"(ok) : "r"(sel) : "cc");
-    return ok ? limit : 0;
-}
-
-/* lar: the access rights of sel (type, S, DPL, P in bits 8..15), or 0. */
-static uint32_t lar(uint32_t sel)
-{
-    uint32_t ar = 0;
-    uint8_t ok;
-    __asm__ volatile("lar %2, %0; setz %1" : "+r"(ar), "=q"(ok) : "r"(sel) : "cc");
-    return ok ? ar & 0xff00 : 0;
-}
-
-static uint32_t get_fs(void)
-{
-    uint32_t v;
-    __asm__ volatile("mov %%fs, %0" : "=r"(v));
-    return v & 0xffff;
-}
-
-static void set_fs(uint32_t sel)
-{
-    __asm__ volatile("mov %0, %%fs" :: "r"(sel) : "memory");
-}
-
-static uint32_t read_fs(uint32_t off)
-{
-    uint32_t v;
-    __asm__ volatile("mov %%fs:(%1), %0" : "=r"(v) : "r"(off) : "memory");
-    return v;
-}
-
 /* Ring 3: read *p through our DPL 3 LDT data segment in %fs, then null %fs. */
 static uint32_t ring3_read_via_ldt(uint32_t p)
 {
@@ -137,20 +56,6 @@ static uint32_t ring3_read_via_ldt(uint32_t p)
     __asm__ volatile("mov %2, %%fs; movl %%fs:(%1), %0; mov %3, %%fs"
                      : "=&r"(v) : "r"(p), "r"(LSEL(L_DATA3, 3)), "r"(0) : "memory");
     return v;
-}
-
-/* The call gate's target: runs in our own LDT ring-1 code segment. */
-uint32_t ldt_gate_target(void);
-__asm__(".text\n.globl ldt_gate_target\nldt_gate_target:\n"
-        "    mov %cs, %eax\n"           /* the CS the gate loaded */
-        "    lret\n");
-
-static uint32_t call_through_gate(uint32_t sel)
-{
-    uint32_t cs;
-    struct { uint32_t offset; uint16_t sel; } __attribute__((packed)) far = { 0, (uint16_t)sel };
-    __asm__ volatile("lcall *%1" : "=a"(cs) : "m"(far) : "memory", "ecx", "edx");
-    return cs & 0xffff;
 }
 
 /* Probes: a plain store, loading %fs, int3. */
@@ -181,7 +86,7 @@ static void no_ldt(const char *when)
     char what[80];
 
     snprintf(what, sizeof(what), "lsl of LDT selector 0x05 %s", when);
-    check_hex(what, lsl(LSEL(L_MARKER, 1)), 0);
+    check_hex(what, desc_lsl(LSEL(L_MARKER, 1)), 0);
     snprintf(what, sizeof(what), "loading LDT selector 0x05 %s", when);
     expect_gp_loading(what, LSEL(L_MARKER, 1));
 }
@@ -189,69 +94,69 @@ static void no_ldt(const char *when)
 /* A good LDT, used from ring 1 and ring 3 and read back. */
 static void good_ldt(unsigned tag)
 {
-    ldt[L_MARKER] = seg(va_of(marker), marker_limit(tag), DATA(1), DB);
-    ldt[L_CODE3] = seg(0, 0xfffff, CODE(3), G | DB);
-    ldt[L_DATA3] = seg(0, 0xfffff, DATA(3), G | DB);
-    ldt[L_DPL0] = seg(0, 0xfffff, DATA(0), G | DB);
-    ldt[L_GATE] = gate(LSEL(L_CODE1, 1), va_of(ldt_gate_target), CALLGATE(1));
-    ldt[L_CODE1] = seg(0, 0xfffff, CODE(1), G | DB);
+    ldt[L_MARKER] = desc_seg(va_of(marker), marker_limit(tag), DESC_DATA(1), DESC_DB);
+    ldt[L_CODE3] = desc_flat(DESC_CODE(3));
+    ldt[L_DATA3] = desc_flat(DESC_DATA(3));
+    ldt[L_DPL0] = desc_flat(DESC_DATA(0));
+    ldt[L_GATE] = desc_gate(LSEL(L_CODE1, 1), va_of(desc_gate_target), DESC_CALLGATE(1));
+    ldt[L_CODE1] = desc_flat(DESC_CODE(1));
     marker[0] = 0x1d70c0de + tag;
 
     check_rc("SET_LDT of a page we still map writable", set_ldt(va_of(ldt), NR_SLOTS), -EINVAL);
-    check_rc("drop our writable mapping of the LDT page", map_rw(ldt, false), 0);
+    check_rc("drop our writable mapping of the LDT page", mm_map_rw(ldt, false), 0);
     check_rc("SET_LDT with our 6 entries", set_ldt(va_of(ldt), NR_SLOTS), 0);
-    check_rc("mapping our LDT page writable while in use", map_rw(ldt, true), -EBUSY);
+    check_rc("mapping our LDT page writable while in use", mm_map_rw(ldt, true), -EBUSY);
 
-    check_hex("lsl of our marker segment 0x05", lsl(LSEL(L_MARKER, 1)), marker_limit(tag));
-    check_hex("lsl of our flat ring-3 code 0x0f (truncated)", lsl(LSEL(L_CODE3, 3)), TOP_LIMIT);
-    check_hex("lar of our flat ring-3 code 0x0f", lar(LSEL(L_CODE3, 3)), 0xfa00);
-    check_hex("lsl of our flat ring-3 data 0x17 (truncated)", lsl(LSEL(L_DATA3, 3)), TOP_LIMIT);
-    check_hex("lar of the DPL 0 data segment 0x1d shows DPL 1", lar(LSEL(L_DPL0, 1)), 0xb200);
+    check_hex("lsl of our marker segment 0x05", desc_lsl(LSEL(L_MARKER, 1)), marker_limit(tag));
+    check_hex("lsl of our flat ring-3 code 0x0f (truncated)", desc_lsl(LSEL(L_CODE3, 3)), DESC_TOP_LIMIT);
+    check_hex("lar of our flat ring-3 code 0x0f", desc_lar(LSEL(L_CODE3, 3)), 0xfa00);
+    check_hex("lsl of our flat ring-3 data 0x17 (truncated)", desc_lsl(LSEL(L_DATA3, 3)), DESC_TOP_LIMIT);
+    check_hex("lar of the DPL 0 data segment 0x1d shows DPL 1", desc_lar(LSEL(L_DPL0, 1)), 0xb200);
     check_hex("our page reads back DPL 1 and the truncated limit for it",
-              (uint32_t)(ldt[L_DPL0] >> 32), (uint32_t)(seg(0, 0xf67ff, DATA(1), G | DB) >> 32));
-    check_hex("lsl just past our 6 entries", lsl(LSEL(NR_SLOTS, 1)), 0);
+              (uint32_t)(ldt[L_DPL0] >> 32), (uint32_t)(desc_seg(0, 0xf67ff, DESC_DATA(1), DESC_G | DESC_DB) >> 32));
+    check_hex("lsl just past our 6 entries", desc_lsl(LSEL(NR_SLOTS, 1)), 0);
     expect_gp_loading("loading LDT selector 0x31, past our 6 entries", LSEL(NR_SLOTS, 1));
 
     uint32_t fs = get_fs();
     set_fs(LSEL(L_MARKER, 1));
-    check_hex("%fs = LDT 0x05 reads the marker", read_fs(0), marker[0]);
+    check_hex("%fs = LDT 0x05 reads the marker", read_fs_at(0), marker[0]);
     check_rc("xen_version with %fs from our LDT", HYPERVISOR_xen_version(XENVER_version, NULL) > 0, 1);
     check_hex("%fs survives the hypercall", get_fs(), LSEL(L_MARKER, 1));
-    check_hex("and still reads the marker", read_fs(0), marker[0]);
+    check_hex("and still reads the marker", read_fs_at(0), marker[0]);
     set_fs(fs);
     check_hex("ring 3: %fs = LDT 0x17 reads the marker",
               run_in_ring3(ring3_read_via_ldt, va_of(marker)), marker[0]);
     check_hex("our LDT call gate 0x25 enters our LDT ring-1 code 0x2d",
-              call_through_gate(LSEL(L_GATE, 1)), LSEL(L_CODE1, 1));
+              desc_call_gate(LSEL(L_GATE, 1)), LSEL(L_CODE1, 1));
 }
 
 /* Each bad descriptor in entry 1 of the scratch page: -EINVAL, the old LDT stays. */
 static void bad_descriptors(unsigned tag)
 {
-    uint32_t target = va_of(ldt_gate_target);
+    uint32_t target = va_of(desc_gate_target);
     const struct { const char *what; uint64_t desc; } bad[] = {
-        { "a TSS", seg(va_of(marker), 103, TSS32, 0) },
-        { "an LDT descriptor", seg(va_of(marker), 0xfff, LDTDESC, 0) },
-        { "an interrupt gate", gate(LSEL(L_CODE1, 1), target, INTGATE | 1 << 5) },
-        { "a call gate to the hypervisor's code 0xe008", gate(0xe008, 0xfc100000, CALLGATE(1)) },
-        { "a segment based in the hypervisor", seg(0xFC000000, 0xfffff, DATA(1), G | DB) },
+        { "a TSS", desc_seg(va_of(marker), 103, DESC_TSS32, 0) },
+        { "an LDT descriptor", desc_seg(va_of(marker), 0xfff, DESC_LDT, 0) },
+        { "an interrupt gate", desc_gate(LSEL(L_CODE1, 1), target, DESC_INTGATE | 1 << 5) },
+        { "a call gate to the hypervisor's code 0xe008", desc_gate(0xe008, 0xfc100000, DESC_CALLGATE(1)) },
+        { "a segment based in the hypervisor", desc_seg(0xFC000000, 0xfffff, DESC_DATA(1), DESC_G | DESC_DB) },
     };
     char what[96];
 
     for (unsigned i = 0; i < ARRAY_SIZE(bad); i++) {
         snprintf(what, sizeof(what), "map the scratch page writable for %s", bad[i].what);
-        check_rc(what, map_rw(scratch, true), 0);
+        check_rc(what, mm_map_rw(scratch, true), 0);
         scratch[1] = bad[i].desc;
         snprintf(what, sizeof(what), "and read-only again for %s", bad[i].what);
-        check_rc(what, map_rw(scratch, false), 0);
+        check_rc(what, mm_map_rw(scratch, false), 0);
         snprintf(what, sizeof(what), "SET_LDT with %s", bad[i].what);
         check_rc(what, set_ldt(va_of(scratch), 2), -EINVAL);
         snprintf(what, sizeof(what), "update_descriptor into our LDT with %s", bad[i].what);
-        check_rc(what, HYPERVISOR_update_descriptor(ma_of(&ldt[L_MARKER]), bad[i].desc), -EINVAL);
+        check_rc(what, HYPERVISOR_update_descriptor(mm_ma_of(&ldt[L_MARKER]), bad[i].desc), -EINVAL);
         snprintf(what, sizeof(what), "after %s, the old LDT is in force", bad[i].what);
-        check_hex(what, lsl(LSEL(L_MARKER, 1)), marker_limit(tag));
+        check_hex(what, desc_lsl(LSEL(L_MARKER, 1)), marker_limit(tag));
     }
-    check_rc("a refused SET_LDT leaves its page untyped: it maps writable", map_rw(scratch, true), 0);
+    check_rc("a refused SET_LDT leaves its page untyped: it maps writable", mm_map_rw(scratch, true), 0);
 }
 
 /* Ranges SET_LDT must refuse. */
@@ -268,50 +173,52 @@ static void bad_ranges(unsigned tag)
     check_rc("SET_LDT of our shared_info mapping (not our frame)",
              set_ldt(va_of((const void *)shared_info), 1), -EINVAL);
     check_rc("SET_LDT of our L3 (a page table)", set_ldt(si->pt_base, 1), -EINVAL);
-    check_hex("after all that, the old LDT is in force", lsl(LSEL(L_MARKER, 1)), marker_limit(tag));
+    check_hex("after all that, the old LDT is in force", desc_lsl(LSEL(L_MARKER, 1)), marker_limit(tag));
 }
 
 static void update_descriptor(unsigned tag)
 {
-    uint64_t d = seg(va_of(marker), 0x7f, DATA(1), DB);
+    uint64_t d = desc_seg(va_of(marker), 0x7f, DESC_DATA(1), DESC_DB);
 
-    check_rc("update_descriptor of our LDT marker segment", HYPERVISOR_update_descriptor(ma_of(&ldt[L_MARKER]), d), 0);
+    check_rc("update_descriptor of our LDT marker segment",
+             HYPERVISOR_update_descriptor(mm_ma_of(&ldt[L_MARKER]), d), 0);
     check_hex("our page holds the new descriptor", (uint32_t)ldt[L_MARKER], (uint32_t)d);
-    check_hex("lsl sees the new limit", lsl(LSEL(L_MARKER, 1)), 0x7f);
+    check_hex("lsl sees the new limit", desc_lsl(LSEL(L_MARKER, 1)), 0x7f);
     check_rc("update_descriptor in our LDT with a flat DPL 0 code segment",
-             HYPERVISOR_update_descriptor(ma_of(&ldt[L_DPL0]), seg(0, 0xfffff, CODE(0), G | DB)), 0);
-    check_hex("lar of it shows DPL 1 code", lar(LSEL(L_DPL0, 1)), 0xba00);
-    check_hex("lsl of it (truncated)", lsl(LSEL(L_DPL0, 1)), TOP_LIMIT);
-    check_rc("update_descriptor past our LDT's entries", HYPERVISOR_update_descriptor(ma_of(&ldt[100]), d), 0);
+             HYPERVISOR_update_descriptor(mm_ma_of(&ldt[L_DPL0]), desc_flat(DESC_CODE(0))), 0);
+    check_hex("lar of it shows DPL 1 code", desc_lar(LSEL(L_DPL0, 1)), 0xba00);
+    check_hex("lsl of it (truncated)", desc_lsl(LSEL(L_DPL0, 1)), DESC_TOP_LIMIT);
+    check_rc("update_descriptor past our LDT's entries", HYPERVISOR_update_descriptor(mm_ma_of(&ldt[100]), d), 0);
     check_hex("the entry is in our page", (uint32_t)ldt[100], (uint32_t)d);
-    check_hex("but not in the LDT", lsl(LSEL(100, 1)), 0);
+    check_hex("but not in the LDT", desc_lsl(LSEL(100, 1)), 0);
 
     probe_addr = va_of(&ldt[L_MARKER]);
     run_probe(1, p_store);
     check_rc("a plain store into our LDT page: #PF", exinfo.vector, 14);
     check_hex("with error code present|write", exinfo.error, 0x3);
-    check_hex("and the LDT entry is unchanged", lsl(LSEL(L_MARKER, 1)), 0x7f);
+    check_hex("and the LDT entry is unchanged", desc_lsl(LSEL(L_MARKER, 1)), 0x7f);
     check_rc("update_descriptor back to our marker",
-             HYPERVISOR_update_descriptor(ma_of(&ldt[L_MARKER]),
-                                          seg(va_of(marker), marker_limit(tag), DATA(1), DB)), 0);
+             HYPERVISOR_update_descriptor(mm_ma_of(&ldt[L_MARKER]),
+                                          desc_seg(va_of(marker), marker_limit(tag), DESC_DATA(1), DESC_DB)), 0);
 }
 
 /* The largest LDT: 8192 entries in 16 pages, changed in its tenth page. */
 static void largest_ldt(unsigned tag)
 {
-    big[15][511] = seg(0, 0xfffff, DATA(3), G | DB);
+    big[15][511] = desc_flat(DESC_DATA(3));
     for (unsigned i = 0; i < 16; i++)
-        if (map_rw(big[i], false))
+        if (mm_map_rw(big[i], false))
             test_error("cannot map page %u of the largest LDT read-only", i);
     check_rc("SET_LDT with 8192 entries in 16 pages", set_ldt(va_of(big), 8192), 0);
-    check_hex("lsl of entry 8191 (0xffff)", lsl(0xffff), TOP_LIMIT);
-    check_hex("our marker is gone with the old LDT", lsl(LSEL(L_MARKER, 1)), 0);
+    check_hex("lsl of entry 8191 (0xffff)", desc_lsl(0xffff), DESC_TOP_LIMIT);
+    check_hex("our marker is gone with the old LDT", desc_lsl(LSEL(L_MARKER, 1)), 0);
     check_rc("update_descriptor of entry 4611 (page 9)",
-             HYPERVISOR_update_descriptor(ma_of(&big[9][3]), seg(va_of(marker), 0x42, DATA(1), DB)), 0);
-    check_hex("lsl of entry 4611 sees it", lsl(LSEL(9 * 512 + 3, 1)), 0x42);
+             HYPERVISOR_update_descriptor(mm_ma_of(&big[9][3]),
+                                          desc_seg(va_of(marker), 0x42, DESC_DATA(1), DESC_DB)), 0);
+    check_hex("lsl of entry 4611 sees it", desc_lsl(LSEL(9 * 512 + 3, 1)), 0x42);
     check_rc("SET_LDT back to our LDT", set_ldt(va_of(ldt), NR_SLOTS), 0);
-    check_rc("the largest LDT's pages are untyped again: one maps writable", map_rw(big[9], true), 0);
-    check_hex("lsl of our marker again", lsl(LSEL(L_MARKER, 1)), marker_limit(tag));
+    check_rc("the largest LDT's pages are untyped again: one maps writable", mm_map_rw(big[9], true), 0);
+    check_hex("lsl of our marker again", desc_lsl(LSEL(L_MARKER, 1)), marker_limit(tag));
 }
 
 /* A trap handler may run on a code selector of our LDT. */
@@ -344,7 +251,7 @@ static void clear_ldt(void)
 {
     check_rc("SET_LDT with 0 entries (the address is ignored)", set_ldt(0x1234, 0), 0);
     no_ldt("with no LDT");
-    check_rc("our LDT page is untyped again: it maps writable", map_rw(ldt, true), 0);
+    check_rc("our LDT page is untyped again: it maps writable", mm_map_rw(ldt, true), 0);
     check_rc("set_trap_table: an LDT handler with no LDT",
              trap_set(3, 3, LSEL(L_CODE1, 1), trap_stub(3)), -EINVAL);
 }
@@ -364,7 +271,7 @@ void pvguest_main(const xen_start_info_t *si)
         xtf_exit();
     }
     printf("ldt tag %u: our LDT page at 0x%08x is mfn 0x%x\n", tag, va_of(ldt),
-           (uint32_t)(ma_of(ldt) >> 12));
+           (uint32_t)(mm_ma_of(ldt) >> 12));
     no_ldt("before SET_LDT");
     good_ldt(tag);
     bad_descriptors(tag);
@@ -377,9 +284,9 @@ void pvguest_main(const xen_start_info_t *si)
     for (unsigned i = 0; i < rounds; i++) {
         set_fs(LSEL(L_MARKER, 1));
         HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
-        check_hex("after a yield, %fs still reads our marker", read_fs(0), 0x1d70c0de + tag);
+        check_hex("after a yield, %fs still reads our marker", read_fs_at(0), 0x1d70c0de + tag);
         set_fs(fs);
-        check_hex("after a yield, lsl still sees our marker's limit", lsl(LSEL(L_MARKER, 1)), marker_limit(tag));
+        check_hex("after a yield, lsl still sees our marker's limit", desc_lsl(LSEL(L_MARKER, 1)), marker_limit(tag));
     }
     clear_ldt();
     test_pass();

@@ -152,7 +152,7 @@ static long do_ping(struct task *t, uint32_t dom, uint32_t n, uint32_t out)
 
     if (n > PING_MAX)
         n = PING_MAX;
-    if (!window_user_range(t, out, n * sizeof(rtt[0])))
+    if (!aspace_user_range(&t->as, out, n * sizeof(rtt[0])))
         return -EFAULT;
     if ((port = evtchn_bind_interdomain(dom, PING_PORT)) < 0)
         return port;
@@ -181,29 +181,34 @@ static bool shell_syscall(struct task *t, struct trap_frame *f)
 
 /* ---- start of day -------------------------------------------------------- */
 
-static void spawn(const char *name, enum shell_task kind, bool leader)
+/* Each task's copy of the image gets the user's name, as exec fills in a program's data. */
+static void spawn(const char *name, enum shell_task kind, bool leader, const char *user)
 {
     struct task *t = task_create(name, task_main, kind, 0, false);
+    long rc;
 
     if (!t)
         kernel_panic("task_create", -ENOMEM);
+    if ((rc = aspace_copy_to(&t->as, (uint32_t)(uintptr_t)shell_user, user, strlen(user) + 1)))
+        kernel_panic("aspace_copy_to (shell_user)", rc);
     t->leader = leader;
 }
 
 void pvguest_main(const xen_start_info_t *si)
 {
+    char user[USER_MAX] = "shell";
+
     (void)si;
-    if (!cmdline_get("user", shell_user, sizeof(shell_user)))
-        memcpy(shell_user, "shell", 6);
+    cmdline_get("user", user, sizeof(user));
     kernel_init(true);
     ping_init();                            /* first: its port must be 1 */
     timer_init(TICK_NS);
     tty_init();
     syscall_set_ext(shell_syscall);
-    spawn("shell", SHELL, true);
-    spawn("clock", CLOCK, false);
+    spawn("shell", SHELL, true, user);
+    spawn("clock", CLOCK, false, user);
     if (cmdline_uint("spin", 1))
-        spawn("spin", SPIN, false);
+        spawn("spin", SPIN, false, user);
     sched_run();
     printf("kernel: %u task switches, %u timer events (%u ticks), %u idle blocks, "
            "%u pings answered\n", sched_switches, timer_stats.events, timer_stats.ticks,

@@ -20,9 +20,9 @@ enum shell_task {
 #define PING_LOST     0xffffffffu   /* rtt_us of a ping that got no pong within a second */
 
 /*
- * The user's name for the prompt: the kernel writes it into the user
- * image before making the image's template, as exec fills in a program's
- * data; every task then has its own copy.
+ * The user's name for the prompt: the kernel writes it into each task's
+ * copy of the user image when it creates the task (aspace_copy_to), as
+ * exec fills in a program's data.
  */
 #define USER_MAX 16
 extern char shell_user[USER_MAX];

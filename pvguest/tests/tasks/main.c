@@ -103,9 +103,40 @@ static void check_fault(unsigned n, unsigned pid, uint32_t cr2, uint32_t error, 
     check_rc(what, r->demand_zero, dz);
 }
 
+/*
+ * Each task ran in a space of its own: CR3, read by the kernel (the
+ * emulated mov) in the task's first system call, is that task's L3 and
+ * nobody else's; each space took one mmu_update to build; and now the
+ * kernel is back on its boot L3.
+ */
+static void check_spaces(const struct task *const *t, unsigned n)
+{
+    uint32_t boot = xen_pfn_to_cr3(mm_bootstrap_l3());
+    unsigned distinct = 0;
+    char what[80];
+
+    for (unsigned k = 0; k < n; k++) {
+        const struct task_stats *s = &t[k]->st;
+        bool unique = s->cr3 != boot;
+
+        for (unsigned j = 0; j < k; j++)
+            unique = unique && t[j]->st.cr3 != s->cr3;
+        distinct += unique;
+        printf("kernel: task %u (%s) ran with cr3 0x%08x (its L3, mfn 0x%x), built by %u "
+               "mmu_update of %u entries\n", t[k]->pid, t[k]->name, s->cr3, s->l3_mfn,
+               s->space_mmu_updates, s->space_entries);
+        snprintf(what, sizeof(what), "%s cr3 is its own L3", t[k]->name);
+        check_hex(what, s->cr3, xen_pfn_to_cr3(s->l3_mfn));
+        snprintf(what, sizeof(what), "%s space built by one mmu_update", t[k]->name);
+        check_rc(what, s->space_mmu_updates, 1);
+    }
+    check_rc("tasks with a cr3 of their own (not the kernel's, not another's)", distinct, n);
+    check_hex("cr3 after the scheduler: the boot L3", mm_read_cr3(), boot);
+}
+
 static void run_tasks(void)
 {
-    uint32_t heap = window_heap(), secret = (uint32_t)(uintptr_t)&kernel_secret;
+    uint32_t heap = USER_HEAP, secret = (uint32_t)(uintptr_t)&kernel_secret;
     struct task *a = spawn("alpha", ALPHA, 0, false), *b = spawn("beta", BETA, 0, false);
     struct task *g = spawn("gamma", GAMMA, heap, false);
     struct task *i = spawn("intruder", INTRUDER, secret, false);
@@ -128,6 +159,7 @@ static void run_tasks(void)
         check_fault(2, i->pid, secret, 0x5, false);                  /* user, read, supervisor page */
     }
     check_hex("kernel_secret unchanged", kernel_secret, 0x5ec2e7);
+    check_spaces((const struct task *[]){ a, b, g, i }, 4);
 }
 
 /* One system call from a task whose virtual IF is clear: who wrote its frame? */
@@ -160,25 +192,62 @@ static void check_fast_trap(void)
              slow->st.syscalls);
 }
 
+/*
+ * Fork-style: a ring-3 task spawns children one at a time and waits for
+ * each, so every child's space is built, used (a demand-zero fault, its
+ * private image dirtied) and torn down before the next.  Afterwards both
+ * frame pools and the domain's reservation are as they were: whole.
+ */
+static void check_spawn_loop(unsigned n)
+{
+    unsigned frames = frame_free_count(), spares = mm_frames_free();
+    unsigned built = aspace_stats.built, destroyed = aspace_stats.destroyed;
+    unsigned updates = mm_mmu_update_calls, faults = pf_log_len;
+    long reserved = mm_reservation(XENMEM_current_reservation);
+    struct task *f = spawn("forker", FORKER, n, false);
+
+    task_spawn_entry = task_main;
+    sched_run();
+    built = aspace_stats.built - built;
+    destroyed = aspace_stats.destroyed - destroyed;
+    updates = mm_mmu_update_calls - updates;
+    printf("kernel: spawn loop: %u children; %u address spaces built and %u torn down with "
+           "%u mmu_updates; pool frames %u -> %u, spare frames %u -> %u\n", n, built,
+           destroyed, updates, frames, frame_free_count(), spares, mm_frames_free());
+    check_rc("children that exited as expected", f->exit_code, n);
+    check_rc("address spaces built (forker and children)", built, n + 1);
+    check_rc("address spaces torn down", destroyed, n + 1);
+    check_rc("mmu_updates: one per space, one per demand-zero fault", updates, 2 * n + 1);
+    check_rc("page faults logged: none but the children's", pf_log_len - faults,
+             n < PF_LOG_MAX - faults ? n : PF_LOG_MAX - faults);
+    check_rc("task pool frames after the spawn loop", frame_free_count(), frames);
+    check_rc("spare (table) frames after the spawn loop", mm_frames_free(), spares);
+    check_rc("current_reservation after the spawn loop",
+             mm_reservation(XENMEM_current_reservation), reserved);
+}
+
 void pvguest_main(const xen_start_info_t *si)
 {
+    unsigned spares;
     char int80[16] = "fast";
 
     (void)si;
     cmdline_get("int80", int80, sizeof(int80));
     fast = strcmp(int80, "bounced") != 0;
     kernel_init(fast);
+    spares = mm_frames_free();
     check_mask_defers_an_event();
     run_tasks();
     check_fast_trap();
+    check_spawn_loop(cmdline_uint("spawns", 20));
     printf("kernel: %u task switches, %u critical sections on the virtual mask, %u upcalls, "
            "%u pool frames free of %u\n", sched_switches, irq_stats.sections, irq_stats.upcalls,
            frame_free_count(), POOL_PAGES);
     check_true("critical sections used the virtual mask", irq_stats.sections > 0);
     check_rc("critical sections found unmasked", irq_stats.unmasked_inside, 0);
     check_rc("events unmasked after the scheduler", event_mask(), 0);
-    check_rc("pool frames back (all but the image template)", frame_free_count(),
-             POOL_PAGES - (window.pages - 3));
+    check_rc("pool frames back", frame_free_count(), POOL_PAGES);
+    check_rc("spare frames back", mm_frames_free(), spares);
     test_pass();
     xtf_exit();
 }

@@ -15,7 +15,9 @@
 
 static unsigned lines;              /* private to each task */
 
-static const char *const names[] = { "alpha", "beta", "gamma", "intruder", "probe" };
+static const char *const names[] = { "alpha", "beta", "gamma", "intruder", "probe",
+                                     "forker", "child" };
+static volatile uint32_t pristine = 0x0516a1; /* as linked: every child must see this */
 
 static unsigned put(char *buf, unsigned at, const char *s)
 {
@@ -77,6 +79,32 @@ static const char *touch_heap(volatile uint32_t *heap, uint32_t seed)
                 : ": heap pages were NOT zero at first touch";
 }
 
+/* A short life in a space of its own: is it fresh?  Then dirty it for the next. */
+static __attribute__((noreturn)) void child(uint32_t i, volatile uint32_t *heap)
+{
+    bool fresh = pristine == 0x0516a1 && lines == 0 && heap[0] == 0;   /* heap[0]: demand-zero */
+
+    pristine = 0xd1e7u ^ i;
+    lines = 1000 + i;
+    heap[0] = 0xc0ffee00u | i;
+    sys_exit(fresh && heap[0] == (0xc0ffee00u | i) ? CHILD_CODE(i) : 255);
+}
+
+/* Fork-style: a child at a time, each waited for, so each space is built and torn down. */
+static __attribute__((noreturn)) void forker(uint32_t n)
+{
+    uint32_t ok = 0;
+
+    say(FORKER, ": spawning children, one at a time, each in its own address space", 0);
+    for (uint32_t i = 0; i < n; i++) {
+        long pid = sys_spawn(CHILD, i);
+        if (pid < 0 || sys_wait(pid) != (long)CHILD_CODE(i))
+            break;
+        ok++;
+    }
+    sys_exit((int)ok);
+}
+
 void task_main(uint32_t kind, uint32_t arg)
 {
     switch (kind) {
@@ -98,6 +126,10 @@ void task_main(uint32_t kind, uint32_t arg)
         sys_sched_yield();
         say(kind, ": the kernel let me read it: ", *(volatile uint32_t *)arg);
         sys_exit(99);
+    case FORKER:
+        forker(arg);
+    case CHILD:
+        child(arg, (volatile uint32_t *)USER_HEAP);
     default:
         sys_getpid();                                   /* the probe's one call */
         sys_exit(0);

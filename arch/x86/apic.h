@@ -1,0 +1,28 @@
+/* apic.h - the local APIC: its timer as the tick, LINT0 for the 8259, EOI. */
+#ifndef ARCH_X86_APIC_H
+#define ARCH_X86_APIC_H
+#include "hypervisor/types.h"
+
+#define APIC_TIMER_VECTOR    0x40   /* the periodic tick, when the APIC drives it */
+#define APIC_SPURIOUS_VECTOR 0xff   /* low four bits must be set on old CPUs */
+
+/*
+ * Find the local APIC (CPUID and the IA32_APIC_BASE MSR), map its page
+ * uncached, and switch it on with every local interrupt masked except
+ * LINT0, which stays the 8259's way in (ExtINT).  False, touching
+ * nothing, if there is no enabled APIC.
+ */
+bool apic_init(void);
+
+/*
+ * Let the timer count down once from its maximum, masked, for tsc_cycles
+ * of the TSC, and return how many timer counts that took (0 if none).
+ */
+uint32_t apic_timer_measure(uint64_t tsc_cycles);
+
+/* Interrupt on APIC_TIMER_VECTOR every `count` timer counts, for ever. */
+void apic_timer_start_periodic(uint32_t count);
+
+/* End of interrupt for the vector in service (never for the spurious one). */
+void apic_eoi(void);
+#endif

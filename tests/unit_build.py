@@ -1,0 +1,132 @@
+"""tests/unit_build.py: build the host C unit programs and run their groups of checks.
+
+tests/unit/test_*.c are small C programs that link one hypervisor module
+each (compiled with -DHOST_TEST, so lib.h maps to the host libc) and run
+named groups of checks: `test_frame never_reserved` runs one group and ends
+with "N passed, M failed"; each failed check prints a line
+"FAIL file:line: [group] what: evidence"; `--list` names every group.
+
+Every program is built twice where the host can: natively, and with -m32,
+which is the hypervisor's own ABI (32-bit long, size_t and pointers).  Both
+use AddressSanitizer and UBSan when the host supports them, so a read or
+write one byte outside a buffer fails the test even when the result looks
+right.
+
+A tests/test_unit_*.py module names its programs and takes a fixture:
+
+    PROGRAMS = {"time": (["tests/unit/test_time.c", "hypervisor/time_calc.c"], [])}
+    unit = unit_build.fixture(PROGRAMS)
+
+    def test_...(unit):
+        unit("time", "bcd_bytes")       # one group, once per ABI; fails with its FAIL lines
+
+and checks that its rules call every group with every_group_is_run().
+"""
+import os
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+UNIT = ROOT / "build" / "unit"
+CFLAGS = ["-std=gnu11", "-O1", "-g", "-Wall", "-Wextra", "-Werror", "-DHOST_TEST", "-I."]
+SANITIZERS = ["-fsanitize=address,undefined", "-fno-sanitize-recover=all",
+              "-fno-omit-frame-pointer"]
+ABIS = {"host": [], "m32": ["-m32"]}
+
+_abi_builds = {}    # abi -> whether gcc compiles for it here
+_sanitizers = {}    # abi -> the sanitizer flags that build and run here ([] if none)
+_built = {}         # (program, abi) -> path of the executable
+
+
+def _gcc(args, out):
+    """Compile to a temporary name and rename, so parallel sessions never run half a file."""
+    UNIT.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(out.name + ".tmp%d" % os.getpid())
+    p = subprocess.run(["gcc", *args, "-o", str(tmp)], cwd=str(ROOT),
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                       universal_newlines=True)
+    if p.returncode == 0:
+        os.replace(str(tmp), str(out))
+    return p
+
+
+def _sanitizer_flags(abi):
+    """The sanitizers, if a trivial program builds and runs with them for this ABI."""
+    if abi not in _sanitizers:
+        src = UNIT / "unit_probe.c"
+        UNIT.mkdir(parents=True, exist_ok=True)
+        src.write_text("int main(void) { return 0; }\n")
+        exe = UNIT / ("unit_probe-" + abi)
+        ok = _gcc([*ABIS[abi], *SANITIZERS, str(src)], exe).returncode == 0
+        if ok:
+            ok = subprocess.run([str(exe)], stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL, timeout=60).returncode == 0
+        _sanitizers[abi] = SANITIZERS if ok else []
+    return _sanitizers[abi]
+
+
+def build(program, sources, extra, abi):
+    """build/unit/test_<program>-<abi> from sources (and extra flags), compiled once
+    per session; skips the test if gcc cannot build for abi here."""
+    key = (program, abi)
+    if key not in _built:
+        if abi != "host":
+            if abi not in _abi_builds:
+                probe = _gcc([*ABIS[abi], "-x", "c", "/dev/null", "-c"],
+                             UNIT / ("unit_probe-%s.o" % abi))
+                _abi_builds[abi] = probe.returncode == 0
+            if not _abi_builds[abi]:
+                pytest.skip("gcc cannot build %s programs here" % abi)
+        out = UNIT / ("test_%s-%s" % (program, abi))
+        flags = [*CFLAGS, *ABIS[abi], *_sanitizer_flags(abi), *extra]
+        p = _gcc([*flags, *sources], out)
+        if p.returncode != 0:
+            pytest.fail("building %s for %s failed:\n%s" % (program, abi, p.stdout),
+                        pytrace=False)
+        _built[key] = out
+    return _built[key]
+
+
+def run_group(exe, group):
+    """Run one group of checks: its output if all passed, else fail with its FAIL lines."""
+    env = dict(os.environ, UBSAN_OPTIONS="print_stacktrace=1")
+    p = subprocess.run([str(exe), group], stdout=subprocess.PIPE,
+                       stderr=subprocess.STDOUT, universal_newlines=True,
+                       timeout=300, env=env, cwd=str(ROOT))
+    summary = re.search(r"^(\d+) passed, (\d+) failed$", p.stdout, re.M)
+    if p.returncode == 0 and summary and summary.group(2) == "0" \
+            and int(summary.group(1)) > 0:
+        return p.stdout
+    status = ("killed by signal %d" % -p.returncode if p.returncode < 0
+              else "exit status %d" % p.returncode)
+    pytest.fail("build/unit/%s %s: %s, %s\n%s"
+                % (exe.name, group, status,
+                   summary.group(0) if summary else "no summary line",
+                   p.stdout[-8000:]), pytrace=False)
+
+
+def fixture(programs):
+    """The `unit` fixture for programs {name: (sources, extra gcc flags)}, once per
+    ABI: unit(program, group) runs one group of checks and returns its output."""
+    @pytest.fixture(params=sorted(ABIS), name="unit")
+    def unit(request):
+        def run(program, group):
+            return run_group(build(program, *programs[program], request.param), group)
+        return run
+    return unit
+
+
+def every_group_is_run(programs, program, test_file, call=None):
+    """Assert that the rules in test_file call (by default `unit("<program>", "<group>")`)
+    every group the program lists, and no other."""
+    exe = build(program, *programs[program], "host")
+    listed = subprocess.run([str(exe), "--list"], stdout=subprocess.PIPE,
+                            universal_newlines=True, check=True).stdout.split()
+    call = call or r'unit\("%s", "(\w+)"\)' % program
+    called = re.findall(call, Path(test_file).read_text())
+    assert sorted(listed) == sorted(called), \
+        "groups in %s and the rules in %s differ" % (programs[program][0][0],
+                                                    Path(test_file).name)
