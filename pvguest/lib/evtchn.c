@@ -59,11 +59,6 @@ static void set_bit_locked(volatile xen_ulong_t *word, unsigned nr)
     __asm__ __volatile__("lock btsl %1, %0" : "+m"(*word) : "Ir"(nr) : "memory", "cc");
 }
 
-static void clear_bit_locked(volatile xen_ulong_t *word, unsigned nr)
-{
-    __asm__ __volatile__("lock btrl %1, %0" : "+m"(*word) : "Ir"(nr) : "memory", "cc");
-}
-
 void evtchn_set_handler(unsigned port, evtchn_handler_t fn, void *arg)
 {
     if (port < EVTCHN_PORTS) {
@@ -169,18 +164,14 @@ void evtchn_mask(unsigned port)
     set_bit_locked(&map_shared_info()->evtchn_mask[port / 32], port % 32);
 }
 
-/*
- * Clearing the mask bit is ours to do, but an event that arrived while the
- * port was masked set only its pending bit, not the selector: EVTCHNOP_unmask
- * has the hypervisor look again and raise the upcall, as Xen's guests do.
- */
 long evtchn_unmask(unsigned port)
 {
-    volatile xen_shared_info_t *s = map_shared_info();
-
-    clear_bit_locked(&s->evtchn_mask[port / 32], port % 32);
-    if (!(s->evtchn_pending[port / 32] & (1u << (port % 32))))
-        return 0;
+    /*
+     * The hypervisor clears the mask bit and, if the port is pending, raises
+     * the upcall - but only if it finds the port still masked.  So we must
+     * not clear the bit ourselves first, or a pending event would stay
+     * unannounced until the next one.
+     */
     struct xen_evtchn_unmask op = { .port = port };
     return HYPERVISOR_event_channel_op(EVTCHNOP_unmask, &op);
 }
