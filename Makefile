@@ -105,9 +105,13 @@ run: deps
 	@$(PYTHON) tools/run --timeout 0 $(DEMO); \
 	    echo "tools/run exit status $$? (0: every domain powered off; 2: one was halted)"
 
+# Two emulators at a time (one per core), a whole test file per worker, when
+# pytest-xdist is installed (tools/install-deps installs it).
+PYTEST_PAR = $(shell $(PYTHON) -c 'import xdist' 2>/dev/null && echo "-n 2 --dist loadfile")
+
 test: deps
 	$(MAKE) all
-	$(PYTHON) -m pytest -q tests
+	$(PYTHON) -m pytest -q $(PYTEST_PAR) tests
 
 bench: deps
 	$(MAKE) all
