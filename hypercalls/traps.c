@@ -159,10 +159,7 @@ long do_iret(void)
         domain_halt(d, "iret to ring 0 (cs 0x%04x eip 0x%08x) at esp 0x%08x", c.cs & 0xffff, c.eip, r->esp);
     if (ring != 1 && copy_from_guest(&c.esp, r->esp + 16, 8))
         domain_halt(d, "iret: cannot read the outer stack at esp 0x%08x", r->esp + 16);
-    struct xen_vcpu_info *vi;
-    uint8_t *mask = vcpu_upcall_mask_map(d, &vi);
-    *mask = !(c.eflags & EFLAGS_IF);
-    unmap_domain_page(vi);
+    vcpu_info0(d)->evtchn_upcall_mask = !(c.eflags & EFLAGS_IF);
     if (d->vcpu.vm_assist & (1u << VMASST_TYPE_architectural_iopl))
         d->vcpu.iopl = (c.eflags >> 12) & 3;
     r->eip = c.eip;

@@ -34,11 +34,9 @@
 #define EFLAGS_RF   (1u << 16)
 #define EFLAGS_VM   (1u << 17)
 
-uint8_t *vcpu_upcall_mask_map(struct domain *d, struct xen_vcpu_info **vi)
+struct xen_vcpu_info *vcpu_info0(struct domain *d)
 {
-    struct xen_shared_info *si = map_domain_page(d->shared_info);
-    *vi = &si->vcpu_info[0];
-    return &si->vcpu_info[0].evtchn_upcall_mask;
+    return &domain_shared_info(d)->vcpu_info[0];
 }
 
 /* The EFLAGS a guest sees in a frame: IF mirrors its event mask. */
@@ -85,9 +83,8 @@ bool bounce_frame(struct domain *d, struct cpu_regs *r, const struct bounce *b, 
         snprintf(why, n, "handler selector 0x%04x is not a guest code selector", b->cs);
         return false;
     }
-    struct xen_vcpu_info *vi;
-    uint8_t *mask = vcpu_upcall_mask_map(d, &vi);
-    uint8_t saved_mask = *mask;
+    struct xen_vcpu_info *vi = vcpu_info0(d);
+    uint8_t saved_mask = vi->evtchn_upcall_mask;
     if (b->has_error)
         words[nw++] = b->error;
     words[nw++] = r->eip;
@@ -99,15 +96,13 @@ bool bounce_frame(struct domain *d, struct cpu_regs *r, const struct bounce *b, 
     }
     sp -= nw * 4;
     if (copy_to_guest(sp, words, nw * 4)) {
-        unmap_domain_page(vi);
         snprintf(why, n, "cannot write the %u-byte frame at ss:esp %04x:%08x", nw * 4, ss & 0xffff, sp);
         return false;
     }
     if (b->set_cr2)
         vi->arch.cr2 = b->cr2;
     if (b->mask_events)
-        *mask = 1;
-    unmap_domain_page(vi);
+        vi->evtchn_upcall_mask = 1;
     r->esp = sp;
     r->ss = ss;
     r->cs = b->cs;

@@ -125,7 +125,7 @@ static bool alloc_memory(struct domain *d, uint32_t nr_pages)
         memset(p, 0, PAGE_SIZE);
         unmap_domain_page(p);
     }
-    d->shared_info = frame_alloc();
+    d->shared_info = frame_alloc_low();              /* directmapped: see domain_shared_info */
     mfn_t pdpt = frame_alloc_low();
     if (mfn_eq(d->shared_info, INVALID_MFN) || mfn_eq(pdpt, INVALID_MFN))
         return false;
@@ -133,10 +133,9 @@ static bool alloc_memory(struct domain *d, uint32_t nr_pages)
     BUG_ON(page_type_get(d, d->shared_info, PGT_WRITABLE)); /* for good: we write it, never a table */
     d->pdpt = directmap_va((paddr_t)mfn_x(pdpt) << PAGE_SHIFT);
     memset(d->pdpt, 0, PAGE_SIZE);
-    struct xen_shared_info *si = map_domain_page(d->shared_info);
+    struct xen_shared_info *si = domain_shared_info(d);
     memset(si, 0, PAGE_SIZE);
     si->vcpu_info[0].evtchn_upcall_mask = 1;     /* events start masked */
-    unmap_domain_page(si);
     return true;
 }
 

@@ -117,6 +117,17 @@ void domain_destroy(struct domain *d);
 /* Summary lines at the end of a run; returns the run's status. */
 int domain_summary(void);
 
+/*
+ * d's shared_info page.  It comes from the directmap (builder.c), so the
+ * hypervisor reaches it with no mapping: it is read on every return to the
+ * guest (the event upcall check), so this is the hot path.
+ */
+struct xen_shared_info;
+static inline struct xen_shared_info *domain_shared_info(const struct domain *d)
+{
+    return (struct xen_shared_info *)(uintptr_t)(DIRECTMAP_VIRT_START + (mfn_x(d->shared_info) << PAGE_SHIFT));
+}
+
 /* Does d own machine frame m?  If so, *pfn is its guest pfn. */
 bool domain_owns_frame(const struct domain *d, mfn_t m, uint32_t *pfn);
 

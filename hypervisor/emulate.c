@@ -132,10 +132,7 @@ static uint32_t cr3_view(const struct domain *d)
 /* Virtual CR2: where the last #PF bounce left it (vcpu_info.arch.cr2). */
 static uint32_t cr2_view(struct domain *d)
 {
-    struct xen_shared_info *si = map_domain_page(d->shared_info);
-    uint32_t cr2 = si->vcpu_info[0].arch.cr2;
-    unmap_domain_page(si);
-    return cr2;
+    return domain_shared_info(d)->vcpu_info[0].arch.cr2;
 }
 
 /* Real CR0, except that TS is the vCPU's own (fpu_taskswitch, clts). */
@@ -233,9 +230,7 @@ static bool emulate_msr(struct cpu_regs *r, bool write)
 /* cli/sti: the virtual interrupt flag is vcpu_info's event-upcall mask. */
 static void set_virtual_if(struct domain *d, bool enable)
 {
-    struct xen_shared_info *si = map_domain_page(d->shared_info);
-    si->vcpu_info[0].evtchn_upcall_mask = !enable;
-    unmap_domain_page(si);
+    domain_shared_info(d)->vcpu_info[0].evtchn_upcall_mask = !enable;
 }
 
 /* Operations only the guest kernel (ring 1) may have emulated. */

@@ -65,26 +65,21 @@ unsigned event_ports_in_use(const struct domain *d)
     return d->evtchn ? event_port_in_use(d->evtchn) : 0;
 }
 
-static struct xen_shared_info *map_shared_info(struct domain *d)
+static struct xen_shared_info *shared_info_of(struct domain *d)
 {
     BUG_ON(mfn_eq(d->shared_info, INVALID_MFN));
-    return map_domain_page(d->shared_info);
+    return domain_shared_info(d);
 }
 
 bool event_should_wake(struct domain *d)
 {
-    struct xen_vcpu_info *vi;
-    uint8_t *mask = vcpu_upcall_mask_map(d, &vi);
-    bool wake = vi->evtchn_upcall_pending && !*mask;
-    unmap_domain_page(vi);
-    return wake;
+    struct xen_vcpu_info *vi = vcpu_info0(d);
+    return vi->evtchn_upcall_pending && !vi->evtchn_upcall_mask;
 }
 
 void event_enable_delivery(struct domain *d)
 {
-    struct xen_vcpu_info *vi;
-    *vcpu_upcall_mask_map(d, &vi) = 0;
-    unmap_domain_page(vi);
+    vcpu_info0(d)->evtchn_upcall_mask = 0;
 }
 
 /* Is d in SCHEDOP_poll, waiting for port? */
@@ -115,7 +110,7 @@ void event_set_pending(struct domain *d, uint32_t port)
 {
     uint32_t word = port / 32, bit = 1u << (port % 32);
     BUG_ON(port >= EVTCHN_NR_PORTS);
-    struct xen_shared_info *si = map_shared_info(d);
+    struct xen_shared_info *si = shared_info_of(d);
     struct xen_vcpu_info *vi = &si->vcpu_info[0];
     bool fresh = !(si->evtchn_pending[word] & bit);
     si->evtchn_pending[word] |= bit;
@@ -123,7 +118,6 @@ void event_set_pending(struct domain *d, uint32_t port)
         vi->evtchn_pending_sel |= 1u << word;
         vi->evtchn_upcall_pending = 1;
     }
-    unmap_domain_page(si);
     if (d->blocked && (event_should_wake(d) || polls(d, port))) {
         event_poll_clear(d);            /* a wake-up ends any poll */
         sched_wake(d);
@@ -133,9 +127,8 @@ void event_set_pending(struct domain *d, uint32_t port)
 bool event_is_pending(struct domain *d, uint32_t port)
 {
     BUG_ON(port >= EVTCHN_NR_PORTS);
-    struct xen_shared_info *si = map_shared_info(d);
+    struct xen_shared_info *si = shared_info_of(d);
     bool pending = si->evtchn_pending[port / 32] & (1u << (port % 32));
-    unmap_domain_page(si);
     return pending;
 }
 
@@ -145,7 +138,7 @@ int event_unmask(struct domain *d, uint32_t port)
     if (port >= EVTCHN_NR_PORTS)
         return -EINVAL;
     uint32_t word = port / 32, bit = 1u << (port % 32);
-    struct xen_shared_info *si = map_shared_info(d);
+    struct xen_shared_info *si = shared_info_of(d);
     struct xen_vcpu_info *vi = &si->vcpu_info[0];
     bool was_masked = si->evtchn_mask[word] & bit;
     si->evtchn_mask[word] &= ~bit;
@@ -154,7 +147,6 @@ int event_unmask(struct domain *d, uint32_t port)
         vi->evtchn_pending_sel |= 1u << word;
         vi->evtchn_upcall_pending = 1;
     }
-    unmap_domain_page(si);
     return 0;
 }
 
@@ -166,9 +158,8 @@ int event_close(struct domain *d, uint32_t port)
     if (rc)
         return rc;
     /* A stale pending bit would fire when the port number is reused. */
-    struct xen_shared_info *si = map_shared_info(d);
+    struct xen_shared_info *si = shared_info_of(d);
     si->evtchn_pending[port / 32] &= ~(1u << (port % 32));
-    unmap_domain_page(si);
     return 0;
 }
 

@@ -134,7 +134,7 @@ uint64_t time_now_ns(void)
 void time_update_guest(struct domain *d)
 {
     BUG_ON(mfn_eq(d->shared_info, INVALID_MFN));
-    struct xen_shared_info *si = map_domain_page(d->shared_info);
+    struct xen_shared_info *si = domain_shared_info(d);
     struct xen_vcpu_time_info *t = &si->vcpu_info[0].time;
     uint64_t tsc = rdtsc();
 
@@ -155,7 +155,6 @@ void time_update_guest(struct domain *d)
     si->wc_nsec = wc_nsec;
     barrier();
     si->wc_version++;
-    unmap_domain_page(si);
 }
 
 static void timer_fire(struct domain *d)

@@ -123,10 +123,8 @@ static bool soft_interrupt(struct domain *d, struct cpu_regs *r)
  */
 void trap_deliver_upcall(struct domain *d, struct cpu_regs *r)
 {
-    struct xen_vcpu_info *vi;
-    uint8_t *mask = vcpu_upcall_mask_map(d, &vi);
-    bool due = vi->evtchn_upcall_pending && !*mask && d->vcpu.event_eip;
-    unmap_domain_page(vi);
+    const struct xen_vcpu_info *vi = vcpu_info0(d);
+    bool due = vi->evtchn_upcall_pending && !vi->evtchn_upcall_mask && d->vcpu.event_eip;
     if (!due)
         return;
     struct bounce b = { .cs = (uint16_t)d->vcpu.event_cs, .eip = d->vcpu.event_eip, .mask_events = true };
