@@ -21,10 +21,9 @@ long do_set_gdt(guest_ptr_t frames, unsigned int entries)
 {
     uint32_t list[FIRST_RESERVED_GDT_PAGE];
     mfn_t mfns[FIRST_RESERVED_GDT_PAGE];
-    unsigned nr = (entries + 511) / 512;
-
     if (entries > FIRST_RESERVED_GDT_ENTRY)
         return -EINVAL;
+    unsigned nr = (entries + 511) / 512;
     if (copy_from_guest(list, frames, nr * sizeof(list[0])))
         return -EFAULT;
     for (unsigned i = 0; i < nr; i++)

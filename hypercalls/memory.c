@@ -29,8 +29,13 @@ static bool give_back(struct domain *d, mfn_t m)
     uint32_t pfn;
     if (!pg || !domain_owns_frame(d, m, &pfn) || pg->ref_count || pg->type_count)
         return false;
-    for (pfn = 0; pfn < d->nr_pages && !mfn_eq(d->frames[pfn], m); pfn++)
-        ;
+    /*
+     * The M2P names the pfn, but the guest may rewrite its own entries
+     * (MMU_MACHPHYS_UPDATE): trust it only when frames[] agrees, else search.
+     */
+    if (pfn >= d->nr_pages || !mfn_eq(d->frames[pfn], m))
+        for (pfn = 0; pfn < d->nr_pages && !mfn_eq(d->frames[pfn], m); pfn++)
+            ;
     if (pfn == d->nr_pages)
         return false;                             /* shared_info is not RAM to give */
     d->frames[pfn] = INVALID_MFN;
@@ -41,11 +46,13 @@ static bool give_back(struct domain *d, mfn_t m)
     return true;
 }
 
-static bool take_more(struct domain *d, mfn_t *out)
+/* *from: no free slot below it (the caller's scan position, kept per call). */
+static bool take_more(struct domain *d, mfn_t *out, uint32_t *from)
 {
     uint32_t pfn;
-    for (pfn = 0; pfn < d->nr_pages && !mfn_eq(d->frames[pfn], INVALID_MFN); pfn++)
+    for (pfn = *from; pfn < d->nr_pages && !mfn_eq(d->frames[pfn], INVALID_MFN); pfn++)
         ;
+    *from = pfn;
     if (pfn == d->nr_pages)
         return false;                             /* at the domain's maximum */
     mfn_t m = frame_alloc();
@@ -72,11 +79,12 @@ static long reservation(struct domain *d, guest_ptr_t arg, bool increase)
     if (r.extent_order != 0)
         return -EINVAL;                           /* single frames only */
     long done = 0;
+    uint32_t free_from = 0;
     for (; done < (long)r.nr_extents && done < 4096; done++) {
         guest_ptr_t slot = r.extent_start + (uint32_t)done * sizeof(xen_pfn_t);
         mfn_t m;
         if (increase) {
-            if (!take_more(d, &m))
+            if (!take_more(d, &m, &free_from))
                 break;
             if (copy_to_guest(slot, &m, sizeof(m)))
                 return -EFAULT;

@@ -26,10 +26,10 @@ static int mmu_one(struct domain *d, const struct xen_mmu_update *u)
 {
     unsigned cmd = u->ptr & 3;
     uint64_t ma = u->ptr & ~3ull;
-    mfn_t m = _mfn((uint32_t)(ma >> PAGE_SHIFT));
     uint32_t pfn;
     if ((ma >> PAGE_SHIFT) > 0xffffffffull)
         return -EINVAL;
+    mfn_t m = _mfn((uint32_t)(ma >> PAGE_SHIFT));
     switch (cmd) {
     case MMU_NORMAL_PT_UPDATE:
     case MMU_PT_UPDATE_PRESERVE_AD:

@@ -30,7 +30,8 @@ long do_multicall(guest_ptr_t calls, unsigned int nr_calls)
             e.result = (uint32_t)-EINVAL;
         else
             e.result = (uint32_t)hypercall_dispatch(e.op, e.args);
-        if (copy_to_guest(at + 4, &e.result, sizeof(e.result)))
+        guest_ptr_t result = at + offsetof(struct xen_multicall_entry, result);
+        if (copy_to_guest(result, &e.result, sizeof(e.result)))
             return -EFAULT;
         if (stop || current->state != DOMAIN_RUNNABLE)
             break;

@@ -64,7 +64,6 @@ static long poll(struct domain *d, guest_ptr_t arg)
         }
         event_poll_watch(d, port);
     }
-    d->poll_ports = sp.ports;
     d->poll_nr = sp.nr_ports;
     d->poll_deadline_ns = sp.timeout;   /* absolute system time; 0: none (time.c) */
     sched_block(d);

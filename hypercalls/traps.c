@@ -11,6 +11,7 @@
 #include "gen/hypercall_handlers.h"
 #include "hypervisor/bounce.h"
 #include "hypervisor/domain.h"
+#include "hypervisor/emulate.h"
 #include "hypervisor/guest_access.h"
 #include "hypervisor/sched.h"
 #include "hypervisor/lib.h"
@@ -86,13 +87,21 @@ long do_set_callbacks(unsigned long event_cs, unsigned long event_eip,
     return 0;
 }
 
+/* callback_op writes slot[0] (cs) and slot[1] (eip): each eip must follow its cs. */
+#define SLOT_PAIR(f) _Static_assert(offsetof(struct vcpu_state, f##_eip) == \
+                                    offsetof(struct vcpu_state, f##_cs) + 4, #f " cs:eip")
+SLOT_PAIR(event);
+SLOT_PAIR(failsafe);
+SLOT_PAIR(sysenter);
+SLOT_PAIR(syscall);
+#undef SLOT_PAIR
+
 /* The cs:eip slot for a callback type, or NULL if we do not offer it. */
 static uint32_t *callback_slot(struct domain *d, unsigned type, bool **mask)
 {
     *mask = NULL;
     switch (type) {
     case CALLBACKTYPE_event:
-        *mask = &d->vcpu.event_mask_on_entry;
         return &d->vcpu.event_cs;
     case CALLBACKTYPE_failsafe:
         *mask = &d->vcpu.failsafe_mask_on_entry;
@@ -111,6 +120,7 @@ static uint32_t *callback_slot(struct domain *d, unsigned type, bool **mask)
 long do_callback_op(int cmd, guest_ptr_t arg)
 {
     struct xen_callback_register reg;
+    struct xen_callback_unregister unreg;
     bool *mask;
     uint32_t *slot;
     switch (cmd) {
@@ -127,9 +137,9 @@ long do_callback_op(int cmd, guest_ptr_t arg)
             *mask = reg.flags & CALLBACKF_mask_events;
         return 0;
     case CALLBACKOP_unregister:
-        if (copy_from_guest(&reg, arg, 4))    /* struct xen_callback_unregister */
+        if (copy_from_guest(&unreg, arg, sizeof(unreg)))
             return -EFAULT;
-        if (!(slot = callback_slot(current, reg.type, &mask)))
+        if (!(slot = callback_slot(current, unreg.type, &mask)))
             return -EINVAL;
         slot[0] = slot[1] = 0;
         return 0;
@@ -160,7 +170,7 @@ long do_iret(void)
     if (ring != 1 && copy_from_guest(&c.esp, r->esp + 16, 8))
         domain_halt(d, "iret: cannot read the outer stack at esp 0x%08x", r->esp + 16);
     vcpu_info0(d)->evtchn_upcall_mask = !(c.eflags & EFLAGS_IF);
-    if (d->vcpu.vm_assist & (1u << VMASST_TYPE_architectural_iopl))
+    if (d->vcpu.vm_assist & VCPU_ASSIST(VMASST_TYPE_architectural_iopl))
         d->vcpu.iopl = (c.eflags >> 12) & 3;
     r->eip = c.eip;
     r->cs = c.cs & 0xffff;

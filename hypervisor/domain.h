@@ -40,11 +40,9 @@ struct vcpu_state {
     uint32_t failsafe_cs, failsafe_eip; /* ... bad segment on return */
     uint32_t sysenter_cs, sysenter_eip; /* callback_op: kept, not yet used */
     uint32_t syscall_cs, syscall_eip;
-    bool event_mask_on_entry;           /* CALLBACKF_mask_events for the event callback */
     bool failsafe_mask_on_entry;
     /* Virtual CR0.TS and the FPU (fpu.c). */
     bool fpu_ts;                        /* fpu_taskswitch / clts */
-    bool fpu_dirty;                     /* the FPU holds this vCPU's state */
     bool fpu_initialised;
     uint8_t fpu_area[512] __attribute__((aligned(16)));   /* FXSAVE image */
     /* Debug registers (debugreg.c). */
@@ -90,7 +88,6 @@ struct domain {
     /* Event channels (event.c owns these). */
     struct evtchn *evtchn;      /* its port table, or NULL before the first bind */
     uint64_t poll_deadline_ns;  /* SCHEDOP_poll timeout; 0: none */
-    guest_ptr_t poll_ports;     /* SCHEDOP_poll: the ports being waited on */
     unsigned poll_nr;
 };
 
@@ -128,7 +125,11 @@ static inline struct xen_shared_info *domain_shared_info(const struct domain *d)
     return (struct xen_shared_info *)(uintptr_t)(DIRECTMAP_VIRT_START + (mfn_x(d->shared_info) << PAGE_SHIFT));
 }
 
-/* Does d own machine frame m?  If so, *pfn is its guest pfn. */
+/*
+ * Does d own machine frame m (the frame table says so)?  *pfn gets its M2P
+ * entry, which the guest can rewrite (MMU_MACHPHYS_UPDATE): check it
+ * against d->frames[] before using it as an index.
+ */
 bool domain_owns_frame(const struct domain *d, mfn_t m, uint32_t *pfn);
 
 /* Map guest pfn of domain d (hypervisor-side, via the mapcache). */

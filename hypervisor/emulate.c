@@ -55,6 +55,7 @@
  * guest-chosen jump.
  */
 #include "hypervisor/emulate.h"
+#include "hypervisor/bounce.h"
 #include "hypervisor/cpuid.h"
 #include "hypervisor/debugreg.h"
 #include "hypervisor/decode.h"
@@ -85,10 +86,10 @@ static size_t fetch(uint32_t eip, uint8_t *buf)
 }
 
 /* Decode the instruction at EIP and spell it; false if it cannot be read. */
-static bool decode_at(const struct cpu_regs *r, struct insn *in, char *text, size_t size)
+static bool decode_at(uint32_t eip, struct insn *in, char *text, size_t size)
 {
     uint8_t buf[INSN_MAX_LEN];
-    size_t n = fetch(r->eip, buf);
+    size_t n = fetch(eip, buf);
     if (decode_insn(buf, n, in) < 0) {
         if (n == 0)
             snprintf(text, size, "(unreadable)");
@@ -97,7 +98,7 @@ static bool decode_at(const struct cpu_regs *r, struct insn *in, char *text, siz
                      buf[0], n > 1 ? buf[1] : 0, n > 2 ? buf[2] : 0, n > 3 ? buf[3] : 0);
         return false;
     }
-    insn_format(in, r->eip, text, size);
+    insn_format(in, eip, text, size);
     return true;
 }
 
@@ -132,7 +133,7 @@ static uint32_t cr3_view(const struct domain *d)
 /* Virtual CR2: where the last #PF bounce left it (vcpu_info.arch.cr2). */
 static uint32_t cr2_view(struct domain *d)
 {
-    return domain_shared_info(d)->vcpu_info[0].arch.cr2;
+    return vcpu_info0(d)->arch.cr2;
 }
 
 /* Real CR0, except that TS is the vCPU's own (fpu_taskswitch, clts). */
@@ -230,7 +231,7 @@ static bool emulate_msr(struct cpu_regs *r, bool write)
 /* cli/sti: the virtual interrupt flag is vcpu_info's event-upcall mask. */
 static void set_virtual_if(struct domain *d, bool enable)
 {
-    domain_shared_info(d)->vcpu_info[0].evtchn_upcall_mask = !enable;
+    vcpu_info0(d)->evtchn_upcall_mask = !enable;
 }
 
 /* Operations only the guest kernel (ring 1) may have emulated. */
@@ -249,9 +250,7 @@ static enum emul_result emulate_kernel_op(struct domain *d, struct cpu_regs *r,
     case INSN_CLTS:
         fpu_clts(d);
         return EMUL_DONE;
-    case INSN_MOV_FROM_DR:
-        if (in->reg > 7)                    /* debugreg_read() wants 0..7 */
-            return EMUL_DISALLOWED;
+    case INSN_MOV_FROM_DR:                  /* in->reg: ModRM's 3 bits, what debugreg_read() wants */
         *gpr(r, in->rm) = debugreg_read(d, in->reg);
         return EMUL_DONE;
     case INSN_MOV_TO_DR:
@@ -289,7 +288,7 @@ void emulate_gp(struct domain *d, struct cpu_regs *r)
 {
     struct insn in;
     char text[80], why[96] = "";
-    if (!decode_at(r, &in, text, sizeof(text)) || !insn_is_privileged(&in)) {
+    if (!decode_at(r->eip, &in, text, sizeof(text)) || !insn_is_privileged(&in)) {
         trap_guest_exception(d, r, text);
         return;
     }
@@ -309,15 +308,11 @@ void emulate_gp(struct domain *d, struct cpu_regs *r)
      * kernel breaking ours: the #GP goes to the guest kernel, as in Xen,
      * whatever the policy.  Only a kernel with no handler is halted.
      */
-    if (regs_ring(r) == 3 && trap_bounce(d, r, X86_EXC_GP, r->error_code))
+    bool reflect = d->policy == POLICY_REFLECT;
+    if ((reflect || regs_ring(r) == 3) && trap_bounce(d, r, X86_EXC_GP, r->error_code))
         return;
-    if (d->policy == POLICY_REFLECT) {
-        if (trap_bounce(d, r, X86_EXC_GP, r->error_code))
-            return;
-        domain_halt(d, "privileged instruction '%s' at 0x%08x (policy reflect, no #GP handler)",
-                    text, r->eip);
-    }
-    domain_halt(d, "privileged instruction '%s' at 0x%08x", text, r->eip);
+    domain_halt(d, "privileged instruction '%s' at 0x%08x%s", text, r->eip,
+                reflect ? " (policy reflect, no #GP handler)" : "");
 }
 
 /* ud2a; .ascii "xen"; cpuid: Xen's way to ask for the virtual CPUID. */
@@ -325,11 +320,10 @@ void emulate_ud(struct domain *d, struct cpu_regs *r)
 {
     struct insn in, next;
     char text[80];
-    if (decode_at(r, &in, text, sizeof(text)) && in.kind == INSN_FORCED_EMUL) {
-        struct cpu_regs after = *r;
-        after.eip += in.len;
+    if (decode_at(r->eip, &in, text, sizeof(text)) && in.kind == INSN_FORCED_EMUL) {
         char next_text[80];
-        if (decode_at(&after, &next, next_text, sizeof(next_text)) && next.kind == INSN_CPUID) {
+        if (decode_at(r->eip + in.len, &next, next_text, sizeof(next_text)) &&
+            next.kind == INSN_CPUID) {
             struct cpuid_regs c = cpuid_guest(d, r->eax, r->ecx);
             r->eax = c.eax, r->ebx = c.ebx, r->ecx = c.ecx, r->edx = c.edx;
             r->eip += in.len + next.len;

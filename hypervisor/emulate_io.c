@@ -131,7 +131,7 @@ enum emul_result emulate_io(struct domain *d, struct cpu_regs *r, const struct i
     unsigned size = io_size(in);
     switch (in->kind) {
     case INSN_IN:
-        r->eax = (r->eax & ~no_device(size)) | no_device(size);
+        r->eax |= no_device(size);                   /* the low size bytes read as ones */
         return EMUL_DONE;
     case INSN_OUT:
         return EMUL_DONE;                        /* dropped */

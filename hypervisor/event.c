@@ -92,7 +92,6 @@ static bool polls(const struct domain *d, uint32_t port)
 void event_poll_clear(struct domain *d)
 {
     d->poll_nr = 0;
-    d->poll_ports = 0;
     d->poll_deadline_ns = 0;
     if (d->evtchn)
         memset(d->evtchn->polled, 0, sizeof(d->evtchn->polled));

@@ -84,7 +84,6 @@ static void fpu_save(struct domain *d)
         fxsave(d->vcpu.fpu_area);
     else
         fnsave(d->vcpu.fpu_area);
-    d->vcpu.fpu_dirty = false;
 }
 
 static void fpu_restore(struct domain *d)
@@ -97,7 +96,6 @@ static void fpu_restore(struct domain *d)
         fxrstor(d->vcpu.fpu_area);
     else
         frstor(d->vcpu.fpu_area);
-    d->vcpu.fpu_dirty = true;
 }
 
 /* TS stays clear only while the registers hold next's state and next wants no #NM. */
@@ -149,5 +147,4 @@ void fpu_domain_dies(struct domain *d)
 {
     if (fpu_owner == d)
         fpu_owner = NULL;
-    d->vcpu.fpu_dirty = false;
 }

@@ -180,6 +180,14 @@ void gdt_table_put(struct domain *d, const mfn_t *frames, const mfn_t *copy, uns
     free_copies(copy, pages_of(entries));
 }
 
+void gdt_table_update(const mfn_t *frames, const mfn_t *copy, unsigned entries,
+                      mfn_t m, unsigned index, uint64_t desc)
+{
+    for (unsigned i = 0; i < pages_of(entries); i++)
+        if (mfn_eq(frames[i], m) && i * PER_PAGE + index < entries)
+            copy_va(copy[i])[index] = desc;
+}
+
 void gdt_domain_dies(struct domain *d)
 {
     if (shown == d)
@@ -244,9 +252,7 @@ long gdt_update_descriptor(struct domain *d, uint64_t ma, uint64_t desc)
     p[index] = desc;
     unmap_domain_page(p);
     page_type_put(d, m);
-    for (unsigned i = 0; i < pages_of(d->gdt_entries); i++)
-        if (mfn_eq(d->gdt_frame[i], m) && i * PER_PAGE + index < d->gdt_entries)
-            copy_va(d->gdt_copy[i])[index] = desc;
+    gdt_table_update(d->gdt_frame, d->gdt_copy, d->gdt_entries, m, index, desc);
     ldt_update_copy(d, m, index, desc);
     return 0;
 }

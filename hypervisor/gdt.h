@@ -32,4 +32,7 @@ void gdt_domain_dies(struct domain *d);
  */
 long gdt_table_get(struct domain *d, const char *op, const mfn_t *frames, unsigned entries, mfn_t *copy);
 void gdt_table_put(struct domain *d, const mfn_t *frames, const mfn_t *copy, unsigned entries);
+/* Entry index of guest frame m now holds desc: so must the copy, if it is in the table. */
+void gdt_table_update(const mfn_t *frames, const mfn_t *copy, unsigned entries,
+                      mfn_t m, unsigned index, uint64_t desc);
 #endif

@@ -44,7 +44,6 @@
 _Static_assert(LDT_PAGES * PER_PAGE == LDT_ENTRIES, "the LDT area holds the largest LDT");
 
 struct ldt {
-    uint32_t base;                  /* SET_LDT's linear_addr (0 with no LDT) */
     unsigned entries;               /* 0: no LDT */
     mfn_t frame[LDT_PAGES];         /* the guest's frames behind base, typed PGT_SEG_DESC */
     mfn_t copy[LDT_PAGES];          /* our checked copies: what the CPU reads */
@@ -54,7 +53,6 @@ static struct ldt ldts[MAX_DOMAINS];
 static struct domain *shown;        /* whose LDT is loaded now; NULL: none */
 
 static unsigned pages_of(unsigned entries) { return (entries + PER_PAGE - 1) / PER_PAGE; }
-static uint64_t *copy_va(mfn_t m) { return directmap_va((paddr_t)mfn_x(m) << PAGE_SHIFT); }
 
 /* Map d's copies (or nothing, for NULL) at LDT_VIRT_START and load the LDT. */
 static void show(struct domain *d)
@@ -90,9 +88,7 @@ void ldt_domain_dies(struct domain *d)
 void ldt_update_copy(struct domain *d, mfn_t m, unsigned index, uint64_t desc)
 {
     const struct ldt *l = &ldts[d->id];
-    for (unsigned i = 0; i < pages_of(l->entries); i++)
-        if (mfn_eq(l->frame[i], m) && i * PER_PAGE + index < l->entries)
-            copy_va(l->copy[i])[index] = desc;
+    gdt_table_update(l->frame, l->copy, l->entries, m, index, desc);
 }
 
 /*
@@ -164,7 +160,6 @@ long ldt_set(struct domain *d, uint32_t base, unsigned entries)
         frame[i] = f;
         copy[i] = c;
     }
-    l->base = base;
     l->entries = entries;
     if (d == current || d == shown)
         show(d);

@@ -177,9 +177,8 @@ void sched_trap_exit(struct cpu_regs *frame)
     if (next == current)
         return;
     current->regs = *frame;
-    if (!next) {                          /* only current could run, and it blocked */
-        sched_run_next();
-    }
+    if (!next)                            /* only current could run, and it blocked: */
+        sched_run_next();                 /* idle until a wake (does not return) */
     account(current, time_now_ns());
     switch_to(next, frame);
 }

@@ -123,8 +123,10 @@ static bool soft_interrupt(struct domain *d, struct cpu_regs *r)
  */
 void trap_deliver_upcall(struct domain *d, struct cpu_regs *r)
 {
+    if (!d->vcpu.event_eip)
+        return;                           /* no callback: nothing to deliver to */
     const struct xen_vcpu_info *vi = vcpu_info0(d);
-    bool due = vi->evtchn_upcall_pending && !vi->evtchn_upcall_mask && d->vcpu.event_eip;
+    bool due = vi->evtchn_upcall_pending && !vi->evtchn_upcall_mask;
     if (!due)
         return;
     struct bounce b = { .cs = (uint16_t)d->vcpu.event_cs, .eip = d->vcpu.event_eip, .mask_events = true };
