@@ -28,6 +28,7 @@
  */
 #include "hypervisor/builder.h"
 #include "hypervisor/builder_opts.h"
+#include "hypervisor/cmdline.h"
 #include "hypervisor/console.h"
 #include "hypervisor/elf.h"
 #include "hypervisor/mm/frame.h"
@@ -242,7 +243,8 @@ bool builder_build(struct domain *d, const struct boot_module *m, unsigned index
 {
     static struct elf_image img;             /* boot-time only: static, off the stack */
     static struct domain_opts o;
-    o = (struct domain_opts){ .mem_mib = DOMAIN_DEFAULT_MIB, .initdomain = index == 0 };
+    o = (struct domain_opts){ .mem_mib = DOMAIN_DEFAULT_MIB, .initdomain = index == 0,
+                              .policy = hv_opts.policy };
     struct layout l;
     char err[160];
 
@@ -257,7 +259,8 @@ bool builder_build(struct domain *d, const struct boot_module *m, unsigned index
     }
     if (o.name[0])
         snprintf(d->name, sizeof(d->name), "%s", o.name);
-    d->policy = o.reflect ? POLICY_REFLECT : POLICY_HALT;
+    d->policy = o.policy;
+    d->tsc = o.tsc;
     if (o.weight)
         d->weight = o.weight;
     d->initdomain = o.initdomain;

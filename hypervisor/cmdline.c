@@ -10,6 +10,7 @@
 #include "hypervisor/cmdline.h"
 #include "hypervisor/console.h"
 #include "hypervisor/lib.h"
+#include "hypervisor/policy.h"
 
 struct hv_options hv_opts;
 
@@ -55,6 +56,25 @@ static bool set_tick(const char *v)
     return true;
 }
 
+int cmdline_choice(const char *val, const char *const *names, unsigned n)
+{
+    for (unsigned i = 0; i < n; i++)
+        if (!strcmp(val, names[i]))
+            return (int)i;
+    return -1;
+}
+
+/* policy=: the default for every domain; a module's dom.policy= overrides it. */
+static bool set_policy(const char *v)
+{
+    static const char *const names[] = POLICY_NAMES;
+    int i = cmdline_choice(v, names, ARRAY_SIZE(names));
+    if (i < 0)
+        return false;
+    hv_opts.policy = (uint8_t)i;
+    return true;
+}
+
 static const struct option {
     const char *key;
     bool (*set)(const char *value);
@@ -62,6 +82,8 @@ static const struct option {
 } options[] = {
     { "mem",         set_mem,         "mem=MIB: use at most this much RAM" },
     { "ignore-mmap", set_ignore_mmap, "ignore-mmap: ignore the boot loader's memory map (tests the fallback)" },
+    { "policy",      set_policy,      "policy=halt|reflect|emulate: what a disallowed or untrappable"
+                                      " instruction does to a domain (default halt; reflect is Xen's)" },
     { "tick",        set_tick,        "tick=apic|pit: the tick's source (default: the local APIC timer if any)" },
     { "test-panic",  set_test_panic,  "test-panic=pf|gp|ud|de|bug|df: crash the hypervisor on purpose" },
 };

@@ -8,6 +8,7 @@ struct hv_options {
     char test_panic[16];       /* test-panic=pf|gp|ud|de|bug|df: fault on purpose */
     uint32_t mem_limit_mib;    /* mem=N: use at most N MiB of RAM (0: all) */
     bool tick_pit;             /* tick=pit: the PIT drives the tick even with an APIC */
+    uint8_t policy;            /* policy=halt|reflect|emulate: every domain's default */
 };
 extern struct hv_options hv_opts;
 
@@ -20,4 +21,7 @@ void cmdline_parse(const char *cmdline);
  * Pure; shared with the per-domain option parser.
  */
 bool cmdline_get(const char *s, const char *key, char *val, size_t vallen);
+
+/* Index of val in names[0..n), or -1: the parser of every "a|b|c" option. */
+int cmdline_choice(const char *val, const char *const *names, unsigned n);
 #endif

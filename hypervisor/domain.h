@@ -4,6 +4,7 @@
 #include "hypervisor/types.h"
 #include "arch/x86/regs.h"
 #include "arch/x86/page.h"
+#include "hypervisor/policy.h"
 
 #define MAX_DOMAINS 128
 
@@ -14,11 +15,6 @@ enum domain_state {
     DOMAIN_NOT_BUILT,     /* its module could not be loaded */
 };
 
-/* What to do with a disallowed privileged instruction (see emulate.c). */
-enum domain_policy {
-    POLICY_HALT,          /* halt the domain, naming the instruction (default) */
-    POLICY_REFLECT,       /* deliver #GP to the guest's handler, as Xen does */
-};
 
 /* One entry of the virtual IDT (set_trap_table); address 0 = no handler. */
 struct vcpu_trap {
@@ -56,7 +52,8 @@ struct domain {
     unsigned id;
     char name[32];
     enum domain_state state;
-    enum domain_policy policy;
+    enum domain_policy policy;  /* dom.policy= (policy.h) */
+    enum tsc_mode tsc;          /* dom.tsc=: does rdtsc trap while it runs */
     bool initdomain;
     char end_reason[128];       /* for the summary: "shutdown: poweroff", ... */
     unsigned shutdown_reason;   /* SHUTDOWN_*, valid when state == SHUTDOWN */

@@ -47,7 +47,7 @@ def test_ctrl_a_three_times_moves_input_to_d1_then_the_hypervisor_then_d0(boot):
 
 def test_debug_keys_print_help_domains_run_queue_time_and_memory(boot):
     text = CTRL_A3 + "hdrtmx" + CTRL_A3 + "quit\\n"
-    b = boot(guest("echo", "weight=512"), extra=("--input", text, "--input-after", READY))
+    b = boot(guest("echo", "dom.weight=512"), extra=("--input", text, "--input-after", READY))
     b.expect_in_order([r"^\(hv\) console input: hypervisor \(debug keys; type h for help\)$",
                        r"^\(hv\) debug keys \(Ctrl-A three times gives input to the next domain\):$",
                        r"^\(hv\)   h  this list$", r"^\(hv\)   d  domains: ",

@@ -61,16 +61,26 @@ def test_domain_options_before_the_double_dash_never_reach_the_guest(boot):
     b.expect_status(0)
 
 
+def test_xen_style_module_words_reach_the_guest_and_dom_words_configure_it(boot):
+    # A GRUB line written for Xen: every word is the kernel's, even mem=.
+    b = boot(guest("hello", "root=/dev/xvda1 mem=512M quiet dom.mem=32M dom.name=web"))
+    b.expect(r"^\(hv\) d0 \(web\): 32 MiB, ")
+    b.expect(r'^\(d0\) cmdline "root=/dev/xvda1 mem=512M quiet"$')
+    b.expect_status(0)
+
+
 def test_an_unknown_domain_option_refuses_that_domain_only(boot):
-    b = boot(guest("hello", "colour=blue"), guest("hello"))
-    b.expect(r"^\(hv\) error: module 0 \(.*hello\.elf colour=blue\): unknown domain option 'colour'; d0 not built$")
-    b.expect(r"^\(d1\) Test result: SUCCESS$")
+    b = boot(guest("hello", "dom.colour=blue"), guest("hello", "colour=blue -- x"),
+             guest("hello"))
+    b.expect(r"^\(hv\) error: module 0 \(.*hello\.elf dom\.colour=blue\): unknown domain option 'colour'; d0 not built$")
+    b.expect(r"^\(hv\) error: module 1 \(.*hello\.elf colour=blue -- x\): unknown domain option 'colour'; d1 not built$")
+    b.expect(r"^\(d2\) Test result: SUCCESS$")
     b.expect(r"^\(hv\)   d0 d0 +not built: unknown domain option 'colour'$")
     b.expect_status(2)
 
 
 def test_a_domain_too_small_for_its_image_and_bootstrap_is_refused(boot):
-    b = boot(guest("hello", "mem=1M"), guest("hello"))
+    b = boot(guest("hello", "dom.mem=1M"), guest("hello"))
     b.expect(r"^\(hv\) error: module 0 \(.*\): .*(larger than the domain's 1 MiB|but the domain has 1024 KiB).*; d0 not built$")
     b.expect(r"^\(d1\) Test result: SUCCESS$")
     b.expect_status(2)
@@ -115,10 +125,19 @@ def test_a_privileged_instruction_xen_emulates_leaves_its_domain_running(boot, c
 
 
 def test_policy_reflect_halts_too_while_the_guest_has_no_gp_handler(boot):
-    b = boot(guest("priv-wrmsr", "policy=reflect"), guest("hello"))
+    b = boot(guest("priv-wrmsr", "dom.policy=reflect"), guest("hello"))
     b.expect(r"^\(hv\) d0 halted: privileged instruction 'wrmsr' at 0x[0-9a-f]{8} "
              r"\(policy reflect, no #GP handler\)$")
     b.expect(r"^\(d1\) Test result: SUCCESS$")
+    b.expect_status(2)
+
+
+def test_hypervisor_policy_reflect_is_every_domains_default_unless_its_line_says(boot):
+    b = boot(guest("priv-wrmsr"), guest("priv-wrmsr", "dom.policy=halt"),
+             hv_args="policy=reflect")
+    b.expect(r"^\(hv\) d0 halted: privileged instruction 'wrmsr' at 0x[0-9a-f]{8} "
+             r"\(policy reflect, no #GP handler\)$")
+    b.expect(r"^\(hv\) d1 halted: privileged instruction 'wrmsr' at 0x[0-9a-f]{8}$")
     b.expect_status(2)
 
 

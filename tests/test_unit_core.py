@@ -16,6 +16,8 @@ PROGRAMS = {
     "memmap": (["tests/unit/test_memmap.c", "hypervisor/mm/memmap.c"], []),
     "frame": (["tests/unit/test_frame.c", "hypervisor/mm/frame.c"], []),
     "cmdline": (["tests/unit/test_cmdline.c", "hypervisor/cmdline.c"], []),
+    "builder_opts": (["tests/unit/test_builder_opts.c", "hypervisor/builder_opts.c",
+                      "hypervisor/cmdline.c"], []),
 }
 unit = unit_build.fixture(PROGRAMS)
 
@@ -212,6 +214,10 @@ def test_cmdline_parse_sets_mem_test_panic_and_ignore_mmap(unit):
     unit("cmdline", "parse_options")
 
 
+def test_cmdline_policy_sets_every_domains_default_policy(unit):
+    unit("cmdline", "parse_policy")
+
+
 def test_cmdline_parse_warns_about_unknown_options(unit):
     unit("cmdline", "parse_unknown")
 
@@ -228,8 +234,30 @@ def test_cmdline_parse_reports_words_too_long_for_its_buffer(unit):
     unit("cmdline", "parse_long_words")
 
 
+# --- hypervisor/builder_opts.c: a module line, as Xen passes it -----------------
+
+def test_module_words_reach_the_guest_as_xen_passes_them(unit):
+    unit("builder_opts", "xen_words_reach_the_guest")
+
+
+def test_dom_dot_words_are_the_domains_options(unit):
+    unit("builder_opts", "dom_options_are_applied")
+
+
+def test_before_an_explicit_double_dash_bare_words_are_options(unit):
+    unit("builder_opts", "explicit_separator")
+
+
+def test_a_misspelt_domain_option_is_refused_never_passed_on(unit):
+    unit("builder_opts", "misspelt_options_are_refused")
+
+
+def test_a_guest_line_too_long_for_start_info_is_refused(unit):
+    unit("builder_opts", "long_lines")
+
 # --- and nothing is left out --------------------------------------------------
 
 @pytest.mark.parametrize("program", sorted(PROGRAMS))
 def test_every_group_of_c_checks_is_run_by_a_rule_above(program):
     unit_build.every_group_is_run(PROGRAMS, program, __file__)
+

@@ -11,6 +11,7 @@
  */
 #include "hypervisor/cmdline.h"
 #include "hypervisor/lib.h"
+#include "hypervisor/policy.h"
 #include <unistd.h>
 
 #include "check.h"     /* passed/failed, CHECK, CHECKF, struct group, CHECK_MAIN */
@@ -145,6 +146,25 @@ static void parse_options(void)
     CHECK(hv_opts.mem_limit_mib == 2684354559u);
 }
 
+/* policy= is every domain's default: halt, reflect (Xen's) or emulate. */
+static void parse_policy(void)
+{
+    static const char *const names[] = POLICY_NAMES;
+    for (unsigned i = 0; i < ARRAY_SIZE(names); i++) {
+        char line[64];
+        snprintf(line, sizeof(line), "/hv policy=%s", names[i]);
+        parse(line);
+        SILENT();
+        CHECKF(hv_opts.policy == i, "%s gave policy %u", line, hv_opts.policy);
+    }
+    CHECK(cmdline_choice("reflect", names, ARRAY_SIZE(names)) == POLICY_REFLECT);
+    CHECK(cmdline_choice("Reflect", names, ARRAY_SIZE(names)) == -1);
+    CHECK(cmdline_choice("", names, ARRAY_SIZE(names)) == -1);
+    parse("/hv policy=xen");
+    CHECK(hv_opts.policy == POLICY_HALT);
+    CHECK(strstr(out, "bad value 'xen' for option 'policy'") != NULL);
+}
+
 static void parse_unknown(void)
 {
     parse("/hv x");
@@ -238,6 +258,7 @@ static const struct group groups[] = {
     { "get_truncates", get_truncates },
     { "parse_skips_image", parse_skips_image },
     { "parse_options", parse_options },
+    { "parse_policy", parse_policy },
     { "parse_unknown", parse_unknown },
     { "parse_bad_values", parse_bad_values },
     { "flag_with_value", flag_with_value },

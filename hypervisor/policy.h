@@ -1,0 +1,35 @@
+/*
+ * policy.h - the per-domain choices a module line (or the hypervisor's own
+ * command line, for every domain) can make, and their names.
+ *
+ * They live apart from domain.h so that the pure option parsers
+ * (builder_opts.c, cmdline.c) and their host unit tests need nothing else.
+ */
+#ifndef HV_POLICY_H
+#define HV_POLICY_H
+
+/* What to do with a disallowed or untrappable instruction (see emulate.c). */
+enum domain_policy {
+    POLICY_HALT,          /* halt the domain, naming the instruction (default) */
+    POLICY_REFLECT,       /* deliver #GP to the guest's handler, as Xen does */
+    POLICY_EMULATE,       /* reflect, except that the UMIP instructions get
+                             harmless values: the guest's own virtual view */
+};
+#define POLICY_NAMES { "halt", "reflect", "emulate" }
+
+/* The load-time scan for untrappable instructions (scan.c). */
+enum scan_mode {
+    SCAN_REPORT,          /* list what it finds, build anyway (default) */
+    SCAN_OFF,             /* do not scan */
+    SCAN_REFUSE,          /* refuse to build a domain whose code has any */
+};
+#define SCAN_NAMES { "report", "off", "refuse" }
+
+/* What rdtsc does in the domain (see emulate.c, time.c). */
+enum tsc_mode {
+    TSC_NATIVE,           /* CR4.TSD clear: rdtsc reads the real TSC, untrapped */
+    TSC_EMULATE,          /* CR4.TSD set while it runs: rdtsc traps, gets a virtual TSC */
+};
+#define TSC_NAMES { "native", "emulate" }
+
+#endif
