@@ -75,6 +75,16 @@ static bool set_policy(const char *v)
     return true;
 }
 
+static bool set_on_off(const char *v, bool *off)
+{
+    if (strcmp(v, "on") && strcmp(v, "off"))
+        return false;
+    *off = !strcmp(v, "off");
+    return true;
+}
+static bool set_umip(const char *v) { return set_on_off(v, &hv_opts.no_umip); }
+static bool set_cpuid_faulting(const char *v) { return set_on_off(v, &hv_opts.no_cpuid_faulting); }
+
 static const struct option {
     const char *key;
     bool (*set)(const char *value);
@@ -84,6 +94,9 @@ static const struct option {
     { "ignore-mmap", set_ignore_mmap, "ignore-mmap: ignore the boot loader's memory map (tests the fallback)" },
     { "policy",      set_policy,      "policy=halt|reflect|emulate: what a disallowed or untrappable"
                                       " instruction does to a domain (default halt; reflect is Xen's)" },
+    { "umip",        set_umip,        "umip=on|off: make sgdt/sidt/sldt/smsw/str trap where the CPU has UMIP (default on)" },
+    { "cpuid-faulting", set_cpuid_faulting,
+                                      "cpuid-faulting=on|off: make cpuid trap where the CPU can (default on)" },
     { "tick",        set_tick,        "tick=apic|pit: the tick's source (default: the local APIC timer if any)" },
     { "test-panic",  set_test_panic,  "test-panic=pf|gp|ud|de|bug|df: crash the hypervisor on purpose" },
 };

@@ -8,6 +8,8 @@ struct hv_options {
     char test_panic[16];       /* test-panic=pf|gp|ud|de|bug|df: fault on purpose */
     uint32_t mem_limit_mib;    /* mem=N: use at most N MiB of RAM (0: all) */
     bool tick_pit;             /* tick=pit: the PIT drives the tick even with an APIC */
+    bool no_umip;              /* umip=off: leave CR4.UMIP clear even where the CPU has it */
+    bool no_cpuid_faulting;    /* cpuid-faulting=off: likewise for CPUID faulting */
     uint8_t policy;            /* policy=halt|reflect|emulate: every domain's default */
 };
 extern struct hv_options hv_opts;

@@ -105,7 +105,7 @@ void start_hypervisor(uint32_t magic, uint32_t mbi_pa)
     hvlog("boot loader: %s\n", boot.loader[0] ? boot.loader : "(unnamed)");
     hvlog("command line: '%s'\n", boot.cmdline);
     cmdline_parse(boot.cmdline);
-    cpu_init();
+    cpu_init(!hv_opts.no_umip, !hv_opts.no_cpuid_faulting);
     fpu_init();
 
     if (!bootinfo_memory(mbi_pa, &boot))

@@ -4,8 +4,8 @@
  * The features listed are the ones later stages depend on: PAE (required:
  * the whole ABI is PAE), NX (guest page tables may use bit 63, which is
  * reserved without EFER.NXE), PGE (global hypervisor mappings survive
- * guest CR3 switches), TSC (time), UMIP (makes SGDT/SIDT/SMSW/... trap in
- * ring 1), SMEP/SMAP.  They are printed at boot so a log says what machine
+ * guest CR3 switches), TSC (time), UMIP and CPUID faulting (make
+ * SGDT/SIDT/SMSW/... and CPUID trap in ring 1), SMEP/SMAP.  They are printed at boot so a log says what machine
  * it came from.
  */
 #include "arch/x86/cpu.h"
@@ -17,7 +17,35 @@ struct cpu_features cpu;
 
 static const char *yn(bool b) { return b ? "+" : "-"; }
 
-void cpu_init(void)
+/*
+ * The two switches that turn sensitive-but-unprivileged instructions into
+ * traps (docs/untrappable.md).  UMIP makes sgdt, sidt, sldt, smsw and str
+ * raise #GP outside ring 0.  CPUID faulting, an Intel MSR pair that Xen
+ * also uses, makes cpuid raise #GP outside ring 0.  Both leave ring 0 (the
+ * hypervisor) untouched.  A CPU without them gets neither, and the
+ * builder's load-time scan reports what then runs unseen.
+ */
+static void enable_trapping(bool want_umip, bool want_cpuid_faulting)
+{
+    uint64_t v;
+    if (cpu.umip && want_umip) {
+        write_cr4(read_cr4() | CR4_UMIP);
+        cpu.umip_on = true;
+    }
+    cpu.cpuid_faulting = rdmsr_safe(MSR_PLATFORM_INFO, &v) && (v & PLATFORM_INFO_CPUID_FAULTING);
+    if (cpu.cpuid_faulting && want_cpuid_faulting && rdmsr_safe(MSR_MISC_FEATURES_ENABLES, &v))
+        cpu.cpuid_faulting_on = wrmsr_safe(MSR_MISC_FEATURES_ENABLES,
+                                           v | MISC_FEATURES_CPUID_FAULTING);
+}
+
+void cpu_set_tsd(bool on)
+{
+    uint32_t cr4 = read_cr4();
+    if (!!(cr4 & CR4_TSD) != on)
+        write_cr4(on ? cr4 | CR4_TSD : cr4 & ~CR4_TSD);
+}
+
+void cpu_init(bool want_umip, bool want_cpuid_faulting)
 {
     struct cpuid_regs r = cpuid(0, 0);
     uint32_t max_leaf = r.eax;
@@ -59,8 +87,14 @@ void cpu_init(void)
         (cpuid(0x80000001u, 0).edx & ((1u << 11) | (1u << 20) | (1u << 29))))
         wrmsr(MSR_EFER, rdmsr(MSR_EFER) & ~(uint64_t)EFER_SCE);
 
+    enable_trapping(want_umip, want_cpuid_faulting);
+
     hvlog("cpu: %s family %u model %u stepping %u\n", cpu.vendor, cpu.family, cpu.model, cpu.stepping);
-    hvlog("cpu features: %spae %snx %spge %stsc %sumip %ssmep %ssmap %sfxsr %ssse\n",
+    hvlog("cpu features: %spae %snx %spge %stsc %sumip %ssmep %ssmap %sfxsr %ssse %scpuid-faulting\n",
           yn(cpu.pae), yn(cpu.nx), yn(cpu.pge), yn(cpu.tsc), yn(cpu.umip),
-          yn(cpu.smep), yn(cpu.smap), yn(cpu.fxsr), yn(cpu.sse));
+          yn(cpu.smep), yn(cpu.smap), yn(cpu.fxsr), yn(cpu.sse), yn(cpu.cpuid_faulting));
+    hvlog("cpu traps outside ring 0: sgdt sidt sldt smsw str %s; cpuid %s; rdpmc by CR4.PCE clear\n",
+          cpu.umip_on ? "by UMIP" : cpu.umip ? "no (umip=off)" : "no (no UMIP)",
+          cpu.cpuid_faulting_on ? "by CPUID faulting" :
+          cpu.cpuid_faulting ? "no (cpuid-faulting=off)" : "no (no CPUID faulting)");
 }

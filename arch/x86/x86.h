@@ -28,6 +28,7 @@ static inline uint32_t inl(uint16_t port) { uint32_t v; __asm__ volatile("inl %1
 #define CR0_NE (1u << 5)
 #define CR0_WP (1u << 16)
 #define CR0_PG (1u << 31)
+#define CR4_TSD  (1u << 2)
 #define CR4_PSE  (1u << 4)
 #define CR4_PAE  (1u << 5)
 #define CR4_PGE  (1u << 7)
@@ -119,6 +120,32 @@ static inline struct cpuid_regs cpuid(uint32_t leaf, uint32_t subleaf)
 static inline uint64_t rdtsc(void) { uint32_t lo, hi; __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi)); return ((uint64_t)hi << 32) | lo; }
 static inline uint64_t rdmsr(uint32_t msr) { uint32_t lo, hi; __asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr)); return ((uint64_t)hi << 32) | lo; }
 static inline void wrmsr(uint32_t msr, uint64_t v) { __asm__ volatile("wrmsr" :: "c"(msr), "a"((uint32_t)v), "d"((uint32_t)(v >> 32))); }
+/*
+ * rdmsr/wrmsr of an MSR that may not exist: a #GP resumes after the
+ * instruction through the exception table (trap.c) and the call returns
+ * false.  For probing features, never for guest-chosen MSR numbers.
+ */
+static inline bool rdmsr_safe(uint32_t msr, uint64_t *v)
+{
+    uint32_t lo = 0, hi = 0, fault = 0;
+    __asm__ volatile("1: rdmsr\n\tjmp 3f\n2: movl $1,%2\n3:\n\t"
+                     ".pushsection __ex_table,\"a\"\n\t.long 1b, 2b\n\t.popsection"
+                     : "=a"(lo), "=d"(hi), "+r"(fault) : "c"(msr));
+    *v = ((uint64_t)hi << 32) | lo;
+    return !fault;
+}
+static inline bool wrmsr_safe(uint32_t msr, uint64_t v)
+{
+    uint32_t fault = 0;
+    __asm__ volatile("1: wrmsr\n\tjmp 3f\n2: movl $1,%0\n3:\n\t"
+                     ".pushsection __ex_table,\"a\"\n\t.long 1b, 2b\n\t.popsection"
+                     : "+r"(fault) : "c"(msr), "a"((uint32_t)v), "d"((uint32_t)(v >> 32)));
+    return !fault;
+}
+#define MSR_PLATFORM_INFO 0x000000ceu
+#define PLATFORM_INFO_CPUID_FAULTING (1ull << 31)
+#define MSR_MISC_FEATURES_ENABLES 0x00000140u
+#define MISC_FEATURES_CPUID_FAULTING (1ull << 0)
 #define MSR_EFER 0xc0000080u
 #define EFER_NXE (1u << 11)
 #define EFER_SCE (1u << 0)
