@@ -46,6 +46,7 @@ struct vcpu_state {
     /* Virtual I/O privilege and VM assists (emulate.c, vm_assist). */
     uint8_t iopl;                       /* physdev_op SET_IOPL: 0..3 */
     uint32_t vm_assist;                 /* VMASST_TYPE_* bits enabled */
+    bool cpuid_faulting;                /* wrmsr MISC_FEATURES_ENABLES: ring 3's cpuid #GPs */
 };
 
 struct domain {

@@ -103,7 +103,7 @@ static bool decode_at(uint32_t eip, struct insn *in, char *text, size_t size)
 }
 
 /* General register n in the ModRM encoding order (eax ecx edx ebx esp ebp esi edi). */
-static uint32_t *gpr(struct cpu_regs *r, unsigned n)
+uint32_t *emulate_gpr(struct cpu_regs *r, unsigned n)
 {
     switch (n & 7) {
     case 0: return &r->eax;
@@ -137,7 +137,7 @@ static uint32_t cr2_view(struct domain *d)
 }
 
 /* Real CR0, except that TS is the vCPU's own (fpu_taskswitch, clts). */
-static uint32_t cr0_view(const struct domain *d)
+uint32_t emulate_cr0_view(const struct domain *d)
 {
     return (read_cr0() & ~CR0_TS) | (d->vcpu.fpu_ts ? CR0_TS : 0);
 }
@@ -146,7 +146,7 @@ static uint32_t cr0_view(const struct domain *d)
 static bool read_cr(struct domain *d, unsigned reg, uint32_t *val)
 {
     switch (reg) {
-    case 0: *val = cr0_view(d); return true;
+    case 0: *val = emulate_cr0_view(d); return true;
     case 2: *val = cr2_view(d); return true;
     case 3: *val = cr3_view(d); return true;
     case 4: *val = read_cr4() & CR4_GUEST_VISIBLE; return true;
@@ -157,7 +157,7 @@ static bool read_cr(struct domain *d, unsigned reg, uint32_t *val)
 /* mov reg,%crN: only CR0, and only TS may change (Xen's write_cr rule). */
 static bool write_cr(struct domain *d, unsigned reg, uint32_t val)
 {
-    if (reg != 0 || ((val ^ cr0_view(d)) & ~CR0_TS))
+    if (reg != 0 || ((val ^ emulate_cr0_view(d)) & ~CR0_TS))
         return false;
     fpu_set_ts(d, val & CR0_TS);
     return true;
@@ -173,35 +173,62 @@ static bool write_cr(struct domain *d, unsigned reg, uint32_t val)
 #define MISC_ENABLE_PEBS_UNAVAIL   (1ull << 12)
 #define MISC_ENABLE_XTPR_DISABLE   (1ull << 23)
 
-static uint64_t msr_tsc(void) { return rdtsc(); }
-static uint64_t msr_zero(void) { return 0; }
-static uint64_t msr_efer(void) { return cpu.nx ? EFER_NXE : 0; }
-static uint64_t msr_misc_enable(void)
+static uint64_t msr_tsc(const struct domain *d)
 {
+    return d->tsc == TSC_EMULATE ? untrappable_virtual_tsc() : rdtsc();
+}
+static uint64_t msr_zero(const struct domain *d) { (void)d; return 0; }
+static uint64_t msr_efer(const struct domain *d) { (void)d; return cpu.nx ? EFER_NXE : 0; }
+static uint64_t msr_misc_enable(const struct domain *d)
+{
+    (void)d;
     return MISC_ENABLE_FAST_STRING | MISC_ENABLE_BTS_UNAVAIL | MISC_ENABLE_PEBS_UNAVAIL |
            MISC_ENABLE_XTPR_DISABLE;
 }
+/* As Xen gives them to PV guests: CPUID faulting exists for the guest
+ * only where the hardware's is on, since nothing else can trap ring 3's cpuid. */
+static uint64_t msr_platform_info(const struct domain *d)
+{
+    (void)d;
+    return cpu.cpuid_faulting_on ? PLATFORM_INFO_CPUID_FAULTING : 0;
+}
+static uint64_t msr_misc_features(const struct domain *d)
+{
+    return d->vcpu.cpuid_faulting ? MISC_FEATURES_CPUID_FAULTING : 0;
+}
+static bool msr_set_misc_features(struct domain *d, uint64_t v)
+{
+    if (v & ~(cpu.cpuid_faulting_on ? MISC_FEATURES_CPUID_FAULTING : 0))
+        return false;
+    d->vcpu.cpuid_faulting = v & MISC_FEATURES_CPUID_FAULTING;
+    return true;
+}
 
 /*
- * Every MSR a guest may touch.  read gives the value rdmsr returns.  With
- * write_same, a wrmsr of exactly that value is accepted and dropped (Xen
- * ignores such writes); every other wrmsr, and every MSR not listed, is
+ * Every MSR a guest may touch.  read gives the value rdmsr returns.  A
+ * wrmsr goes to write where there is one; otherwise, with write_same, a
+ * wrmsr of exactly the value read is accepted and dropped (Xen ignores
+ * such writes); every other wrmsr, and every MSR not listed, is
  * disallowed.  The real MSRs are never read or written for a guest.
  */
 static const struct msr_rule {
     uint32_t msr;
-    uint64_t (*read)(void);
+    uint64_t (*read)(const struct domain *d);
     bool write_same;
+    bool (*write)(struct domain *d, uint64_t v);
 } msr_rules[] = {
-    /* The TSC: rdtsc gives it in ring 1 anyway (CR4.TSD is clear); Xen reads it through. */
-    { MSR_IA32_TSC, msr_tsc, false },
+    /* The TSC: the real one (rdtsc gives it anyway), or the virtual one under dom.tsc=emulate. */
+    { MSR_IA32_TSC, msr_tsc, false, NULL },
+    /* CPUID faulting, offered as Xen offers it to PV guests. */
+    { MSR_PLATFORM_INFO, msr_platform_info, false, NULL },
+    { MSR_MISC_FEATURES_ENABLES, msr_misc_features, false, msr_set_misc_features },
     /* Xen's guest_misc_enable() view: no BTS, PEBS or xTPR; plus fast strings,
      * the power-on default.  Linux reads it at boot. */
-    { MSR_IA32_MISC_ENABLE, msr_misc_enable, true },
+    { MSR_IA32_MISC_ENABLE, msr_misc_enable, true, NULL },
     /* "No extra capabilities are supported" (Xen); read-only, as on hardware. */
-    { MSR_IA32_PERF_CAPABILITIES, msr_zero, false },
+    { MSR_IA32_PERF_CAPABILITIES, msr_zero, false, NULL },
     /* EFER as the guest runs with it: NXE when the CPU has NX (Xen hides LME/LMA). */
-    { MSR_EFER, msr_efer, true },
+    { MSR_EFER, msr_efer, true, NULL },
 };
 
 static const struct msr_rule *msr_find(uint32_t msr)
@@ -213,14 +240,14 @@ static const struct msr_rule *msr_find(uint32_t msr)
 }
 
 /* rdmsr/wrmsr: ECX (guest-chosen) is looked up in msr_rules[], nothing else. */
-static bool emulate_msr(struct cpu_regs *r, bool write)
+static bool emulate_msr(struct domain *d, struct cpu_regs *r, bool write)
 {
     const struct msr_rule *m = msr_find(r->ecx);
     if (!m)
         return false;
-    uint64_t v = m->read();
+    uint64_t v = m->read(d), w = ((uint64_t)r->edx << 32) | r->eax;
     if (write)
-        return m->write_same && v == (((uint64_t)r->edx << 32) | r->eax);
+        return m->write ? m->write(d, w) : m->write_same && v == w;
     r->eax = (uint32_t)v;
     r->edx = (uint32_t)(v >> 32);
     return true;
@@ -243,21 +270,21 @@ static enum emul_result emulate_kernel_op(struct domain *d, struct cpu_regs *r,
     case INSN_MOV_FROM_CR:
         if (!read_cr(d, in->reg, &val))
             return EMUL_DISALLOWED;
-        *gpr(r, in->rm) = val;
+        *emulate_gpr(r, in->rm) = val;
         return EMUL_DONE;
     case INSN_MOV_TO_CR:
-        return write_cr(d, in->reg, *gpr(r, in->rm)) ? EMUL_DONE : EMUL_DISALLOWED;
+        return write_cr(d, in->reg, *emulate_gpr(r, in->rm)) ? EMUL_DONE : EMUL_DISALLOWED;
     case INSN_CLTS:
         fpu_clts(d);
         return EMUL_DONE;
     case INSN_MOV_FROM_DR:                  /* in->reg: ModRM's 3 bits, what debugreg_read() wants */
-        *gpr(r, in->rm) = debugreg_read(d, in->reg);
+        *emulate_gpr(r, in->rm) = debugreg_read(d, in->reg);
         return EMUL_DONE;
     case INSN_MOV_TO_DR:
-        return debugreg_write(d, in->reg, *gpr(r, in->rm)) == 0 ? EMUL_DONE : EMUL_DISALLOWED;
+        return debugreg_write(d, in->reg, *emulate_gpr(r, in->rm)) == 0 ? EMUL_DONE : EMUL_DISALLOWED;
     case INSN_RDMSR:
     case INSN_WRMSR:
-        return emulate_msr(r, in->kind == INSN_WRMSR) ? EMUL_DONE : EMUL_DISALLOWED;
+        return emulate_msr(d, r, in->kind == INSN_WRMSR) ? EMUL_DONE : EMUL_DISALLOWED;
     default:
         return EMUL_DISALLOWED;
     }
@@ -284,35 +311,49 @@ static enum emul_result emulate_privileged(struct domain *d, struct cpu_regs *r,
     }
 }
 
+/*
+ * A disallowed instruction: the policy decides.  From ring 3 it is a user
+ * process breaking its kernel's rules, not the kernel breaking ours: the
+ * #GP goes to the guest kernel, as in Xen, whatever the policy.  Only a
+ * kernel with no handler is halted.  what names the class and mechanism:
+ * "privileged instruction", "untrappable instruction" (trapped by ...).
+ */
+static void disallowed(struct domain *d, struct cpu_regs *r, const char *what,
+                       const char *text, const char *by, const char *why)
+{
+    bool reflect = d->policy == POLICY_REFLECT;
+    if ((reflect || regs_ring(r) == 3) && trap_bounce(d, r, X86_EXC_GP, r->error_code))
+        return;
+    domain_halt(d, "%s '%s'%s%s%s at 0x%08x%s%s%s", what, text, by ? " (trapped by " : "",
+                by ? by : "", by ? ")" : "", r->eip, *why ? ": " : "", why,
+                reflect ? " (policy reflect, no #GP handler)" : "");
+}
+
 void emulate_gp(struct domain *d, struct cpu_regs *r)
 {
     struct insn in;
     char text[80], why[96] = "";
-    if (!decode_at(r->eip, &in, text, sizeof(text)) || !insn_is_privileged(&in)) {
+    bool ok = decode_at(r->eip, &in, text, sizeof(text));
+    const char *by = ok ? untrappable_trapped_by(d, &in) : NULL;
+    if (!ok || (!by && !insn_is_privileged(&in))) {
         trap_guest_exception(d, r, text);
         return;
     }
-    switch (emulate_privileged(d, r, &in, why, sizeof(why))) {
+    enum emul_result e = by ? emulate_untrappable(d, r, &in, why, sizeof(why))
+                            : emulate_privileged(d, r, &in, why, sizeof(why));
+    switch (e) {
     case EMUL_DONE:
         r->eip += in.len;
         return;
     case EMUL_RESTART:                    /* a long rep: the rest next time */
         return;
     case EMUL_FAULT:
-        domain_halt(d, "privileged instruction '%s' at 0x%08x: %s", text, r->eip, why);
+        domain_halt(d, "%s instruction '%s' at 0x%08x: %s", by ? "untrappable" : "privileged",
+                    text, r->eip, why);
     case EMUL_DISALLOWED:
         break;
     }
-    /*
-     * From ring 3 it is a user process breaking its kernel's rules, not the
-     * kernel breaking ours: the #GP goes to the guest kernel, as in Xen,
-     * whatever the policy.  Only a kernel with no handler is halted.
-     */
-    bool reflect = d->policy == POLICY_REFLECT;
-    if ((reflect || regs_ring(r) == 3) && trap_bounce(d, r, X86_EXC_GP, r->error_code))
-        return;
-    domain_halt(d, "privileged instruction '%s' at 0x%08x%s", text, r->eip,
-                reflect ? " (policy reflect, no #GP handler)" : "");
+    disallowed(d, r, by ? "untrappable instruction" : "privileged instruction", text, by, why);
 }
 
 /* ud2a; .ascii "xen"; cpuid: Xen's way to ask for the virtual CPUID. */
@@ -324,9 +365,10 @@ void emulate_ud(struct domain *d, struct cpu_regs *r)
         char next_text[80];
         if (decode_at(r->eip + in.len, &next, next_text, sizeof(next_text)) &&
             next.kind == INSN_CPUID) {
-            struct cpuid_regs c = cpuid_guest(d, r->eax, r->ecx);
-            r->eax = c.eax, r->ebx = c.ebx, r->ecx = c.ecx, r->edx = c.edx;
-            r->eip += in.len + next.len;
+            if (untrappable_cpuid(d, r))
+                r->eip += in.len + next.len;
+            else
+                disallowed(d, r, "cpuid under the guest's CPUID faulting", next_text, NULL, "");
             return;
         }
         snprintf(text, sizeof(text), "forced-emulation prefix before '%s'", next_text);

@@ -25,6 +25,24 @@ enum emul_result {
     EMUL_DISALLOWED,    /* not allowed: halt or reflect #GP, per policy */
     EMUL_FAULT,         /* allowed, but guest memory failed: halt, saying why */
 };
+/* Shared by the emulate_*.c files. */
+uint32_t *emulate_gpr(struct cpu_regs *r, unsigned n);     /* ModRM register n */
+uint32_t emulate_cr0_view(const struct domain *d);         /* CR0 with the virtual TS */
+bool emulate_flat_segment(const struct cpu_regs *r, unsigned seg);  /* base 0? */
+
+/*
+ * The untrappable instructions made to trap (emulate_untrappable.c):
+ * which mechanism trapped in in d ("UMIP", "CPUID faulting", "CR4.TSD",
+ * "CR4.PCE clear"), or NULL if none did; then emulate it under d's policy.
+ */
+const char *untrappable_trapped_by(const struct domain *d, const struct insn *in);
+enum emul_result emulate_untrappable(struct domain *d, struct cpu_regs *r, const struct insn *in,
+                                     char *why, size_t n);
+/* cpuid for d (false: the guest's own virtual CPUID faulting wants a #GP). */
+bool untrappable_cpuid(struct domain *d, struct cpu_regs *r);
+/* The virtual TSC of a dom.tsc=emulate domain: nanoseconds of system time. */
+uint64_t untrappable_virtual_tsc(void);
+
 /* Does the guest's virtual IOPL allow cli/sti/in/out at its current ring? */
 bool emulate_iopl_ok(const struct domain *d, const struct cpu_regs *r);
 /* in/out/ins/outs: no device is ever reached (see emulate_io.c); why for EMUL_FAULT. */

@@ -69,7 +69,7 @@ static uint32_t no_device(unsigned size)
  * GDT; anything else (a null selector, say) is refused, which under
  * policy=reflect gives the #GP the CPU would have given.
  */
-static bool flat_data_segment(const struct cpu_regs *r, unsigned seg)
+bool emulate_flat_segment(const struct cpu_regs *r, unsigned seg)
 {
     uint32_t sel;
     switch (seg) {
@@ -95,7 +95,7 @@ static enum emul_result string_io(struct cpu_regs *r, const struct insn *in, uns
 {
     bool ins = in->kind == INSN_INS;
     unsigned seg = ins ? SEG_ES : in->seg == SEG_NONE ? SEG_DS : in->seg;
-    if (!flat_data_segment(r, seg))
+    if (!emulate_flat_segment(r, seg))
         return EMUL_DISALLOWED;
     uint32_t mask = in->prefixes & INSN_P_ADDRSIZE ? 0xffffu : 0xffffffffu;
     bool rep = in->prefixes & (INSN_P_REP | INSN_P_REPNE);

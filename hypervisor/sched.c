@@ -19,6 +19,7 @@
  * domain.  There is no separate kernel stack per domain to save.
  */
 #include "hypervisor/sched.h"
+#include "arch/x86/cpu.h"
 #include "hypervisor/debugreg.h"
 #include "hypervisor/fpu.h"
 #include "hypervisor/gdt.h"
@@ -87,6 +88,7 @@ static void switch_to(struct domain *d, struct cpu_regs *frame)
     ldt_switch_to(d);
     fpu_switch_to(d);
     debugreg_switch_to(d);
+    cpu_set_tsd(d->tsc == TSC_EMULATE);     /* rdtsc traps in this domain (emulate_untrappable.c) */
     time_update_guest(d);
     d->slice_start_ns = time_now_ns();
     rr_last = d->id;

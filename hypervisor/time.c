@@ -138,12 +138,15 @@ void time_update_guest(struct domain *d)
     struct xen_vcpu_time_info *t = &si->vcpu_info[0].time;
     uint64_t tsc = rdtsc();
 
+    uint64_t now = time_calc_ticks_to_ns(tsc - tsc_at_zero, tsc_scale);
+    bool virtual_tsc = d->tsc == TSC_EMULATE;     /* its rdtsc counts ns (emulate_untrappable.c) */
+
     t->version = (t->version + 1) | 1;
     barrier();
-    t->tsc_timestamp = tsc;
-    t->system_time = time_calc_ticks_to_ns(tsc - tsc_at_zero, tsc_scale);
-    t->tsc_to_system_mul = tsc_scale.mul;
-    t->tsc_shift = tsc_scale.shift;
+    t->tsc_timestamp = virtual_tsc ? now : tsc;
+    t->system_time = now;
+    t->tsc_to_system_mul = virtual_tsc ? 0x80000000u : tsc_scale.mul;   /* x 2^31 / 2^32 ... */
+    t->tsc_shift = virtual_tsc ? 1 : tsc_scale.shift;                    /* ... x 2: exactly 1 */
     t->flags = 0;
     barrier();
     t->version++;
