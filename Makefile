@@ -95,14 +95,17 @@ deps:
 # input goes to d0; Ctrl-A three times moves it on (d1, d2, the debug keys).
 # Type help: ps, uptime, "ping 1" from alice (the shells are each other's
 # peer), exit, and one command per forbidden operation (cli, hlt, cr3, in,
-# wrmsr, int3-without-handler...) that halts that shell, naming it.
+# wrmsr, int3-without-handler...) that halts that shell, naming it, and one
+# per untrappable instruction (sgdt, smsw, cpuid, popf...) that shows what
+# it saw; UMIP makes sgdt trap, and bob's policy=emulate shows bob's own view.
+# QEMU_CPU=qemu32,+pae,+pge,+nx boots a CPU without UMIP, to see the leak.
 DEMO ?= "$(B)/pvguest/shell.elf name=alice -- user=alice peer=1" \
-        "$(B)/pvguest/shell.elf name=bob -- user=bob peer=0" \
+        "$(B)/pvguest/shell.elf name=bob policy=emulate -- user=bob peer=0" \
         "$(B)/pvguest/worker.elf name=worker -- every=200000000 reports=20"
 
 run: deps
 	$(MAKE) all
-	@$(PYTHON) tools/run --timeout 0 $(DEMO); \
+	@$(PYTHON) tools/run --timeout 0 $(if $(QEMU_CPU),--cpu "$(QEMU_CPU)") $(DEMO); \
 	    echo "tools/run exit status $$? (0: every domain powered off; 2: one was halted)"
 
 # Two emulators at a time (one per core), a whole test file per worker, when

@@ -158,3 +158,44 @@ def test_on_bochs_an_icelake_cpu_traps_the_umip_instructions_too(boot):
     b.expect(r"^\(hv\) d1 halted: untrappable instruction 'sgdtl \(%%edi\)' \(trapped by UMIP\) "
              r"at %s$" % at)
     b.expect(r"^\(d0\) Test result: SUCCESS$")
+
+
+# --- the demo shell: one command per untrappable instruction -----------------
+
+SHELL_SEES = [
+    ("sgdt", r"sgdt saw limit 0x0000 base 0x00000000"),
+    ("sidt", r"sidt saw limit 0x07ff base 0x00000000"),
+    ("sldt", r"sldt saw 0x0000"),
+    ("str", r"str saw 0x0000"),
+    ("smsw", r"smsw saw 0x8[0-9a-f]{7} \(TS [01]\)"),
+    ("cpuid", r'cpuid 0x40000000 saw "[^"]*": the real CPU \(no CPUID faulting here\)'),
+    ("rdtsc", r"rdtsc saw 0x[0-9a-f]{16} at system time \d+ ns"),
+    ("pushf", r"pushf saw IF 1 IOPL 0; our virtual IF \(the event mask\) is 1"),
+    ("popf", r"popf of IF 0 IOPL 3 left IF 1 IOPL 0; the event mask is still 1"),
+    ("lar", r"lar of 0xe019 saw rights 0x[0-9a-f]{8}: DPL 1"),
+    ("lsl", r"lsl of 0xe021 saw limit 0xf67fffff: below the hypervisor"),
+    ("verr", r"verr of the hypervisor's 0xe008: not readable from ring 1"),
+    ("mov-cs", r"mov %cs saw 0xe019: RPL 1, the ring we run in"),
+]
+
+
+def test_the_demo_shell_runs_each_untrappable_instruction_and_shows_its_own_view(boot):
+    cmds = "".join(c + r"\n" for c, _ in SHELL_SEES) + r"rdpmc\n"
+    b = boot(guest("shell", "dom.policy=emulate spin=0"), extra=["--input", cmds])
+    b.expect_in_order([r"^\(d0\) shell> %s\n\(d0\) kernel: %s$" % (re.escape(c), s)
+                       for c, s in SHELL_SEES])
+    b.forbid(r"the hypervisor's own table|the hypervisor's TSS")
+    b.expect(r"^\(hv\) d0 halted: untrappable instruction 'rdpmc' \(trapped by CR4\.PCE clear\)")
+    b.expect_status(2)
+
+
+def test_the_demo_shell_shows_the_leak_without_umip_and_the_halt_with_it(boot):
+    leak = boot(guest("shell", "spin=0"), extra=["--input", r"sgdt\nstr\n"] + list(NO_UMIP_CPU))
+    leak.expect(r"^\(d0\) kernel: sgdt saw limit 0x[0-9a-f]{4} base 0x[0-9a-f]{8}: "
+                r"the hypervisor's own table$")
+    leak.expect(r"^\(d0\) kernel: str saw 0xe038: the hypervisor's TSS$")
+    halt = boot(guest("shell", "spin=0"), extra=["--input", r"sgdt\n"])
+    halt.expect(r"^\(hv\) d0 halted: untrappable instruction 'sgdtl .*' \(trapped by UMIP\) "
+                r"at 0x[0-9a-f]{8}$")
+    halt.forbid(r"kernel: sgdt saw")
+    halt.expect_status(2)

@@ -87,6 +87,127 @@ static long do_forbidden(uint32_t i)
     xtf_exit();
 }
 
+/* ---- untrappable instructions -------------------------------------------- */
+
+/*
+ * Each runs here in ring 1, the kernel's ring, and says what it saw.  On
+ * a plain x86 all of them run without a trap; a hypervisor can only make
+ * the first five trap with UMIP, and rdpmc with CR4.PCE clear.  The rest
+ * are harmless by design: they show only what the ABI already tells us,
+ * or fail to change what we may not change.  docs/untrappable.md has why.
+ */
+struct __attribute__((packed)) table_reg { uint16_t limit; uint32_t base; };
+#define HOLE_START 0xf5800000u
+#define HV_CS 0xe008u                       /* the hypervisor's own code segment */
+#define EFLAGS_IOPL(f) (((f) >> 12) & 3)
+
+static uint32_t eflags_now(void)
+{
+    uint32_t f;
+    __asm__ volatile("pushfl; popl %0" : "=r"(f));
+    return f;
+}
+
+static void say_table(const char *insn, const struct table_reg *t)
+{
+    printf("kernel: %s saw limit 0x%04x base 0x%08x%s\n", insn, t->limit, t->base,
+           t->base >= HOLE_START ? ": the hypervisor's own table" : "");
+}
+
+static void u_sgdt(void) { struct table_reg t = { 0, 0 }; __asm__ volatile("sgdtl %0" : "=m"(t)); say_table("sgdt", &t); }
+static void u_sidt(void) { struct table_reg t = { 0, 0 }; __asm__ volatile("sidtl %0" : "=m"(t)); say_table("sidt", &t); }
+static void u_sldt(void) { uint32_t v = 0; __asm__ volatile("sldt %0" : "+r"(v)); printf("kernel: sldt saw 0x%04x\n", v); }
+static void u_str(void)
+{
+    uint32_t v = 0;
+    __asm__ volatile("str %0" : "+r"(v));
+    printf("kernel: str saw 0x%04x%s\n", v, v ? ": the hypervisor's TSS" : "");
+}
+static void u_smsw(void)
+{
+    uint32_t v = 0;
+    __asm__ volatile("smsw %0" : "+r"(v));
+    printf("kernel: smsw saw 0x%08x (TS %u)\n", v, (v >> 3) & 1);
+}
+static void u_cpuid(void)
+{
+    uint32_t r[4] = { 0x40000000u, 0, 0, 0 };
+    char sig[13];
+    __asm__ volatile("cpuid" : "+a"(r[0]), "=b"(r[1]), "=c"(r[2]), "=d"(r[3]));
+    memcpy(sig, &r[1], 12);
+    sig[12] = '\0';
+    printf("kernel: cpuid 0x40000000 saw \"%s\"%s\n", sig, strcmp(sig, "XenVMMXenVMM") ?
+           ": the real CPU (no CPUID faulting here)" : ": the hypervisor's answer");
+}
+static void u_rdtsc(void)
+{
+    uint32_t lo, hi;
+    __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+    printf("kernel: rdtsc saw 0x%08x%08x at system time %llu ns\n", hi, lo,
+           (unsigned long long)time_now_ns());
+}
+static void u_rdpmc(void)
+{
+    uint32_t lo, hi;
+    __asm__ volatile("rdpmc" : "=a"(lo), "=d"(hi) : "c"(0));
+    printf("kernel: rdpmc saw 0x%08x%08x\n", hi, lo);
+}
+static void u_pushf(void)
+{
+    uint32_t f = eflags_now();
+    printf("kernel: pushf saw IF %u IOPL %u; our virtual IF (the event mask) is %u\n",
+           (f >> 9) & 1, EFLAGS_IOPL(f), !event_mask());
+}
+static void u_popf(void)
+{
+    unsigned long flags = local_irq_save();
+    uint32_t want = (eflags_now() & ~EFLAGS_IF) | (3u << 12), f;
+    __asm__ volatile("pushl %0; popfl" :: "r"(want) : "cc", "memory");
+    f = eflags_now();
+    printf("kernel: popf of IF 0 IOPL 3 left IF %u IOPL %u; the event mask is still %u\n",
+           (f >> 9) & 1, EFLAGS_IOPL(f), event_mask());
+    local_irq_restore(flags);
+}
+static void u_lar(void)
+{
+    uint32_t v = 0;
+    __asm__ volatile("larl %1, %0" : "+r"(v) : "r"((uint32_t)FLAT_RING1_CS) : "cc");
+    printf("kernel: lar of 0x%04x saw rights 0x%08x: DPL %u\n", FLAT_RING1_CS, v, (v >> 13) & 3);
+}
+static void u_lsl(void)
+{
+    uint32_t v = 0;
+    __asm__ volatile("lsll %1, %0" : "+r"(v) : "r"((uint32_t)FLAT_RING1_DS) : "cc");
+    printf("kernel: lsl of 0x%04x saw limit 0x%08x: below the hypervisor\n", FLAT_RING1_DS, v);
+}
+static void u_verr(void)
+{
+    uint8_t ok;
+    __asm__ volatile("verr %w1; setz %0" : "=q"(ok) : "r"(HV_CS) : "cc");
+    printf("kernel: verr of the hypervisor's 0x%04x: %s from ring 1\n", HV_CS,
+           ok ? "readable" : "not readable");
+}
+static void u_movcs(void)
+{
+    uint32_t cs;
+    __asm__ volatile("mov %%cs, %0" : "=r"(cs));
+    printf("kernel: mov %%cs saw 0x%04x: RPL %u, the ring we run in\n", cs, cs & 3);
+}
+
+static void (*const untrappable[])(void) = {
+#define FN(id, cmd) u_##id,
+    UNTRAPPABLE_LIST(FN)
+#undef FN
+};
+
+static long do_untrappable(uint32_t i)
+{
+    if (i >= ARRAY_SIZE(untrappable))
+        return -EINVAL;
+    untrappable[i]();
+    return 0;
+}
+
 /* ---- ping ---------------------------------------------------------------- */
 
 static struct task *pinger;                 /* asleep waiting for a pong */
@@ -170,6 +291,9 @@ static bool shell_syscall(struct task *t, struct trap_frame *f)
     switch (f->eax) {
     case SYS_forbidden:
         f->eax = do_forbidden(f->ebx);
+        return true;
+    case SYS_untrappable:
+        f->eax = do_untrappable(f->ebx);
         return true;
     case SYS_ping:
         f->eax = do_ping(t, f->ebx, f->ecx, f->edx);

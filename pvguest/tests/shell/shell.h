@@ -16,6 +16,7 @@ enum shell_task {
 
 #define SYS_forbidden 1100      /* forbidden(index): the kernel does it in ring 1; never returns */
 #define SYS_ping      1101      /* ping(dom, n, uint32_t rtt_us[n]): pongs; -errno */
+#define SYS_untrappable 1102   /* untrappable(index): the kernel runs it in ring 1 and says what it saw */
 #define PING_MAX      8
 #define PING_LOST     0xffffffffu   /* rtt_us of a ping that got no pong within a second */
 
@@ -53,6 +54,17 @@ extern char shell_user[USER_MAX];
     X(invlpg, "invlpg", "invlpg (%eax)", "movl $forbidden_desc, %eax\n\t")      \
     X(wbinvd, "wbinvd", "wbinvd", "")
 #define FORBIDDEN_INT3 "int3-without-handler"
+
+/*
+ * X(id, command): the sensitive instructions that ring 1 can run without a
+ * trap on a plain x86 (docs/untrappable.md).  The kernel runs each and
+ * prints what it saw; where UMIP or CR4.PCE makes it trap, this domain's
+ * policy decides (halt it, or with dom.policy=emulate, show our own view).
+ */
+#define UNTRAPPABLE_LIST(X)                                                     \
+    X(sgdt, "sgdt") X(sidt, "sidt") X(sldt, "sldt") X(str, "str") X(smsw, "smsw") \
+    X(cpuid, "cpuid") X(rdtsc, "rdtsc") X(rdpmc, "rdpmc") X(pushf, "pushf")      \
+    X(popf, "popf") X(lar, "lar") X(lsl, "lsl") X(verr, "verr") X(movcs, "mov-cs")
 
 /* The ring-3 program's entry point (user.c): never returns. */
 void task_main(uint32_t kind, uint32_t arg);

@@ -30,6 +30,13 @@ static const char *const forbidden_cmd[] = {
 };
 #define NFORBIDDEN (sizeof(forbidden_cmd) / sizeof(forbidden_cmd[0]))
 
+static const char *const untrappable_cmd[] = {
+#define NAME(id, cmd) cmd,
+    UNTRAPPABLE_LIST(NAME)
+#undef NAME
+};
+#define NUNTRAPPABLE (sizeof(untrappable_cmd) / sizeof(untrappable_cmd[0]))
+
 /* ---- output: one line at a time --------------------------------------------- */
 
 static char out[160];
@@ -133,6 +140,14 @@ static void help(void)
     for (unsigned i = 0; i < NFORBIDDEN; i++) {
         put(" ");
         put(forbidden_cmd[i]);
+    }
+    end_line();
+    say("untrappable: the kernel runs it in ring 1 and says what it saw (UMIP traps the");
+    say("first five, and this domain's policy decides; docs/untrappable.md):");
+    put(" ");
+    for (unsigned i = 0; i < NUNTRAPPABLE; i++) {
+        put(" ");
+        put(untrappable_cmd[i]);
     }
     end_line();
     say("Ctrl-A three times moves the console input to the next domain");
@@ -242,6 +257,11 @@ static void run(char *line)
     for (unsigned i = 0; i < NFORBIDDEN; i++)
         if (same(cmd, forbidden_cmd[i])) {
             syscall3(SYS_forbidden, (long)i, 0, 0);
+            return;
+        }
+    for (unsigned i = 0; i < NUNTRAPPABLE; i++)
+        if (same(cmd, untrappable_cmd[i])) {
+            syscall3(SYS_untrappable, (long)i, 0, 0);
             return;
         }
     put(cmd);
