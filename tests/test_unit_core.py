@@ -218,6 +218,10 @@ def test_cmdline_policy_sets_every_domains_default_policy(unit):
     unit("cmdline", "parse_policy")
 
 
+def test_cmdline_umip_and_cpuid_faulting_take_on_or_off(unit):
+    unit("cmdline", "parse_trapping")
+
+
 def test_cmdline_parse_warns_about_unknown_options(unit):
     unit("cmdline", "parse_unknown")
 

@@ -165,6 +165,21 @@ static void parse_policy(void)
     CHECK(strstr(out, "bad value 'xen' for option 'policy'") != NULL);
 }
 
+/* umip= and cpuid-faulting= take on or off; anything else is warned about. */
+static void parse_trapping(void)
+{
+    parse("/hv umip=off cpuid-faulting=off");
+    SILENT();
+    CHECK(hv_opts.no_umip && hv_opts.no_cpuid_faulting);
+    parse("/hv umip=off umip=on cpuid-faulting=on");
+    SILENT();
+    CHECK(!hv_opts.no_umip && !hv_opts.no_cpuid_faulting);
+    parse("/hv umip=0 cpuid-faulting");
+    CHECK(!hv_opts.no_umip && !hv_opts.no_cpuid_faulting);
+    CHECK(strstr(out, "bad value '0' for option 'umip'") != NULL);
+    CHECK(strstr(out, "bad value '' for option 'cpuid-faulting'") != NULL);
+}
+
 static void parse_unknown(void)
 {
     parse("/hv x");
@@ -259,6 +274,7 @@ static const struct group groups[] = {
     { "parse_skips_image", parse_skips_image },
     { "parse_options", parse_options },
     { "parse_policy", parse_policy },
+    { "parse_trapping", parse_trapping },
     { "parse_unknown", parse_unknown },
     { "parse_bad_values", parse_bad_values },
     { "flag_with_value", flag_with_value },
