@@ -129,7 +129,7 @@ def test_no_frame_leaks_across_a_hundred_domain_lifetimes(boot):
         elif k == 1:
             mods.append(guest("aspace", "mem=4M name=aspace -- loops=10"))
         elif k == 3:
-            mods.append(guest("priv-" + privs[n % 5], "mem=4M name=priv"))
+            mods.append(guest("priv-" + privs[n % 5], "dom.mem=4M dom.name=priv"))
         else:
             case = (n + (0 if k == 2 else 9)) % 19 + 1
             mods.append(guest("hostile", "mem=4M name=hostile%d -- case=%d" % (case, case)))
