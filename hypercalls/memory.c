@@ -3,9 +3,10 @@
  *
  * A PV guest names its frames by machine frame number, so extents are
  * MFNs.  decrease_reservation gives frames back to the hypervisor - but
- * only frames nothing refers to any more: a frame still mapped, or still a
- * page table (pinned or in use), stays, and the call reports how many it
- * did.  Freed frames are flushed from the TLB at once, so no stale
+ * only frames nothing refers to any more: a frame still mapped, still a
+ * page table (pinned or in use), or holding an Argo ring (argo_ring.c),
+ * stays, and the call reports how many it did (Xen would take an Argo
+ * ring's page out of the domain and free it when the ring lets go).  Freed frames are flushed from the TLB at once, so no stale
  * translation can reach a frame after it has been given to someone else.
  * increase_reservation allocates up to the domain's maximum and returns
  * the new MFNs; the guest then enters them in its P2M and the M2P.

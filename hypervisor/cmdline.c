@@ -85,6 +85,33 @@ static bool set_on_off(const char *v, bool *off)
 static bool set_umip(const char *v) { return set_on_off(v, &hv_opts.no_umip); }
 static bool set_cpuid_faulting(const char *v) { return set_on_off(v, &hv_opts.no_cpuid_faulting); }
 
+static bool parse_bool(const char *v, bool *out)
+{
+    static const char *const words[] = { "0", "no", "off", "false", "1", "yes", "on", "true" };
+    int i = cmdline_choice(v, words, ARRAY_SIZE(words));
+    if (i >= 0)
+        *out = i >= 4;
+    return i >= 0;
+}
+
+/* Xen's argo=<bool>[,mac-permissive=<bool>]: all of it, or (on a bad word) none of it. */
+static bool set_argo(const char *v)
+{
+    char buf[48];
+    bool on = hv_opts.argo, permissive = hv_opts.argo_mac_permissive;
+    snprintf(buf, sizeof(buf), "%s", v);
+    for (char *w = buf, *comma; w; w = comma) {
+        if ((comma = strchr(w, ',')))
+            *comma++ = '\0';
+        bool ok = strncmp(w, "mac-permissive=", 15) ? parse_bool(w, &on) : parse_bool(w + 15, &permissive);
+        if (!ok)
+            return false;
+    }
+    hv_opts.argo = on;
+    hv_opts.argo_mac_permissive = permissive;
+    return true;
+}
+
 static const struct option {
     const char *key;
     bool (*set)(const char *value);
@@ -97,6 +124,7 @@ static const struct option {
     { "umip",        set_umip,        "umip=on|off: make sgdt/sidt/sldt/smsw/str trap where the CPU has UMIP (default on)" },
     { "cpuid-faulting", set_cpuid_faulting,
                                       "cpuid-faulting=on|off: make cpuid trap where the CPU can (default on)" },
+    { "argo",        set_argo,        "argo=0|1[,mac-permissive=0|1]: Argo messaging (argo_op) on; default off, as in Xen" },
     { "tick",        set_tick,        "tick=apic|pit: the tick's source (default: the local APIC timer if any)" },
     { "test-panic",  set_test_panic,  "test-panic=pf|gp|ud|de|bug|df: crash the hypervisor on purpose" },
 };

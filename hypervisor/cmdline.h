@@ -11,6 +11,8 @@ struct hv_options {
     bool no_umip;              /* umip=off: leave CR4.UMIP clear even where the CPU has it */
     bool no_cpuid_faulting;    /* cpuid-faulting=off: likewise for CPUID faulting */
     uint8_t policy;            /* policy=halt|reflect|emulate: every domain's default */
+    bool argo;                 /* argo=1: argo_op works (off by default, as in Xen) */
+    bool argo_mac_permissive;  /* argo=1,mac-permissive=1: rings open to any domain */
 };
 extern struct hv_options hv_opts;
 

@@ -11,6 +11,7 @@
  * off says how each domain ended.
  */
 #include "hypervisor/domain.h"
+#include "hypervisor/argo_ring.h"
 #include "hypervisor/event.h"
 #include "hypervisor/fpu.h"
 #include "hypervisor/gdt.h"
@@ -79,6 +80,7 @@ static void free_frame_if_valid(mfn_t *m)
 void domain_destroy(struct domain *d)
 {
     event_domain_dies(d);              /* first: peers are told while shared_info exists */
+    argo_domain_dies(d);               /* before its frames go: rings hold references */
     ldt_domain_dies(d);
     gdt_domain_dies(d);
     fpu_domain_dies(d);

@@ -87,6 +87,9 @@ struct domain {
     struct evtchn *evtchn;      /* its port table, or NULL before the first bind */
     uint64_t poll_deadline_ns;  /* SCHEDOP_poll timeout; 0: none */
     unsigned poll_nr;
+
+    /* Argo (argo_ring.c owns it). */
+    struct argo_domain *argo;   /* its rings, or NULL before the first register_ring */
 };
 
 extern struct domain *domains[MAX_DOMAINS];

@@ -405,6 +405,20 @@ EXPECTED = {
     "struct xen_physdev_set_iobitmap": {"sizeof": 8, "bitmap": 0,
                                         "nr_ports": 4},
     "struct xen_physdev_op": {"sizeof": 16, "u": 4},
+    # argo.h (the 32-bit "compat" layout: a guest handle is 4 bytes)
+    "struct xen_argo_addr": {"sizeof": 8, "aport": 0, "domain_id": 4, "pad": 6},
+    "struct xen_argo_send_addr": {"sizeof": 16, "src": 0, "dst": 8},
+    "struct xen_argo_iov": {"sizeof": 12, "iov_hnd": 0, "iov_len": 4, "pad": 8},
+    "struct xen_argo_ring": {"sizeof": 64, "rx_ptr": 0, "tx_ptr": 4, "ring": 64},
+    "struct xen_argo_register_ring": {"sizeof": 12, "aport": 0,
+                                      "partner_id": 4, "pad": 6, "len": 8},
+    "struct xen_argo_unregister_ring": {"sizeof": 8, "aport": 0,
+                                        "partner_id": 4, "pad": 6},
+    "struct xen_argo_ring_data_ent": {"sizeof": 20, "ring": 0, "flags": 8,
+        "pad": 10, "space_required": 12, "max_message_size": 16},
+    "struct xen_argo_ring_data": {"sizeof": 8, "nent": 0, "pad": 4, "data": 8},
+    "struct xen_argo_ring_message_header": {"sizeof": 16, "len": 0,
+        "source": 4, "message_type": 12, "data": 16},
 }
 
 

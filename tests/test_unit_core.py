@@ -222,6 +222,10 @@ def test_cmdline_umip_and_cpuid_faulting_take_on_or_off(unit):
     unit("cmdline", "parse_trapping")
 
 
+def test_cmdline_argo_is_off_unless_argo_1_and_mac_permissive_is_separate(unit):
+    unit("cmdline", "parse_argo")
+
+
 def test_cmdline_parse_warns_about_unknown_options(unit):
     unit("cmdline", "parse_unknown")
 

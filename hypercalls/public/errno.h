@@ -55,6 +55,7 @@
 #define XEN_EILSEQ        84   /* illegal byte sequence */
 #define XEN_EUSERS        87   /* too many users */
 #define XEN_ENOTSOCK      88   /* not a socket */
+#define XEN_EMSGSIZE      90   /* message too large */
 #define XEN_EOPNOTSUPP    95   /* operation not supported */
 #define XEN_EADDRINUSE    98   /* address already in use */
 #define XEN_EADDRNOTAVAIL 99   /* address not available */
@@ -64,6 +65,7 @@
 #define XEN_ESHUTDOWN    108   /* endpoint shut down */
 #define XEN_ETOOMANYREFS 109   /* too many references */
 #define XEN_ETIMEDOUT    110   /* timed out */
+#define XEN_ECONNREFUSED 111   /* connection refused */
 
 /* Short names: literal numbers, token-for-token as x86 Linux defines them. */
 #define EPERM          1
@@ -105,6 +107,7 @@
 #define EILSEQ        84
 #define EUSERS        87
 #define ENOTSOCK      88
+#define EMSGSIZE      90
 #define EOPNOTSUPP    95
 #define EADDRINUSE    98
 #define EADDRNOTAVAIL 99
@@ -114,5 +117,6 @@
 #define ESHUTDOWN    108
 #define ETOOMANYREFS 109
 #define ETIMEDOUT    110
+#define ECONNREFUSED 111
 
 #endif

@@ -180,6 +180,31 @@ static void parse_trapping(void)
     CHECK(strstr(out, "bad value '' for option 'cpuid-faulting'") != NULL);
 }
 
+/* Xen's argo=<bool>[,mac-permissive=<bool>]; a bad word leaves both as they were. */
+static void parse_argo(void)
+{
+    parse("/hv");
+    CHECK(!hv_opts.argo && !hv_opts.argo_mac_permissive);     /* off by default */
+    parse("/hv argo=1");
+    SILENT();
+    CHECK(hv_opts.argo && !hv_opts.argo_mac_permissive);
+    parse("/hv argo=on,mac-permissive=1");
+    SILENT();
+    CHECK(hv_opts.argo && hv_opts.argo_mac_permissive);
+    parse("/hv argo=mac-permissive=yes,true");
+    SILENT();
+    CHECK(hv_opts.argo && hv_opts.argo_mac_permissive);
+    parse("/hv argo=1 argo=0");
+    SILENT();
+    CHECK(!hv_opts.argo);
+    parse("/hv argo=1,bogus");
+    CHECK(!hv_opts.argo && strstr(out, "bad value '1,bogus' for option 'argo'") != NULL);
+    parse("/hv argo=1,mac-permissive=2");
+    CHECK(!hv_opts.argo && !hv_opts.argo_mac_permissive && strstr(out, "bad value") != NULL);
+    parse("/hv argo");
+    CHECK(!hv_opts.argo && strstr(out, "bad value '' for option 'argo'") != NULL);
+}
+
 static void parse_unknown(void)
 {
     parse("/hv x");
@@ -275,6 +300,7 @@ static const struct group groups[] = {
     { "parse_options", parse_options },
     { "parse_policy", parse_policy },
     { "parse_trapping", parse_trapping },
+    { "parse_argo", parse_argo },
     { "parse_unknown", parse_unknown },
     { "parse_bad_values", parse_bad_values },
     { "flag_with_value", flag_with_value },
