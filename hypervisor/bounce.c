@@ -32,7 +32,6 @@
 #define EFLAGS_IOPL (3u << 12)
 #define EFLAGS_NT   (1u << 14)
 #define EFLAGS_RF   (1u << 16)
-#define EFLAGS_VM   (1u << 17)
 
 struct xen_vcpu_info *vcpu_info0(struct domain *d)
 {

@@ -225,14 +225,29 @@ static bool interrupt(struct cpu_regs *r)
     } else {
         return false;
     }
-    if (regs_ring(r) != 0)
+    if (regs_ring(r) != 0 && !regs_vm86(r))
         guest_exit(r);
     return true;
 }
 
+/*
+ * Virtual-8086 mode.  A CPU enters it only through an iret in ring 0 (or
+ * a task switch, which guests cannot make); the iret hypercall and every
+ * bounce clear VM, and popf and iret in rings 1 and 3 leave it alone.  But
+ * QEMU's TCG loads VM from an iret frame in any ring, so a guest there can
+ * reach us with a frame that is not ours to read: a real-mode CS whose
+ * low bits may pass for ring 0 (a fault would then panic us), and four
+ * more selectors above SS.  Nothing here can run such a guest: once any
+ * interrupt is acknowledged, it is halted.  The next domain starts from the
+ * frame at the top of the stack, so the extra words do no harm.
+ */
 void trap_dispatch(struct cpu_regs *r)
 {
-    if (interrupt(r))
+    bool was_interrupt = interrupt(r);
+    if (regs_vm86(r))
+        domain_halt(current, "virtual-8086 mode entered outside ring 0, which a real CPU "
+                    "refuses (vector %u at %04x:%04x)", r->vector, r->cs & 0xffff, r->eip & 0xffff);
+    if (was_interrupt)
         return;
     if (regs_ring(r) != 0) {
         domain_trap(r);

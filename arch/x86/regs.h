@@ -41,6 +41,14 @@ _Static_assert(sizeof(struct cpu_regs) == GUEST_FRAME_SIZE, "regs layout");
 
 static inline unsigned regs_ring(const struct cpu_regs *r) { return r->cs & 3; }
 
+/*
+ * A frame from virtual-8086 mode: CS is a real-mode segment, whose low
+ * bits mean nothing, and the CPU pushed ES DS FS GS above SS.  No guest
+ * should ever make one (see trap_dispatch()).
+ */
+#define EFLAGS_VM (1u << 17)
+static inline bool regs_vm86(const struct cpu_regs *r) { return r->eflags & EFLAGS_VM; }
+
 /* Exception vectors. */
 enum {
     X86_EXC_DE = 0, X86_EXC_DB = 1, X86_EXC_NMI = 2, X86_EXC_BP = 3,

@@ -8,7 +8,8 @@
  * (desc_seg, desc_gate) and reads back what the CPU then holds without
  * faulting: lsl and lar answer "nothing" (ZF clear) for a selector we
  * cannot see.  It also loads and reads through %fs, and far-calls through
- * a call gate into desc_gate_target, which returns the CS the gate gave it.
+ * a call gate (or straight into a code segment) into desc_gate_target,
+ * which returns the CS it ran with.
  * It decides no verdict: the tests compare what these return.
  */
 #include "pvguest/lib/pvguest.h"
@@ -47,12 +48,17 @@ uint32_t desc_lar(uint32_t sel)
     return ok ? ar & 0xff00 : 0;
 }
 
-uint32_t get_fs(void)
-{
-    uint32_t v;
-    __asm__ volatile("mov %%fs, %0" : "=r"(v));
-    return v & 0xffff;
-}
+/* The selector in a segment register, as mov from it shows it (RPL included). */
+#define GET_SEG(fn, reg)                                    \
+    uint32_t fn(void)                                       \
+    {                                                       \
+        uint32_t v;                                         \
+        __asm__ volatile("mov %%" reg ", %0" : "=r"(v));    \
+        return v & 0xffff;                                  \
+    }
+GET_SEG(get_cs, "cs")
+GET_SEG(get_ss, "ss")
+GET_SEG(get_fs, "fs")
 
 void set_fs(uint32_t sel)
 {
@@ -70,10 +76,12 @@ __asm__(".text\n.globl desc_gate_target\ndesc_gate_target:\n"
         "    mov %cs, %eax\n"           /* the CS the gate loaded */
         "    lret\n");
 
+/* The offset is desc_gate_target's: a call gate ignores it, a code segment needs it. */
 uint32_t desc_call_gate(uint32_t sel)
 {
     uint32_t cs;
-    struct { uint32_t offset; uint16_t sel; } __attribute__((packed)) far = { 0, (uint16_t)sel };
+    struct { uint32_t offset; uint16_t sel; } __attribute__((packed)) far = {
+        (uint32_t)(uintptr_t)desc_gate_target, (uint16_t)sel };
     __asm__ volatile("lcall *%1" : "=a"(cs) : "m"(far) : "memory", "ecx", "edx");
     return cs & 0xffff;
 }

@@ -198,12 +198,21 @@ struct trap_frame {
  */
 struct probe_at { uint32_t at, next, sp; };
 extern struct probe_at probe_at;
-#define PROBE(name, before, insn, ...)                                       \
+#define PROBE(name, before, insn, ...) PROBE_(name, before, insn, "", __VA_ARGS__)
+/*
+ * PROBE_STACK is PROBE for an instruction that leaves ESP elsewhere: one
+ * that faults after `before` pushed its operands (iret, lret, pop of a
+ * segment register), or that lands on a stack of its own.  ESP is kept in
+ * EDX and put back at label 2, so `operands` must name "edx" clobbered.
+ */
+#define PROBE_STACK(name, before, insn, ...)                                 \
+    PROBE_(name, "movl %%esp, %%edx\n\t" before, insn, "movl %%edx, %%esp", __VA_ARGS__)
+#define PROBE_(name, before, insn, after, ...)                               \
     static void name(void)                                                   \
     {                                                                        \
         __asm__ __volatile__("movl %%esp, %[sp]\n\t" before "\n"             \
                              "1:\t" insn "\n"                                \
-                             "2:\n\t"                                        \
+                             "2:\t" after "\n\t"                             \
                              _ASM_EXTABLE(1b, 2b) _ASM_EXTABLE(2b, 2b)       \
                              "movl $1b, %[at]\n\t"                           \
                              "movl $2b, %[next]\n\t"                         \
@@ -350,10 +359,11 @@ long mm_increase(uint32_t *mfns, unsigned n);
  * hypervisor cuts a flat segment off at 0xF6800000, so lsl of one reads
  * DESC_TOP_LIMIT.  desc_lsl() and desc_lar() are what the CPU says of a
  * selector: its limit, its access rights (bits 8-15), or 0 when it shows
- * us none.  desc_call_gate() far-calls through call gate sel, which must
- * lead to desc_gate_target: that returns the CS it ran with, and so does
- * desc_call_gate().  get_fs() and set_fs() read and load %fs;
- * read_fs_at(off) reads the 32 bits at %fs:off.
+ * us none.  desc_call_gate() far-calls desc_gate_target through sel: a
+ * call gate, which must lead there, or a code segment, which lands there.
+ * desc_gate_target returns the CS it ran with, and so does desc_call_gate().
+ * get_cs(), get_ss() and get_fs() read a selector (RPL included); set_fs()
+ * loads %fs; read_fs_at(off) reads the 32 bits at %fs:off.
  */
 #define DESC_TOP_LIMIT     0xF67FFFFFu
 #define DESC_CODE(dpl)     (0x9a | (dpl) << 5)
@@ -371,6 +381,8 @@ uint32_t desc_lsl(uint32_t sel);
 uint32_t desc_lar(uint32_t sel);
 uint32_t desc_gate_target(void);          /* a call gate's target, never called directly */
 uint32_t desc_call_gate(uint32_t sel);
+uint32_t get_cs(void);
+uint32_t get_ss(void);
 uint32_t get_fs(void);
 void set_fs(uint32_t sel);
 uint32_t read_fs_at(uint32_t off);
@@ -418,6 +430,14 @@ extern unsigned evtchn_spurious;            /* pending ports with no handler */
 #define NS_PER_MS  1000000ull
 uint64_t time_now_ns(void);
 bool time_ticking(void);
+/*
+ * The parts: rdtsc() is the instruction (it does not trap under the
+ * default dom.tsc=native); time_record() copies vcpu_info.time under its
+ * version; time_tsc_to_ns() scales a TSC difference by that record.
+ */
+uint64_t rdtsc(void);
+void time_record(xen_vcpu_time_info_t *out);
+uint64_t time_tsc_to_ns(uint64_t delta);
 uint64_t time_wallclock_ns(void);
 long time_set_timer(uint64_t deadline_ns);
 unsigned time_block_until(uint64_t deadline_ns);

@@ -25,7 +25,7 @@
 
 #define barrier() __asm__ __volatile__("" ::: "memory")
 
-static uint64_t rdtsc(void)
+uint64_t rdtsc(void)
 {
     uint32_t lo, hi;
 
@@ -41,6 +41,27 @@ static uint64_t scale(uint64_t delta, uint32_t mul, int8_t shift)
     else
         delta <<= shift;
     return (((delta & 0xffffffffu) * mul) >> 32) + (delta >> 32) * mul;
+}
+
+uint64_t time_tsc_to_ns(uint64_t delta)
+{
+    xen_vcpu_time_info_t t;
+
+    time_record(&t);
+    return scale(delta, t.tsc_to_system_mul, t.tsc_shift);
+}
+
+void time_record(xen_vcpu_time_info_t *out)
+{
+    volatile xen_vcpu_time_info_t *t = &map_shared_info()->vcpu_info[0].time;
+    uint32_t version;
+
+    do {
+        version = t->version;
+        barrier();
+        memcpy(out, (const void *)t, sizeof(*out));
+        barrier();
+    } while ((version & 1) || version != t->version);
 }
 
 uint64_t time_now_ns(void)
