@@ -9,6 +9,7 @@ the boots it makes (harness.current_boots), and when a test fails it writes
 their consoles to build/test-logs/<test id>.log, the first place to look.
 """
 
+import fcntl
 import re
 import subprocess
 
@@ -34,10 +35,16 @@ def pytest_sessionstart(session):
 
 @pytest.fixture(scope="session")
 def built():
-    """The tree, built once for the whole session."""
-    p = subprocess.run(["make", "-s", "all"], cwd=str(harness.ROOT),
-                       stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                       stderr=subprocess.STDOUT, universal_newlines=True)
+    """The tree, built once for the whole session.  Each xdist worker is a
+    session of its own, so the make runs under a lock: two makes at once in
+    one tree would link the same image twice, and one would read it half
+    written."""
+    (harness.ROOT / "build").mkdir(exist_ok=True)
+    with open(str(harness.ROOT / "build" / ".make.lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        p = subprocess.run(["make", "-s", "all"], cwd=str(harness.ROOT),
+                           stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT, universal_newlines=True)
     if p.returncode != 0:
         tail = "\n".join(p.stdout.splitlines()[-60:])
         pytest.exit("`make -s all` failed (status %d); no test can boot:\n%s"

@@ -10,12 +10,15 @@ guest's own view.  pvguest/tests/untrap runs them and prints what it saw.
 tools/run gives QEMU a CPU with UMIP; "--cpu" without it shows the leak.
 docs/untrappable.md is the table of every sensitive instruction.
 """
+import ast
 import re
+from pathlib import Path
 
 import pytest
 
 from harness import guest, NO_LEAK
 
+ROOT = Path(__file__).resolve().parent.parent
 NO_UMIP_CPU = ("--cpu", "qemu32,+pae,+pge,+nx")
 UMIP_FIVE = [("sgdt", r"sgdtl \(%edi\)"), ("sidt", r"sidtl \(%edi\)"),
              ("sldt", r"sldt %eax"), ("str", r"str %eax"), ("smsw", r"smsw %eax")]
@@ -199,3 +202,46 @@ def test_the_demo_shell_shows_the_leak_without_umip_and_the_halt_with_it(boot):
                 r"at 0x[0-9a-f]{8}$")
     halt.forbid(r"kernel: sgdt saw")
     halt.expect_status(2)
+
+
+# --- docs/untrappable.md: the classification, written once -----------------
+
+DOC = ROOT / "docs" / "untrappable.md"
+UNTRAPPABLE_TESTS = ("test_untrappable.py", "test_untrappable_harmless.py", "test_scan.py")
+
+
+def classification_rows():
+    """{instruction: [test ids]} from the table under "## Every sensitive instruction"."""
+    text = DOC.read_text().split("## Every sensitive instruction", 1)[1]
+    rows = {}
+    for line in text.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) == 4 and cells[0] not in ("instruction", "---") and line.startswith("|"):
+            rows[cells[0]] = re.findall(r"`(test_\w+\.py::test_\w+)`", cells[3])
+    return rows
+
+
+def functions_in(name):
+    path = ROOT / "tests" / name
+    if not path.exists():
+        return set()
+    tree = ast.parse(path.read_text())
+    return {node.name for node in tree.body
+            if isinstance(node, ast.FunctionDef) and node.name.startswith("test_")}
+
+
+def test_every_row_is_shown_and_every_test_has_a_row():
+    rows = classification_rows()
+    assert len(rows) >= 20, "the table has %d rows" % len(rows)
+    cited = set()
+    for insn, tests in rows.items():
+        assert tests, "row %s names no test" % insn
+        for t in tests:
+            file, func = t.split("::")
+            assert func in functions_in(file), "row %s names %s, which does not exist" % (insn, t)
+            cited.add(t)
+    me = "test_untrappable.py::test_every_row_is_shown_and_every_test_has_a_row"
+    for file in UNTRAPPABLE_TESTS:
+        for func in functions_in(file):
+            t = "%s::%s" % (file, func)
+            assert t in cited or t == me, "%s has no row in docs/untrappable.md" % t
