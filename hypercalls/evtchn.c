@@ -33,18 +33,10 @@
 #include "hypercalls/public/errno.h"
 #include "hypercalls/public/event_channel.h"
 
-/* A `dom` field: 0 if it names the caller; -EPERM or -ESRCH otherwise. */
-static long own_domain(xen_domid_t dom)
-{
-    if (dom == DOMID_SELF || dom == current->id)
-        return 0;
-    return event_domain(dom) ? -EPERM : -ESRCH;
-}
-
 /* The ops that make a port: each returns the port or a negative errno. */
 static int alloc_unbound(struct xen_evtchn_alloc_unbound *a)
 {
-    long rc = own_domain(a->dom);
+    long rc = domain_check_self(a->dom);
     if (rc)
         return (int)rc;
     struct evtchn *t = event_table_alloc(current);
@@ -96,7 +88,7 @@ static long port_made(guest_ptr_t arg, void *rec, size_t size, uint32_t *field, 
 
 static long status(guest_ptr_t arg, struct xen_evtchn_status *st)
 {
-    long rc = own_domain(st->dom);
+    long rc = domain_check_self(st->dom);
     if (!rc)
         rc = event_port_status(current->evtchn, st->port, st);
     if (!rc && copy_to_guest(arg, st, sizeof(*st)))
@@ -107,7 +99,7 @@ static long status(guest_ptr_t arg, struct xen_evtchn_status *st)
 /* EVTCHNOP_reset on ourselves: close every port, as after a fresh boot. */
 static long reset(const struct xen_evtchn_reset *r)
 {
-    long rc = own_domain(r->dom);
+    long rc = domain_check_self(r->dom);
     if (rc)
         return rc;
     for (uint32_t p = 1; p < EVTCHN_NR_PORTS && event_ports_in_use(current); p++)
