@@ -10,6 +10,9 @@
  * translation can reach a frame after it has been given to someone else.
  * increase_reservation allocates up to the domain's maximum and returns
  * the new MFNs; the guest then enters them in its P2M and the M2P.
+ * The rest answer questions, as Xen answers a PV domain: how much memory
+ * a domain has or may have, its highest pfn, where the M2P is, and its
+ * memory map.  A domain may ask about itself only.
  */
 #include "gen/hypercall_handlers.h"
 #include "hypervisor/domain.h"
@@ -101,24 +104,68 @@ static long reservation(struct domain *d, guest_ptr_t arg, bool increase)
     return done;
 }
 
+/*
+ * The domid behind arg is the guest's: itself only (domain_check_self).
+ * maximum_gpfn reads shared_info's max_pfn, which a PV guest writes (its
+ * P2M size, 0 at boot): Xen answers one less, and 0 for 0.
+ */
+static long query(struct domain *d, unsigned int cmd, guest_ptr_t arg)
+{
+    struct xen_memory_domain who;
+    if (cmd == XENMEM_maximum_ram_page)
+        return m2p_max_mfn();
+    if (copy_from_guest(&who, arg, sizeof(who)))
+        return -EFAULT;
+    long rc = domain_check_self(who.domid);
+    if (rc)
+        return rc;
+    if (cmd == XENMEM_current_reservation)
+        return d->tot_pages;
+    if (cmd == XENMEM_maximum_reservation)
+        return d->nr_pages;
+    uint32_t max_pfn = domain_shared_info(d)->arch.max_pfn;
+    return (long)((max_pfn ? max_pfn : 1) - 1);
+}
+
+/*
+ * The map Xen's toolstack sets for a PV domain (libxl: one RAM entry from
+ * 0 to its maximum) and Xen hands back: at most nr_entries of it go to
+ * the guest's buffer, and nr_entries says how many did.
+ */
+static long memory_map(struct domain *d, guest_ptr_t arg)
+{
+    struct xen_memory_map map;
+    struct xen_e820_entry ram = { .size = (uint64_t)d->nr_pages << PAGE_SHIFT, .type = XEN_E820_RAM };
+    if (copy_from_guest(&map, arg, sizeof(map)))
+        return -EFAULT;
+    map.nr_entries = MIN(map.nr_entries, 1u);
+    if ((map.nr_entries && copy_to_guest(map.buffer, &ram, sizeof(ram))) ||
+        copy_to_guest(arg, &map, sizeof(map)))
+        return -EFAULT;
+    return 0;
+}
+
 long do_memory_op(unsigned int cmd, guest_ptr_t arg)
 {
-    struct domain *d = current;
-    xen_domid_t who;
-    switch (cmd) {
-    case XENMEM_increase_reservation:
-        return reservation(d, arg, true);
-    case XENMEM_decrease_reservation:
-        return reservation(d, arg, false);
+    static const struct xen_machphys_mapping m2p = {
+        MACH2PHYS_VIRT_START, MACH2PHYS_VIRT_END, MACH2PHYS_NR_ENTRIES - 1,
+    };
+    switch (cmd & MEMOP_CMD_MASK) {
     case XENMEM_maximum_ram_page:
-        return m2p_max_mfn();
     case XENMEM_current_reservation:
     case XENMEM_maximum_reservation:
-        if (copy_from_guest(&who, arg, sizeof(who)))
-            return -EFAULT;
-        if (who != DOMID_SELF && who != d->id)
-            return -EPERM;
-        return cmd == XENMEM_current_reservation ? d->tot_pages : d->nr_pages;
+    case XENMEM_maximum_gpfn:
+        return cmd >> MEMOP_EXTENT_SHIFT ? -EINVAL : query(current, cmd, arg);
+    }
+    switch (cmd) {
+    case XENMEM_increase_reservation:
+        return reservation(current, arg, true);
+    case XENMEM_decrease_reservation:
+        return reservation(current, arg, false);
+    case XENMEM_memory_map:
+        return memory_map(current, arg);
+    case XENMEM_machphys_mapping:
+        return copy_to_guest(arg, &m2p, sizeof(m2p)) ? -EFAULT : 0;
     default:
         return -ENOSYS;
     }

@@ -2,10 +2,13 @@
  * multicall.c - many hypercalls for the price of one trap.
  *
  * Each entry names a hypercall and its arguments; its result is written
- * back into the entry.  Two calls may not run inside a batch: multicall
- * itself (no unbounded nesting), and iret, which rewrites the very frame
- * the batch is running on (Xen's XSA-213): an iret entry gets -EINVAL and
- * ends the batch.  The batch also ends if an entry ended the domain.
+ * back into the entry.  A multicall inside a batch gets -EINVAL and the
+ * batch goes on (no nesting).  An iret entry ends the batch, as in Xen
+ * since XSA-213: the iret pops the frame at the guest's ESP (it was the
+ * multicall's caller who put one there), so the guest resumes where that
+ * frame says - perhaps in ring 3 - and never sees the multicall return;
+ * no entry after it may run in the context the iret left.  The batch also
+ * ends if an entry ended the domain.
  */
 #include "gen/hypercall_handlers.h"
 #include "hypervisor/domain.h"
@@ -16,6 +19,12 @@
 
 #define MULTICALL_MAX 1024
 
+/*
+ * calls and nr_calls are the guest's; each entry is copied in before use.
+ * After an iret the trap frame is the one do_iret() wrote: we return the
+ * iret's EAX for the dispatcher to put there, and store the entry's result
+ * only as a courtesy (a failure to write it changes nothing, as in Xen).
+ */
 long do_multicall(guest_ptr_t calls, unsigned int nr_calls)
 {
     if (nr_calls > MULTICALL_MAX)
@@ -25,15 +34,17 @@ long do_multicall(guest_ptr_t calls, unsigned int nr_calls)
         guest_ptr_t at = calls + i * sizeof(e);
         if (copy_from_guest(&e, at, sizeof(e)))
             return -EFAULT;
-        bool stop = e.op == __HYPERVISOR_iret;
-        if (e.op == __HYPERVISOR_multicall || stop)
+        if (e.op == __HYPERVISOR_multicall)
             e.result = (uint32_t)-EINVAL;
         else
             e.result = (uint32_t)hypercall_dispatch(e.op, e.args);
         guest_ptr_t result = at + offsetof(struct xen_multicall_entry, result);
-        if (copy_to_guest(result, &e.result, sizeof(e.result)))
+        bool written = !copy_to_guest(result, &e.result, sizeof(e.result));
+        if (e.op == __HYPERVISOR_iret)
+            return (int32_t)e.result;
+        if (!written)
             return -EFAULT;
-        if (stop || current->state != DOMAIN_RUNNABLE)
+        if (current->state != DOMAIN_RUNNABLE)
             break;
     }
     return 0;

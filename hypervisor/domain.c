@@ -23,6 +23,7 @@
 #include "hypervisor/mm/m2p.h"
 #include "hypervisor/mm/page.h"
 #include "hypervisor/lib.h"
+#include "hypercalls/public/errno.h"
 #include "hypercalls/public/sched.h"
 #include "arch/x86/paging.h"
 
@@ -97,6 +98,13 @@ void domain_destroy(struct domain *d)
         frame_free(_mfn((uint32_t)(directmap_pa(d->pdpt) >> PAGE_SHIFT)));
         d->pdpt = NULL;
     }
+}
+
+long domain_check_self(unsigned domid)
+{
+    if (domid == DOMID_SELF || domid == current->id)
+        return 0;
+    return event_domain(domid) ? -EPERM : -ESRCH;
 }
 
 void domain_halt(struct domain *d, const char *fmt, ...)

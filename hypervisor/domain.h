@@ -109,6 +109,13 @@ void domain_halt(struct domain *d, const char *fmt, ...) __printf(2, 3) __noretu
 /* The guest asked to stop (SHUTDOWN_* reason): "(hv) dN shutdown: <reason>". */
 void domain_shutdown(struct domain *d, unsigned reason);
 
+/*
+ * A domid a guest named, in a call that may only name itself (no domain is
+ * privileged over another here): 0 for DOMID_SELF or its own id; another
+ * live domain is -EPERM (Xen's XSM_TARGET check), any other id -ESRCH.
+ */
+long domain_check_self(unsigned domid);
+
 /* Return every frame to the allocator (after halt or shutdown). */
 void domain_destroy(struct domain *d);
 

@@ -74,6 +74,42 @@ def test_gen_abi_check_reports_stale_docs(tmp_path):
     assert r.returncode == 1 and "stale" in r.stderr
 
 
+SUBOPS = os.path.join(ROOT, "hypercalls", "subops.tbl")
+
+
+def test_docs_mark_every_sub_op_implemented_partial_or_absent():
+    text = open(DOCS, encoding="utf-8").read()
+    assert "## Sub-operations" in text
+    rows = re.findall(r"^\| \d+ \| `(\w+)` \| (\w+) \|", text, flags=re.M)
+    assert rows and {s for _, s in rows} <= {"implemented", "partial", "absent"}
+    assert ("XENMEM_memory_map", "implemented") in rows
+    assert ("EVTCHNOP_init_control", "absent") in rows
+    # A hypercall with a sub-op that is not implemented is itself partial.
+    assert re.search(r"^\| 12 \| memory_op \| partial", text, flags=re.M)
+    assert re.search(r"^\| 18 \| console_io \| implemented", text, flags=re.M)
+
+
+def subops_variant(tmp_path, old, new):
+    """The real tables in tmp_path, with one line of subops.tbl changed."""
+    text = open(SUBOPS, encoding="utf-8").read()
+    assert old in text
+    (tmp_path / "subops.tbl").write_text(text.replace(old, new, 1))
+    (tmp_path / "hypercalls.tbl").write_text(open(TABLE, encoding="utf-8").read())
+    return gen_abi("--table", str(tmp_path / "hypercalls.tbl"), "--docs",
+                   str(tmp_path / "d.md"), "--xen-h", XEN_H, "--check")
+
+
+def test_gen_abi_refuses_a_sub_op_number_that_disagrees_with_its_define(tmp_path):
+    r = subops_variant(tmp_path, "9   memory_map ", "8   memory_map ")
+    assert r.returncode == 2 and "XENMEM_memory_map is 8 here but 9" in r.stderr
+
+
+def test_gen_abi_refuses_a_partial_sub_op_that_does_not_say_what_is_missing(tmp_path):
+    r = subops_variant(tmp_path, "9   memory_map                  yes",
+                       "9   memory_map                  partial\n#")
+    assert r.returncode == 2 and "memory_map is partial: say what" in r.stderr
+
+
 # --------------------------------------------------------- public headers
 
 @pytest.mark.parametrize("header", PUBLIC_HEADERS, ids=os.path.basename)

@@ -14,6 +14,9 @@ event_port.c, hypercalls/evtchn.c, the block and poll of hypercalls/sched.c):
   Xen's error codes (a partner domain makes "foreign domain" real), the
   2-level mask and upcall rules, 1023 ports then -ENOSPC (XSA-317's shape),
   the absent FIFO ABI, and sched_op's block and poll.
+- pvguest/tests/fifo: the FIFO commands check their arguments as Xen's do,
+  in Xen's order and with its errors (XSA-188's class), before answering
+  -ENOSYS; booted beside a victim, whose frame it also tries.
 
 Every boot here ends with the leak check: a domain's port table goes back
 to the allocator when it dies.
@@ -113,8 +116,8 @@ def test_a_poller_is_woken_by_its_peers_death_too(boot):
 
 # ---- every command, and its errors ----------------------------------------
 
-def evtchn_run(boot):
-    b = boot(guest("evtchn", "-- peer=1"), guest("evtchn", "-- role=partner peer=0"))
+def both_pass(b):
+    """d0 and d1 ran every check and all matched; nothing halted or leaked."""
     passes(b, 0)
     passes(b, 1)
     b.forbid(r"halted")
@@ -123,27 +126,80 @@ def evtchn_run(boot):
     return b
 
 
+def expect_checks(b, d, checks):
+    """Each (what, rc): domain d printed "check <what>: got rc want rc"."""
+    for what, rc in checks:
+        b.expect(r"^\(d%d\) check %s: got %d want %d$" % (d, what, rc, rc))
+
+
+def evtchn_run(boot):
+    return both_pass(boot(guest("evtchn", "-- peer=1"), guest("evtchn", "-- role=partner peer=0")))
+
+
 def test_every_event_channel_command_works_and_refuses_bad_arguments_with_xens_errors(boot):
     b = evtchn_run(boot)
-    for what, rc in [("alloc_unbound in the peer", -1), ("alloc_unbound in no domain", -3),
-                     ("status in the peer", -1), ("reset of the peer", -1),
-                     ("bind_interdomain to no domain", -3),
-                     ("bind to the partner's own port 1", -22),
-                     ("bind to port 0xffffffff", -22),
-                     ("bind_virq TIMER again", -17), ("bind_virq TIMER on vCPU 1", -2),
-                     ("bind_virq CONSOLE \\(global\\) on vCPU 1", -22),
-                     ("send on a VIRQ port", -22), ("close port 0", -22),
-                     ("close port 4294967295", -22), ("status of port 1024", -22),
-                     ("unmask port 1024", -22), ("bind_pirq \\(no physical IRQs here\\)", -1),
-                     ("command 6, record in the hypervisor hole", -14),
-                     ("compat, record in the hole", -14)]:
-        b.expect(r"^\(d0\) check %s: got %d want %d$" % (what, rc, rc))
+    expect_checks(b, 0, [("alloc_unbound in the peer", -1), ("alloc_unbound in no domain", -3),
+                         ("status in the peer", -1), ("reset of the peer", -1),
+                         ("bind_interdomain to no domain", -3),
+                         ("bind to the partner's own port 1", -22),
+                         ("bind to port 0xffffffff", -22),
+                         ("bind_virq TIMER again", -17), ("bind_virq TIMER on vCPU 1", -2),
+                         ("bind_virq CONSOLE \\(global\\) on vCPU 1", -22),
+                         ("send on a VIRQ port", -22), ("close port 0", -22),
+                         ("close port 4294967295", -22), ("status of port 1024", -22),
+                         ("unmask port 1024", -22), ("bind_pirq \\(no physical IRQs here\\)", -1),
+                         ("command 6, record in the hypervisor hole", -14),
+                         ("compat, record in the hole", -14)])
 
 
 def test_the_fifo_abi_is_absent_so_guests_fall_back_to_2_level(boot):
     b = evtchn_run(boot)
     for op in ("init_control", "expand_array", "set_priority"):
         b.expect(r"^\(d0\) check FIFO %s: got -38 want -38$" % op)
+
+
+def fifo_run(boot):
+    return both_pass(boot(guest("victim"), guest("fifo")))
+
+
+def test_init_control_checks_vcpu_then_offset_then_frame_as_xen_then_says_enosys(boot):
+    b = fifo_run(boot)
+    expect_checks(b, 1, [("init_control, record in the hypervisor hole", -14),
+                         ("init_control, our frame, offset 0, vCPU 0", -38),
+                         ("init_control, offset 4024 \\(the last that fits\\)", -38),
+                         ("\\.\\.\\. its link_bits stays unwritten", 0),
+                         ("init_control, vCPU 1", -2),
+                         ("init_control, all three bad: the vCPU is checked first", -2),
+                         ("init_control, offset 4032 \\(runs off the page\\)", -22),
+                         ("init_control, offset 0xfffffff8", -22),
+                         ("init_control, offset 4 \\(not 8-byte aligned\\)", -22),
+                         ("init_control, the hypervisor's frame 0x100", -22),
+                         ("init_control, another domain's frame", -22),
+                         ("init_control, frame 0x7fffffff \\(beyond RAM\\)", -22),
+                         ("init_control, our frame plus bit 32", -22),
+                         ("init_control, our L3 \\(a page table\\)", -22)])
+    b.expect(r"^\(d0\) victim: 300 yields, memory unchanged: yes$")
+
+
+def test_a_bad_control_frame_leaves_nothing_behind_for_the_next_call_xsa_188(boot):
+    b = fifo_run(boot)
+    b.expect_in_order([r"^\(d1\) check XSA-188: init_control, frame ~0: got -22 want -22$",
+                       r"^\(d1\) check XSA-188: \.\.\. again: got -22 want -22$",
+                       r"^\(d1\) check XSA-188: \.\.\. then expand_array: got -38 want -38$",
+                       r"^\(d1\) check XSA-188: \.\.\. then a good init_control: got -38 want -38$"])
+    b.expect_in_order([r"^\(d1\) check init_control, a spare frame: got -38 want -38$",
+                       r"^\(d1\) check init_control, that pinned L1: got -22 want -22$",
+                       r"^\(d1\) check \.\.\. and pin it again: nothing kept it writable: got 0 want 0$"])
+
+
+def test_set_priority_refuses_ports_past_2_level_and_expand_array_bad_records(boot):
+    b = fifo_run(boot)
+    expect_checks(b, 1, [("set_priority, port 1", -38), ("set_priority, port 1024", -22),
+                         ("set_priority, port 0xffffffff", -22),
+                         ("set_priority, record in the hole", -14),
+                         ("expand_array, frame ~0 \\(nothing is checked first\\)", -38),
+                         ("expand_array, record in the hole", -14),
+                         ("2-level: \\.\\.\\. the other end pends", 1)])
 
 
 def test_1023_ports_fit_then_every_bind_is_enospc_and_all_close_again(boot):

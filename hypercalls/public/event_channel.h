@@ -44,7 +44,7 @@
 #define EVTCHN_2L_NR_CHANNELS   1024
 #define NR_EVENT_CHANNELS       EVTCHN_2L_NR_CHANNELS
 
-/* FIFO ABI (not offered here yet; numbers kept so guests can be refused). */
+/* FIFO ABI (not offered: init_control checks its record, then -ENOSYS). */
 #define EVTCHN_FIFO_PRIORITY_MAX      0
 #define EVTCHN_FIFO_PRIORITY_DEFAULT  7
 #define EVTCHN_FIFO_PRIORITY_MIN     15
@@ -165,6 +165,19 @@ XEN_ABI_OFFSET(struct xen_evtchn_init_control, control_gfn, 0);
 XEN_ABI_OFFSET(struct xen_evtchn_init_control, offset, 8);
 XEN_ABI_OFFSET(struct xen_evtchn_init_control, vcpu, 12);
 XEN_ABI_OFFSET(struct xen_evtchn_init_control, link_bits, 16);
+
+/*
+ * The per-vCPU FIFO control block, at init_control's offset in its frame:
+ * it must fit in the page, 8-byte aligned (Xen's rule).
+ */
+struct xen_evtchn_fifo_control_block {
+    uint32_t ready;              /* a bit per priority with a non-empty queue */
+    uint32_t _rsvd;
+    uint32_t head[EVTCHN_FIFO_MAX_QUEUES];
+};
+XEN_ABI_SIZE(struct xen_evtchn_fifo_control_block, 72);
+XEN_ABI_OFFSET(struct xen_evtchn_fifo_control_block, ready, 0);
+XEN_ABI_OFFSET(struct xen_evtchn_fifo_control_block, head, 8);
 
 struct xen_evtchn_expand_array {
     xen_u64_t array_gfn;         /* IN */

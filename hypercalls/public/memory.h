@@ -31,6 +31,13 @@
 #define XENMEM_maximum_gpfn         14   /* arg -> xen_memory_domain */
 #define XENMEM_remove_from_physmap  15   /* arg -> xen_remove_from_physmap */
 
+/*
+ * cmd's low 6 bits are the command; the bits above are the extent a
+ * continuation starts at (Xen's hypercall continuations write them).
+ */
+#define MEMOP_EXTENT_SHIFT 6
+#define MEMOP_CMD_MASK     ((1 << MEMOP_EXTENT_SHIFT) - 1)
+
 /* mem_flags of a reservation: address width limit and NUMA node. */
 #define XENMEMF_address_bits(x)     (x)
 #define XENMEMF_get_address_bits(x) ((x) & 0xffu)
@@ -100,7 +107,11 @@ XEN_ABI_OFFSET(struct xen_machphys_mfn_list, max_extents, 0);
 XEN_ABI_OFFSET(struct xen_machphys_mfn_list, extent_start, 4);
 XEN_ABI_OFFSET(struct xen_machphys_mfn_list, nr_extents, 8);
 
-/* Where the read-only M2P table is mapped, and the largest mfn it covers. */
+/*
+ * Where the read-only M2P table is mapped, and the largest mfn it covers:
+ * its whole window, entries for frames beyond RAM included (they read as
+ * unmapped).  XENMEM_machphys_mapping, for the caller's own use.
+ */
 struct xen_machphys_mapping {
     xen_ulong_t v_start, v_end;
     xen_ulong_t max_mfn;
@@ -147,6 +158,8 @@ typedef struct xen_memory_map xen_memory_map_t;
 XEN_ABI_SIZE(struct xen_memory_map, 8);
 XEN_ABI_OFFSET(struct xen_memory_map, nr_entries, 0);
 XEN_ABI_OFFSET(struct xen_memory_map, buffer, 4);
+
+#define XEN_E820_RAM 1      /* the e820 type of usable RAM */
 
 struct xen_e820_entry {
     xen_u64_t addr;

@@ -146,6 +146,44 @@ return_to_ring1:
         int     $0x80
         ud2                             /* the 0x80 stub never comes back here */
 
+/*
+ * uint32_t ring3_enter_multicall(calls, n, eax, user_esp): as ring3_enter,
+ * but the iret is an entry of multicall(calls, n), made by int $0x82 with
+ * the frame at ESP.  Xen ends the batch at that entry (XSA-213): ring 3
+ * hands the frame's EAX straight home.  A multicall that returns instead
+ * returns its own result, the frame dropped.
+ */
+        .globl  ring3_enter_multicall
+ring3_enter_multicall:
+        pushl   %ebp
+        pushl   %ebx
+        pushl   %esi
+        pushl   %edi
+        movl    %esp, ring3_kernel_esp
+        movl    20(%esp), %ebx          /* calls */
+        movl    24(%esp), %ecx          /* n */
+        movl    28(%esp), %edx          /* EAX for the frame */
+        movl    32(%esp), %esi          /* user esp */
+        pushl   $FLAT_RING3_SS
+        pushl   %esi
+        pushl   $0x2                    /* eflags: events masked in ring 3 */
+        pushl   $FLAT_RING3_CS
+        pushl   $ring3_hand_home
+        pushl   %edx
+        movl    $__HYPERVISOR_multicall, %eax
+        int     $0x82
+        addl    $24, %esp               /* an ordinary return: drop the frame */
+        popl    %edi
+        popl    %esi
+        popl    %ebx
+        popl    %ebp
+        ret
+ring3_hand_home:                        /* ring 3, DS and ES nulled: touch no memory */
+        movl    %eax, %ebx
+        movl    $RING3_EXIT, %eax
+        int     $0x80
+        ud2
+
 /* void ring3_leave(uint32_t result): in ring 1, finish ring3_enter. */
         .globl  ring3_leave
 ring3_leave:

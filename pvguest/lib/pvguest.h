@@ -263,6 +263,22 @@ void __noreturn return_to_ring1(uint32_t result);   /* ring 3 only */
 extern volatile exinfo_t ring3_exit;
 #define RING3_EXIT 0x52335852u              /* EAX of the int $0x80 going home */
 
+/*
+ * An iret inside a multicall, made as XTF's XSA-213 test makes it: by int
+ * $0x82 with an iret frame [EAX, EIP, CS, EFLAGS (, ESP, SS)] at ESP, the
+ * only place Xen looks for one.  Xen ends the batch at the iret entry and
+ * the guest resumes where the frame says, never after the int.
+ * multicall_iret() puts EIP just after the int, in ring 1 with `eflags`,
+ * and returns EAX; *landed says whether we came back through the frame or
+ * by an ordinary return from the multicall (which then returns its own
+ * result).  multicall_iret_ring3() lands in ring 3 instead, events masked,
+ * where the frame's EAX goes straight home by int $0x80: ring3_exit (cleared
+ * first) records that frame, and EAX is the result.
+ */
+long multicall_iret(xen_multicall_entry_t *calls, unsigned n, uint32_t eax, uint32_t eflags,
+                    bool *landed);
+uint32_t multicall_iret_ring3(xen_multicall_entry_t *calls, unsigned n, uint32_t eax);
+
 /* ---- building page tables under direct paging (mm.c) ------------------ */
 
 /*

@@ -24,6 +24,7 @@ extern const uint32_t trap_stubs[256];                  /* entry.S */
 extern volatile uint32_t trap_failsafe_segs[4];
 uint32_t ring3_enter(uint32_t (*fn)(uint32_t), uint32_t arg, uint32_t esp, uint32_t eflags);
 void __noreturn ring3_leave(uint32_t result);
+uint32_t ring3_enter_multicall(xen_multicall_entry_t *calls, unsigned n, uint32_t eax, uint32_t esp);
 void trap_handle(struct trap_frame *f);
 
 struct extable_entry { uint32_t fault, fixup; };
@@ -223,11 +224,10 @@ long set_user_page(uint32_t va)
 
 /* ---- ring 3 ----------------------------------------------------------- */
 
-uint32_t run_in_ring3(uint32_t (*fn)(uint32_t), uint32_t arg)
+/* Our whole image user-accessible, once; the top of the ring-3 stack. */
+static uint32_t image_to_user(void)
 {
     static bool image_is_user;
-    uint8_t mask = event_mask();
-    uint32_t result;
     long rc;
 
     if (!image_is_user) {
@@ -237,9 +237,50 @@ uint32_t run_in_ring3(uint32_t (*fn)(uint32_t), uint32_t arg)
                 setup_failed("set_user_page", rc);
         image_is_user = true;
     }
-    result = ring3_enter(fn, arg, (uint32_t)(uintptr_t)(user_stack + sizeof(user_stack)),
-                         mask ? 0x2 : 0x2 | EFLAGS_IF);
+    return (uint32_t)(uintptr_t)(user_stack + sizeof(user_stack));
+}
+
+uint32_t run_in_ring3(uint32_t (*fn)(uint32_t), uint32_t arg)
+{
+    uint8_t mask = event_mask();
+    uint32_t result = ring3_enter(fn, arg, image_to_user(), mask ? 0x2 : 0x2 | EFLAGS_IF);
+
     set_event_mask(mask);           /* a masking int $0x80 came home masked */
+    return result;
+}
+
+/* ---- iret in a multicall ---------------------------------------------- */
+
+long multicall_iret(xen_multicall_entry_t *calls, unsigned n, uint32_t eax, uint32_t eflags,
+                    bool *landed)
+{
+    uint32_t ret = __HYPERVISOR_multicall, via_frame;
+
+    __asm__ __volatile__("pushl %[fl]\n\t"
+                         "pushl %[cs]\n\t"
+                         "pushl $1f\n\t"
+                         "pushl %[ax]\n\t"
+                         "int $0x82\n\t"
+                         "addl $16, %%esp\n\t"      /* an ordinary return: drop the frame */
+                         "xorl %[via], %[via]\n\t"
+                         "jmp 2f\n"
+                         "1:\tmovl $1, %[via]\n"
+                         "2:"
+                         : "+a"(ret), [via] "=&r"(via_frame), "+b"(calls), "+c"(n)
+                         : [fl] "r"(eflags), [cs] "i"(FLAT_RING1_CS), [ax] "r"(eax)
+                         : "memory", "cc");
+    *landed = via_frame;
+    return (long)ret;
+}
+
+uint32_t multicall_iret_ring3(xen_multicall_entry_t *calls, unsigned n, uint32_t eax)
+{
+    uint8_t mask = event_mask();
+    uint32_t result;
+
+    memset((void *)&ring3_exit, 0, sizeof(ring3_exit));
+    result = ring3_enter_multicall(calls, n, eax, image_to_user());
+    set_event_mask(mask);
     return result;
 }
 

@@ -6,9 +6,9 @@
  * then echoes every event it gets on port 2 until the tester is gone; a
  * live second domain is what "foreign domain" checks need.  The tester
  * checks, with Xen's error codes:
- *  - the FIFO ABI is absent (init_control, expand_array, set_priority:
- *    -ENOSYS) and so are unknown commands; every record behind a bad
- *    pointer is -EFAULT;
+ *  - the FIFO ABI is absent (init_control of a good frame, expand_array,
+ *    set_priority: -ENOSYS; pvguest/tests/fifo checks their arguments) and
+ *    so are unknown commands; every record behind a bad pointer is -EFAULT;
  *  - alloc_unbound: lowest port first from 1; a `dom` of another live
  *    domain is -EPERM, of none -ESRCH (also for status and reset);
  *  - bind_interdomain: only to an unbound port offered to us, never to
@@ -144,7 +144,8 @@ static long poll(const xen_evtchn_port_t *ports, unsigned n, uint64_t timeout)
 
 static void absent_and_bad(void)
 {
-    struct xen_evtchn_init_control ic = { 0 };
+    static uint8_t block[PAGE_SIZE] __attribute__((aligned(PAGE_SIZE)));
+    struct xen_evtchn_init_control ic = { .control_gfn = mm_va_to_mfn((uint32_t)(uintptr_t)block) };
     struct xen_evtchn_expand_array ea = { 0 };
     struct xen_evtchn_set_priority sp = { .port = 1 };
     static const int cmds[] = {
