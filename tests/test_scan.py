@@ -10,6 +10,8 @@ instruction, so the addresses come from its own symbols (nm), never from
 this file.  QEMU's default CPU here has UMIP; "qemu32,+pae,+pge,+nx" has
 neither UMIP nor CPUID faulting.
 """
+import importlib.machinery
+import importlib.util
 import re
 import struct
 import subprocess
@@ -178,3 +180,27 @@ def test_code_that_does_not_decode_gets_a_scan_report_and_the_builder_goes_on(bo
     b.expect(r"^\(d1\) Test result: SUCCESS$")     # the symbol table is not the guest's business
     b.expect(r"^\(d2\) Test result: SUCCESS$")
     b.expect_status(2)
+
+
+# --- the measurement, against objdump ------------------------------------------
+
+def scan_measure():
+    loader = importlib.machinery.SourceFileLoader("scan_measure", str(ROOT / "tools/scan-measure"))
+    spec = importlib.util.spec_from_loader("scan_measure", loader)
+    module = importlib.util.module_from_spec(spec)
+    loader.exec_module(module)
+    return module
+
+
+def test_the_scan_misses_no_instruction_objdump_finds_in_any_built_image():
+    images = sorted(PVGUEST.glob("*.elf")) + [ROOT / "build/hypervisor.elf"]
+    images = [p for p in images if p.is_file()]
+    if not images:
+        pytest.skip("nothing built")
+    sm = scan_measure()
+    rows = [sm.measure(p, 1) for p in images]
+    missed = ["%s 0x%08x %s" % (r["name"], a, k) for r in rows for a, k in r["missed"]]
+    assert not missed, "\n".join(missed)
+    scan_row = next((r for r in rows if r["name"] == "scan.elf"), None)
+    if scan_row:
+        assert (scan_row["true"], scan_row["false"]) == (len(UNTRAPPED), [])
