@@ -28,6 +28,7 @@
  */
 #include "hypervisor/builder.h"
 #include "hypervisor/builder_opts.h"
+#include "hypervisor/builder_scan.h"
 #include "hypervisor/cmdline.h"
 #include "hypervisor/console.h"
 #include "hypervisor/elf.h"
@@ -271,6 +272,9 @@ bool builder_build(struct domain *d, const struct boot_module *m, unsigned index
     int rc = elf_parse(image, (size_t)(m->end - m->start), &img, err, sizeof(err));
     if (rc == 0)
         rc = elf_check_fits(&img, o.mem_mib << 20, err, sizeof(err));
+    if (rc == 0 && !builder_scan(d->id, &img, image, (size_t)(m->end - m->start), o.scan,
+                                 err, sizeof(err)))
+        rc = -1;
     if (rc < 0) {
         bootunmap();
         return fail(d, index, m, err);

@@ -161,21 +161,33 @@ static bool opdef_applies(const struct opdef *d, const struct insn *in)
     return true;
 }
 
+/*
+ * Where each (map, opcode) first appears in opdefs[], plus one (0: nowhere),
+ * so that a lookup starts there instead of at the top: the load-time scan
+ * decodes every instruction of a guest image.  Filled on first use.
+ */
+static uint16_t opdef_first[MAP_F3_0F + 1][256];
+static bool opdef_indexed;
+_Static_assert(ARRAY_SIZE(opdefs) < 0xffff, "opdef_first holds an index");
+
 /* The kind for decode_insn() and the template for insn_format(). */
 const struct opdef *decode_find_opdef(const struct insn *in)
 {
     unsigned map = in->map, op = in->op;
 
+    if (!opdef_indexed) {
+        for (size_t i = ARRAY_SIZE(opdefs); i-- > 0;)
+            opdef_first[opdefs[i].map][opdefs[i].op] = (uint16_t)(i + 1);
+        opdef_indexed = true;
+    }
     if (map == MAP_0F && op == 0x01 && in->mod == 3 && in->reg != 4 && in->reg != 6) {
         map = MAP_0F01_REG;
         op = in->modrm;
     }
-    if (map == MAP_0F && (in->prefixes & INSN_P_REP))
-        for (size_t i = 0; i < ARRAY_SIZE(opdefs); i++)
-            if (opdefs[i].map == MAP_F3_0F && opdefs[i].op == op)
-                return &opdefs[i];
-    for (size_t i = 0; i < ARRAY_SIZE(opdefs); i++) {
-        const struct opdef *d = &opdefs[i];
+    if (map == MAP_0F && (in->prefixes & INSN_P_REP) && opdef_first[MAP_F3_0F][op])
+        return &opdefs[opdef_first[MAP_F3_0F][op] - 1];
+    for (size_t i = opdef_first[map][op]; i && i <= ARRAY_SIZE(opdefs); i++) {
+        const struct opdef *d = &opdefs[i - 1];
         if (d->map == map && d->op == op && (d->reg == ANY || d->reg == in->reg))
             return opdef_applies(d, in) ? d : NULL;
     }
@@ -393,8 +405,7 @@ int decode_insn(const uint8_t *code, size_t avail, struct insn *out)
     char shape = 0;
     int err;
 
-    memset(out, 0, sizeof(*out));
-    out->seg = SEG_NONE;
+    *out = (struct insn){ .seg = SEG_NONE };    /* inline stores, not a byte loop */
     if ((err = decode_prefixes(&c, out)) || (err = decode_opcode(&c, out, &shape)) ||
         (err = decode_operands(&c, out, shape)))
         return err;

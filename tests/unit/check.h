@@ -29,6 +29,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <stdint.h>
 
 static unsigned passed, failed;     /* checks so far, over every group run */
 static const char *group = "";      /* the name of the group running */
@@ -51,6 +52,16 @@ static inline void check_failed(const char *file, int line, const char *expr,
 #define CHECKF(c, ...) do { if (c) passed++; \
         else check_failed(__FILE__, __LINE__, #c, __VA_ARGS__); } while (0)
 #define CHECK(c) CHECKF(c, "false")
+
+/* A repeatable pseudo-random sequence (xorshift32) for the random checks. */
+static inline uint32_t check_random(void)
+{
+    static uint32_t x = 12345;
+    x ^= x << 13;
+    x ^= x >> 17;
+    x ^= x << 5;
+    return x;
+}
 
 /* A named group of checks; each test program declares its own table. */
 struct group { const char *name; void (*run)(void); };

@@ -137,22 +137,13 @@ static void dr7_checks_enabled_addresses(void)
     CHECK(debugreg_enabled(0xffffff00u) == 0);
 }
 
-static uint32_t rng = 12345;
-static uint32_t next_random(void)
-{
-    rng ^= rng << 13;
-    rng ^= rng >> 17;
-    rng ^= rng << 5;
-    return rng;
-}
-
 /* A random value, often near the hole or with few bits set. */
 static uint32_t interesting(void)
 {
-    switch (next_random() % 4) {
-    case 0:  return HOLE - 16 + next_random() % 32;
-    case 1:  return next_random() & next_random();
-    default: return next_random();
+    switch (check_random() % 4) {
+    case 0:  return HOLE - 16 + check_random() % 32;
+    case 1:  return check_random() & check_random();
+    default: return check_random();
     }
 }
 
@@ -186,7 +177,7 @@ static void random_writes(void)
     uint32_t dr[8] = { 0, 0, 0, 0, 0, 0, 0, 0x400 };
     unsigned accepted = 0, refused = 0;
     for (unsigned i = 0; i < 200000; i++) {
-        int reg = (int)(next_random() % 10) - 1;     /* -1 .. 8 */
+        int reg = (int)(check_random() % 10) - 1;     /* -1 .. 8 */
         uint32_t value = interesting(), out = GUARD;
         int rc = debugreg_check(reg, value, dr, &out);
         if (rc < 0) {

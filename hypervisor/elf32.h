@@ -1,0 +1,44 @@
+/*
+ * elf32.h - the on-disk structures and numbers of the ELF32 specification.
+ *
+ * Shared by the image parser (elf.c) and the symbol-table reader
+ * (elf_symtab.c), which both read them out of an untrusted module.  We
+ * refuse anything but little-endian images, and both the target and the
+ * unit-test hosts are little-endian, so a byte copy of a range checked to
+ * lie inside the buffer gives the right values.  Declarations only.
+ */
+#ifndef HV_ELF32_H
+#define HV_ELF32_H
+#include "hypervisor/types.h"
+
+struct elf32_ehdr {
+    uint8_t  e_ident[16];
+    uint16_t e_type, e_machine;
+    uint32_t e_version, e_entry, e_phoff, e_shoff, e_flags;
+    uint16_t e_ehsize, e_phentsize, e_phnum, e_shentsize, e_shnum, e_shstrndx;
+};
+struct elf32_phdr {
+    uint32_t p_type, p_offset, p_vaddr, p_paddr, p_filesz, p_memsz;
+    uint32_t p_flags, p_align;
+};
+struct elf32_shdr {
+    uint32_t sh_name, sh_type, sh_flags, sh_addr, sh_offset, sh_size;
+    uint32_t sh_link, sh_info, sh_addralign, sh_entsize;
+};
+struct elf32_note { uint32_t namesz, descsz, type; };   /* then name, desc */
+struct elf32_sym {
+    uint32_t st_name, st_value, st_size;
+    uint8_t st_info, st_other;                  /* type: st_info & 15; binding: >> 4 */
+    uint16_t st_shndx;
+};
+_Static_assert(sizeof(struct elf32_ehdr) == 52, "ELF32 header layout");
+_Static_assert(sizeof(struct elf32_phdr) == 32, "ELF32 phdr layout");
+_Static_assert(sizeof(struct elf32_shdr) == 40, "ELF32 shdr layout");
+_Static_assert(sizeof(struct elf32_note) == 12, "ELF note header layout");
+_Static_assert(sizeof(struct elf32_sym) == 16, "ELF32 symbol layout");
+
+enum { ELFCLASS32 = 1, ELFCLASS64 = 2, ELFDATA2LSB = 1, ET_EXEC = 2,
+       EM_386 = 3, PT_LOAD = 1, PT_NOTE = 4, SHT_SYMTAB = 2, SHT_NOTE = 7,
+       SHF_ALLOC = 2, SHF_EXECINSTR = 4, PF_X = 1, PF_RWX = 7,
+       STT_NOTYPE = 0, STT_OBJECT = 1, STT_FUNC = 2 };
+#endif
