@@ -17,36 +17,9 @@
 #include "hypervisor/types.h"
 #include "hypervisor/lib.h"
 #include "hypervisor/elf.h"
+#include "hypervisor/elf_format.h"
 #include "hypercalls/public/elfnote.h"
 #include "hypercalls/public/errno.h"
-
-/*
- * The on-disk structures of the ELF32 specification.  We refuse anything
- * but little-endian images, and both the target and the unit-test hosts are
- * little-endian, so a byte copy of a checked range gives the right values.
- */
-struct elf32_ehdr {
-    uint8_t  e_ident[16];
-    uint16_t e_type, e_machine;
-    uint32_t e_version, e_entry, e_phoff, e_shoff, e_flags;
-    uint16_t e_ehsize, e_phentsize, e_phnum, e_shentsize, e_shnum, e_shstrndx;
-};
-struct elf32_phdr {
-    uint32_t p_type, p_offset, p_vaddr, p_paddr, p_filesz, p_memsz;
-    uint32_t p_flags, p_align;
-};
-struct elf32_shdr {
-    uint32_t sh_name, sh_type, sh_flags, sh_addr, sh_offset, sh_size;
-    uint32_t sh_link, sh_info, sh_addralign, sh_entsize;
-};
-struct elf32_note { uint32_t namesz, descsz, type; };   /* then name, desc */
-_Static_assert(sizeof(struct elf32_ehdr) == 52, "ELF32 header layout");
-_Static_assert(sizeof(struct elf32_phdr) == 32, "ELF32 phdr layout");
-_Static_assert(sizeof(struct elf32_shdr) == 40, "ELF32 shdr layout");
-_Static_assert(sizeof(struct elf32_note) == 12, "ELF note header layout");
-
-enum { ELFCLASS32 = 1, ELFCLASS64 = 2, ELFDATA2LSB = 1, ET_EXEC = 2,
-       EM_386 = 3, PT_LOAD = 1, PT_NOTE = 4, SHT_NOTE = 7, PF_RWX = 7 };
 
 /* The numeric notes we act on, named for error lines. */
 static const char *const numeric_note_name[] = {
@@ -55,20 +28,6 @@ static const char *const numeric_note_name[] = {
     [XEN_ELFNOTE_VIRT_BASE] = "VIRT_BASE",
     [XEN_ELFNOTE_PADDR_OFFSET] = "PADDR_OFFSET",
     [XEN_ELFNOTE_HV_START_LOW] = "HV_START_LOW" };
-
-/* The words of the FEATURES note (hypercalls/public/version.h), by bit. */
-#define FEATURE(name) [XENFEAT_##name] = #name
-static const char *const feature_name[] = {
-    FEATURE(writable_page_tables), FEATURE(writable_descriptor_tables),
-    FEATURE(auto_translated_physmap), FEATURE(supervisor_mode_kernel),
-    FEATURE(pae_pgdir_above_4gb), FEATURE(mmu_pt_update_preserve_ad),
-    FEATURE(highmem_assist), FEATURE(gnttab_map_avail_bits),
-    FEATURE(hvm_callback_vector), FEATURE(hvm_safe_pvclock),
-    FEATURE(hvm_pirqs), FEATURE(dom0), FEATURE(memory_op_vnode_supported),
-    FEATURE(ARM_SMCCC_supported), FEATURE(linux_rsdp_unrestricted),
-    FEATURE(not_direct_mapped), FEATURE(direct_mapped),
-    FEATURE(dm_msix_all_writes) };
-#undef FEATURE
 
 /* Everything one parse needs; `out` is the caller's, the rest is scratch. */
 struct elf_ctx {
@@ -79,6 +38,7 @@ struct elf_ctx {
     size_t errlen;
     uint32_t e_entry;
     unsigned notes_seen, xen_notes;
+    uint32_t note_at;           /* the note being read, for error lines */
     uint32_t seen;              /* bit N: a numeric note of type N was seen */
 };
 #define SEEN(c, type) (((c)->seen >> (type)) & 1)
@@ -127,69 +87,40 @@ static int truncated(const struct elf_ctx *c, const char *what,
                 what, end, (unsigned)c->size);
 }
 
-/* ---- the FEATURES string ---------------------------------------------- */
-
-static int feature_bit(const char *name, size_t len)
-{
-    for (unsigned i = 0; i < ARRAY_SIZE(feature_name); i++)
-        if (feature_name[i] && strlen(feature_name[i]) == len &&
-            !strncmp(feature_name[i], name, len))
-            return (int)i;
-    return -1;
-}
-
-/*
- * `s` comes straight from the image and need not be NUL-terminated, so it
- * is read only within `len`.  Like libelf we ignore names we do not know -
- * unless the guest says it cannot run without them.
- */
-int elf_parse_features(const char *s, size_t len, uint32_t *supported,
-                       uint32_t *required, char *err, size_t errlen)
-{
-    while (len && *s) {
-        size_t tok = 0;
-        while (tok < len && s[tok] != '|' && s[tok] != '\0')
-            tok++;
-        bool must = tok && s[0] == '!';
-        int bit = feature_bit(s + must, tok - must);
-        if (bit >= 0) {
-            *supported |= 1u << bit;
-            if (must)
-                *required |= 1u << bit;
-        } else if (must) {
-            char name[40] = "";
-            memcpy(name, s + 1, MIN(tok - 1, sizeof(name) - 1));
-            return errf(err, errlen, -ENOEXEC,
-                        "FEATURES requires unknown feature \"%s\"", name);
-        }
-        s += tok;
-        len -= tok;
-        if (len && *s == '|')
-            s++, len--;
-    }
-    return 0;
-}
-
 /* ---- one Xen note --------------------------------------------------- */
 
-/* Copy a string note: stops at NUL or descsz, always terminates, may cut. */
-static void note_string(char *dst, size_t dstlen, const uint8_t *desc,
-                        uint32_t descsz)
+/*
+ * The string at file offset `off` as libelf's elf_strval() reads one: up to
+ * its NUL, wherever that is, so long as it is inside the file and at most
+ * ELF_MAX_STRING bytes on.  Its length, or -1 when it is not a string.
+ */
+static long file_string(const struct elf_ctx *c, uint64_t off)
 {
-    size_t n = 0;
+    if (off >= c->size)
+        return -1;
+    size_t max = MIN(c->size - (size_t)off, (size_t)ELF_MAX_STRING + 1);
+    size_t n = strnlen((const char *)c->img + off, max);
+    return n < max ? (long)n : -1;
+}
 
-    while (n < descsz && n + 1 < dstlen && desc[n])
-        n++;
-    memcpy(dst, desc, n);
+/* Copy a string note (len bytes, no NUL needed); always terminates, may cut. */
+static void note_string(char *dst, size_t dstlen, const uint8_t *s, long len)
+{
+    size_t n = MIN((size_t)len, dstlen - 1);
+
+    memcpy(dst, s, n);
     dst[n] = '\0';
 }
 
 /*
  * A numeric note's value is 1, 2, 4 or 8 bytes (libelf's rule; 32-bit
- * kernels use .long, some .quad).  This is a 32-bit guest: a value that
- * does not fit in 32 bits is a broken image, not something to truncate.
+ * kernels use .long, some .quad), read from the file at `desc`.  libelf
+ * reads any other size as 0, and a value past the end of the file as 0 with
+ * the image marked broken; we refuse both rather than run the guest with a
+ * number it never wrote.  This is a 32-bit guest: a value that does not fit
+ * in 32 bits is a broken image, not something to truncate.
  */
-static int note_number(struct elf_ctx *c, unsigned type, const uint8_t *desc,
+static int note_number(struct elf_ctx *c, unsigned type, uint64_t desc,
                        uint32_t descsz, uint32_t *val)
 {
     uint64_t v = 0;
@@ -197,7 +128,11 @@ static int note_number(struct elf_ctx *c, unsigned type, const uint8_t *desc,
     if (descsz != 1 && descsz != 2 && descsz != 4 && descsz != 8)
         return FAIL(c, -EINVAL, "%s note has a %u-byte value (want 4 or 8)",
                     numeric_note_name[type], descsz);
-    memcpy(&v, desc, descsz);
+    if (desc + descsz > c->size)
+        return FAIL(c, -EINVAL, "malformed note at 0x%x: its %s value runs "
+                    "past the end of the file", c->note_at,
+                    numeric_note_name[type]);
+    memcpy(&v, c->img + desc, descsz);
     if (v >> 32)
         return FAIL(c, -EINVAL, "%s 0x%x%08x does not fit in 32 bits",
                     numeric_note_name[type], (unsigned)(v >> 32), (unsigned)v);
@@ -205,12 +140,21 @@ static int note_number(struct elf_ctx *c, unsigned type, const uint8_t *desc,
     return 0;
 }
 
+/* The notes libelf reads as strings (the rest it reads as numbers). */
+#define STRING_NOTES ((1u << XEN_ELFNOTE_XEN_VERSION) | \
+    (1u << XEN_ELFNOTE_GUEST_OS) | (1u << XEN_ELFNOTE_GUEST_VERSION) | \
+    (1u << XEN_ELFNOTE_LOADER) | (1u << XEN_ELFNOTE_PAE_MODE) | \
+    (1u << XEN_ELFNOTE_FEATURES) | (1u << XEN_ELFNOTE_BSD_SYMTAB))
+
 /*
- * Record one Xen note.  Types we do not use are ignored, as libelf does:
- * they describe things we do not offer (BSD_SYMTAB, INIT_P2M,
- * MOD_START_PFN, PHYS32_ENTRY...).  A later duplicate overrides.
+ * Record one Xen note whose descriptor is at file offset `desc`.  A string
+ * is read to its NUL as libelf does, whatever descsz says (GRUB's PAE_MODE
+ * note claims 12 bytes and carries "yes\0"); it must end inside the file.
+ * Types we do not use are ignored, as libelf does: they describe things we
+ * do not offer (INIT_P2M, MOD_START_PFN, PHYS32_ENTRY...).  A later
+ * duplicate overrides.
  */
-static int apply_note(struct elf_ctx *c, unsigned type, const uint8_t *desc,
+static int apply_note(struct elf_ctx *c, unsigned type, uint64_t desc,
                       uint32_t n)
 {
     struct elf_image *o = c->out;
@@ -221,27 +165,36 @@ static int apply_note(struct elf_ctx *c, unsigned type, const uint8_t *desc,
         [XEN_ELFNOTE_PADDR_OFFSET] = &o->paddr_offset,
         [XEN_ELFNOTE_HV_START_LOW] = &o->hv_start_low,
     };
+    const uint8_t *s = c->img + MIN(desc, (uint64_t)c->size);
+    long len = 0;
     uint32_t word0;
 
     if (type < ARRAY_SIZE(number) && number[type]) {
         c->seen |= 1u << type;
         return note_number(c, type, desc, n, number[type]);
     }
-#define STRING(field) note_string(o->field, sizeof(o->field), desc, n)
+    if (type < 32 && (STRING_NOTES >> type & 1) &&
+        (len = file_string(c, desc)) < 0)
+        return FAIL(c, -EINVAL, "malformed note at 0x%x: its string does not "
+                    "end inside the file", c->note_at);
+#define STRING(field) note_string(o->field, sizeof(o->field), s, len)
     switch (type) {
     case XEN_ELFNOTE_GUEST_OS:      STRING(guest_os); break;
     case XEN_ELFNOTE_GUEST_VERSION: STRING(guest_version); break;
     case XEN_ELFNOTE_LOADER:        STRING(loader); break;
     case XEN_ELFNOTE_XEN_VERSION:   STRING(xen_version); break;
     case XEN_ELFNOTE_PAE_MODE:      STRING(pae_mode); break;
+    case XEN_ELFNOTE_BSD_SYMTAB:    /* libelf: exactly "yes"; never unset */
+        o->bsd_symtab |= len == 3 && !memcmp(s, "yes", 3);
+        break;
     case XEN_ELFNOTE_FEATURES:
         STRING(features);
         /* Parse the note itself, not the copy, which may have been cut. */
-        return elf_parse_features((const char *)desc, n, &o->feat_supported,
+        return elf_parse_features((const char *)s, len, &o->feat_supported,
                                   &o->feat_required, c->err, c->errlen);
     case XEN_ELFNOTE_SUPPORTED_FEATURES:   /* a bitmap; word 0 is ours */
-        if (n >= 4) {
-            memcpy(&word0, desc, 4);
+        if (n >= 4 && n % 4 == 0 && desc + 4 <= c->size) {
+            memcpy(&word0, s, 4);
             o->feat_supported |= word0;
         }
         break;
@@ -254,40 +207,37 @@ static int apply_note(struct elf_ctx *c, unsigned type, const uint8_t *desc,
 
 /*
  * Walk the notes in [off, off+len), a range already checked to be inside
- * the file.  Each note is a 12-byte header, the name padded to 4 bytes, then
- * the descriptor padded to 4 bytes.  namesz and descsz are checked against
- * what is left before use; each step consumes at least 12 bytes, so the
- * loop ends, and the count across all areas is capped against images that
- * point many sections at the same notes.
+ * the file, as libelf does (elf_xen_parse_notes, elf_note_next): a note
+ * starts anywhere before the end of the area; it is Xen's when the string
+ * after its 12-byte header is "Xen"; its descriptor follows the name
+ * rounded up to 4 bytes (namesz) and the next note the descriptor rounded
+ * up to 4 (descsz).  namesz and descsz are only steps: they may claim more
+ * than the area holds, because what is read - the header, the name, the
+ * value - is checked against the file.  Offsets are 64-bit, so no step
+ * wraps; each step is at least 12 bytes, so the loop ends; the count over
+ * all areas is capped against images that point many sections at the
+ * same notes.
  */
 static int walk_notes(struct elf_ctx *c, uint32_t off, uint32_t len)
 {
-    const uint8_t *p = c->img + off;
-
-    while (len >= sizeof(struct elf32_note)) {
+    for (uint64_t p = off, end = (uint64_t)off + len; p < end; ) {
         struct elf32_note n;
-        memcpy(&n, p, sizeof(n));
-        uint32_t room = len - sizeof(n);
-        if (n.namesz > room)
-            return FAIL(c, -EINVAL, "malformed note at 0x%x: name runs past "
-                        "its note area", (unsigned)(p - c->img));
-        uint32_t desc_at = MIN(ALIGN_UP(n.namesz, 4u), room);
-        if (n.descsz > room - desc_at)
-            return FAIL(c, -EINVAL, "malformed note at 0x%x: descriptor runs "
-                        "past its note area", (unsigned)(p - c->img));
+        c->note_at = (uint32_t)p;
+        if (p + sizeof(n) > c->size || file_string(c, p + sizeof(n)) < 0)
+            return FAIL(c, -EINVAL, "malformed note at 0x%x: its header or "
+                        "name runs past the end of the file", c->note_at);
         if (++c->notes_seen > ELF_MAX_NOTES)
             return FAIL(c, -E2BIG, "too many ELF notes (more than %u)",
                         ELF_MAX_NOTES);
-        const uint8_t *name = p + sizeof(n);
-        if (n.namesz == 4 && !memcmp(name, XEN_ELFNOTE_NAME, 4)) {
-            int rc = apply_note(c, n.type, name + desc_at, n.descsz);
+        memcpy(&n, c->img + p, sizeof(n));
+        uint64_t desc = p + sizeof(n) + ALIGN_UP((uint64_t)n.namesz, 4);
+        if (!strcmp((const char *)c->img + p + sizeof(n), XEN_ELFNOTE_NAME)) {
+            int rc = apply_note(c, n.type, desc, n.descsz);
             if (rc)
                 return rc;
             c->xen_notes++;
         }
-        uint32_t step = desc_at + MIN(ALIGN_UP(n.descsz, 4u), room - desc_at);
-        p += sizeof(n) + step;
-        len -= sizeof(n) + step;
+        p = desc + ALIGN_UP((uint64_t)n.descsz, 4);
     }
     return 0;
 }
@@ -453,7 +403,7 @@ static int check_notes(struct elf_ctx *c)
     uint32_t missing = o->feat_required & ~ELF_XENFEATS_OFFERED;
     if (missing)
         return FAIL(c, -ENOEXEC, "FEATURES requires %s, which this hypervisor "
-                    "does not offer", feature_name[__builtin_ctz(missing)]);
+                    "does not offer", elf_feature_name(__builtin_ctz(missing)));
     o->has_hv_start_low = SEEN(c, XEN_ELFNOTE_HV_START_LOW);
     if (o->has_hv_start_low && o->hv_start_low > ELF_HYPERVISOR_VIRT_START)
         return FAIL(c, -ENOEXEC, "HV_START_LOW 0x%x is above the hypervisor "

@@ -6,9 +6,12 @@
  * into a struct elf_image whose every number has been checked, so the domain
  * builder can copy segments without doing any arithmetic on file contents.
  * The rules follow Xen's libelf (xen/common/libelf/libelf-dominfo.c) so that
- * unmodified 32-bit PV kernels (XTF pv32pae, Mini-OS) load; the note numbers
- * are in hypercalls/public/elfnote.h.  This module only reads the
- * buffer: it never copies segments, allocates, or touches guest memory.
+ * unmodified 32-bit PV kernels (XTF pv32pae, Mini-OS, GRUB's Xen build)
+ * load; the note numbers are in hypercalls/public/elfnote.h.  Where libelf
+ * reads past a problem (marks the image "broken", or reads a value as 0)
+ * we refuse with a reason instead.  The parser is elf.c, with the FEATURES
+ * names in elf_features.c.  It only reads the buffer: it never copies
+ * segments, allocates, or touches guest memory.
  *
  * Errors are negative Xen errno values plus a one-line reason in `err`:
  *   -ENOEXEC  not an image we can run: not ELF, wrong class/machine/type,
@@ -30,6 +33,7 @@
 
 #define ELF_MAX_SEGS  8      /* PT_LOADs we accept (Linux has 3-5, XTF 1) */
 #define ELF_MAX_NOTES 1024   /* notes we walk before calling it hostile */
+#define ELF_MAX_STRING 4096  /* longest string note (libelf's, too) */
 
 /*
  * The features this hypervisor gives every PV guest; a guest that marks any
@@ -74,6 +78,7 @@ struct elf_image {
     uint32_t feat_supported;   /* XENFEAT_* bits the guest can use */
     uint32_t feat_required;    /* XENFEAT_* bits the guest cannot run without */
     bool notes_from_sections;  /* notes came from SHT_NOTE, not PT_NOTE */
+    bool bsd_symtab;           /* BSD_SYMTAB note is "yes" (not loaded yet) */
 };
 
 /*
@@ -101,6 +106,9 @@ int elf_parse(const void *image, size_t size, struct elf_image *out,
  */
 int elf_check_fits(const struct elf_image *img, uint32_t mem_bytes,
                    char *err, size_t errlen);
+
+/* The name of XENFEAT_ bit `bit`, for error lines ("?" if none). */
+const char *elf_feature_name(unsigned bit);
 
 /*
  * Parse a FEATURES string ("name|!name|...", at most `len` bytes, stops at
