@@ -11,8 +11,9 @@
  * The order of work: the ELF header (is it ELF32 i386 at all?), the program
  * headers (PT_LOADs, each inside the file), the Xen notes (PT_NOTE segments,
  * else SHT_NOTE sections, as libelf does), the notes' contents (loader,
- * version, PAE, features), and last the addresses (hole, overlap, entry,
- * hypercall page), which need VIRT_BASE and PADDR_OFFSET from the notes.
+ * version, PAE, features), the addresses (hole, overlap, entry, hypercall
+ * page), which need VIRT_BASE and PADDR_OFFSET from the notes, and last,
+ * for a BSD_SYMTAB image, the symbol table after it (elf_symtab.c).
  */
 #include "hypervisor/types.h"
 #include "hypervisor/lib.h"
@@ -44,8 +45,7 @@ struct elf_ctx {
 #define SEEN(c, type) (((c)->seen >> (type)) & 1)
 
 /* Write the one-line reason and hand back the error code. */
-static int __printf(4, 5) errf(char *err, size_t errlen, int rc,
-                               const char *fmt, ...)
+int elf_errf(char *err, size_t errlen, int rc, const char *fmt, ...)
 {
     va_list ap;
 
@@ -56,7 +56,7 @@ static int __printf(4, 5) errf(char *err, size_t errlen, int rc,
     }
     return rc;
 }
-#define FAIL(c, rc, ...) errf((c)->err, (c)->errlen, (rc), __VA_ARGS__)
+#define FAIL(c, rc, ...) elf_errf((c)->err, (c)->errlen, (rc), __VA_ARGS__)
 
 /*
  * Is [off, off+len) inside the buffer?  Written as two comparisons that
@@ -515,8 +515,10 @@ int elf_parse(const void *image, size_t size, struct elf_image *out,
     if (!SEEN(&c, XEN_ELFNOTE_ENTRY))
         out->entry = c.e_entry;
     out->has_hypercall_page = SEEN(&c, XEN_ELFNOTE_HYPERCALL_PAGE);
-    rc = place_segments(&c);
-    return rc ? rc : check_addresses(&c);
+    if ((rc = place_segments(&c)) || (rc = check_addresses(&c)))
+        return rc;
+    out->load_end = out->virt_kend;
+    return out->bsd_symtab ? elf_symtab_plan(image, size, out, err, errlen) : 0;
 }
 
 /*
@@ -531,7 +533,7 @@ int elf_parse(const void *image, size_t size, struct elf_image *out,
 int elf_check_fits(const struct elf_image *img, uint32_t mem_bytes,
                    char *err, size_t errlen)
 {
-    uint32_t span = ALIGN_UP(img->virt_kend - img->virt_base, PAGE_SIZE);
+    uint32_t span = ALIGN_UP(img->load_end - img->virt_base, PAGE_SIZE);
     uint32_t p2m = ALIGN_UP(mem_bytes / PAGE_SIZE * 4, PAGE_SIZE);
     uint32_t boot = p2m + ELF_BOOT_FIXED_PAGES * PAGE_SIZE;
 
@@ -539,7 +541,7 @@ int elf_check_fits(const struct elf_image *img, uint32_t mem_bytes,
     if ((uint64_t)span + boot <= mem_bytes)
         return 0;
     bool mib = mem_bytes % (1u << 20) == 0;
-    return errf(err, errlen, -ENOMEM, "image span 0x%x plus 0x%x of "
+    return elf_errf(err, errlen, -ENOMEM, "image span 0x%x plus 0x%x of "
                 "start-of-day data is larger than the domain's %u %s", span,
                 boot, mib ? mem_bytes >> 20 : mem_bytes >> 10,
                 mib ? "MiB" : "KiB");

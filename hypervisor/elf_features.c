@@ -11,6 +11,7 @@
 #include "hypervisor/types.h"
 #include "hypervisor/lib.h"
 #include "hypervisor/elf.h"
+#include "hypervisor/elf_format.h"
 #include "hypercalls/public/errno.h"
 
 #define FEATURE(name) [XENFEAT_##name] = #name
@@ -62,10 +63,8 @@ int elf_parse_features(const char *s, size_t len, uint32_t *supported,
         } else if (must) {
             char name[40] = "";
             memcpy(name, s + 1, MIN(tok - 1, sizeof(name) - 1));
-            if (err && errlen)
-                snprintf(err, errlen, "FEATURES requires unknown feature "
-                         "\"%s\"", name);
-            return -ENOEXEC;
+            return elf_errf(err, errlen, -ENOEXEC, "FEATURES requires "
+                            "unknown feature \"%s\"", name);
         }
         s += tok;
         len -= tok;

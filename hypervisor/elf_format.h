@@ -1,11 +1,12 @@
 /*
  * elf_format.h - the on-disk ELF32 structures the image parser reads.
  *
- * Shared by elf.c (headers, segments, notes) and elf_symtab.c (the symbol
- * table a BSD_SYMTAB guest gets loaded).  Only little-endian images are
- * accepted, and the hypervisor and the unit-test hosts are little-endian,
- * so a byte copy of a checked range gives the right values.  Declarations
- * only: nothing here reads a byte.
+ * Shared by the parser's files: elf.c (headers, segments, notes),
+ * elf_features.c and elf_symtab.c (the symbol table a BSD_SYMTAB guest gets
+ * loaded), with the one error helper they all report through.  Only
+ * little-endian images are accepted, and the hypervisor and the unit-test
+ * hosts are little-endian, so a byte copy of a checked range gives the
+ * right values.  Declarations only: nothing here reads a byte.
  */
 #ifndef HV_ELF_FORMAT_H
 #define HV_ELF_FORMAT_H
@@ -35,5 +36,9 @@ _Static_assert(sizeof(struct elf32_note) == 12, "ELF note header layout");
 enum { ELFCLASS32 = 1, ELFCLASS64 = 2, ELFDATA2LSB = 1, EV_CURRENT = 1,
        ET_EXEC = 2, EM_386 = 3, PT_LOAD = 1, PT_NOTE = 4, SHT_SYMTAB = 2,
        SHT_STRTAB = 3, SHT_NOTE = 7, PF_RWX = 7 };
+
+/* Write the one-line reason to err (may be NULL) and return rc (elf.c). */
+int elf_errf(char *err, size_t errlen, int rc, const char *fmt, ...)
+    __printf(4, 5);
 
 #endif
