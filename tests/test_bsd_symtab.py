@@ -53,3 +53,13 @@ def test_a_guest_without_the_note_gets_no_symbol_table(boot):
     b = boot(guest("hello"))
     passes(b)
     b.forbid(r"BSD_SYMTAB")
+
+
+def test_a_xen_style_grub_module_line_boots_it_unchanged(boot):
+    """Through a real GRUB (the ISO), as a Xen host's grub.cfg would say it:
+    `module /boot/symtab.elf root=/dev/xvda1 quiet`."""
+    b = boot(guest("symtab", "root=/dev/xvda1 quiet"), iso=True, timeout=60)
+    passes(b)
+    b.expect(r'^\(d0\) cmdline "root=/dev/xvda1 quiet"$')
+    b.expect(AREA)
+    b.expect_status(0)

@@ -64,6 +64,7 @@ void pvguest_main(const xen_start_info_t *si)
     const struct shdr *sh = (const void *)(uintptr_t)(area + 4 + 64);
     uint32_t end = area + 4 + size;
 
+    printf("cmdline \"%s\"\n", si->cmd_line);
     printf("symbol table area at 0x%08x, size word %u, p2m list at 0x%08lx\n",
            area, size, (unsigned long)si->mfn_list);
     if (!check_rc("ELF magic", !memcmp(eh->ident, "\177ELF\1\1\1", 7), 1))
