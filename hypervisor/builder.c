@@ -7,6 +7,7 @@
  *
  *   virt_base  +-------------------+  pfn 0 is here: VA = virt_base + pfn*4K
  *              | kernel image      |  the ELF's PT_LOAD segments, bss zeroed
+ *              | (symbol table)    |  BSD_SYMTAB only: elf_symtab.c's area
  *              +-------------------+
  *              | P2M list          |  nr_pages x 4 bytes: pfn -> mfn
  *              +-------------------+
@@ -58,7 +59,7 @@ static bool compute_layout(const struct elf_image *img, uint32_t nr_pages, struc
                            char *err, size_t errlen)
 {
     l->v_start = img->virt_base;
-    l->p2m = ALIGN_UP(img->virt_kend, PAGE_SIZE);
+    l->p2m = ALIGN_UP(img->load_end, PAGE_SIZE);   /* after any BSD symtab */
     l->start_info = ALIGN_UP(l->p2m + nr_pages * 4, PAGE_SIZE);
     l->pt = l->start_info + PAGE_SIZE;
     l->l1_base = ALIGN_DOWN(l->v_start, MIB2);
@@ -293,6 +294,16 @@ bool builder_build(struct domain *d, const struct boot_module *m, unsigned index
     for (unsigned i = 0; i < img.nseg; i++)
         domain_write(d, &l, img.seg[i].vaddr, (const uint8_t *)image + img.seg[i].offset,
                      img.seg[i].filesz);        /* the bss tail is already zero */
+    const struct elf_symtab *st = &img.symtab;  /* BSD_SYMTAB: elf_symtab.c */
+    if (st->loaded) {                           /* its padding is already zero */
+        domain_write(d, &l, st->va, st->head, sizeof(st->head));
+        domain_write(d, &l, st->va + sizeof(st->head), (const uint8_t *)image + st->sym_off,
+                     st->sym_len);
+        domain_write(d, &l, st->va + st->str_at, (const uint8_t *)image + st->str_off,
+                     st->str_len);
+    }
+    if (img.bsd_symtab)
+        hvlog("d%u: BSD_SYMTAB: %s\n", d->id, st->what);
     bootunmap();
     build_page_tables(d, &l);
     if (img.has_hypercall_page)

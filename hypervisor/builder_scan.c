@@ -11,7 +11,7 @@
  */
 #include "hypervisor/builder_scan.h"
 #include "hypervisor/scan.h"
-#include "hypervisor/elf32.h"
+#include "hypervisor/elf_format.h"
 #include "hypervisor/console.h"
 #include "hypervisor/time.h"
 #include "hypervisor/mm/frame.h"
@@ -41,7 +41,7 @@ static uint32_t run(unsigned id, struct scan *s, mfn_t work, uint32_t pages,
 
     BUG_ON(!scan_begin(s, directmap_va((paddr_t)mfn_x(work) << PAGE_SHIFT), pages * PAGE_SIZE));
     scan_seed(s, img->entry, SCAN_FROM_ENTRY);
-    if (elf_symtab_code(image, size, scan_seed_symbol, s) < 0)
+    if (elf_symbols_code(image, size, scan_seed_symbol, s) < 0)
         hvlog("d%u scan: the symbol table lies outside the image; scanning without it\n", id);
     scan_finish(s);
     return (uint32_t)((time_now_ns() - t0) / 1000);

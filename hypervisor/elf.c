@@ -11,13 +11,14 @@
  * The order of work: the ELF header (is it ELF32 i386 at all?), the program
  * headers (PT_LOADs, each inside the file), the Xen notes (PT_NOTE segments,
  * else SHT_NOTE sections, as libelf does), the notes' contents (loader,
- * version, PAE, features), and last the addresses (hole, overlap, entry,
- * hypercall page), which need VIRT_BASE and PADDR_OFFSET from the notes.
+ * version, PAE, features), the addresses (hole, overlap, entry, hypercall
+ * page), which need VIRT_BASE and PADDR_OFFSET from the notes, and last,
+ * for a BSD_SYMTAB image, the symbol table after it (elf_symtab.c).
  */
 #include "hypervisor/types.h"
 #include "hypervisor/lib.h"
 #include "hypervisor/elf.h"
-#include "hypervisor/elf32.h"
+#include "hypervisor/elf_format.h"
 #include "hypercalls/public/elfnote.h"
 #include "hypercalls/public/errno.h"
 
@@ -29,20 +30,6 @@ static const char *const numeric_note_name[] = {
     [XEN_ELFNOTE_PADDR_OFFSET] = "PADDR_OFFSET",
     [XEN_ELFNOTE_HV_START_LOW] = "HV_START_LOW" };
 
-/* The words of the FEATURES note (hypercalls/public/version.h), by bit. */
-#define FEATURE(name) [XENFEAT_##name] = #name
-static const char *const feature_name[] = {
-    FEATURE(writable_page_tables), FEATURE(writable_descriptor_tables),
-    FEATURE(auto_translated_physmap), FEATURE(supervisor_mode_kernel),
-    FEATURE(pae_pgdir_above_4gb), FEATURE(mmu_pt_update_preserve_ad),
-    FEATURE(highmem_assist), FEATURE(gnttab_map_avail_bits),
-    FEATURE(hvm_callback_vector), FEATURE(hvm_safe_pvclock),
-    FEATURE(hvm_pirqs), FEATURE(dom0), FEATURE(memory_op_vnode_supported),
-    FEATURE(ARM_SMCCC_supported), FEATURE(linux_rsdp_unrestricted),
-    FEATURE(not_direct_mapped), FEATURE(direct_mapped),
-    FEATURE(dm_msix_all_writes) };
-#undef FEATURE
-
 /* Everything one parse needs; `out` is the caller's, the rest is scratch. */
 struct elf_ctx {
     const uint8_t *img;         /* the untrusted image, `size` bytes */
@@ -52,13 +39,13 @@ struct elf_ctx {
     size_t errlen;
     uint32_t e_entry;
     unsigned notes_seen, xen_notes;
+    uint32_t note_at;           /* the note being read, for error lines */
     uint32_t seen;              /* bit N: a numeric note of type N was seen */
 };
 #define SEEN(c, type) (((c)->seen >> (type)) & 1)
 
 /* Write the one-line reason and hand back the error code. */
-static int __printf(4, 5) errf(char *err, size_t errlen, int rc,
-                               const char *fmt, ...)
+int elf_errf(char *err, size_t errlen, int rc, const char *fmt, ...)
 {
     va_list ap;
 
@@ -69,7 +56,7 @@ static int __printf(4, 5) errf(char *err, size_t errlen, int rc,
     }
     return rc;
 }
-#define FAIL(c, rc, ...) errf((c)->err, (c)->errlen, (rc), __VA_ARGS__)
+#define FAIL(c, rc, ...) elf_errf((c)->err, (c)->errlen, (rc), __VA_ARGS__)
 
 /*
  * Is [off, off+len) inside the buffer?  Written as two comparisons that
@@ -100,69 +87,40 @@ static int truncated(const struct elf_ctx *c, const char *what,
                 what, end, (unsigned)c->size);
 }
 
-/* ---- the FEATURES string ---------------------------------------------- */
-
-static int feature_bit(const char *name, size_t len)
-{
-    for (unsigned i = 0; i < ARRAY_SIZE(feature_name); i++)
-        if (feature_name[i] && strlen(feature_name[i]) == len &&
-            !strncmp(feature_name[i], name, len))
-            return (int)i;
-    return -1;
-}
-
-/*
- * `s` comes straight from the image and need not be NUL-terminated, so it
- * is read only within `len`.  Like libelf we ignore names we do not know -
- * unless the guest says it cannot run without them.
- */
-int elf_parse_features(const char *s, size_t len, uint32_t *supported,
-                       uint32_t *required, char *err, size_t errlen)
-{
-    while (len && *s) {
-        size_t tok = 0;
-        while (tok < len && s[tok] != '|' && s[tok] != '\0')
-            tok++;
-        bool must = tok && s[0] == '!';
-        int bit = feature_bit(s + must, tok - must);
-        if (bit >= 0) {
-            *supported |= 1u << bit;
-            if (must)
-                *required |= 1u << bit;
-        } else if (must) {
-            char name[40] = "";
-            memcpy(name, s + 1, MIN(tok - 1, sizeof(name) - 1));
-            return errf(err, errlen, -ENOEXEC,
-                        "FEATURES requires unknown feature \"%s\"", name);
-        }
-        s += tok;
-        len -= tok;
-        if (len && *s == '|')
-            s++, len--;
-    }
-    return 0;
-}
-
 /* ---- one Xen note --------------------------------------------------- */
 
-/* Copy a string note: stops at NUL or descsz, always terminates, may cut. */
-static void note_string(char *dst, size_t dstlen, const uint8_t *desc,
-                        uint32_t descsz)
+/*
+ * The string at file offset `off` as libelf's elf_strval() reads one: up to
+ * its NUL, wherever that is, so long as it is inside the file and at most
+ * ELF_MAX_STRING bytes on.  Its length, or -1 when it is not a string.
+ */
+static long file_string(const struct elf_ctx *c, uint64_t off)
 {
-    size_t n = 0;
+    if (off >= c->size)
+        return -1;
+    size_t max = MIN(c->size - (size_t)off, (size_t)ELF_MAX_STRING + 1);
+    size_t n = strnlen((const char *)c->img + off, max);
+    return n < max ? (long)n : -1;
+}
 
-    while (n < descsz && n + 1 < dstlen && desc[n])
-        n++;
-    memcpy(dst, desc, n);
+/* Copy a string note (len bytes, no NUL needed); always terminates, may cut. */
+static void note_string(char *dst, size_t dstlen, const uint8_t *s, long len)
+{
+    size_t n = MIN((size_t)len, dstlen - 1);
+
+    memcpy(dst, s, n);
     dst[n] = '\0';
 }
 
 /*
  * A numeric note's value is 1, 2, 4 or 8 bytes (libelf's rule; 32-bit
- * kernels use .long, some .quad).  This is a 32-bit guest: a value that
- * does not fit in 32 bits is a broken image, not something to truncate.
+ * kernels use .long, some .quad), read from the file at `desc`.  libelf
+ * reads any other size as 0, and a value past the end of the file as 0 with
+ * the image marked broken; we refuse both rather than run the guest with a
+ * number it never wrote.  This is a 32-bit guest: a value that does not fit
+ * in 32 bits is a broken image, not something to truncate.
  */
-static int note_number(struct elf_ctx *c, unsigned type, const uint8_t *desc,
+static int note_number(struct elf_ctx *c, unsigned type, uint64_t desc,
                        uint32_t descsz, uint32_t *val)
 {
     uint64_t v = 0;
@@ -170,7 +128,11 @@ static int note_number(struct elf_ctx *c, unsigned type, const uint8_t *desc,
     if (descsz != 1 && descsz != 2 && descsz != 4 && descsz != 8)
         return FAIL(c, -EINVAL, "%s note has a %u-byte value (want 4 or 8)",
                     numeric_note_name[type], descsz);
-    memcpy(&v, desc, descsz);
+    if (desc + descsz > c->size)
+        return FAIL(c, -EINVAL, "malformed note at 0x%x: its %s value runs "
+                    "past the end of the file", c->note_at,
+                    numeric_note_name[type]);
+    memcpy(&v, c->img + desc, descsz);
     if (v >> 32)
         return FAIL(c, -EINVAL, "%s 0x%x%08x does not fit in 32 bits",
                     numeric_note_name[type], (unsigned)(v >> 32), (unsigned)v);
@@ -178,12 +140,21 @@ static int note_number(struct elf_ctx *c, unsigned type, const uint8_t *desc,
     return 0;
 }
 
+/* The notes libelf reads as strings (the rest it reads as numbers). */
+#define STRING_NOTES ((1u << XEN_ELFNOTE_XEN_VERSION) | \
+    (1u << XEN_ELFNOTE_GUEST_OS) | (1u << XEN_ELFNOTE_GUEST_VERSION) | \
+    (1u << XEN_ELFNOTE_LOADER) | (1u << XEN_ELFNOTE_PAE_MODE) | \
+    (1u << XEN_ELFNOTE_FEATURES) | (1u << XEN_ELFNOTE_BSD_SYMTAB))
+
 /*
- * Record one Xen note.  Types we do not use are ignored, as libelf does:
- * they describe things we do not offer (BSD_SYMTAB, INIT_P2M,
- * MOD_START_PFN, PHYS32_ENTRY...).  A later duplicate overrides.
+ * Record one Xen note whose descriptor is at file offset `desc`.  A string
+ * is read to its NUL as libelf does, whatever descsz says (GRUB's PAE_MODE
+ * note claims 12 bytes and carries "yes\0"); it must end inside the file.
+ * Types we do not use are ignored, as libelf does: they describe things we
+ * do not offer (INIT_P2M, MOD_START_PFN, PHYS32_ENTRY...).  A later
+ * duplicate overrides.
  */
-static int apply_note(struct elf_ctx *c, unsigned type, const uint8_t *desc,
+static int apply_note(struct elf_ctx *c, unsigned type, uint64_t desc,
                       uint32_t n)
 {
     struct elf_image *o = c->out;
@@ -194,27 +165,36 @@ static int apply_note(struct elf_ctx *c, unsigned type, const uint8_t *desc,
         [XEN_ELFNOTE_PADDR_OFFSET] = &o->paddr_offset,
         [XEN_ELFNOTE_HV_START_LOW] = &o->hv_start_low,
     };
+    const uint8_t *s = c->img + MIN(desc, (uint64_t)c->size);
+    long len = 0;
     uint32_t word0;
 
     if (type < ARRAY_SIZE(number) && number[type]) {
         c->seen |= 1u << type;
         return note_number(c, type, desc, n, number[type]);
     }
-#define STRING(field) note_string(o->field, sizeof(o->field), desc, n)
+    if (type < 32 && (STRING_NOTES >> type & 1) &&
+        (len = file_string(c, desc)) < 0)
+        return FAIL(c, -EINVAL, "malformed note at 0x%x: its string does not "
+                    "end inside the file", c->note_at);
+#define STRING(field) note_string(o->field, sizeof(o->field), s, len)
     switch (type) {
     case XEN_ELFNOTE_GUEST_OS:      STRING(guest_os); break;
     case XEN_ELFNOTE_GUEST_VERSION: STRING(guest_version); break;
     case XEN_ELFNOTE_LOADER:        STRING(loader); break;
     case XEN_ELFNOTE_XEN_VERSION:   STRING(xen_version); break;
     case XEN_ELFNOTE_PAE_MODE:      STRING(pae_mode); break;
+    case XEN_ELFNOTE_BSD_SYMTAB:    /* libelf: exactly "yes"; never unset */
+        o->bsd_symtab |= len == 3 && !memcmp(s, "yes", 3);
+        break;
     case XEN_ELFNOTE_FEATURES:
         STRING(features);
         /* Parse the note itself, not the copy, which may have been cut. */
-        return elf_parse_features((const char *)desc, n, &o->feat_supported,
+        return elf_parse_features((const char *)s, len, &o->feat_supported,
                                   &o->feat_required, c->err, c->errlen);
     case XEN_ELFNOTE_SUPPORTED_FEATURES:   /* a bitmap; word 0 is ours */
-        if (n >= 4) {
-            memcpy(&word0, desc, 4);
+        if (n >= 4 && n % 4 == 0 && desc + 4 <= c->size) {
+            memcpy(&word0, s, 4);
             o->feat_supported |= word0;
         }
         break;
@@ -227,40 +207,37 @@ static int apply_note(struct elf_ctx *c, unsigned type, const uint8_t *desc,
 
 /*
  * Walk the notes in [off, off+len), a range already checked to be inside
- * the file.  Each note is a 12-byte header, the name padded to 4 bytes, then
- * the descriptor padded to 4 bytes.  namesz and descsz are checked against
- * what is left before use; each step consumes at least 12 bytes, so the
- * loop ends, and the count across all areas is capped against images that
- * point many sections at the same notes.
+ * the file, as libelf does (elf_xen_parse_notes, elf_note_next): a note
+ * starts anywhere before the end of the area; it is Xen's when the string
+ * after its 12-byte header is "Xen"; its descriptor follows the name
+ * rounded up to 4 bytes (namesz) and the next note the descriptor rounded
+ * up to 4 (descsz).  namesz and descsz are only steps: they may claim more
+ * than the area holds, because what is read - the header, the name, the
+ * value - is checked against the file.  Offsets are 64-bit, so no step
+ * wraps; each step is at least 12 bytes, so the loop ends; the count over
+ * all areas is capped against images that point many sections at the
+ * same notes.
  */
 static int walk_notes(struct elf_ctx *c, uint32_t off, uint32_t len)
 {
-    const uint8_t *p = c->img + off;
-
-    while (len >= sizeof(struct elf32_note)) {
+    for (uint64_t p = off, end = (uint64_t)off + len; p < end; ) {
         struct elf32_note n;
-        memcpy(&n, p, sizeof(n));
-        uint32_t room = len - sizeof(n);
-        if (n.namesz > room)
-            return FAIL(c, -EINVAL, "malformed note at 0x%x: name runs past "
-                        "its note area", (unsigned)(p - c->img));
-        uint32_t desc_at = MIN(ALIGN_UP(n.namesz, 4u), room);
-        if (n.descsz > room - desc_at)
-            return FAIL(c, -EINVAL, "malformed note at 0x%x: descriptor runs "
-                        "past its note area", (unsigned)(p - c->img));
+        c->note_at = (uint32_t)p;
+        if (p + sizeof(n) > c->size || file_string(c, p + sizeof(n)) < 0)
+            return FAIL(c, -EINVAL, "malformed note at 0x%x: its header or "
+                        "name runs past the end of the file", c->note_at);
         if (++c->notes_seen > ELF_MAX_NOTES)
             return FAIL(c, -E2BIG, "too many ELF notes (more than %u)",
                         ELF_MAX_NOTES);
-        const uint8_t *name = p + sizeof(n);
-        if (n.namesz == 4 && !memcmp(name, XEN_ELFNOTE_NAME, 4)) {
-            int rc = apply_note(c, n.type, name + desc_at, n.descsz);
+        memcpy(&n, c->img + p, sizeof(n));
+        uint64_t desc = p + sizeof(n) + ALIGN_UP((uint64_t)n.namesz, 4);
+        if (!strcmp((const char *)c->img + p + sizeof(n), XEN_ELFNOTE_NAME)) {
+            int rc = apply_note(c, n.type, desc, n.descsz);
             if (rc)
                 return rc;
             c->xen_notes++;
         }
-        uint32_t step = desc_at + MIN(ALIGN_UP(n.descsz, 4u), room - desc_at);
-        p += sizeof(n) + step;
-        len -= sizeof(n) + step;
+        p = desc + ALIGN_UP((uint64_t)n.descsz, 4);
     }
     return 0;
 }
@@ -426,7 +403,7 @@ static int check_notes(struct elf_ctx *c)
     uint32_t missing = o->feat_required & ~ELF_XENFEATS_OFFERED;
     if (missing)
         return FAIL(c, -ENOEXEC, "FEATURES requires %s, which this hypervisor "
-                    "does not offer", feature_name[__builtin_ctz(missing)]);
+                    "does not offer", elf_feature_name(__builtin_ctz(missing)));
     o->has_hv_start_low = SEEN(c, XEN_ELFNOTE_HV_START_LOW);
     if (o->has_hv_start_low && o->hv_start_low > ELF_HYPERVISOR_VIRT_START)
         return FAIL(c, -ENOEXEC, "HV_START_LOW 0x%x is above the hypervisor "
@@ -538,8 +515,10 @@ int elf_parse(const void *image, size_t size, struct elf_image *out,
     if (!SEEN(&c, XEN_ELFNOTE_ENTRY))
         out->entry = c.e_entry;
     out->has_hypercall_page = SEEN(&c, XEN_ELFNOTE_HYPERCALL_PAGE);
-    rc = place_segments(&c);
-    return rc ? rc : check_addresses(&c);
+    if ((rc = place_segments(&c)) || (rc = check_addresses(&c)))
+        return rc;
+    out->load_end = out->virt_kend;
+    return out->bsd_symtab ? elf_symtab_plan(image, size, out, err, errlen) : 0;
 }
 
 /*
@@ -554,7 +533,7 @@ int elf_parse(const void *image, size_t size, struct elf_image *out,
 int elf_check_fits(const struct elf_image *img, uint32_t mem_bytes,
                    char *err, size_t errlen)
 {
-    uint32_t span = ALIGN_UP(img->virt_kend - img->virt_base, PAGE_SIZE);
+    uint32_t span = ALIGN_UP(img->load_end - img->virt_base, PAGE_SIZE);
     uint32_t p2m = ALIGN_UP(mem_bytes / PAGE_SIZE * 4, PAGE_SIZE);
     uint32_t boot = p2m + ELF_BOOT_FIXED_PAGES * PAGE_SIZE;
 
@@ -562,7 +541,7 @@ int elf_check_fits(const struct elf_image *img, uint32_t mem_bytes,
     if ((uint64_t)span + boot <= mem_bytes)
         return 0;
     bool mib = mem_bytes % (1u << 20) == 0;
-    return errf(err, errlen, -ENOMEM, "image span 0x%x plus 0x%x of "
+    return elf_errf(err, errlen, -ENOMEM, "image span 0x%x plus 0x%x of "
                 "start-of-day data is larger than the domain's %u %s", span,
                 boot, mib ? mem_bytes >> 20 : mem_bytes >> 10,
                 mib ? "MiB" : "KiB");

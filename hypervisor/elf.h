@@ -6,9 +6,13 @@
  * into a struct elf_image whose every number has been checked, so the domain
  * builder can copy segments without doing any arithmetic on file contents.
  * The rules follow Xen's libelf (xen/common/libelf/libelf-dominfo.c) so that
- * unmodified 32-bit PV kernels (XTF pv32pae, Mini-OS) load; the note numbers
- * are in hypercalls/public/elfnote.h.  This module only reads the
- * buffer: it never copies segments, allocates, or touches guest memory.
+ * unmodified 32-bit PV kernels (XTF pv32pae, Mini-OS, GRUB's Xen build)
+ * load; the note numbers are in hypercalls/public/elfnote.h.  Where libelf
+ * reads past a problem (marks the image "broken", or reads a value as 0)
+ * we refuse with a reason instead.  The parser is elf.c, with the FEATURES
+ * names in elf_features.c and the BSD_SYMTAB plan in elf_symtab.c.  It only
+ * reads the buffer: it never copies segments, allocates, or touches guest
+ * memory.
  *
  * Errors are negative Xen errno values plus a one-line reason in `err`:
  *   -ENOEXEC  not an image we can run: not ELF, wrong class/machine/type,
@@ -30,6 +34,7 @@
 
 #define ELF_MAX_SEGS  8      /* PT_LOADs we accept (Linux has 3-5, XTF 1) */
 #define ELF_MAX_NOTES 1024   /* notes we walk before calling it hostile */
+#define ELF_MAX_STRING 4096  /* longest string note (libelf's, too) */
 
 /*
  * The features this hypervisor gives every PV guest; a guest that marks any
@@ -53,6 +58,26 @@ struct elf_segment {
     uint32_t flags;                          /* PF_X=1, PF_W=2, PF_R=4 */
 };
 
+/*
+ * The BSD_SYMTAB area (elf_symtab.c): for a guest whose BSD_SYMTAB note says
+ * "yes", the image's symbol and string tables after its end, laid out as
+ * Xen's libelf does (elf_load_bsdsyms).  At va = virt_kend rounded up to 4:
+ * a 4-byte size, the ELF header in a 64-byte slot, three 40-byte section
+ * headers (null, symtab, strtab), zeroes to byte 260, the symbol table, and
+ * the string table at str_at (4-aligned).  `head` is the first 260 bytes,
+ * every byte that holds no field zero; the builder copies head and the two
+ * checked file ranges, and nothing else is written in [va, end).
+ */
+#define ELF_SYMTAB_HEAD 260
+struct elf_symtab {
+    bool loaded;
+    uint32_t va, end;                    /* [va, end) once loaded */
+    uint32_t sym_off, sym_len;           /* the SHT_SYMTAB's bytes in file */
+    uint32_t str_off, str_len, str_at;   /* the SHT_STRTAB's; str_at from va */
+    uint8_t head[ELF_SYMTAB_HEAD];
+    char what[96];                       /* where it went, or why none did */
+};
+
 struct elf_image {
     uint32_t entry;            /* ENTRY note, else e_entry */
     uint32_t virt_base;        /* VIRT_BASE note, else 0 */
@@ -74,6 +99,10 @@ struct elf_image {
     uint32_t feat_supported;   /* XENFEAT_* bits the guest can use */
     uint32_t feat_required;    /* XENFEAT_* bits the guest cannot run without */
     bool notes_from_sections;  /* notes came from SHT_NOTE, not PT_NOTE */
+    bool bsd_symtab;           /* BSD_SYMTAB note is "yes" */
+    struct elf_symtab symtab;  /* what was planned for it */
+    uint32_t load_end;         /* the symtab's end, else virt_kend: the
+                                  start-of-day data starts at the next page */
 };
 
 /*
@@ -88,19 +117,34 @@ struct elf_image {
  * are in file order, not sorted); virt_base is page aligned and
  * <= virt_kstart; virt_kstart <= entry < virt_kend; a hypercall page is page
  * aligned and wholly inside [virt_kstart, virt_kend); pae_yes is true; and
- * feat_required is a subset of ELF_XENFEATS_OFFERED.
+ * feat_required is a subset of ELF_XENFEATS_OFFERED; virt_kend <= load_end
+ * <= ELF_HYPERVISOR_VIRT_START, and a loaded symtab's ranges are inside
+ * the buffer and [va, end) inside [virt_kend, load_end).
  */
 int elf_parse(const void *image, size_t size, struct elf_image *out,
               char *err, size_t errlen);
 
 /*
  * Refuse an image that cannot fit a domain of `mem_bytes` bytes: its span
- * (virt_kend - virt_base) plus the least the builder needs after it
+ * (load_end - virt_base) plus the least the builder needs after it
  * (start_info, console and store pages, p2m list, page tables, stack).
  * A lower bound: the builder's exact layout may still run out.  -ENOMEM.
  */
 int elf_check_fits(const struct elf_image *img, uint32_t mem_bytes,
                    char *err, size_t errlen);
+
+/*
+ * Plan the BSD_SYMTAB area for a parsed image (elf_parse calls it when the
+ * note says "yes").  The section headers are untrusted: the table and both
+ * tables must lie inside the buffer and the area below the hole, or -EINVAL.
+ * An image with no usable symbol table gets none, as on Xen, with the
+ * reason in symtab.what; then load_end stays virt_kend.
+ */
+int elf_symtab_plan(const void *image, size_t size, struct elf_image *img,
+                    char *err, size_t errlen);
+
+/* The name of XENFEAT_ bit `bit`, for error lines ("?" if none). */
+const char *elf_feature_name(unsigned bit);
 
 /*
  * Parse a FEATURES string ("name|!name|...", at most `len` bytes, stops at

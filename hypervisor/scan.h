@@ -7,7 +7,7 @@
 #define HV_SCAN_H
 #include "hypervisor/types.h"
 #include "hypervisor/decode.h"
-#include "hypervisor/elf_symtab.h"
+#include "hypervisor/elf_symbols.h"
 
 /* What this CPU traps outside ring 0 (arch/x86/cpu.h: cpu.umip_on, cpu.cpuid_faulting_on). */
 struct scan_env { bool umip_on, cpuid_faulting_on; };
@@ -48,7 +48,7 @@ uint64_t scan_work_size(const struct scan_seg *seg, unsigned nseg);
 bool scan_begin(struct scan *s, void *work, size_t size);
 /* Decode from addr (an entry point) and all it reaches; ignored outside the code. */
 void scan_seed(struct scan *s, uint32_t addr, enum scan_how how);
-/* elf_symtab_code()'s callback, arg a struct scan: scan_seed() from a symbol. */
+/* elf_symbols_code()'s callback, arg a struct scan: scan_seed() from a symbol. */
 elf_symbol_fn scan_seed_symbol;
 /* The linear sweep over every byte the seeds did not reach. */
 void scan_finish(struct scan *s);

@@ -1,4 +1,4 @@
-"""The load-time scan's pure C rules (hypervisor/scan.c, hypervisor/elf_symtab.c), on the host.
+"""The load-time scan's pure C rules (hypervisor/scan.c, hypervisor/elf_symbols.c), on the host.
 
 tests/unit/test_scan.c feeds the scan crafted byte buffers and ELF images,
 built and run by tests/unit_build.py (natively and with -m32, under
@@ -12,7 +12,7 @@ import unit_build
 
 PROGRAMS = {
     "scan": (["tests/unit/test_scan.c", "hypervisor/scan.c", "hypervisor/decode.c",
-              "hypervisor/decode_format.c", "hypervisor/elf_symtab.c"], []),
+              "hypervisor/decode_format.c", "hypervisor/elf_symbols.c"], []),
 }
 unit = unit_build.fixture(PROGRAMS)
 

@@ -6,10 +6,15 @@
  * (so AddressSanitizer catches a read one byte past the end) and prints the
  * result in a stable key=value format that tests/test_elf_parser.py matches.
  *
- *   elf_host [--mem MIB] FILE   parse FILE, then check it fits MIB (default
+ *   elf_host [--mem MIB] [--symtab OUT] FILE
+ *                               parse FILE, then check it fits MIB (default
  *                               16) of domain memory.  Prints the fields and
  *                               exits 0, or prints "error: <reason>" and
  *                               exits with the positive errno (8, 22, ...).
+ *                               With --symtab, writes the BSD_SYMTAB area
+ *                               to OUT as the builder lays it out in guest
+ *                               memory (a zeroed buffer, then the header and
+ *                               the two tables), up to load_end.
  *   elf_host --batch            read records "<u32 length><bytes>" from stdin
  *                               until EOF, parse each, print "N rc" per
  *                               record; for fuzzing without a process each.
@@ -49,6 +54,38 @@ static void print_image(const struct elf_image *im)
     printf("feat_supported=0x%x\n", im->feat_supported);
     printf("feat_required=0x%x\n", im->feat_required);
     printf("notes=%s\n", im->notes_from_sections ? "SHT_NOTE" : "PT_NOTE");
+    printf("bsd_symtab=%d\n", im->bsd_symtab);
+    printf("load_end=0x%x\n", im->load_end);
+    if (!im->bsd_symtab)
+        return;
+    printf("symtab=%s\n", im->symtab.what);
+    if (im->symtab.loaded)
+        printf("symtab_area=0x%x-0x%x sym=0x%x+0x%x str=0x%x+0x%x at 0x%x\n",
+               im->symtab.va, im->symtab.end, im->symtab.sym_off,
+               im->symtab.sym_len, im->symtab.str_off, im->symtab.str_len,
+               im->symtab.str_at);
+}
+
+/* The area as the builder writes it into zeroed guest memory. */
+static int write_symtab(const char *path, const struct elf_image *im,
+                        const unsigned char *image)
+{
+    const struct elf_symtab *st = &im->symtab;
+    size_t n = st->loaded ? im->load_end - st->va : 0;
+    unsigned char *area = calloc(1, n + 1);
+    FILE *f = fopen(path, "wb");
+
+    if (!area || !f)
+        return perror(path), 1;
+    if (st->loaded) {
+        memcpy(area, st->head, sizeof(st->head));
+        memcpy(area + sizeof(st->head), image + st->sym_off, st->sym_len);
+        memcpy(area + st->str_at, image + st->str_off, st->str_len);
+    }
+    fwrite(area, 1, n, f);
+    fclose(f);
+    free(area);
+    return 0;
 }
 
 /* Read a whole file into a malloc'd buffer of exactly its size. */
@@ -103,6 +140,7 @@ static int batch(void)
 int main(int argc, char **argv)
 {
     unsigned mem_mib = 16;
+    const char *symtab_out = NULL;
     struct elf_image im;
     char err[160];
     size_t size;
@@ -110,12 +148,16 @@ int main(int argc, char **argv)
 
     if (argc == 2 && !strcmp(argv[1], "--batch"))
         return batch();
-    if (argc == 4 && !strcmp(argv[1], "--mem")) {
+    if (argc >= 4 && !strcmp(argv[1], "--mem")) {
         mem_mib = (unsigned)strtoul(argv[2], NULL, 0);
         argv += 2, argc -= 2;
     }
+    if (argc >= 4 && !strcmp(argv[1], "--symtab")) {
+        symtab_out = argv[2];
+        argv += 2, argc -= 2;
+    }
     if (argc != 2) {
-        fprintf(stderr, "usage: elf_host [--mem MIB] FILE\n"
+        fprintf(stderr, "usage: elf_host [--mem MIB] [--symtab OUT] FILE\n"
                         "       elf_host --batch\n");
         return 1;
     }
@@ -125,6 +167,8 @@ int main(int argc, char **argv)
     rc = elf_parse(buf, size, &im, err, sizeof(err));
     if (rc == 0) {
         print_image(&im);
+        if (symtab_out && write_symtab(symtab_out, &im, buf))
+            return 1;
         rc = elf_check_fits(&im, mem_mib << 20, err, sizeof(err));
         if (rc == 0)
             printf("fits=%uMiB\n", mem_mib);

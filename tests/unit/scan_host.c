@@ -2,7 +2,7 @@
  * scan_host.c - run the load-time scan on the host over an ELF file.
  *
  * Built with -DHOST_TEST together with hypervisor/scan.c, decode.c,
- * decode_format.c, elf.c and elf_symtab.c, for tools/scan-measure, which
+ * decode_format.c, elf.c and elf_symbols.c, for tools/scan-measure, which
  * compares what the scan reports with objdump.  It owns only reading the
  * file and the output format; the scan is scan.c's, exactly as the builder
  * runs it (builder_scan.c).  An image elf_parse() accepts is scanned as the
@@ -22,7 +22,7 @@
 #include "hypervisor/types.h"
 #include "hypervisor/lib.h"
 #include "hypervisor/elf.h"
-#include "hypervisor/elf32.h"
+#include "hypervisor/elf_format.h"
 #include "hypervisor/scan.h"
 
 #define MAX_FOUND 100000
@@ -113,7 +113,7 @@ int main(int argc, char **argv)
         if (!work || !scan_begin(&s, work, scan_work_size(seg, nseg)))
             return 1;
         scan_seed(&s, entry, SCAN_FROM_ENTRY);
-        symbols = elf_symtab_code(buf, size, scan_seed_symbol, &s);
+        symbols = elf_symbols_code(buf, size, scan_seed_symbol, &s);
         scan_finish(&s);
         clock_gettime(CLOCK_MONOTONIC, &t1);
         uint64_t ns = (uint64_t)(t1.tv_sec - t0.tv_sec) * 1000000000u + t1.tv_nsec - t0.tv_nsec;

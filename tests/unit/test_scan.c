@@ -1,5 +1,5 @@
 /*
- * test_scan.c - hypervisor/scan.c and elf_symtab.c: the load-time scan for
+ * test_scan.c - hypervisor/scan.c and elf_symbols.c: the load-time scan for
  * instructions this CPU will not trap, over crafted byte buffers.
  *
  * Each group states one rule: which instructions are reported in which
@@ -13,7 +13,7 @@
  *   test_scan [GROUP | --list]
  */
 #include "hypervisor/scan.h"
-#include "hypervisor/elf32.h"
+#include "hypervisor/elf_format.h"
 #include "hypervisor/lib.h"
 #include "hypercalls/public/errno.h"
 
@@ -335,7 +335,7 @@ static void symbols_seed_descent(void)
     void *work = malloc(size);
     CHECK(scan_begin(&s, work, size));
     scan_seed(&s, TEXT, SCAN_FROM_ENTRY);
-    CHECKF(elf_symtab_code(img, IMAGE_LEN, scan_seed_symbol, &s) == NSYM, "symbols");
+    CHECKF(elf_symbols_code(img, IMAGE_LEN, scan_seed_symbol, &s) == NSYM, "symbols");
     scan_finish(&s);
     CHECKF(s.nfound == 2, "found %u", s.nfound);
     CHECKF(s.found[0].addr == TEXT + 0x10 && s.found[0].how == SCAN_FROM_SYMBOL &&
@@ -371,7 +371,7 @@ static void hostile_symbol_tables_are_refused(void)
         uint32_t v = cases[i].value;
         memcpy(img + cases[i].at, &v, cases[i].size);
         symbols_seen = 0;
-        int rc = elf_symtab_code(img, IMAGE_LEN, count_symbol, NULL);
+        int rc = elf_symbols_code(img, IMAGE_LEN, count_symbol, NULL);
         CHECKF(rc == cases[i].want && symbols_seen == cases[i].code,
                "case %u: rc %d, %u code symbols", i, rc, symbols_seen);
         free(img);
@@ -381,7 +381,7 @@ static void hostile_symbol_tables_are_refused(void)
     for (size_t cut = 0; cut < IMAGE_LEN; cut += 7) {       /* truncations */
         uint8_t *part = malloc(cut ? cut : 1);
         memcpy(part, img, cut);
-        int rc = elf_symtab_code(part, cut, count_symbol, NULL);
+        int rc = elf_symbols_code(part, cut, count_symbol, NULL);
         CHECKF(rc == -EINVAL && symbols_seen == 0, "cut %zu: rc %d", cut, rc);
         free(part);
     }

@@ -1,14 +1,16 @@
 /*
- * elf32.h - the on-disk structures and numbers of the ELF32 specification.
+ * elf_format.h - the on-disk ELF32 structures the image parser reads.
  *
- * Shared by the image parser (elf.c) and the symbol-table reader
- * (elf_symtab.c), which both read them out of an untrusted module.  We
- * refuse anything but little-endian images, and both the target and the
- * unit-test hosts are little-endian, so a byte copy of a range checked to
- * lie inside the buffer gives the right values.  Declarations only.
+ * Shared by the parser's files: elf.c (headers, segments, notes),
+ * elf_features.c and elf_symtab.c (the symbol table a BSD_SYMTAB guest gets
+ * loaded), with the one error helper they all report through.  Only
+ * little-endian images are accepted, and the hypervisor and the unit-test
+ * hosts are little-endian, so a byte copy of a checked range gives the
+ * right values.  Declarations only: nothing here reads a byte.
  */
-#ifndef HV_ELF32_H
-#define HV_ELF32_H
+#ifndef HV_ELF_FORMAT_H
+#define HV_ELF_FORMAT_H
+
 #include "hypervisor/types.h"
 
 struct elf32_ehdr {
@@ -37,8 +39,13 @@ _Static_assert(sizeof(struct elf32_shdr) == 40, "ELF32 shdr layout");
 _Static_assert(sizeof(struct elf32_note) == 12, "ELF note header layout");
 _Static_assert(sizeof(struct elf32_sym) == 16, "ELF32 symbol layout");
 
-enum { ELFCLASS32 = 1, ELFCLASS64 = 2, ELFDATA2LSB = 1, ET_EXEC = 2,
-       EM_386 = 3, PT_LOAD = 1, PT_NOTE = 4, SHT_SYMTAB = 2, SHT_NOTE = 7,
-       SHF_ALLOC = 2, SHF_EXECINSTR = 4, PF_X = 1, PF_RWX = 7,
-       STT_NOTYPE = 0, STT_OBJECT = 1, STT_FUNC = 2 };
+enum { ELFCLASS32 = 1, ELFCLASS64 = 2, ELFDATA2LSB = 1, EV_CURRENT = 1,
+       ET_EXEC = 2, EM_386 = 3, PT_LOAD = 1, PT_NOTE = 4, SHT_SYMTAB = 2,
+       SHT_STRTAB = 3, SHT_NOTE = 7, SHF_ALLOC = 2, SHF_EXECINSTR = 4,
+       PF_X = 1, PF_RWX = 7, STT_NOTYPE = 0, STT_OBJECT = 1, STT_FUNC = 2 };
+
+/* Write the one-line reason to err (may be NULL) and return rc (elf.c). */
+int elf_errf(char *err, size_t errlen, int rc, const char *fmt, ...)
+    __printf(4, 5);
+
 #endif

@@ -1,6 +1,6 @@
-/* elf_symtab.h - the code symbols of an untrusted ELF32 image (elf_symtab.c). */
-#ifndef HV_ELF_SYMTAB_H
-#define HV_ELF_SYMTAB_H
+/* elf_symbols.h - the code symbols of an untrusted ELF32 image (elf_symbols.c). */
+#ifndef HV_ELF_SYMBOLS_H
+#define HV_ELF_SYMBOLS_H
 #include "hypervisor/types.h"
 
 typedef void elf_symbol_fn(void *arg, uint32_t addr);
@@ -13,5 +13,5 @@ typedef void elf_symbol_fn(void *arg, uint32_t addr);
  * the table must lie wholly inside it, or nothing is called and -EINVAL
  * returned.  Returns the number of symbols, or 0 with no symbol table.
  */
-int elf_symtab_code(const void *image, size_t size, elf_symbol_fn *fn, void *arg);
+int elf_symbols_code(const void *image, size_t size, elf_symbol_fn *fn, void *arg);
 #endif
