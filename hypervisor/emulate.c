@@ -22,10 +22,9 @@
  *       idiom (Xen's fpu_taskswitch hypercall does the same job);
  *     - mov to and from DR0-DR7: the checks live in debugreg.c, shared
  *       with the set_debugreg/get_debugreg hypercalls;
- *     - rdmsr and wrmsr of the few MSRs in msr_rules[] below, with fixed
- *       values: Xen gives PV kernels a filtered view of a handful of MSRs;
- *       we give a synthetic one, since no guest may see or change the
- *       real machine's;
+ *     - rdmsr and wrmsr of the MSRs Xen offers a PV guest, with Xen's
+ *       values (emulate_msr.c); no guest may see or change the real
+ *       machine's;
  *     - cli, sti and port I/O when the guest's virtual IOPL allows them
  *       (physdev_op PHYSDEVOP_set_iopl; emulate_io.c).  A kernel that owned
  *       I/O on native hardware does this.  cli/sti become the virtual
@@ -163,96 +162,6 @@ static bool write_cr(struct domain *d, unsigned reg, uint32_t val)
     return true;
 }
 
-/* ---- model-specific registers ----------------------------------------- */
-
-#define MSR_IA32_TSC               0x00000010u
-#define MSR_IA32_MISC_ENABLE       0x000001a0u
-#define MSR_IA32_PERF_CAPABILITIES 0x00000345u
-#define MISC_ENABLE_FAST_STRING    (1ull << 0)
-#define MISC_ENABLE_BTS_UNAVAIL    (1ull << 11)
-#define MISC_ENABLE_PEBS_UNAVAIL   (1ull << 12)
-#define MISC_ENABLE_XTPR_DISABLE   (1ull << 23)
-
-static uint64_t msr_tsc(const struct domain *d)
-{
-    return d->tsc == TSC_EMULATE ? untrappable_virtual_tsc() : rdtsc();
-}
-static uint64_t msr_zero(const struct domain *d) { (void)d; return 0; }
-static uint64_t msr_efer(const struct domain *d) { (void)d; return cpu.nx ? EFER_NXE : 0; }
-static uint64_t msr_misc_enable(const struct domain *d)
-{
-    (void)d;
-    return MISC_ENABLE_FAST_STRING | MISC_ENABLE_BTS_UNAVAIL | MISC_ENABLE_PEBS_UNAVAIL |
-           MISC_ENABLE_XTPR_DISABLE;
-}
-/* As Xen gives them to PV guests: CPUID faulting exists for the guest
- * only where the hardware's is on, since nothing else can trap ring 3's cpuid. */
-static uint64_t msr_platform_info(const struct domain *d)
-{
-    (void)d;
-    return cpu.cpuid_faulting_on ? PLATFORM_INFO_CPUID_FAULTING : 0;
-}
-static uint64_t msr_misc_features(const struct domain *d)
-{
-    return d->vcpu.cpuid_faulting ? MISC_FEATURES_CPUID_FAULTING : 0;
-}
-static bool msr_set_misc_features(struct domain *d, uint64_t v)
-{
-    if (v & ~(cpu.cpuid_faulting_on ? MISC_FEATURES_CPUID_FAULTING : 0))
-        return false;
-    d->vcpu.cpuid_faulting = v & MISC_FEATURES_CPUID_FAULTING;
-    return true;
-}
-
-/*
- * Every MSR a guest may touch.  read gives the value rdmsr returns.  A
- * wrmsr goes to write where there is one; otherwise, with write_same, a
- * wrmsr of exactly the value read is accepted and dropped (Xen ignores
- * such writes); every other wrmsr, and every MSR not listed, is
- * disallowed.  The real MSRs are never read or written for a guest.
- */
-static const struct msr_rule {
-    uint32_t msr;
-    uint64_t (*read)(const struct domain *d);
-    bool write_same;
-    bool (*write)(struct domain *d, uint64_t v);
-} msr_rules[] = {
-    /* The TSC: the real one (rdtsc gives it anyway), or the virtual one under dom.tsc=emulate. */
-    { MSR_IA32_TSC, msr_tsc, false, NULL },
-    /* CPUID faulting, offered as Xen offers it to PV guests. */
-    { MSR_PLATFORM_INFO, msr_platform_info, false, NULL },
-    { MSR_MISC_FEATURES_ENABLES, msr_misc_features, false, msr_set_misc_features },
-    /* Xen's guest_misc_enable() view: no BTS, PEBS or xTPR; plus fast strings,
-     * the power-on default.  Linux reads it at boot. */
-    { MSR_IA32_MISC_ENABLE, msr_misc_enable, true, NULL },
-    /* "No extra capabilities are supported" (Xen); read-only, as on hardware. */
-    { MSR_IA32_PERF_CAPABILITIES, msr_zero, false, NULL },
-    /* EFER as the guest runs with it: NXE when the CPU has NX (Xen hides LME/LMA). */
-    { MSR_EFER, msr_efer, true, NULL },
-};
-
-static const struct msr_rule *msr_find(uint32_t msr)
-{
-    for (size_t i = 0; i < ARRAY_SIZE(msr_rules); i++)
-        if (msr_rules[i].msr == msr)
-            return &msr_rules[i];
-    return NULL;
-}
-
-/* rdmsr/wrmsr: ECX (guest-chosen) is looked up in msr_rules[], nothing else. */
-static bool emulate_msr(struct domain *d, struct cpu_regs *r, bool write)
-{
-    const struct msr_rule *m = msr_find(r->ecx);
-    if (!m)
-        return false;
-    uint64_t v = m->read(d), w = ((uint64_t)r->edx << 32) | r->eax;
-    if (write)
-        return m->write ? m->write(d, w) : m->write_same && v == w;
-    r->eax = (uint32_t)v;
-    r->edx = (uint32_t)(v >> 32);
-    return true;
-}
-
 /* ---- the dispatcher --------------------------------------------------- */
 
 /* cli/sti: the virtual interrupt flag is vcpu_info's event-upcall mask. */
@@ -263,7 +172,7 @@ static void set_virtual_if(struct domain *d, bool enable)
 
 /* Operations only the guest kernel (ring 1) may have emulated. */
 static enum emul_result emulate_kernel_op(struct domain *d, struct cpu_regs *r,
-                                          const struct insn *in)
+                                          const struct insn *in, char *why, size_t n)
 {
     uint32_t val;
     switch (in->kind) {
@@ -284,7 +193,7 @@ static enum emul_result emulate_kernel_op(struct domain *d, struct cpu_regs *r,
         return debugreg_write(d, in->reg, *emulate_gpr(r, in->rm)) == 0 ? EMUL_DONE : EMUL_DISALLOWED;
     case INSN_RDMSR:
     case INSN_WRMSR:
-        return emulate_msr(d, r, in->kind == INSN_WRMSR) ? EMUL_DONE : EMUL_DISALLOWED;
+        return emulate_msr(d, r, in->kind == INSN_WRMSR, why, n) ? EMUL_DONE : EMUL_DISALLOWED;
     default:
         return EMUL_DISALLOWED;
     }
@@ -307,7 +216,7 @@ static enum emul_result emulate_privileged(struct domain *d, struct cpu_regs *r,
     case INSN_OUTS:
         return emulate_io(d, r, in, why, n);
     default:
-        return regs_ring(r) == 1 ? emulate_kernel_op(d, r, in) : EMUL_DISALLOWED;
+        return regs_ring(r) == 1 ? emulate_kernel_op(d, r, in, why, n) : EMUL_DISALLOWED;
     }
 }
 

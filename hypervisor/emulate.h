@@ -43,6 +43,9 @@ bool untrappable_cpuid(struct domain *d, struct cpu_regs *r);
 /* The virtual TSC of a dom.tsc=emulate domain: nanoseconds of system time. */
 uint64_t untrappable_virtual_tsc(void);
 
+/* rdmsr/wrmsr from ring 1, Xen's PV MSR view (emulate_msr.c); false: refused, why says so. */
+bool emulate_msr(struct domain *d, struct cpu_regs *r, bool write, char *why, size_t n);
+
 /* Does the guest's virtual IOPL allow cli/sti/in/out at its current ring? */
 bool emulate_iopl_ok(const struct domain *d, const struct cpu_regs *r);
 /* in/out/ins/outs: no device is ever reached (see emulate_io.c); why for EMUL_FAULT. */

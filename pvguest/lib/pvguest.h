@@ -75,6 +75,8 @@ void __noreturn xtf_exit(void);
  */
 bool check_rc(const char *what, long got, long want);
 bool check_hex(const char *what, uint32_t got, uint32_t want);   /* 0x%08x */
+bool check_u64(const char *what, uint64_t got, uint64_t want);   /* 0x%016llx */
+bool check_str(const char *what, const char *got, const char *want);
 /* check_rc() named by a format (up to 119 characters of it). */
 bool check(long got, long want, const char *fmt, ...) __printf(3, 4);
 

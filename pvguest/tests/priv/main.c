@@ -102,8 +102,8 @@
 #elif PRIV_CLASS == PRIV_out              /* POST diagnostic port, AL = 0 */
 # define ASM "out %al,$0x80"
 # define TEXT "out %al,$0x80"
-#elif PRIV_CLASS == PRIV_rdmsr            /* ECX = IA32_APIC_BASE */
-# define SETUP "mov $0x1b,%ecx\n\t"
+#elif PRIV_CLASS == PRIV_rdmsr            /* ECX = TEST_CTRL, which Xen does not offer */
+# define SETUP "mov $0x33,%ecx\n\t"
 # define ASM "rdmsr"
 # define TEXT "rdmsr"
 #elif PRIV_CLASS == PRIV_wrmsr            /* IA32_APIC_BASE = 0:0xfee00900 */
