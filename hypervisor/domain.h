@@ -41,8 +41,10 @@ struct vcpu_state {
     bool fpu_ts;                        /* fpu_taskswitch / clts */
     bool fpu_initialised;
     uint8_t fpu_area[512] __attribute__((aligned(16)));   /* FXSAVE image */
-    /* Debug registers (debugreg.c). */
+    /* Debug registers (debugreg.c) and the virtual CR4 (emulate.c). */
     uint32_t dr[8];
+    uint32_t cr4;                       /* mov to %cr4: the guest's TSD, DE, FSGSBASE */
+    uint8_t io_hits;                    /* I/O breakpoints the emulated port access hit */
     /* Virtual I/O privilege and VM assists (emulate.c, vm_assist). */
     uint8_t iopl;                       /* physdev_op SET_IOPL: 0..3 */
     uint32_t vm_assist;                 /* VMASST_TYPE_* bits enabled */

@@ -15,11 +15,14 @@
  *       their page-fault handler, CR3 to find their current page tables
  *       and CR4 to see which features are on.  Each value is the vCPU's
  *       view: CR0 with the virtual TS, the virtual CR2 that a #PF bounce
- *       left in shared_info, CR3 as the guest's own L3 in Xen's
+ *       left in vcpu_info, CR3 as the guest's own L3 in Xen's
  *       "extended cr3" format, and CR4 with only the bits Xen shows
- *       (PAE, MCE, OSFXSR, OSXMMEXCPT);
+ *       (PAE, MCE, OSFXSR, OSXMMEXCPT) and the guest's own (below);
  *     - writes to CR0 that change nothing but TS, and clts: the lazy-FPU
  *       idiom (Xen's fpu_taskswitch hypercall does the same job);
+ *     - writes to CR4, never refused: the guest keeps its own TSD, DE and
+ *       FSGSBASE in a virtual CR4, and the rest of what it wrote is
+ *       ignored, as Xen's pv_fixup_guest_cr4() does;
  *     - mov to and from DR0-DR7: the checks live in debugreg.c, shared
  *       with the set_debugreg/get_debugreg hypercalls;
  *     - rdmsr and wrmsr of the MSRs Xen offers a PV guest, with Xen's
@@ -36,11 +39,10 @@
  *     are disallowed, as on Xen.
  *  2. Any other privileged instruction is disallowed, and so are the ones
  *     above with a value we refuse: a CR0 write that changes more than TS,
- *     any CR2, CR3 or CR4 write, an MSR outside the table, a debug address
- *     in the hypervisor.  (Xen also emulates writes to CR2, to CR4's few
- *     guest bits, and to CR3 through the same code as mmuext_op's
- *     NEW_BASEPTR; here a kernel switches page tables only through the
- *     mmuext_op hypercall, and has no use for the others.)
+ *     any CR2 or CR3 write, an MSR outside the table, a debug address
+ *     in the hypervisor.  (Xen also emulates writes to CR2, and to CR3
+ *     through the same code as mmuext_op's NEW_BASEPTR; here a kernel
+ *     switches page tables only through the mmuext_op hypercall.)
  *     Under the default policy, "halt", the domain is halted with the
  *     instruction named, so a student sees exactly what broke the
  *     contract.  Under "reflect", the #GP is delivered to the guest's own
@@ -63,13 +65,15 @@
 #include "hypervisor/trap.h"
 #include "hypervisor/lib.h"
 #include "hypervisor/mm/m2p.h"
+#include "hypercalls/public/errno.h"
 #include "hypercalls/public/xen.h"
 #include "arch/x86/cpu.h"
 #include "arch/x86/paging.h"
 #include "arch/x86/x86.h"
 
 #define CR4_MCE (1u << 6)
-/* The CR4 bits a PV guest may see (Xen's PV_CR4_GUEST_VISIBLE_MASK). */
+#define CR4_FSGSBASE (1u << 16)
+/* The CR4 bits a PV guest may see of the real one (Xen's PV_CR4_GUEST_VISIBLE_MASK). */
 #define CR4_GUEST_VISIBLE (CR4_PAE | CR4_MCE | CR4_OSFXSR | CR4_OSXMMEXCPT)
 
 /* Read up to INSN_MAX_LEN bytes at the guest's EIP; returns how many. */
@@ -141,6 +145,20 @@ uint32_t emulate_cr0_view(const struct domain *d)
     return (read_cr0() & ~CR0_TS) | (d->vcpu.fpu_ts ? CR0_TS : 0);
 }
 
+/*
+ * The CR4 bits a PV guest may set in its own view (Xen's PV_CR4_GUEST_MASK),
+ * each only where its CPUID shows the feature, as Xen's pv_fixup_guest_cr4():
+ * TSD (ring 3's rdtsc faults), DE (DR4/DR5 vanish, I/O breakpoints work) and
+ * FSGSBASE (kept; it does nothing in 32-bit mode).  OSXSAVE never: XSAVE is
+ * hidden.
+ */
+static uint32_t cr4_guest_bits(const struct domain *d)
+{
+    uint32_t edx = cpuid_guest(d, 1, 0).edx, ebx7 = cpuid_guest(d, 7, 0).ebx;
+    return (edx & (1u << 4) ? CR4_TSD : 0) | (edx & (1u << 2) ? CR4_DE : 0) |
+           (ebx7 & 1 ? CR4_FSGSBASE : 0);
+}
+
 /* mov %crN,reg.  reg is decoder-checked only for range: cr1, cr5+ are refused. */
 static bool read_cr(struct domain *d, unsigned reg, uint32_t *val)
 {
@@ -148,14 +166,24 @@ static bool read_cr(struct domain *d, unsigned reg, uint32_t *val)
     case 0: *val = emulate_cr0_view(d); return true;
     case 2: *val = cr2_view(d); return true;
     case 3: *val = cr3_view(d); return true;
-    case 4: *val = read_cr4() & CR4_GUEST_VISIBLE; return true;
+    case 4: *val = (read_cr4() & CR4_GUEST_VISIBLE) | d->vcpu.cr4; return true;
     default: return false;
     }
 }
 
-/* mov reg,%crN: only CR0, and only TS may change (Xen's write_cr rule). */
+/*
+ * mov reg,%crN (val is the guest's).  CR0: only TS may change (Xen's
+ * write_cr rule).  CR4: never refused, as in Xen; only the guest's own bits
+ * are kept, the rest of what it wrote is ignored.
+ */
 static bool write_cr(struct domain *d, unsigned reg, uint32_t val)
 {
+    if (reg == 4) {
+        d->vcpu.cr4 = val & cr4_guest_bits(d);
+        if (d == current)
+            cpu_set_tsd(untrappable_rdtsc_traps(d));
+        return true;
+    }
     if (reg != 0 || ((val ^ emulate_cr0_view(d)) & ~CR0_TS))
         return false;
     fpu_set_ts(d, val & CR0_TS);
@@ -175,6 +203,7 @@ static enum emul_result emulate_kernel_op(struct domain *d, struct cpu_regs *r,
                                           const struct insn *in, char *why, size_t n)
 {
     uint32_t val;
+    int i;
     switch (in->kind) {
     case INSN_MOV_FROM_CR:
         if (!read_cr(d, in->reg, &val))
@@ -186,11 +215,14 @@ static enum emul_result emulate_kernel_op(struct domain *d, struct cpu_regs *r,
     case INSN_CLTS:
         fpu_clts(d);
         return EMUL_DONE;
-    case INSN_MOV_FROM_DR:                  /* in->reg: ModRM's 3 bits, what debugreg_read() wants */
-        *emulate_gpr(r, in->rm) = debugreg_read(d, in->reg);
+    case INSN_MOV_FROM_DR:                  /* in->reg: ModRM's 3 bits */
+        if ((i = debugreg_index(in->reg, debugreg_de(d))) < 0)
+            return EMUL_UD;                 /* DR4/DR5 under CR4.DE */
+        *emulate_gpr(r, in->rm) = debugreg_read(d, i);
         return EMUL_DONE;
     case INSN_MOV_TO_DR:
-        return debugreg_write(d, in->reg, *emulate_gpr(r, in->rm)) == 0 ? EMUL_DONE : EMUL_DISALLOWED;
+        i = debugreg_write(d, in->reg, *emulate_gpr(r, in->rm));
+        return i == 0 ? EMUL_DONE : i == -ENODEV ? EMUL_UD : EMUL_DISALLOWED;
     case INSN_RDMSR:
     case INSN_WRMSR:
         return emulate_msr(d, r, in->kind == INSN_WRMSR, why, n) ? EMUL_DONE : EMUL_DISALLOWED;
@@ -253,8 +285,14 @@ void emulate_gp(struct domain *d, struct cpu_regs *r)
     switch (e) {
     case EMUL_DONE:
         r->eip += in.len;
-        return;
+        /* fall through */
     case EMUL_RESTART:                    /* a long rep: the rest next time */
+        debugreg_io_deliver(d, r, text);  /* the I/O breakpoints it hit, as traps */
+        return;
+    case EMUL_UD:                         /* what the CPU itself would raise */
+        r->vector = X86_EXC_UD;
+        r->error_code = 0;
+        trap_guest_exception(d, r, text);
         return;
     case EMUL_FAULT:
         domain_halt(d, "%s instruction '%s' at 0x%08x: %s", by ? "untrappable" : "privileged",

@@ -21,6 +21,7 @@
 #include "hypervisor/sched.h"
 #include "arch/x86/cpu.h"
 #include "hypervisor/debugreg.h"
+#include "hypervisor/emulate.h"
 #include "hypervisor/fpu.h"
 #include "hypervisor/gdt.h"
 #include "hypervisor/ldt.h"
@@ -88,7 +89,7 @@ static void switch_to(struct domain *d, struct cpu_regs *frame)
     ldt_switch_to(d);
     fpu_switch_to(d);
     debugreg_switch_to(d);
-    cpu_set_tsd(d->tsc == TSC_EMULATE);     /* rdtsc traps in this domain (emulate_untrappable.c) */
+    cpu_set_tsd(untrappable_rdtsc_traps(d));    /* rdtsc traps in this domain (emulate_untrappable.c) */
     time_update_guest(d);
     d->slice_start_ns = time_now_ns();
     rr_last = d->id;

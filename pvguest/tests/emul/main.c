@@ -22,7 +22,6 @@
  *   wrmsr-tsc    wrmsr of the TSC
  *   mov-to-cr0   a CR0 write that changes WP, not just TS
  *   mov-to-cr3   our own cr3, the value Xen's mmuext_op would accept
- *   mov-to-cr4   CR4 written with the very value we read
  * With "gp=handle" as well, a #GP handler is installed first (boot the
  * domain with policy=reflect): the refused operation must then arrive
  * there as #GP with error code 0 at its own address, and the test passes
@@ -84,7 +83,6 @@ OP(rdmsr, "rdmsr");
 OP(wrmsr, "wrmsr");
 OP(mov_to_cr0, "mov %eax,%cr0");
 OP(mov_to_cr3, "mov %eax,%cr3");
-OP(mov_to_cr4, "mov %eax,%cr4");
 
 /*
  * The #GP handler for gp=handle: the hypervisor's bounce leaves the error
@@ -190,8 +188,6 @@ static void run_disallowed(const char *op, const xen_start_info_t *si)
         text = "mov %eax,%cr0", at = insn_mov_to_cr0, fn = op_mov_to_cr0, eax = rd_cr0() ^ CR0_WP;
     else if (!strcmp(op, "mov-to-cr3"))
         text = "mov %eax,%cr3", at = insn_mov_to_cr3, fn = op_mov_to_cr3, eax = own_cr3(si);
-    else if (!strcmp(op, "mov-to-cr4"))
-        text = "mov %eax,%cr4", at = insn_mov_to_cr4, fn = op_mov_to_cr4, eax = rd_cr4();
     else {
         test_error("unknown op=%s", op);
         return;
