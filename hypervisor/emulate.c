@@ -57,6 +57,7 @@
  */
 #include "hypervisor/emulate.h"
 #include "hypervisor/bounce.h"
+#include "hypervisor/vcpu_info.h"
 #include "hypervisor/cpuid.h"
 #include "hypervisor/debugreg.h"
 #include "hypervisor/decode.h"

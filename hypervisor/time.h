@@ -22,4 +22,6 @@ uint64_t time_next_deadline_ns(void);
  * past fires now.
  */
 void time_set_timer(struct domain *d, uint64_t deadline_ns);
+/* d's periodic timer (VCPUOP_set_periodic_timer): raise VIRQ_TIMER if a period has passed by now. */
+void time_periodic(struct domain *d, uint64_t now);
 #endif

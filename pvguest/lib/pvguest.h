@@ -237,7 +237,14 @@ extern uint32_t trap_stack_top;  /* the stack_switch stack: ring-3 frames land h
 extern volatile xen_shared_info_t *shared_info;
 volatile xen_shared_info_t *map_shared_info(void);
 uint32_t spare_page(unsigned n);
-uint8_t event_mask(void);                     /* vcpu_info[0].evtchn_upcall_mask */
+/*
+ * vCPU 0's vcpu_info: shared_info's slot, until vcpu_info_move() has moved
+ * it (VCPUOP_register_vcpu_info) to the 64 bytes at `where`, in a page of
+ * ours: the rc of vcpu_op.  Everything here follows it.
+ */
+volatile xen_vcpu_info_t *vcpu_info0(void);
+long vcpu_info_move(volatile void *where);
+uint8_t event_mask(void);                     /* vcpu_info0()->evtchn_upcall_mask */
 void set_event_mask(uint8_t mask);            /* a plain store: nothing is delivered */
 
 /* Make the page holding va reachable from ring 3 (_PAGE_USER): rc. */
