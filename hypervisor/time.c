@@ -212,18 +212,3 @@ void time_irq(void)
     }
     sched_tick();
 }
-
-uint64_t time_next_deadline_ns(void)
-{
-    uint64_t next = 0;
-    for (unsigned i = 0; i < nr_domains; i++) {
-        const struct domain *d = domains[i];
-        if (d->state != DOMAIN_RUNNABLE)
-            continue;
-        if (d->timer_deadline_ns && (!next || d->timer_deadline_ns < next))
-            next = d->timer_deadline_ns;
-        if (d->poll_deadline_ns && (!next || d->poll_deadline_ns < next))
-            next = d->poll_deadline_ns;
-    }
-    return next;
-}

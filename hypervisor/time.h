@@ -14,8 +14,6 @@ uint64_t time_now_ns(void);
 void time_irq(void);
 /* Refresh d's vcpu_time_info and wallclock in its shared_info. */
 void time_update_guest(struct domain *d);
-/* The earliest pending deadline (guest timers and polls), 0 if none. */
-uint64_t time_next_deadline_ns(void);
 /*
  * d's one-shot timer (set_timer_op): raise VIRQ_TIMER at system time
  * deadline_ns, replacing any earlier setting; 0 cancels; a deadline already
