@@ -38,10 +38,7 @@ static uint64_t msr_platform_info(const struct domain *d)
     (void)d;
     return cpu.cpuid_faulting_on ? PLATFORM_INFO_CPUID_FAULTING : 0;
 }
-static uint64_t msr_misc_features(const struct domain *d)
-{
-    return d->vcpu.cpuid_faulting ? MISC_FEATURES_CPUID_FAULTING : 0;
-}
+static uint64_t msr_misc_features(const struct domain *d) { return d->vcpu.cpuid_faulting; } /* bit 0 */
 static bool msr_set_misc_features(struct domain *d, uint64_t v)
 {
     if (v & ~(cpu.cpuid_faulting_on ? MISC_FEATURES_CPUID_FAULTING : 0))
