@@ -132,7 +132,8 @@ void pvguest_main(const xen_start_info_t *si)
     set_event_mask(1);
     volatile xen_vcpu_info_t *vi = (volatile xen_vcpu_info_t *)(va + PAGE_SIZE - INFO);
     memset((void *)vi, 0, INFO);
-    check_rc("move vcpu_info to the last 64 bytes of a frame of ours", vcpu_info_move(vi), 0);
+    if (!check_rc("move vcpu_info to the last 64 bytes of a frame of ours", vcpu_info_move(vi), 0))
+        xtf_exit();                                  /* nothing below means anything then */
     check_rc("it starts with our event mask", vi->evtchn_upcall_mask, 1);
     check_hex("every event selector set", vi->evtchn_pending_sel, 0xffffffffu);
     check_rc("and the upcall flag", vi->evtchn_upcall_pending, 1);
