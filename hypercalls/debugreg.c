@@ -3,8 +3,9 @@
  *
  * A ring-1 kernel cannot move to or from a debug register, so it asks.
  * Both numbers are the guest's, unchecked: hypervisor/debugreg_check.c
- * judges them (addresses in the guest's space only, no general detect, no
- * I/O breakpoints; an unknown register is -EINVAL).  get_debugreg returns
+ * judges them (addresses in the guest's space only, no general detect, I/O
+ * breakpoints only under the guest's CR4.DE, which also makes DR4 and DR5
+ * -ENODEV; an unknown register is -EINVAL).  get_debugreg returns
  * the value itself, as Xen does, so a value with bit 31 set looks like a
  * negative number: guests know to treat it as unsigned.
  */
@@ -19,7 +20,7 @@ long do_set_debugreg(int reg, unsigned long value)
 
 long do_get_debugreg(int reg)
 {
-    int i = debugreg_index(reg);
+    int i = debugreg_index(reg, debugreg_de(current));
     if (i < 0)
         return i;
     return (long)debugreg_read(current, i);

@@ -10,6 +10,7 @@
  */
 #include "gen/hypercall_handlers.h"
 #include "hypervisor/bounce.h"
+#include "hypervisor/vcpu_info.h"
 #include "hypervisor/domain.h"
 #include "hypervisor/emulate.h"
 #include "hypervisor/guest_access.h"

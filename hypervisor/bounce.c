@@ -22,6 +22,7 @@
 #include "hypervisor/bounce.h"
 #include "hypervisor/guest_access.h"
 #include "hypervisor/ldt.h"
+#include "hypervisor/vcpu_info.h"
 #include "hypervisor/lib.h"
 #include "hypercalls/public/xen.h"
 #include "arch/x86/layout.h"
@@ -32,11 +33,6 @@
 #define EFLAGS_IOPL (3u << 12)
 #define EFLAGS_NT   (1u << 14)
 #define EFLAGS_RF   (1u << 16)
-
-struct xen_vcpu_info *vcpu_info0(struct domain *d)
-{
-    return &domain_shared_info(d)->vcpu_info[0];
-}
 
 /* The EFLAGS a guest sees in a frame: IF mirrors its event mask. */
 uint32_t bounce_guest_eflags(const struct domain *d, uint32_t eflags, bool masked)

@@ -21,6 +21,4 @@ bool bounce_frame(struct domain *d, struct cpu_regs *r, const struct bounce *b, 
 bool bounce_selector_ok(const struct domain *d, uint32_t sel);
 /* EFLAGS as the guest sees them in a frame (virtual IF and IOPL). */
 uint32_t bounce_guest_eflags(const struct domain *d, uint32_t eflags, bool masked);
-/* vCPU 0's info in d's shared_info (its upcall mask, pending flag, cr2...). */
-struct xen_vcpu_info *vcpu_info0(struct domain *d);
 #endif

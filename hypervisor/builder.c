@@ -139,6 +139,7 @@ static bool alloc_memory(struct domain *d, uint32_t nr_pages)
     struct xen_shared_info *si = domain_shared_info(d);
     memset(si, 0, PAGE_SIZE);
     si->vcpu_info[0].evtchn_upcall_mask = 1;     /* events start masked */
+    d->vcpu_info = &si->vcpu_info[0];            /* until the guest moves it (vcpu_info.c) */
     return true;
 }
 

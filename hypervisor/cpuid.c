@@ -14,8 +14,8 @@
 
 #define XEN_CPUID_BASE 0x40000000u
 
-/* leaf 1 EDX: VME DE PSE MCE MTRR PGE MCA PSE36 DS ACPI TM PBE */
-#define HIDE_1_EDX ((1u << 1) | (1u << 2) | (1u << 3) | (1u << 7) | (1u << 12) | (1u << 13) | \
+/* leaf 1 EDX: VME PSE MCE MTRR PGE MCA PSE36 DS ACPI TM PBE (DE is the guest's: its virtual CR4.DE) */
+#define HIDE_1_EDX ((1u << 1) | (1u << 3) | (1u << 7) | (1u << 12) | (1u << 13) | \
                     (1u << 14) | (1u << 17) | (1u << 21) | (1u << 22) | (1u << 29) | (1u << 31))
 /* leaf 1 ECX: MONITOR DS-CPL VMX SMX EST TM2 XSAVE OSXSAVE AVX */
 #define HIDE_1_ECX ((1u << 3) | (1u << 4) | (1u << 5) | (1u << 6) | (1u << 7) | (1u << 8) | \

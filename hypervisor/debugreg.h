@@ -16,14 +16,16 @@ struct cpu_regs;
 #define DR7_GD          0x00002000u     /* general detect: a guest may not have it */
 #define DR7_ENABLES     0x000000ffu     /* L0 G0 L1 G1 ... L3 G3 */
 #define DR7_RW_IO       2u              /* R/Wn = 10b: an I/O breakpoint (needs CR4.DE) */
+#define CR4_DE          (1u << 3)       /* the guest's virtual CR4.DE (emulate.c) */
 #define DR7_LEN_BAD     2u              /* LENn = 10b: undefined on 32-bit processors */
 
 /*
  * Pure checks (debugreg_check.c; built on the host for tests/unit).
  * reg and value are guest-controlled and arrive here unchecked.
  */
-/* The register a guest's DRn means: 0-3, 6, 7; DR4/DR5 are DR6/DR7 (CR4.DE clear); else -EINVAL. */
-int debugreg_index(int reg);
+/* The register a guest's DRn means: 0-3, 6, 7; DR4/DR5 are DR6/DR7 while the
+ * guest's CR4.DE (de) is clear, -ENODEV while it is set; else -EINVAL. */
+int debugreg_index(int reg, bool de);
 /* Can a breakpoint at addr (any length) cover only guest addresses? */
 bool debugreg_addr_ok(uint32_t addr);
 /* The reserved bits of DR6 / DR7 forced to their fixed values. */
@@ -31,18 +33,32 @@ uint32_t debugreg_dr6_value(uint32_t v);
 uint32_t debugreg_dr7_value(uint32_t v);
 /* Bit n set when DR7 enables breakpoint n (locally or globally). */
 unsigned debugreg_enabled(uint32_t dr7);
+/* The DR7 the CPU is given: the guest's without its I/O breakpoints. */
+uint32_t debugreg_hw_dr7(uint32_t dr7);
+/* B0-B3 of the enabled I/O breakpoints in dr[] that cover ports [port, port+len). */
+unsigned debugreg_io_match(const uint32_t dr[8], uint32_t port, unsigned len);
 /*
- * May a guest write value to DRreg, given its other registers dr[8]?
- * Returns the register index to store into (0-3, 6, 7) with *out the value
- * to store, or -EINVAL (no such register) or -EPERM (refused).
+ * May a guest write value to DRreg, given its other registers dr[8] and its
+ * CR4.DE?  Returns the register index to store into (0-3, 6, 7) with *out
+ * the value to store, or -EINVAL (no such register), -ENODEV (DR4/DR5 with
+ * DE) or -EPERM (refused).
  */
-int debugreg_check(int reg, uint32_t value, const uint32_t dr[8], uint32_t *out);
+int debugreg_check(int reg, uint32_t value, const uint32_t dr[8], bool de, uint32_t *out);
 
 /* The hypervisor side (debugreg.c). */
 /* set_debugreg and the emulated "mov %reg,%drN": check, store, load if d runs. */
 int debugreg_write(struct domain *d, int reg, uint32_t value);
-/* get_debugreg and the emulated "mov %drN,%reg"; reg must be 0..7. */
-uint32_t debugreg_read(const struct domain *d, int reg);
+/* get_debugreg and the emulated "mov %drN,%reg": register index i from debugreg_index(). */
+uint32_t debugreg_read(const struct domain *d, int i);
+/* Is the guest's virtual CR4.DE set? */
+bool debugreg_de(const struct domain *d);
+/*
+ * Emulated port I/O of len bytes at port (emulate_io.c): note which of d's
+ * I/O breakpoints it hits (only while CR4.DE is set); then, once EIP is past
+ * the instruction, raise them as Xen does: DR6.Bn set and #DB delivered.
+ */
+void debugreg_io_access(struct domain *d, uint32_t port, unsigned len);
+void debugreg_io_deliver(struct domain *d, struct cpu_regs *r, const char *insn);
 /* The scheduler is about to run next: arm its breakpoints, or disarm DR7. */
 void debugreg_switch_to(struct domain *next);
 /* #DB from ring 1/3, before it is bounced: record DR6's news in d's DR6. */

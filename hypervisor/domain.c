@@ -19,6 +19,8 @@
 #include "hypervisor/console.h"
 #include "hypervisor/sched.h"
 #include "hypervisor/shutdown.h"
+#include "hypervisor/time.h"
+#include "hypervisor/vcpu_info.h"
 #include "hypervisor/mm/frame.h"
 #include "hypervisor/mm/m2p.h"
 #include "hypervisor/mm/page.h"
@@ -42,6 +44,9 @@ struct domain *domain_alloc(void)
     memset(d, 0, PAGE_SIZE);
     d->id = nr_domains;
     d->shared_info = INVALID_MFN;
+    d->vcpu_info_mfn = INVALID_MFN;
+    d->runstate = (struct xen_vcpu_runstate_info){ .state = RUNSTATE_runnable,
+                                                   .state_entry_time = time_now_ns() };
     d->weight = 256;
     snprintf(d->name, sizeof(d->name), "d%u", d->id);
     domains[nr_domains++] = d;
@@ -82,6 +87,7 @@ void domain_destroy(struct domain *d)
 {
     event_domain_dies(d);              /* first: peers are told while shared_info exists */
     argo_domain_dies(d);               /* before its frames go: rings hold references */
+    vcpu_info_release(d);
     ldt_domain_dies(d);
     gdt_domain_dies(d);
     fpu_domain_dies(d);

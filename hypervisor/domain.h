@@ -5,6 +5,7 @@
 #include "arch/x86/regs.h"
 #include "arch/x86/page.h"
 #include "hypervisor/policy.h"
+#include "hypercalls/public/vcpu.h"
 
 #define MAX_DOMAINS 128
 
@@ -41,8 +42,10 @@ struct vcpu_state {
     bool fpu_ts;                        /* fpu_taskswitch / clts */
     bool fpu_initialised;
     uint8_t fpu_area[512] __attribute__((aligned(16)));   /* FXSAVE image */
-    /* Debug registers (debugreg.c). */
+    /* Debug registers (debugreg.c) and the virtual CR4 (emulate.c). */
     uint32_t dr[8];
+    uint32_t cr4;                       /* mov to %cr4: the guest's TSD, DE, FSGSBASE */
+    uint8_t io_hits;                    /* I/O breakpoints the emulated port access hit */
     /* Virtual I/O privilege and VM assists (emulate.c, vm_assist). */
     uint8_t iopl;                       /* physdev_op SET_IOPL: 0..3 */
     uint32_t vm_assist;                 /* VMASST_TYPE_* bits enabled */
@@ -81,7 +84,15 @@ struct domain {
     uint64_t slice_start_ns;    /* when its current slice began */
 
     /* Time (time.c). */
-    uint64_t timer_deadline_ns; /* set_timer_op, in system time; 0: none */
+    uint64_t timer_deadline_ns; /* set_timer_op, VCPUOP_set_singleshot_timer; 0: none */
+    uint64_t periodic_ns;       /* VCPUOP_set_periodic_timer; 0: none */
+    uint64_t periodic_last_ns;  /* when it last fired */
+
+    /* vcpu_op (hypercalls/vcpu.c, vcpu_info.c, runstate.c). */
+    struct xen_vcpu_info *vcpu_info;     /* vCPU 0's: shared_info's slot, or where it moved */
+    mfn_t vcpu_info_mfn;                 /* the frame it moved to (mapped, typed), or INVALID_MFN */
+    struct xen_vcpu_runstate_info runstate;
+    guest_ptr_t runstate_area;           /* VCPUOP_register_runstate_memory_area; 0: none */
 
     /* Event channels (event.c owns these). */
     struct evtchn *evtchn;      /* its port table, or NULL before the first bind */

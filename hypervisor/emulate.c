@@ -15,17 +15,19 @@
  *       their page-fault handler, CR3 to find their current page tables
  *       and CR4 to see which features are on.  Each value is the vCPU's
  *       view: CR0 with the virtual TS, the virtual CR2 that a #PF bounce
- *       left in shared_info, CR3 as the guest's own L3 in Xen's
+ *       left in vcpu_info, CR3 as the guest's own L3 in Xen's
  *       "extended cr3" format, and CR4 with only the bits Xen shows
- *       (PAE, MCE, OSFXSR, OSXMMEXCPT);
+ *       (PAE, MCE, OSFXSR, OSXMMEXCPT) and the guest's own (below);
  *     - writes to CR0 that change nothing but TS, and clts: the lazy-FPU
  *       idiom (Xen's fpu_taskswitch hypercall does the same job);
+ *     - writes to CR4, never refused: the guest keeps its own TSD, DE and
+ *       FSGSBASE in a virtual CR4, and the rest of what it wrote is
+ *       ignored, as Xen's pv_fixup_guest_cr4() does;
  *     - mov to and from DR0-DR7: the checks live in debugreg.c, shared
  *       with the set_debugreg/get_debugreg hypercalls;
- *     - rdmsr and wrmsr of the few MSRs in msr_rules[] below, with fixed
- *       values: Xen gives PV kernels a filtered view of a handful of MSRs;
- *       we give a synthetic one, since no guest may see or change the
- *       real machine's;
+ *     - rdmsr and wrmsr of the MSRs Xen offers a PV guest, with Xen's
+ *       values (emulate_msr.c); no guest may see or change the real
+ *       machine's;
  *     - cli, sti and port I/O when the guest's virtual IOPL allows them
  *       (physdev_op PHYSDEVOP_set_iopl; emulate_io.c).  A kernel that owned
  *       I/O on native hardware does this.  cli/sti become the virtual
@@ -37,11 +39,10 @@
  *     are disallowed, as on Xen.
  *  2. Any other privileged instruction is disallowed, and so are the ones
  *     above with a value we refuse: a CR0 write that changes more than TS,
- *     any CR2, CR3 or CR4 write, an MSR outside the table, a debug address
- *     in the hypervisor.  (Xen also emulates writes to CR2, to CR4's few
- *     guest bits, and to CR3 through the same code as mmuext_op's
- *     NEW_BASEPTR; here a kernel switches page tables only through the
- *     mmuext_op hypercall, and has no use for the others.)
+ *     any CR2 or CR3 write, an MSR outside the table, a debug address
+ *     in the hypervisor.  (Xen also emulates writes to CR2, and to CR3
+ *     through the same code as mmuext_op's NEW_BASEPTR; here a kernel
+ *     switches page tables only through the mmuext_op hypercall.)
  *     Under the default policy, "halt", the domain is halted with the
  *     instruction named, so a student sees exactly what broke the
  *     contract.  Under "reflect", the #GP is delivered to the guest's own
@@ -56,6 +57,7 @@
  */
 #include "hypervisor/emulate.h"
 #include "hypervisor/bounce.h"
+#include "hypervisor/vcpu_info.h"
 #include "hypervisor/cpuid.h"
 #include "hypervisor/debugreg.h"
 #include "hypervisor/decode.h"
@@ -64,13 +66,15 @@
 #include "hypervisor/trap.h"
 #include "hypervisor/lib.h"
 #include "hypervisor/mm/m2p.h"
+#include "hypercalls/public/errno.h"
 #include "hypercalls/public/xen.h"
 #include "arch/x86/cpu.h"
 #include "arch/x86/paging.h"
 #include "arch/x86/x86.h"
 
 #define CR4_MCE (1u << 6)
-/* The CR4 bits a PV guest may see (Xen's PV_CR4_GUEST_VISIBLE_MASK). */
+#define CR4_FSGSBASE (1u << 16)
+/* The CR4 bits a PV guest may see of the real one (Xen's PV_CR4_GUEST_VISIBLE_MASK). */
 #define CR4_GUEST_VISIBLE (CR4_PAE | CR4_MCE | CR4_OSFXSR | CR4_OSXMMEXCPT)
 
 /* Read up to INSN_MAX_LEN bytes at the guest's EIP; returns how many. */
@@ -142,6 +146,20 @@ uint32_t emulate_cr0_view(const struct domain *d)
     return (read_cr0() & ~CR0_TS) | (d->vcpu.fpu_ts ? CR0_TS : 0);
 }
 
+/*
+ * The CR4 bits a PV guest may set in its own view (Xen's PV_CR4_GUEST_MASK),
+ * each only where its CPUID shows the feature, as Xen's pv_fixup_guest_cr4():
+ * TSD (ring 3's rdtsc faults), DE (DR4/DR5 vanish, I/O breakpoints work) and
+ * FSGSBASE (kept; it does nothing in 32-bit mode).  OSXSAVE never: XSAVE is
+ * hidden.
+ */
+static uint32_t cr4_guest_bits(const struct domain *d)
+{
+    uint32_t edx = cpuid_guest(d, 1, 0).edx, ebx7 = cpuid_guest(d, 7, 0).ebx;
+    return (edx & (1u << 4) ? CR4_TSD : 0) | (edx & (1u << 2) ? CR4_DE : 0) |
+           (ebx7 & 1 ? CR4_FSGSBASE : 0);
+}
+
 /* mov %crN,reg.  reg is decoder-checked only for range: cr1, cr5+ are refused. */
 static bool read_cr(struct domain *d, unsigned reg, uint32_t *val)
 {
@@ -149,107 +167,27 @@ static bool read_cr(struct domain *d, unsigned reg, uint32_t *val)
     case 0: *val = emulate_cr0_view(d); return true;
     case 2: *val = cr2_view(d); return true;
     case 3: *val = cr3_view(d); return true;
-    case 4: *val = read_cr4() & CR4_GUEST_VISIBLE; return true;
+    case 4: *val = (read_cr4() & CR4_GUEST_VISIBLE) | d->vcpu.cr4; return true;
     default: return false;
     }
 }
 
-/* mov reg,%crN: only CR0, and only TS may change (Xen's write_cr rule). */
+/*
+ * mov reg,%crN (val is the guest's).  CR0: only TS may change (Xen's
+ * write_cr rule).  CR4: never refused, as in Xen; only the guest's own bits
+ * are kept, the rest of what it wrote is ignored.
+ */
 static bool write_cr(struct domain *d, unsigned reg, uint32_t val)
 {
+    if (reg == 4) {
+        d->vcpu.cr4 = val & cr4_guest_bits(d);
+        if (d == current)
+            cpu_set_tsd(untrappable_rdtsc_traps(d));
+        return true;
+    }
     if (reg != 0 || ((val ^ emulate_cr0_view(d)) & ~CR0_TS))
         return false;
     fpu_set_ts(d, val & CR0_TS);
-    return true;
-}
-
-/* ---- model-specific registers ----------------------------------------- */
-
-#define MSR_IA32_TSC               0x00000010u
-#define MSR_IA32_MISC_ENABLE       0x000001a0u
-#define MSR_IA32_PERF_CAPABILITIES 0x00000345u
-#define MISC_ENABLE_FAST_STRING    (1ull << 0)
-#define MISC_ENABLE_BTS_UNAVAIL    (1ull << 11)
-#define MISC_ENABLE_PEBS_UNAVAIL   (1ull << 12)
-#define MISC_ENABLE_XTPR_DISABLE   (1ull << 23)
-
-static uint64_t msr_tsc(const struct domain *d)
-{
-    return d->tsc == TSC_EMULATE ? untrappable_virtual_tsc() : rdtsc();
-}
-static uint64_t msr_zero(const struct domain *d) { (void)d; return 0; }
-static uint64_t msr_efer(const struct domain *d) { (void)d; return cpu.nx ? EFER_NXE : 0; }
-static uint64_t msr_misc_enable(const struct domain *d)
-{
-    (void)d;
-    return MISC_ENABLE_FAST_STRING | MISC_ENABLE_BTS_UNAVAIL | MISC_ENABLE_PEBS_UNAVAIL |
-           MISC_ENABLE_XTPR_DISABLE;
-}
-/* As Xen gives them to PV guests: CPUID faulting exists for the guest
- * only where the hardware's is on, since nothing else can trap ring 3's cpuid. */
-static uint64_t msr_platform_info(const struct domain *d)
-{
-    (void)d;
-    return cpu.cpuid_faulting_on ? PLATFORM_INFO_CPUID_FAULTING : 0;
-}
-static uint64_t msr_misc_features(const struct domain *d)
-{
-    return d->vcpu.cpuid_faulting ? MISC_FEATURES_CPUID_FAULTING : 0;
-}
-static bool msr_set_misc_features(struct domain *d, uint64_t v)
-{
-    if (v & ~(cpu.cpuid_faulting_on ? MISC_FEATURES_CPUID_FAULTING : 0))
-        return false;
-    d->vcpu.cpuid_faulting = v & MISC_FEATURES_CPUID_FAULTING;
-    return true;
-}
-
-/*
- * Every MSR a guest may touch.  read gives the value rdmsr returns.  A
- * wrmsr goes to write where there is one; otherwise, with write_same, a
- * wrmsr of exactly the value read is accepted and dropped (Xen ignores
- * such writes); every other wrmsr, and every MSR not listed, is
- * disallowed.  The real MSRs are never read or written for a guest.
- */
-static const struct msr_rule {
-    uint32_t msr;
-    uint64_t (*read)(const struct domain *d);
-    bool write_same;
-    bool (*write)(struct domain *d, uint64_t v);
-} msr_rules[] = {
-    /* The TSC: the real one (rdtsc gives it anyway), or the virtual one under dom.tsc=emulate. */
-    { MSR_IA32_TSC, msr_tsc, false, NULL },
-    /* CPUID faulting, offered as Xen offers it to PV guests. */
-    { MSR_PLATFORM_INFO, msr_platform_info, false, NULL },
-    { MSR_MISC_FEATURES_ENABLES, msr_misc_features, false, msr_set_misc_features },
-    /* Xen's guest_misc_enable() view: no BTS, PEBS or xTPR; plus fast strings,
-     * the power-on default.  Linux reads it at boot. */
-    { MSR_IA32_MISC_ENABLE, msr_misc_enable, true, NULL },
-    /* "No extra capabilities are supported" (Xen); read-only, as on hardware. */
-    { MSR_IA32_PERF_CAPABILITIES, msr_zero, false, NULL },
-    /* EFER as the guest runs with it: NXE when the CPU has NX (Xen hides LME/LMA). */
-    { MSR_EFER, msr_efer, true, NULL },
-};
-
-static const struct msr_rule *msr_find(uint32_t msr)
-{
-    for (size_t i = 0; i < ARRAY_SIZE(msr_rules); i++)
-        if (msr_rules[i].msr == msr)
-            return &msr_rules[i];
-    return NULL;
-}
-
-/* rdmsr/wrmsr: ECX (guest-chosen) is looked up in msr_rules[], nothing else. */
-static bool emulate_msr(struct domain *d, struct cpu_regs *r, bool write)
-{
-    const struct msr_rule *m = msr_find(r->ecx);
-    if (!m)
-        return false;
-    uint64_t v = m->read(d), w = ((uint64_t)r->edx << 32) | r->eax;
-    if (write)
-        return m->write ? m->write(d, w) : m->write_same && v == w;
-    r->eax = (uint32_t)v;
-    r->edx = (uint32_t)(v >> 32);
     return true;
 }
 
@@ -263,9 +201,10 @@ static void set_virtual_if(struct domain *d, bool enable)
 
 /* Operations only the guest kernel (ring 1) may have emulated. */
 static enum emul_result emulate_kernel_op(struct domain *d, struct cpu_regs *r,
-                                          const struct insn *in)
+                                          const struct insn *in, char *why, size_t n)
 {
     uint32_t val;
+    int i;
     switch (in->kind) {
     case INSN_MOV_FROM_CR:
         if (!read_cr(d, in->reg, &val))
@@ -277,14 +216,17 @@ static enum emul_result emulate_kernel_op(struct domain *d, struct cpu_regs *r,
     case INSN_CLTS:
         fpu_clts(d);
         return EMUL_DONE;
-    case INSN_MOV_FROM_DR:                  /* in->reg: ModRM's 3 bits, what debugreg_read() wants */
-        *emulate_gpr(r, in->rm) = debugreg_read(d, in->reg);
+    case INSN_MOV_FROM_DR:                  /* in->reg: ModRM's 3 bits */
+        if ((i = debugreg_index(in->reg, debugreg_de(d))) < 0)
+            return EMUL_UD;                 /* DR4/DR5 under CR4.DE */
+        *emulate_gpr(r, in->rm) = debugreg_read(d, i);
         return EMUL_DONE;
     case INSN_MOV_TO_DR:
-        return debugreg_write(d, in->reg, *emulate_gpr(r, in->rm)) == 0 ? EMUL_DONE : EMUL_DISALLOWED;
+        i = debugreg_write(d, in->reg, *emulate_gpr(r, in->rm));
+        return i == 0 ? EMUL_DONE : i == -ENODEV ? EMUL_UD : EMUL_DISALLOWED;
     case INSN_RDMSR:
     case INSN_WRMSR:
-        return emulate_msr(d, r, in->kind == INSN_WRMSR) ? EMUL_DONE : EMUL_DISALLOWED;
+        return emulate_msr(d, r, in->kind == INSN_WRMSR, why, n) ? EMUL_DONE : EMUL_DISALLOWED;
     default:
         return EMUL_DISALLOWED;
     }
@@ -307,7 +249,7 @@ static enum emul_result emulate_privileged(struct domain *d, struct cpu_regs *r,
     case INSN_OUTS:
         return emulate_io(d, r, in, why, n);
     default:
-        return regs_ring(r) == 1 ? emulate_kernel_op(d, r, in) : EMUL_DISALLOWED;
+        return regs_ring(r) == 1 ? emulate_kernel_op(d, r, in, why, n) : EMUL_DISALLOWED;
     }
 }
 
@@ -344,8 +286,14 @@ void emulate_gp(struct domain *d, struct cpu_regs *r)
     switch (e) {
     case EMUL_DONE:
         r->eip += in.len;
-        return;
+        /* fall through */
     case EMUL_RESTART:                    /* a long rep: the rest next time */
+        debugreg_io_deliver(d, r, text);  /* the I/O breakpoints it hit, as traps */
+        return;
+    case EMUL_UD:                         /* what the CPU itself would raise */
+        r->vector = X86_EXC_UD;
+        r->error_code = 0;
+        trap_guest_exception(d, r, text);
         return;
     case EMUL_FAULT:
         domain_halt(d, "%s instruction '%s' at 0x%08x: %s", by ? "untrappable" : "privileged",

@@ -24,6 +24,7 @@ enum emul_result {
     EMUL_RESTART,       /* partly done (a long rep): leave EIP, run it again */
     EMUL_DISALLOWED,    /* not allowed: halt or reflect #GP, per policy */
     EMUL_FAULT,         /* allowed, but guest memory failed: halt, saying why */
+    EMUL_UD,            /* the CPU would raise #UD (DR4/DR5 under CR4.DE): the guest's */
 };
 /* Shared by the emulate_*.c files. */
 uint32_t *emulate_gpr(struct cpu_regs *r, unsigned n);     /* ModRM register n */
@@ -40,8 +41,13 @@ enum emul_result emulate_untrappable(struct domain *d, struct cpu_regs *r, const
                                      char *why, size_t n);
 /* cpuid for d (false: the guest's own virtual CPUID faulting wants a #GP). */
 bool untrappable_cpuid(struct domain *d, struct cpu_regs *r);
+/* Does rdtsc trap in d: dom.tsc=emulate, or the guest's own CR4.TSD (real CR4.TSD then)? */
+bool untrappable_rdtsc_traps(const struct domain *d);
 /* The virtual TSC of a dom.tsc=emulate domain: nanoseconds of system time. */
 uint64_t untrappable_virtual_tsc(void);
+
+/* rdmsr/wrmsr from ring 1, Xen's PV MSR view (emulate_msr.c); false: refused, why says so. */
+bool emulate_msr(struct domain *d, struct cpu_regs *r, bool write, char *why, size_t n);
 
 /* Does the guest's virtual IOPL allow cli/sti/in/out at its current ring? */
 bool emulate_iopl_ok(const struct domain *d, const struct cpu_regs *r);

@@ -22,9 +22,12 @@
  * to guest memory at ES:EDI and outs reads the guest's buffer at DS:ESI
  * (or its segment override), through copy_to_guest/copy_from_guest, with
  * EDI/ESI stepped by the size in the direction EFLAGS.DF says and, under a
- * rep prefix, ECX counted down, exactly as the CPU would.
+ * rep prefix, ECX counted down, exactly as the CPU would.  Each access is
+ * shown to the guest's I/O breakpoints (debugreg.c); a rep that hits one
+ * stops after that element, so the #DB comes where the CPU's would.
  */
 #include "hypervisor/emulate.h"
+#include "hypervisor/debugreg.h"
 #include "hypervisor/decode.h"
 #include "hypervisor/guest_access.h"
 #include "hypervisor/lib.h"
@@ -90,8 +93,8 @@ bool emulate_flat_segment(const struct cpu_regs *r, unsigned seg)
  * bad buffer stops the run at that element with the registers showing how
  * far it got, as on hardware.  Addresses are 16-bit under a 67 prefix.
  */
-static enum emul_result string_io(struct cpu_regs *r, const struct insn *in, unsigned size,
-                                  char *why, size_t n)
+static enum emul_result string_io(struct domain *d, struct cpu_regs *r, const struct insn *in,
+                                  unsigned size, char *why, size_t n)
 {
     bool ins = in->kind == INSN_INS;
     unsigned seg = ins ? SEG_ES : in->seg == SEG_NONE ? SEG_DS : in->seg;
@@ -100,10 +103,13 @@ static enum emul_result string_io(struct cpu_regs *r, const struct insn *in, uns
     uint32_t mask = in->prefixes & INSN_P_ADDRSIZE ? 0xffffu : 0xffffffffu;
     bool rep = in->prefixes & (INSN_P_REP | INSN_P_REPNE);
     uint32_t count = rep ? r->ecx & mask : 1, done = 0;
+    if (count)                                   /* a rep of none touches no port */
+        debugreg_io_access(d, r->edx & 0xffff, size);
+    uint32_t chunk = d->vcpu.io_hits ? 1 : IO_REP_CHUNK;
     uint32_t *index = ins ? &r->edi : &r->esi;
     uint32_t step = r->eflags & EFLAGS_DF ? -size : size;
     bool fault = false;
-    while (done < count && done < IO_REP_CHUNK) {
+    while (done < count && done < chunk) {
         uint32_t addr = *index & mask, data = no_device(size);
         if (ins ? copy_to_guest(addr, &data, size) : copy_from_guest(&data, addr, size)) {
             snprintf(why, n, "%s buffer at 0x%08x is not %s", ins ? "destination" : "source",
@@ -127,17 +133,19 @@ enum emul_result emulate_io(struct domain *d, struct cpu_regs *r, const struct i
 {
     if (!emulate_iopl_ok(d, r))
         return EMUL_DISALLOWED;
-    /* The port (imm8 or DX) does not matter: every port is "no device". */
+    /* Every port is "no device"; the port (imm8, or DX for the ec-ef forms)
+     * matters only to the guest's I/O breakpoints. */
     unsigned size = io_size(in);
     switch (in->kind) {
     case INSN_IN:
-        r->eax |= no_device(size);                   /* the low size bytes read as ones */
-        return EMUL_DONE;
     case INSN_OUT:
-        return EMUL_DONE;                        /* dropped */
+        debugreg_io_access(d, in->op & 8 ? r->edx & 0xffff : in->imm, size);
+        if (in->kind == INSN_IN)
+            r->eax |= no_device(size);               /* the low size bytes read as ones */
+        return EMUL_DONE;                            /* an out is dropped */
     case INSN_INS:
     case INSN_OUTS:
-        return string_io(r, in, size, why, n);
+        return string_io(d, r, in, size, why, n);
     default:
         return EMUL_DISALLOWED;
     }

@@ -16,7 +16,10 @@
  *     faulting itself and a ring-3 process ran it: then the #GP is the
  *     guest kernel's, as on Xen;
  *   - rdtsc and rdtscp, by CR4.TSD, which sched.c sets while a domain with
- *     dom.tsc=emulate runs: answered with the virtual TSC below.
+ *     dom.tsc=emulate runs, or one whose kernel set its own virtual CR4.TSD
+ *     (emulate.c): answered with the virtual TSC below under dom.tsc=emulate,
+ *     else with the real one; from ring 3 under the guest's own TSD, the #GP
+ *     is its kernel's, as on Xen.
  * rdpmc traps because CR4.PCE is clear; it is a disallowed instruction
  * like any other (emulate.c), named with that mechanism.
  * This file never lets a guest see a real descriptor-table address: what
@@ -45,12 +48,17 @@ const char *untrappable_trapped_by(const struct domain *d, const struct insn *in
     case INSN_CPUID:
         return cpu.cpuid_faulting_on ? "CPUID faulting" : NULL;
     case INSN_RDTSC: case INSN_RDTSCP:
-        return d->tsc == TSC_EMULATE ? "CR4.TSD" : NULL;
+        return untrappable_rdtsc_traps(d) ? "CR4.TSD" : NULL;
     case INSN_RDPMC:
         return "CR4.PCE clear";
     default:
         return NULL;
     }
+}
+
+bool untrappable_rdtsc_traps(const struct domain *d)
+{
+    return d->tsc == TSC_EMULATE || (d->vcpu.cr4 & CR4_TSD);
 }
 
 /*
@@ -171,10 +179,12 @@ enum emul_result emulate_untrappable(struct domain *d, struct cpu_regs *r, const
     case INSN_CPUID:
         return untrappable_cpuid(d, r) ? EMUL_DONE : EMUL_DISALLOWED;
     case INSN_RDTSCP:
-        r->ecx = 0;                                     /* TSC_AUX: no vCPU number but 0 */
-        /* fall through */
     case INSN_RDTSC:
-        tsc = untrappable_virtual_tsc();
+        if (regs_ring(r) == 3 && (d->vcpu.cr4 & CR4_TSD))
+            return EMUL_DISALLOWED;                     /* the guest kernel's own TSD */
+        if (in->kind == INSN_RDTSCP)
+            r->ecx = 0;                                 /* TSC_AUX: no vCPU number but 0 */
+        tsc = d->tsc == TSC_EMULATE ? untrappable_virtual_tsc() : rdtsc();
         r->eax = (uint32_t)tsc;
         r->edx = (uint32_t)(tsc >> 32);
         return EMUL_DONE;

@@ -26,6 +26,7 @@
 #include "hypervisor/event.h"
 #include "hypervisor/event_port.h"
 #include "hypervisor/bounce.h"
+#include "hypervisor/vcpu_info.h"
 #include "hypervisor/sched.h"
 #include "hypervisor/lib.h"
 #include "hypervisor/mm/frame.h"
@@ -110,7 +111,7 @@ void event_set_pending(struct domain *d, uint32_t port)
     uint32_t word = port / 32, bit = 1u << (port % 32);
     BUG_ON(port >= EVTCHN_NR_PORTS);
     struct xen_shared_info *si = shared_info_of(d);
-    struct xen_vcpu_info *vi = &si->vcpu_info[0];
+    struct xen_vcpu_info *vi = vcpu_info0(d);
     bool fresh = !(si->evtchn_pending[word] & bit);
     si->evtchn_pending[word] |= bit;
     if (fresh && !(si->evtchn_mask[word] & bit) && !(vi->evtchn_pending_sel & (1u << word))) {
@@ -138,7 +139,7 @@ int event_unmask(struct domain *d, uint32_t port)
         return -EINVAL;
     uint32_t word = port / 32, bit = 1u << (port % 32);
     struct xen_shared_info *si = shared_info_of(d);
-    struct xen_vcpu_info *vi = &si->vcpu_info[0];
+    struct xen_vcpu_info *vi = vcpu_info0(d);
     bool was_masked = si->evtchn_mask[word] & bit;
     si->evtchn_mask[word] &= ~bit;
     if (was_masked && (si->evtchn_pending[word] & bit) &&

@@ -21,9 +21,11 @@
 #include "hypervisor/sched.h"
 #include "arch/x86/cpu.h"
 #include "hypervisor/debugreg.h"
+#include "hypervisor/emulate.h"
 #include "hypervisor/fpu.h"
 #include "hypervisor/gdt.h"
 #include "hypervisor/ldt.h"
+#include "hypervisor/runstate.h"
 #include "hypervisor/time.h"
 #include "hypervisor/trap.h"
 #include "hypervisor/console.h"
@@ -71,11 +73,14 @@ static bool any_alive(void)
     return false;
 }
 
-/* Charge the running domain for the time since its slice began. */
+/* d leaves the CPU: charged for its slice; its runstate says where it went. */
 static void account(struct domain *d, uint64_t now)
 {
     if (d && now > d->slice_start_ns)
         d->cpu_ns += now - d->slice_start_ns;
+    if (d)
+        runstate_change(d, d->state != DOMAIN_RUNNABLE ? RUNSTATE_offline :
+                           d->blocked ? RUNSTATE_blocked : RUNSTATE_runnable, now);
 }
 
 /* Make d the running domain: its registers in the frame, its state in the CPU. */
@@ -88,11 +93,14 @@ static void switch_to(struct domain *d, struct cpu_regs *frame)
     ldt_switch_to(d);
     fpu_switch_to(d);
     debugreg_switch_to(d);
-    cpu_set_tsd(d->tsc == TSC_EMULATE);     /* rdtsc traps in this domain (emulate_untrappable.c) */
+    cpu_set_tsd(untrappable_rdtsc_traps(d));    /* rdtsc traps in this domain (emulate_untrappable.c) */
     time_update_guest(d);
     d->slice_start_ns = time_now_ns();
     rr_last = d->id;
     current = d;
+    runstate_change(d, RUNSTATE_running, d->slice_start_ns);
+    runstate_publish(d);                    /* its page tables are loaded, and it is current */
+    time_periodic(d, d->slice_start_ns);
 }
 
 /*
@@ -158,6 +166,8 @@ void sched_block(struct domain *d)
 void sched_wake(struct domain *d)
 {
     d->blocked = false;
+    if (d->runstate.state == RUNSTATE_blocked)   /* not if it never left the CPU */
+        runstate_change(d, RUNSTATE_runnable, time_now_ns());
 }
 
 /* The timer tick: end the running domain's slice when it has run out. */

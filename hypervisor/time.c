@@ -9,7 +9,8 @@
  * that ticks at a constant rate, as every CPU of the last fifteen years and
  * every emulator does.
  *
- * Guests get the same scale in their shared_info (vcpu_info[0].time), with
+ * Guests get the same scale in their vcpu_info's time (in shared_info, or
+ * where VCPUOP_register_vcpu_info moved it), with
  * a fresh (tsc_timestamp, system_time) pair each time they are scheduled,
  * and compute the time from their own rdtsc without a hypercall.  The CMOS
  * clock, read once, gives the wallclock at system time 0 (wc_sec/wc_nsec).
@@ -28,6 +29,7 @@
 #include "hypervisor/console.h"
 #include "hypervisor/event.h"
 #include "hypervisor/sched.h"
+#include "hypervisor/vcpu_info.h"
 #include "hypervisor/lib.h"
 #include "hypercalls/public/xen.h"
 #include "arch/x86/apic.h"
@@ -135,7 +137,7 @@ void time_update_guest(struct domain *d)
 {
     BUG_ON(mfn_eq(d->shared_info, INVALID_MFN));
     struct xen_shared_info *si = domain_shared_info(d);
-    struct xen_vcpu_time_info *t = &si->vcpu_info[0].time;
+    struct xen_vcpu_time_info *t = &vcpu_info0(d)->time;
     uint64_t tsc = rdtsc();
 
     uint64_t now = time_calc_ticks_to_ns(tsc - tsc_at_zero, tsc_scale);
@@ -166,6 +168,19 @@ static void timer_fire(struct domain *d)
     event_send_virq(d, VIRQ_TIMER);       /* wakes d if it blocked */
 }
 
+/*
+ * Xen's periodic timer runs only while its vCPU does: it is looked at on
+ * each tick of the running domain and as the domain is scheduled, and
+ * fires at most once however late, the next period counting from then.
+ */
+void time_periodic(struct domain *d, uint64_t now)
+{
+    if (d->periodic_ns && now - d->periodic_last_ns >= d->periodic_ns) {
+        d->periodic_last_ns = now;
+        event_send_virq(d, VIRQ_TIMER);
+    }
+}
+
 void time_set_timer(struct domain *d, uint64_t deadline_ns)
 {
     d->timer_deadline_ns = deadline_ns;
@@ -188,25 +203,12 @@ void time_irq(void)
             continue;
         if (d->timer_deadline_ns && d->timer_deadline_ns <= now)
             timer_fire(d);
+        if (d == current)
+            time_periodic(d, now);
         if (d->poll_deadline_ns && d->poll_deadline_ns <= now) {
             d->poll_deadline_ns = 0;
             sched_wake(d);
         }
     }
     sched_tick();
-}
-
-uint64_t time_next_deadline_ns(void)
-{
-    uint64_t next = 0;
-    for (unsigned i = 0; i < nr_domains; i++) {
-        const struct domain *d = domains[i];
-        if (d->state != DOMAIN_RUNNABLE)
-            continue;
-        if (d->timer_deadline_ns && (!next || d->timer_deadline_ns < next))
-            next = d->timer_deadline_ns;
-        if (d->poll_deadline_ns && (!next || d->poll_deadline_ns < next))
-            next = d->poll_deadline_ns;
-    }
-    return next;
 }

@@ -14,12 +14,12 @@ uint64_t time_now_ns(void);
 void time_irq(void);
 /* Refresh d's vcpu_time_info and wallclock in its shared_info. */
 void time_update_guest(struct domain *d);
-/* The earliest pending deadline (guest timers and polls), 0 if none. */
-uint64_t time_next_deadline_ns(void);
 /*
  * d's one-shot timer (set_timer_op): raise VIRQ_TIMER at system time
  * deadline_ns, replacing any earlier setting; 0 cancels; a deadline already
  * past fires now.
  */
 void time_set_timer(struct domain *d, uint64_t deadline_ns);
+/* d's periodic timer (VCPUOP_set_periodic_timer): raise VIRQ_TIMER if a period has passed by now. */
+void time_periodic(struct domain *d, uint64_t now);
 #endif

@@ -14,6 +14,7 @@
 #include "hypervisor/panic.h"
 #include "hypervisor/lib.h"
 #include "hypervisor/bounce.h"
+#include "hypervisor/vcpu_info.h"
 #include "hypervisor/console_input.h"
 #include "hypervisor/debugreg.h"
 #include "hypervisor/domain.h"

@@ -19,9 +19,10 @@ G = ROOT / "build" / "pvguest"
 
 
 # The priv classes that the virtual CPU emulates, as Xen does for PV kernels
-# (hypervisor/emulate.c): reads of CR0/CR3/CR4 and clts.  They no longer
-# halt; tests/test_vcpu_emulate.py checks the values they return.
-EMULATED_PRIV = {"mov-from-cr0", "mov-from-cr3", "mov-from-cr4", "clts"}
+# (hypervisor/emulate.c): reads of CR0/CR3/CR4, clts, and CR4 writes (Xen
+# keeps the guest's own bits and ignores the rest).  They no longer halt;
+# tests/test_vcpu_emulate.py and tests/test_vcpu_fpu_dr.py check what they do.
+EMULATED_PRIV = {"mov-from-cr0", "mov-from-cr3", "mov-from-cr4", "mov-to-cr4", "clts"}
 
 
 def priv_classes(emulated=False):
@@ -102,7 +103,8 @@ def test_a_privileged_instruction_halts_its_domain_naming_it_while_another_runs_
     b = boot(guest("priv-" + cls), guest("hello"))
     said = b.expect(r"^\(d0\) executing (.*) at (0x[0-9a-f]+)")
     assert said.group(1).startswith(text), said.group(0)
-    halted = b.expect(r"^\(hv\) d0 halted: privileged instruction '(.*)' at (0x[0-9a-f]+)$")
+    # rdmsr/wrmsr also say which MSR refused: "at 0x...: MSR 0x0000001b refuses ..."
+    halted = b.expect(r"^\(hv\) d0 halted: privileged instruction '(.*)' at (0x[0-9a-f]+)(?:: MSR .*)?$")
     assert halted.group(1) == text
     assert int(halted.group(2), 16) == int(said.group(2), 16)
     b.forbid(r"^\(d0\) .*still alive")
@@ -126,8 +128,8 @@ def test_a_privileged_instruction_xen_emulates_leaves_its_domain_running(boot, c
 
 def test_policy_reflect_halts_too_while_the_guest_has_no_gp_handler(boot):
     b = boot(guest("priv-wrmsr", "dom.policy=reflect"), guest("hello"))
-    b.expect(r"^\(hv\) d0 halted: privileged instruction 'wrmsr' at 0x[0-9a-f]{8} "
-             r"\(policy reflect, no #GP handler\)$")
+    b.expect(r"^\(hv\) d0 halted: privileged instruction 'wrmsr' at 0x[0-9a-f]{8}: "
+             r"MSR 0x0000001b refuses 0x00000000fee00900 \(policy reflect, no #GP handler\)$")
     b.expect(r"^\(d1\) Test result: SUCCESS$")
     b.expect_status(2)
 
@@ -135,9 +137,9 @@ def test_policy_reflect_halts_too_while_the_guest_has_no_gp_handler(boot):
 def test_hypervisor_policy_reflect_is_every_domains_default_unless_its_line_says(boot):
     b = boot(guest("priv-wrmsr"), guest("priv-wrmsr", "dom.policy=halt"),
              hv_args="policy=reflect")
-    b.expect(r"^\(hv\) d0 halted: privileged instruction 'wrmsr' at 0x[0-9a-f]{8} "
-             r"\(policy reflect, no #GP handler\)$")
-    b.expect(r"^\(hv\) d1 halted: privileged instruction 'wrmsr' at 0x[0-9a-f]{8}$")
+    b.expect(r"^\(hv\) d0 halted: privileged instruction 'wrmsr' at 0x[0-9a-f]{8}: "
+             r"MSR 0x0000001b refuses 0x00000000fee00900 \(policy reflect, no #GP handler\)$")
+    b.expect(r"^\(hv\) d1 halted: privileged instruction 'wrmsr' at 0x[0-9a-f]{8}: MSR 0x0000001b refuses")
     b.expect_status(2)
 
 

@@ -145,7 +145,7 @@ def test_each_forbidden_shell_command_halts_the_domain_naming_it(boot, cmd, insn
         b.expect(r"^\(hv\) d0 halted: #BP breakpoint .* at 0x%08x with no handler$"
                  % (int(at, 16) + 1))
     else:
-        b.expect(r"^\(hv\) d0 halted: privileged instruction '%s' at 0x%s$"
+        b.expect(r"^\(hv\) d0 halted: privileged instruction '%s' at 0x%s(?:: MSR .*)?$"
                  % (re.escape(insn), at))
     b.forbid(r"still running after")
     b.expect(NO_LEAK)

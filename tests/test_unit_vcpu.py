@@ -20,6 +20,14 @@ def test_debugreg_knows_dr0_to_dr7_with_dr4_dr5_as_dr6_dr7_and_nothing_else(unit
     unit("debugreg", "register_numbers")
 
 
+def test_debugreg_dr4_and_dr5_do_not_exist_while_the_guests_cr4_de_is_set(unit):
+    unit("debugreg", "dr4_dr5_vanish_under_de")
+
+
+def test_debugreg_io_breakpoints_need_cr4_de_never_reach_the_cpu_and_match_by_port(unit):
+    unit("debugreg", "io_breakpoints_need_de")
+
+
 def test_debugreg_accepts_only_addresses_whose_4_bytes_lie_below_the_hole(unit):
     unit("debugreg", "addresses")
 
@@ -32,7 +40,7 @@ def test_debugreg_dr7_reserved_bits_are_forced_as_xen_does(unit):
     unit("debugreg", "dr7_reserved_bits")
 
 
-def test_debugreg_dr7_refuses_general_detect_io_and_8_byte_breakpoints(unit):
+def test_debugreg_dr7_refuses_general_detect_io_without_de_and_8_byte_breakpoints(unit):
     unit("debugreg", "dr7_refused_bits")
 
 

@@ -145,6 +145,47 @@ def test_one_domains_breakpoints_never_fire_in_another(boot):
     b.expect_status(0)
 
 
+# --- the guest's CR4: DE and TSD, and I/O breakpoints ------------------------
+
+def test_a_guest_sets_cr4_de_and_tsd_as_xen_allows_and_other_cr4_bits_are_ignored(boot):
+    b = boot(guest("iobp"))
+    b.expect_in_order([r"^\(d0\) check CPUID leaf 1 shows DE: got 0x00000004 want 0x00000004$",
+                       r"^\(d0\) check CR4 after setting DE, PGE and OSXSAVE: DE only: "
+                       r"got (0x[0-9a-f]+) want \1$",
+                       r"^\(d0\) check CR4.TSD reads back: got 0x00000004 want 0x00000004$",
+                       r"^\(d0\) check rdtsc in ring 1 under the guest's TSD: got runs want runs$",
+                       r"^\(d0\) check rdtsc in ring 3 under the guest's TSD: got #GP want #GP$",
+                       r"^\(d0\) check rdtsc in ring 3 once TSD is clear: got runs want runs$"])
+    succeeded(b, 0)
+    b.expect_status(0)
+
+
+def test_with_cr4_de_clear_an_io_breakpoint_is_refused_and_dr7_keeps_its_old_value(boot):
+    b = boot(guest("iobp"))
+    b.expect_in_order([r"^\(d0\) check an I/O breakpoint without CR4.DE: got -1 want -1$",   # -EPERM
+                       r"^\(d0\) check DR7 keeps its old value: got 0x00010401 want 0x00010401$",
+                       r"^\(d0\) check DR5 is DR7 without DE: got 0x00000400 want 0x00000400$"])
+    succeeded(b, 0)
+    b.expect_status(0)
+
+
+def test_with_cr4_de_set_dr4_and_dr5_vanish_and_io_breakpoints_raise_db_with_dr6_bn(boot):
+    b = boot(guest("iobp"))
+    b.expect_in_order([
+        r"^\(d0\) check get DR4 under CR4.DE: got -19 want -19$",                # -ENODEV
+        r"^\(d0\) check mov %db4 under CR4.DE: got #UD want #UD$",
+        r"^\(d0\) check DR7 reads back the I/O breakpoint: got 0x00060401 want 0x00060401$",
+        r"^\(d0\) check #DB from out to port 0x80 comes after the instruction: got 1 want 1$",
+        r"^\(d0\) check DR6 says breakpoint 0 hit: got 0x00000001 want 0x00000001$",
+        r"^\(d0\) check #DB from inw from port 0x7f \(0x7f-0x80\): got 1 want 1$",
+        r"^\(d0\) check #DB from out to port 0x82: got 0 want 0$",
+        r"^\(d0\) check the #DB of a rep with elements left is at the rep itself: got (\S+) want \1$",
+        r"^\(d0\) check ECX after the first element: got 4 want 4$",
+        r"^\(d0\) check #DB from out to port 0x80 once CR4.DE is clear: got 0 want 0$"])
+    succeeded(b, 0)
+    b.expect_status(0)
+
+
 # --- the same on a model of a real CPU -----------------------------------------
 
 @pytest.mark.bochs

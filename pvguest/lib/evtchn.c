@@ -33,7 +33,7 @@ unsigned evtchn_spurious;                   /* pending ports that had no handler
 
 static volatile xen_vcpu_info_t *vcpu(void)
 {
-    return &map_shared_info()->vcpu_info[0];
+    return vcpu_info0();
 }
 
 /* Atomically clear bit nr of *word; true if it was set. */

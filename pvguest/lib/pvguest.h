@@ -75,6 +75,8 @@ void __noreturn xtf_exit(void);
  */
 bool check_rc(const char *what, long got, long want);
 bool check_hex(const char *what, uint32_t got, uint32_t want);   /* 0x%08x */
+bool check_u64(const char *what, uint64_t got, uint64_t want);   /* 0x%016llx */
+bool check_str(const char *what, const char *got, const char *want);
 /* check_rc() named by a format (up to 119 characters of it). */
 bool check(long got, long want, const char *fmt, ...) __printf(3, 4);
 
@@ -244,7 +246,14 @@ extern uint32_t trap_stack_top;  /* the stack_switch stack: ring-3 frames land h
 extern volatile xen_shared_info_t *shared_info;
 volatile xen_shared_info_t *map_shared_info(void);
 uint32_t spare_page(unsigned n);
-uint8_t event_mask(void);                     /* vcpu_info[0].evtchn_upcall_mask */
+/*
+ * vCPU 0's vcpu_info: shared_info's slot, until vcpu_info_move() has moved
+ * it (VCPUOP_register_vcpu_info) to the 64 bytes at `where`, in a page of
+ * ours: the rc of vcpu_op.  Everything here follows it.
+ */
+volatile xen_vcpu_info_t *vcpu_info0(void);
+long vcpu_info_move(volatile void *where);
+uint8_t event_mask(void);                     /* vcpu_info0()->evtchn_upcall_mask */
 void set_event_mask(uint8_t mask);            /* a plain store: nothing is delivered */
 
 /* Make the page holding va reachable from ring 3 (_PAGE_USER): rc. */

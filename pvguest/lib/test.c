@@ -77,6 +77,19 @@ bool check_hex(const char *what, uint32_t got, uint32_t want)
     return tally(got == want);
 }
 
+bool check_u64(const char *what, uint64_t got, uint64_t want)
+{
+    printf("check %s: got 0x%016llx want 0x%016llx\n", what, (unsigned long long)got,
+           (unsigned long long)want);
+    return tally(got == want);
+}
+
+bool check_str(const char *what, const char *got, const char *want)
+{
+    printf("check %s: got %s want %s\n", what, got, want);
+    return tally(!strcmp(got, want));
+}
+
 bool check(long got, long want, const char *fmt, ...)
 {
     char what[120];

@@ -66,7 +66,7 @@ void time_record(xen_vcpu_time_info_t *out)
 
 uint64_t time_now_ns(void)
 {
-    volatile xen_vcpu_time_info_t *t = &map_shared_info()->vcpu_info[0].time;
+    volatile xen_vcpu_time_info_t *t = &vcpu_info0()->time;
     uint32_t version, mul;
     uint64_t stamp, system, tsc;
     int8_t shift;
@@ -86,7 +86,7 @@ uint64_t time_now_ns(void)
 
 bool time_ticking(void)
 {
-    return map_shared_info()->vcpu_info[0].time.tsc_to_system_mul != 0;
+    return vcpu_info0()->time.tsc_to_system_mul != 0;
 }
 
 uint64_t time_wallclock_ns(void)
@@ -134,7 +134,7 @@ unsigned time_block_until(uint64_t deadline_ns)
         blocks++;                   /* the upcall ran on the way back */
     }
     set_event_mask(old);
-    if (!old && map_shared_info()->vcpu_info[0].evtchn_upcall_pending)
+    if (!old && vcpu_info0()->evtchn_upcall_pending)
         HYPERVISOR_xen_version(XENVER_version, NULL);   /* deliver it now */
     return blocks;
 }

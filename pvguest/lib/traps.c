@@ -86,8 +86,8 @@ static void record(volatile exinfo_t *e, const struct trap_frame *f)
         e->ss = f->ss & 0xffff;
     }
     if (shared_info) {
-        e->cr2 = shared_info->vcpu_info[0].arch.cr2;
-        e->mask_at_entry = shared_info->vcpu_info[0].evtchn_upcall_mask;
+        e->cr2 = vcpu_info0()->arch.cr2;
+        e->mask_at_entry = vcpu_info0()->evtchn_upcall_mask;
     }
     if (f->vector == TRAP_FAILSAFE)
         for (unsigned i = 0; i < 4; i++)
@@ -202,14 +202,34 @@ volatile xen_shared_info_t *map_shared_info(void)
     return shared_info;
 }
 
+static volatile xen_vcpu_info_t *moved_vcpu_info;
+
+volatile xen_vcpu_info_t *vcpu_info0(void)
+{
+    return moved_vcpu_info ? moved_vcpu_info : &map_shared_info()->vcpu_info[0];
+}
+
+long vcpu_info_move(volatile void *where)
+{
+    uint32_t va = (uint32_t)(uintptr_t)where;
+    uint64_t pte;
+    if (!pt_lookup(va, &pte))
+        return -EFAULT;
+    struct xen_vcpu_register_vcpu_info info = { .mfn = PTE_MFN(pte), .offset = va & 0xfff };
+    long rc = HYPERVISOR_vcpu_op(VCPUOP_register_vcpu_info, 0, &info);
+    if (!rc)
+        moved_vcpu_info = where;
+    return rc;
+}
+
 uint8_t event_mask(void)
 {
-    return map_shared_info()->vcpu_info[0].evtchn_upcall_mask;
+    return vcpu_info0()->evtchn_upcall_mask;
 }
 
 void set_event_mask(uint8_t mask)
 {
-    map_shared_info()->vcpu_info[0].evtchn_upcall_mask = mask;
+    vcpu_info0()->evtchn_upcall_mask = mask;
 }
 
 long set_user_page(uint32_t va)

@@ -6,7 +6,9 @@
  * the CPU will honour may cover an address at or above
  * HYPERVISOR_VIRT_START (0xF5800000).  The groups check each of Xen's rules
  * one by one, then a long random run checks that rule itself, breakpoint
- * by breakpoint and byte by byte, for every value debugreg_check() accepts.
+ * by breakpoint and byte by byte, for every value debugreg_check() accepts,
+ * in the DR7 the CPU is given (I/O breakpoints, under the guest's CR4.DE,
+ * are emulated and never reach the CPU).
  *
  *   test_debugreg [GROUP | --list]
  */
@@ -21,12 +23,13 @@
 #define GUARD 0x5a5a5a5au
 
 static uint32_t regs[8];        /* the guest's registers as debugreg_check sees them */
+static bool de;                 /* the guest's CR4.DE as debugreg_check sees it */
 
 /* debugreg_check(reg, value) must return want (and, if >= 0, store stored). */
 static void expect(int line, int reg, uint32_t value, int want, uint32_t stored)
 {
     uint32_t out = GUARD;
-    int rc = debugreg_check(reg, value, regs, &out);
+    int rc = debugreg_check(reg, value, regs, de, &out);
     if (rc != want)
         check_failed(__FILE__, line, "rc", "DR%d <- 0x%08x: got %d, want %d", reg, value, rc, want);
     else if (want >= 0 && out != stored)
@@ -46,15 +49,64 @@ static void register_numbers(void)
 {
     static const int real[] = { 0, 1, 2, 3, 6, 7 };
     for (unsigned i = 0; i < ARRAY_SIZE(real); i++)
-        CHECK(debugreg_index(real[i]) == real[i]);
-    CHECK(debugreg_index(4) == 6);
-    CHECK(debugreg_index(5) == 7);
+        CHECK(debugreg_index(real[i], false) == real[i] && debugreg_index(real[i], true) == real[i]);
+    CHECK(debugreg_index(4, false) == 6);
+    CHECK(debugreg_index(5, false) == 7);
     static const int bad[] = { -1, 8, 9, 15, 16, 100, 0x10000, INT_MAX, INT_MIN };
     for (unsigned i = 0; i < ARRAY_SIZE(bad); i++) {
-        CHECKF(debugreg_index(bad[i]) == -EINVAL, "reg %d", bad[i]);
+        CHECKF(debugreg_index(bad[i], false) == -EINVAL, "reg %d", bad[i]);
+        CHECKF(debugreg_index(bad[i], true) == -EINVAL, "reg %d with DE", bad[i]);
         REFUSED(bad[i], 0, EINVAL);
         REFUSED(bad[i], 0x1000, EINVAL);
     }
+}
+
+/* With CR4.DE set, DR4 and DR5 do not exist (-ENODEV: a mov is #UD), as on the CPU. */
+static void dr4_dr5_vanish_under_de(void)
+{
+    de = true;
+    CHECK(debugreg_index(4, true) == -ENODEV);
+    CHECK(debugreg_index(5, true) == -ENODEV);
+    REFUSED(4, 0, ENODEV);
+    REFUSED(5, 0x400, ENODEV);
+    OK(6, 0, 6, 0xffff0ff0u);
+    OK(7, 0, 7, 0x400);
+    de = false;
+}
+
+/*
+ * An I/O breakpoint (R/W 10b) is Xen's rule: refused without CR4.DE when DR7
+ * enables anything, accepted with it; the CPU's DR7 never holds one, and
+ * the emulated port I/O matches it by port and length.
+ */
+static void io_breakpoints_need_de(void)
+{
+    for (unsigned n = 0; n < 4; n++) {
+        uint32_t enable = 3u << (2 * n), io = DR7_RW_IO << (16 + 4 * n);
+        uint32_t other = 1u << (2 * ((n + 1) % 4));
+        REFUSED(7, enable | io, EPERM);
+        REFUSED(7, other | io, EPERM);                   /* enabled elsewhere */
+        OK(7, io, 7, 0x400 | io);                        /* nothing enabled: Xen lets it be */
+        de = true;
+        OK(7, enable | io, 7, 0x400 | enable | io);
+        CHECK(debugreg_hw_dr7(0x400 | enable | io | other) == (0x400 | other));
+        de = false;
+    }
+    uint32_t dr[8] = { 0x70, 0x60, 0x80, 0x3f8, 0, 0, 0, 0 };
+    dr[7] = 0x55 | 0x2222u << 16;                        /* L0-L3, all I/O ... */
+    dr[7] |= (1u << 22) | (3u << 26) | (0u << 30);       /* ... lengths 1, 2, 4, 1 */
+    CHECK(debugreg_io_match(dr, 0x70, 1) == 0x1);
+    CHECK(debugreg_io_match(dr, 0x71, 1) == 0);
+    CHECK(debugreg_io_match(dr, 0x61, 1) == 0x2);        /* 2 bytes at 0x60 */
+    CHECK(debugreg_io_match(dr, 0x62, 2) == 0);
+    CHECK(debugreg_io_match(dr, 0x83, 1) == 0x4);        /* 4 bytes at 0x80 */
+    CHECK(debugreg_io_match(dr, 0x7e, 4) == 0x4);        /* 0x7e-0x81 meets only DR2 0x80-0x83 */
+    CHECK(debugreg_io_match(dr, 0x3f8, 1) == 0x8);
+    dr[7] &= ~0x40u;                                     /* L3 off */
+    CHECK(debugreg_io_match(dr, 0x3f8, 1) == 0);
+    dr[7] &= ~(3u << 16);                                /* DR0 a write breakpoint now */
+    dr[7] |= 1u << 16;
+    CHECK(debugreg_io_match(dr, 0x70, 1) == 0);
 }
 
 /* DR0-3: the whole 4 bytes at the address must lie below the hole. */
@@ -107,8 +159,7 @@ static void dr7_refused_bits(void)
     REFUSED(5, DR7_GD, EPERM);
     for (unsigned n = 0; n < 4; n++) {
         uint32_t enable = 3u << (2 * n);
-        REFUSED(7, enable | (DR7_RW_IO << (16 + 4 * n)), EPERM);    /* I/O breakpoint */
-        REFUSED(7, DR7_RW_IO << (16 + 4 * n), EPERM);               /* even when disabled */
+        REFUSED(7, enable | (DR7_RW_IO << (16 + 4 * n)), EPERM);    /* I/O breakpoint, no DE */
         REFUSED(7, enable | (DR7_LEN_BAD << (18 + 4 * n)), EPERM);
         REFUSED(7, DR7_LEN_BAD << (18 + 4 * n), EPERM);
         OK(7, enable | (1u << (16 + 4 * n)) | (3u << (18 + 4 * n)), 7,
@@ -147,11 +198,11 @@ static uint32_t interesting(void)
     }
 }
 
-/* Every enabled breakpoint of an accepted state covers guest bytes only. */
+/* Every breakpoint the CPU is given by an accepted state covers guest bytes only. */
 static bool state_is_safe(const uint32_t dr[8])
 {
     static const unsigned len_bytes[4] = { 1, 2, 8, 4 };
-    uint32_t dr7 = dr[7];
+    uint32_t dr7 = debugreg_hw_dr7(dr[7]);
     if (dr7 & DR7_GD)
         return false;
     for (unsigned n = 0; n < 4; n++) {
@@ -179,9 +230,10 @@ static void random_writes(void)
     for (unsigned i = 0; i < 200000; i++) {
         int reg = (int)(check_random() % 10) - 1;     /* -1 .. 8 */
         uint32_t value = interesting(), out = GUARD;
-        int rc = debugreg_check(reg, value, dr, &out);
+        bool with_de = next_random() & 1;
+        int rc = debugreg_check(reg, value, dr, with_de, &out);
         if (rc < 0) {
-            CHECKF(rc == -EPERM || rc == -EINVAL, "rc %d", rc);
+            CHECKF(rc == -EPERM || rc == -EINVAL || (rc == -ENODEV && with_de), "rc %d", rc);
             refused++;
             continue;
         }
@@ -201,6 +253,8 @@ static void random_writes(void)
 
 static const struct group groups[] = {
     { "register_numbers", register_numbers },
+    { "dr4_dr5_vanish_under_de", dr4_dr5_vanish_under_de },
+    { "io_breakpoints_need_de", io_breakpoints_need_de },
     { "addresses", addresses },
     { "dr6_reserved_bits", dr6_reserved_bits },
     { "dr7_reserved_bits", dr7_reserved_bits },

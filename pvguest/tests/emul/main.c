@@ -17,12 +17,11 @@
  * With "op=<name>" it instead executes one operation that must stay
  * disallowed, prints "executing <insn> at 0x<addr>" first so that a test
  * can match the halt message, and reports FAILURE if it survives:
- *   rdmsr-apic   rdmsr of IA32_APIC_BASE (not in the hypervisor's table)
- *   wrmsr-misc   wrmsr of MISC_ENABLE with a changed value
+ *   rdmsr-unknown  rdmsr of TEST_CTRL (0x33), an MSR Xen does not offer
+ *   wrmsr-pat    wrmsr of the PAT, which Xen fixes for PV guests
  *   wrmsr-tsc    wrmsr of the TSC
  *   mov-to-cr0   a CR0 write that changes WP, not just TS
  *   mov-to-cr3   our own cr3, the value Xen's mmuext_op would accept
- *   mov-to-cr4   CR4 written with the very value we read
  * With "gp=handle" as well, a #GP handler is installed first (boot the
  * domain with policy=reflect): the refused operation must then arrive
  * there as #GP with error code 0 at its own address, and the test passes
@@ -37,7 +36,8 @@
 #define CR4_PAE (1u << 5)
 #define CR4_VISIBLE 0x660u                   /* PAE MCE OSFXSR OSXMMEXCPT */
 #define MSR_TSC 0x10u
-#define MSR_APIC_BASE 0x1bu
+#define MSR_TEST_CTRL 0x33u
+#define MSR_PAT 0x277u
 #define MSR_MISC_ENABLE 0x1a0u
 #define MSR_EFER 0xc0000080u
 #define MISC_BTS_UNAVAIL (1u << 11)
@@ -83,7 +83,6 @@ OP(rdmsr, "rdmsr");
 OP(wrmsr, "wrmsr");
 OP(mov_to_cr0, "mov %eax,%cr0");
 OP(mov_to_cr3, "mov %eax,%cr3");
-OP(mov_to_cr4, "mov %eax,%cr4");
 
 /*
  * The #GP handler for gp=handle: the hypervisor's bounce leaves the error
@@ -179,19 +178,16 @@ static void run_disallowed(const char *op, const xen_start_info_t *si)
     uint64_t (*fn)(uint32_t, uint32_t, uint32_t);
     bool reflect = cmdline_get("gp", handle, sizeof(handle)) && !strcmp(handle, "handle");
 
-    if (!strcmp(op, "rdmsr-apic"))
-        text = "rdmsr", at = insn_rdmsr, fn = op_rdmsr, ecx = MSR_APIC_BASE;
-    else if (!strcmp(op, "wrmsr-misc"))
-        text = "wrmsr", at = insn_wrmsr, fn = op_wrmsr, ecx = MSR_MISC_ENABLE,
-        eax = (uint32_t)rd_msr(MSR_MISC_ENABLE) ^ 1u;
+    if (!strcmp(op, "rdmsr-unknown"))
+        text = "rdmsr", at = insn_rdmsr, fn = op_rdmsr, ecx = MSR_TEST_CTRL;
+    else if (!strcmp(op, "wrmsr-pat"))
+        text = "wrmsr", at = insn_wrmsr, fn = op_wrmsr, ecx = MSR_PAT, eax = (uint32_t)rd_msr(MSR_PAT);
     else if (!strcmp(op, "wrmsr-tsc"))
         text = "wrmsr", at = insn_wrmsr, fn = op_wrmsr, ecx = MSR_TSC;
     else if (!strcmp(op, "mov-to-cr0"))
         text = "mov %eax,%cr0", at = insn_mov_to_cr0, fn = op_mov_to_cr0, eax = rd_cr0() ^ CR0_WP;
     else if (!strcmp(op, "mov-to-cr3"))
         text = "mov %eax,%cr3", at = insn_mov_to_cr3, fn = op_mov_to_cr3, eax = own_cr3(si);
-    else if (!strcmp(op, "mov-to-cr4"))
-        text = "mov %eax,%cr4", at = insn_mov_to_cr4, fn = op_mov_to_cr4, eax = rd_cr4();
     else {
         test_error("unknown op=%s", op);
         return;

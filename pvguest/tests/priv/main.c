@@ -102,8 +102,8 @@
 #elif PRIV_CLASS == PRIV_out              /* POST diagnostic port, AL = 0 */
 # define ASM "out %al,$0x80"
 # define TEXT "out %al,$0x80"
-#elif PRIV_CLASS == PRIV_rdmsr            /* ECX = IA32_APIC_BASE */
-# define SETUP "mov $0x1b,%ecx\n\t"
+#elif PRIV_CLASS == PRIV_rdmsr            /* ECX = TEST_CTRL, which Xen does not offer */
+# define SETUP "mov $0x33,%ecx\n\t"
 # define ASM "rdmsr"
 # define TEXT "rdmsr"
 #elif PRIV_CLASS == PRIV_wrmsr            /* IA32_APIC_BASE = 0:0xfee00900 */
@@ -181,8 +181,9 @@ void pvguest_main(const xen_start_info_t *si)
     printf("still alive after %s: edx:eax = 0x%08x:%08x\n", TEXT,
            (uint32_t)(r >> 32), (uint32_t)r);
 #if PRIV_CLASS == PRIV_mov_from_cr0 || PRIV_CLASS == PRIV_mov_from_cr3 || \
-    PRIV_CLASS == PRIV_mov_from_cr4 || PRIV_CLASS == PRIV_clts
-    /* Xen's PV ABI emulates these for guest kernels (hypervisor/emulate.c). */
+    PRIV_CLASS == PRIV_mov_from_cr4 || PRIV_CLASS == PRIV_mov_to_cr4 || PRIV_CLASS == PRIV_clts
+    /* Xen's PV ABI emulates these for guest kernels (hypervisor/emulate.c); a
+     * CR4 write keeps the guest's own bits (TSD, DE...) and ignores the rest. */
     test_pass();
 #else
     test_fail("'%s' in ring 1 did not halt the domain", TEXT);

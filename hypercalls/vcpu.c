@@ -1,0 +1,102 @@
+/*
+ * vcpu.c - vcpu_op: vCPU 0's state, runstate, timers and vcpu_info.
+ *
+ * vcpu_op(cmd, vcpuid, arg) as Xen's compat_vcpu_op() answers a 32-bit PV
+ * guest.  A domain here has one vCPU, so any vcpuid but 0 is -ENOENT, as
+ * Xen says to a one-vCPU domain, before the command is even looked at.
+ * For vCPU 0: is_up (it is), the runstate account (runstate.c) read out or
+ * kept in a guest area, Xen's periodic timer (at least 1 ms a period) and
+ * its single-shot timer, which is set_timer_op's own; moving vcpu_info
+ * (vcpu_info.c); and get_physid, which Xen answers only to a hardware
+ * domain with pinned vCPUs: -EINVAL.  Bringing vCPUs up and down, their
+ * initial context, NMIs and the time-info area are -ENOSYS.  arg is a
+ * guest pointer, read once into a local copy with copy_from_guest; every
+ * field is checked there.
+ */
+#include "gen/hypercall_handlers.h"
+#include "hypervisor/domain.h"
+#include "hypervisor/guest_access.h"
+#include "hypervisor/runstate.h"
+#include "hypervisor/time.h"
+#include "hypervisor/vcpu_info.h"
+#include "hypercalls/public/errno.h"
+
+#define PERIOD_MIN_NS 1000000ull                 /* Xen's MILLISECS(1) */
+#define PERIOD_MAX_NS (~0ull >> 2)               /* Xen's STIME_DELTA_MAX */
+
+/* The runstate area: a 32-bit handle, as Xen's compat path reads it, whose 44 bytes lie below the hole. */
+static long register_runstate(struct domain *d, guest_ptr_t arg)
+{
+    guest_ptr_t area;
+    if (copy_from_guest(&area, arg, sizeof(area)) ||
+        !guest_range_ok(area, sizeof(struct xen_vcpu_runstate_info)))
+        return -EFAULT;
+    d->runstate_area = area;                     /* 0: none, as a null handle is in Xen */
+    runstate_publish(d);
+    return 0;
+}
+
+/*
+ * A deadline is absolute system time.  With VCPU_SSHOTTMR_future one
+ * already past is -ETIME (Xen's unsigned comparison); otherwise it fires at
+ * once, and so does one that is negative as Xen's signed s_time_t.
+ */
+static long singleshot(struct domain *d, guest_ptr_t arg)
+{
+    struct xen_vcpu_set_singleshot_timer set;
+    uint64_t now = time_now_ns();
+    if (copy_from_guest(&set, arg, sizeof(set)))
+        return -EFAULT;
+    if ((set.flags & VCPU_SSHOTTMR_future) && set.timeout_abs_ns < now)
+        return -ETIME;
+    time_set_timer(d, (int64_t)set.timeout_abs_ns < (int64_t)now ? now : set.timeout_abs_ns);
+    return 0;
+}
+
+static long periodic(struct domain *d, guest_ptr_t arg)
+{
+    struct xen_vcpu_set_periodic_timer set;
+    if (copy_from_guest(&set, arg, sizeof(set)))
+        return -EFAULT;
+    if (set.period_ns < PERIOD_MIN_NS || set.period_ns > PERIOD_MAX_NS)
+        return -EINVAL;
+    d->periodic_ns = set.period_ns;
+    time_periodic(d, time_now_ns());             /* as Xen: a first event at once */
+    return 0;
+}
+
+long do_vcpu_op(int cmd, unsigned int vcpuid, guest_ptr_t arg)
+{
+    struct domain *d = current;
+    struct xen_vcpu_runstate_info rs;
+    struct xen_vcpu_register_vcpu_info info;
+    if (vcpuid != 0)
+        return -ENOENT;
+    switch (cmd) {
+    case VCPUOP_is_up:
+        return 1;
+    case VCPUOP_get_runstate_info:
+        rs = runstate_get(d, time_now_ns());
+        return copy_to_guest(arg, &rs, sizeof(rs)) ? -EFAULT : 0;
+    case VCPUOP_register_runstate_memory_area:
+        return register_runstate(d, arg);
+    case VCPUOP_set_periodic_timer:
+        return periodic(d, arg);
+    case VCPUOP_stop_periodic_timer:
+        d->periodic_ns = 0;
+        return 0;
+    case VCPUOP_set_singleshot_timer:
+        return singleshot(d, arg);
+    case VCPUOP_stop_singleshot_timer:
+        time_set_timer(d, 0);
+        return 0;
+    case VCPUOP_register_vcpu_info:
+        if (copy_from_guest(&info, arg, sizeof(info)))
+            return -EFAULT;
+        return vcpu_info_move(d, info.mfn, info.offset);
+    case VCPUOP_get_physid:
+        return -EINVAL;
+    default:
+        return -ENOSYS;
+    }
+}
