@@ -230,7 +230,7 @@ static void random_writes(void)
     for (unsigned i = 0; i < 200000; i++) {
         int reg = (int)(check_random() % 10) - 1;     /* -1 .. 8 */
         uint32_t value = interesting(), out = GUARD;
-        bool with_de = next_random() & 1;
+        bool with_de = check_random() & 1;
         int rc = debugreg_check(reg, value, dr, with_de, &out);
         if (rc < 0) {
             CHECKF(rc == -EPERM || rc == -EINVAL || (rc == -ENODEV && with_de), "rc %d", rc);
