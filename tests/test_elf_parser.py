@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 
+import harness
+
 ROOT = Path(__file__).resolve().parents[1]
 MKIMAGE = ROOT / "tools" / "mkimage"
 UNIT = ROOT / "build" / "unit"
@@ -51,7 +53,8 @@ def fuzz_driver(driver):
         asan = _compile(UNIT / "elf_host_asan",
                         ["-fsanitize=address,undefined", "-fno-sanitize-recover=all",
                          "-fno-omit-frame-pointer"])
-        probe = subprocess.run([str(asan), str(MKIMAGE)], capture_output=True, timeout=30)
+        probe = subprocess.run([str(asan), str(MKIMAGE)], capture_output=True,
+                               timeout=harness.scaled(30))
     except (subprocess.CalledProcessError, OSError):
         return driver
     return asan if probe.returncode == ENOEXEC else driver    # mkimage is not ELF
@@ -86,7 +89,8 @@ class Result:
 
 def parse(driver, path, mem_mib=None):
     cmd = [str(driver)] + (["--mem", str(mem_mib)] if mem_mib else []) + [str(path)]
-    return Result(subprocess.run(cmd, capture_output=True, text=True, timeout=30))
+    return Result(subprocess.run(cmd, capture_output=True, text=True,
+                                 timeout=harness.scaled(30)))
 
 
 def refused(driver, path, errno):
@@ -516,7 +520,7 @@ def test_the_parser_survives_truncated_and_corrupted_images(fuzz_driver, tmp_pat
     cases = list(mutants(seeds, random.Random(20240601)))
     records = b"".join(struct.pack("<I", len(c)) + c for c in cases)
     proc = subprocess.run([str(fuzz_driver), "--batch"], input=records,
-                          capture_output=True, timeout=600)
+                          capture_output=True, timeout=harness.scaled(600))
     lines = proc.stdout.decode().splitlines()
     assert proc.returncode == 0, f"driver died ({proc.returncode}) after {len(lines)} " \
         f"of {len(cases)} cases: {proc.stderr.decode()[-2000:]}"
@@ -534,5 +538,6 @@ def test_the_driver_exits_with_an_errno_never_a_signal(fuzz_driver, tmp_path):
             if data:
                 data[rng.randrange(min(len(data), 0x400))] ^= 0xFF
         path.write_bytes(bytes(data))
-        r = subprocess.run([str(fuzz_driver), str(path)], capture_output=True, timeout=30)
+        r = subprocess.run([str(fuzz_driver), str(path)], capture_output=True,
+                           timeout=harness.scaled(30))
         assert r.returncode in ERRNOS, (r.returncode, r.stderr[-2000:])

@@ -33,6 +33,8 @@ from pathlib import Path
 
 import pytest
 
+import harness
+
 ROOT = Path(__file__).resolve().parents[1]
 UNIT = ROOT / "build" / "unit"
 CFLAGS = ["-std=gnu11", "-O1", "-g", "-Wall", "-Wextra", "-Werror", "-DHOST_TEST", "-I."]
@@ -71,7 +73,7 @@ def _probe_runs(flags, name):
     try:
         return subprocess.run([str(exe)], stdout=subprocess.DEVNULL,
                               stderr=subprocess.DEVNULL,
-                              timeout=60).returncode == 0
+                              timeout=harness.scaled(60)).returncode == 0
     except (OSError, subprocess.SubprocessError):     # ENOEXEC: no ia32 emulation
         return False
 
@@ -129,7 +131,7 @@ def run_group(exe, group):
     env = dict(os.environ, UBSAN_OPTIONS="print_stacktrace=1")
     p = subprocess.run([str(exe), group], stdout=subprocess.PIPE,
                        stderr=subprocess.STDOUT, universal_newlines=True,
-                       timeout=300, env=env, cwd=str(ROOT))
+                       timeout=harness.scaled(300), env=env, cwd=str(ROOT))
     summary = re.search(r"^(\d+) passed, (\d+) failed$", p.stdout, re.M)
     if p.returncode == 0 and summary and summary.group(2) == "0" \
             and int(summary.group(1)) > 0:
