@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 import harness
+import unit_build
 
 ROOT = Path(__file__).resolve().parents[1]
 MKIMAGE = ROOT / "tools" / "mkimage"
@@ -35,27 +36,29 @@ NOTES_AT = 52 + 3 * 32  # mkimage's PT_NOTE data follows three program headers
 
 
 def _compile(out, extra=()):
-    UNIT.mkdir(parents=True, exist_ok=True)
-    subprocess.run(["gcc", *CFLAGS, *extra, *SOURCES, "-o", str(out)],
-                   cwd=ROOT, check=True)
-    return out
+    """The driver and the parser, built for the host as out; gcc's result."""
+    return unit_build.gcc([*CFLAGS, *extra, *SOURCES], out)
 
 
 @pytest.fixture(scope="session")
 def driver():
-    return _compile(UNIT / "elf_host")
+    exe = UNIT / "elf_host"
+    p = _compile(exe)
+    assert p.returncode == 0, p.stdout
+    return exe
 
 
 @pytest.fixture(scope="session")
 def fuzz_driver(driver):
     """The driver with ASan+UBSan if this host can build and run it."""
+    asan = UNIT / "elf_host_asan"
+    if _compile(asan, ["-fsanitize=address,undefined", "-fno-sanitize-recover=all",
+                       "-fno-omit-frame-pointer"]).returncode:
+        return driver
     try:
-        asan = _compile(UNIT / "elf_host_asan",
-                        ["-fsanitize=address,undefined", "-fno-sanitize-recover=all",
-                         "-fno-omit-frame-pointer"])
         probe = subprocess.run([str(asan), str(MKIMAGE)], capture_output=True,
                                timeout=harness.scaled(30))
-    except (subprocess.CalledProcessError, OSError):
+    except (subprocess.SubprocessError, OSError):
         return driver
     return asan if probe.returncode == ENOEXEC else driver    # mkimage is not ELF
 

@@ -49,8 +49,9 @@ _sanitizers = {}    # abi -> the sanitizer flags that build and run here ([] if 
 _built = {}         # (program, abi) -> path of the executable
 
 
-def _gcc(args, out):
-    """Compile to a temporary name and rename, so parallel sessions never run half a file."""
+def gcc(args, out):
+    """gcc args -o out, through a temporary name and a rename, so that another
+    pytest process (an xdist worker, a second session) never runs half a file."""
     UNIT.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(out.name + ".tmp%d" % os.getpid())
     p = subprocess.run(["gcc", *args, "-o", str(tmp)], cwd=str(ROOT),
@@ -68,7 +69,7 @@ def _probe_runs(flags, name):
     tmp.write_text("int main(void) { return 0; }\n")
     os.replace(str(tmp), str(src))      # another worker may be compiling it
     exe = UNIT / ("unit_probe-" + name)
-    if _gcc([*flags, str(src)], exe).returncode != 0:
+    if gcc([*flags, str(src)], exe).returncode != 0:
         return False
     try:
         return subprocess.run([str(exe)], stdout=subprocess.DEVNULL,
@@ -84,7 +85,7 @@ def unusable(abi):
     if abi not in _unusable:
         if abi == "host":
             _unusable[abi] = None
-        elif _gcc([*ABIS[abi], "-x", "c", "/dev/null", "-c"],
+        elif gcc([*ABIS[abi], "-x", "c", "/dev/null", "-c"],
                   UNIT / ("unit_probe-%s.o" % abi)).returncode != 0:
             _unusable[abi] = "gcc cannot build %s programs here" % abi
         elif not _probe_runs(ABIS[abi], abi):
@@ -118,7 +119,7 @@ def build(program, sources, extra, abi):
         require_abi(abi)
         out = UNIT / ("test_%s-%s" % (program, abi))
         flags = [*CFLAGS, *ABIS[abi], *_sanitizer_flags(abi), *extra]
-        p = _gcc([*flags, *sources], out)
+        p = gcc([*flags, *sources], out)
         if p.returncode != 0:
             pytest.fail("building %s for %s failed:\n%s" % (program, abi, p.stdout),
                         pytrace=False)
