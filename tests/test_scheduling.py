@@ -6,9 +6,10 @@ its one-shot timer, set_timer_op raising VIRQ_TIMER - wakes it.  The guests:
 
   worker       counts and never yields, printing progress every N iterations
   sleeper      sleeps on its timer n times, printing after each wake-up
-  masked-spin  spins with events masked, reading only the shared_info clock,
-               until it has seen itself descheduled N times (a jump in the
-               clock between two readings)
+  masked-spin  spins with events masked, reading only shared_info, until it
+               has seen itself scheduled in again N times (its vcpu_time_info
+               rewritten: a jump in the clock alone may be the emulator
+               stalling on a busy host)
   shell        the pvguest kernel with three ring-3 tasks: the shell on the
                console, a sleeper and a spinner that its own 10 ms tick
                preempts (see pvguest/tests/shell/main.c)
@@ -61,8 +62,8 @@ def test_two_cpu_bound_domains_both_progress_while_a_third_blocks_and_wakes_on_i
 
 
 def test_a_domain_spinning_with_events_masked_is_preempted_and_starves_no_one(boot):
-    # It stops after 10 jumps in its clock - or, should the others all end
-    # first and leave it alone, after max iterations: so no exact count.
+    # It stops once it has been descheduled 10 times - or, should the others
+    # all end first and leave it alone, after max iterations: so no exact count.
     b = boot(guest("masked-spin", "-- preemptions=10"),
              guest("worker", "-- every=2000000 reports=20"),
              guest("sleeper", "-- n=5 ms=20"), timeout=60)
