@@ -62,36 +62,33 @@ def gcc(args, out):
     return p
 
 
-def _probe_runs(flags, name):
-    """Whether a trivial program built with flags builds and runs here."""
+def _probe(flags, name):
+    """A trivial program built with flags: "build" if gcc cannot build it,
+    "run" if this host cannot run it, else "ok"."""
     src, tmp = UNIT / "unit_probe.c", UNIT / ("unit_probe.c.tmp%d" % os.getpid())
     UNIT.mkdir(parents=True, exist_ok=True)
     tmp.write_text("int main(void) { return 0; }\n")
     os.replace(str(tmp), str(src))      # another worker may be compiling it
     exe = UNIT / ("unit_probe-" + name)
     if gcc([*flags, str(src)], exe).returncode != 0:
-        return False
+        return "build"
     try:
-        return subprocess.run([str(exe)], stdout=subprocess.DEVNULL,
-                              stderr=subprocess.DEVNULL,
-                              timeout=harness.scaled(60)).returncode == 0
+        ran = subprocess.run([str(exe)], stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL, timeout=harness.scaled(60))
     except (OSError, subprocess.SubprocessError):     # ENOEXEC: no ia32 emulation
-        return False
+        return "run"
+    return "ok" if ran.returncode == 0 else "run"
 
 
 def unusable(abi):
     """None if gcc builds programs for abi and this host runs them, else the
     reason it cannot; found once per session (per xdist worker)."""
     if abi not in _unusable:
-        if abi == "host":
-            _unusable[abi] = None
-        elif gcc([*ABIS[abi], "-x", "c", "/dev/null", "-c"],
-                  UNIT / ("unit_probe-%s.o" % abi)).returncode != 0:
-            _unusable[abi] = "gcc cannot build %s programs here" % abi
-        elif not _probe_runs(ABIS[abi], abi):
-            _unusable[abi] = CANNOT_RUN.get(abi, "this host cannot run %s programs" % abi)
-        else:
-            _unusable[abi] = None
+        probe = "ok" if abi == "host" else _probe(ABIS[abi], abi)
+        _unusable[abi] = {"ok": None,
+                          "build": "gcc cannot build %s programs here" % abi,
+                          "run": CANNOT_RUN.get(abi, "this host cannot run %s programs" % abi),
+                          }[probe]
     return _unusable[abi]
 
 
@@ -106,7 +103,7 @@ def require_abi(abi):
 def _sanitizer_flags(abi):
     """The sanitizers, if a trivial program builds and runs with them for this ABI."""
     if abi not in _sanitizers:
-        ok = _probe_runs([*ABIS[abi], *SANITIZERS], abi + "-san")
+        ok = _probe([*ABIS[abi], *SANITIZERS], abi + "-san") == "ok"
         _sanitizers[abi] = SANITIZERS if ok else []
     return _sanitizers[abi]
 
