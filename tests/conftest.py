@@ -7,6 +7,9 @@ with make's output if the build fails: hundreds of identical "no such file"
 failures would only bury the real error. It gives every test a fresh list of
 the boots it makes (harness.current_boots), and when a test fails it writes
 their consoles to build/test-logs/<test id>.log, the first place to look.
+When tests were skipped because this host cannot run what they need (32-bit
+programs, see unit_build.CANNOT_RUN), it says why once at the end, even
+without -rs (which `make test` gives, and which already lists it).
 """
 
 import fcntl
@@ -16,6 +19,7 @@ import subprocess
 import pytest
 
 import harness
+import unit_build
 
 LOG_DIR = harness.ROOT / "build" / "test-logs"
 
@@ -80,3 +84,15 @@ def pytest_runtest_makereport(item, call):
                                                               b.log_text())
                                   for n, b in enumerate(boots, 1)))
         report.sections.append(("console logs", "saved to %s" % path))
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    """One line per host limit that skipped tests, unless -rs listed them."""
+    if any(c in (config.option.reportchars or "") for c in "saA"):
+        return
+    reasons = [r.longrepr[2] for r in terminalreporter.stats.get("skipped", [])
+               if isinstance(r.longrepr, tuple)]
+    for why in unit_build.CANNOT_RUN.values():
+        n = sum(why in r for r in reasons)
+        if n:
+            terminalreporter.write_line("%d skipped: %s" % (n, why))

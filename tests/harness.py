@@ -5,12 +5,16 @@ then states what the console must show (`expect`), in what order
 (`expect_in_order`), what it must never show (`forbid`), and how the run must
 end (`expect_status`). Every boot goes through tools/run, the same runner a
 person uses, so a failing test can be replayed by hand with the command line
-printed in its failure message. Every boot has a timeout; every boot made by a
+printed in its failure message. Every boot has a timeout, a guard against a
+hang and never a measure of speed: it is stretched by RINGONE_TIMEOUT_SCALE
+(see scaled() below), which `make test` sets. Every boot made by a
 test is remembered so that conftest.py can save its console under
 build/test-logs/ when the test fails. A hypervisor panic fails any test that
 did not say `allow_panic=True`, even one whose other checks all pass.
 """
 
+import math
+import os
 import re
 import shlex
 import subprocess
@@ -38,6 +42,31 @@ CONTEXT = 40            # console lines shown with a failure
 current_boots = []
 
 
+def _timeout_scale():
+    text = os.environ.get("RINGONE_TIMEOUT_SCALE", "1")
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not (value > 0 and math.isfinite(value)):
+        raise ValueError("RINGONE_TIMEOUT_SCALE=%r: want a number greater than 0" % text)
+    return value
+
+
+# RINGONE_TIMEOUT_SCALE (a number, default 1): how many times slower than an
+# idle machine this one may be. Every timeout in the tests is a guard against
+# a hang, written for an idle machine; a busy one (other builds, a second
+# emulator per core) runs the emulators several times slower, so each guard
+# is multiplied by this. `make test` sets 3 (docs/conventions.md). Raising it
+# only makes a real hang take longer to be reported; no verdict depends on it.
+TIMEOUT_SCALE = _timeout_scale()
+
+
+def scaled(seconds):
+    """A hang guard of `seconds` on an idle machine, as long as it is here."""
+    return seconds * TIMEOUT_SCALE
+
+
 class Boot:
     """What one run of tools/run left behind: status, console, stderr."""
 
@@ -45,6 +74,11 @@ class Boot:
         self.argv, self.status, self.output = argv, status, output
         self.stderr, self.seconds = stderr, seconds
         self.lines = output.splitlines()
+
+    @property
+    def timeout(self):
+        """The --timeout tools/run was given, in seconds (already scaled)."""
+        return float(self.argv[self.argv.index("--timeout") + 1])
 
     @property
     def command(self):
@@ -140,9 +174,11 @@ def boot(*guests, hv_args="", mem=128, emulator="qemu", iso=False, timeout=30,
          forbid=(), allow_panic=False, hv=None, extra=()):
     """Boot the hypervisor (or hv) with guests ("path args" words) through
     tools/run and return a Boot. Relative paths are from the tree top.
-    The forbidden patterns, and a panic unless allow_panic, are checked here."""
+    timeout is in seconds on an idle machine, scaled here (b.timeout is
+    what tools/run got). The forbidden patterns, and a panic unless
+    allow_panic, are checked here."""
     argv = [sys.executable, str(RUN), "--emulator", emulator,
-            "--timeout", str(timeout), "--mem", str(mem), "--hv-args=" + hv_args]
+            "--timeout", "%g" % scaled(timeout), "--mem", str(mem), "--hv-args=" + hv_args]
     argv += ["--iso"] if iso else []
     argv += ["--hv", str(hv)] if hv else []
     argv += list(extra) + ["--"] + [str(g) for g in guests]
@@ -152,7 +188,7 @@ def boot(*guests, hv_args="", mem=128, emulator="qemu", iso=False, timeout=30,
         # runner that hangs (ISO building, a stuck emulator that ignores TERM).
         p = subprocess.run(argv, cwd=str(ROOT), stdin=subprocess.DEVNULL,
                            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                           timeout=timeout + 60)
+                           timeout=scaled(timeout + 60))
         status, out, err = p.returncode, p.stdout, p.stderr
     except subprocess.TimeoutExpired as e:
         status, out = 4, e.stdout or b""

@@ -297,10 +297,10 @@ def test_too_little_ram_is_refused_with_a_clear_error_and_status_6(boot):
 def test_a_guest_that_never_ends_is_killed_at_the_timeout_with_status_4(boot, tmp_path):
     # mkimage's good image is a valid PV kernel whose entry point is `jmp .`.
     spinner = mkimage("good", tmp_path / "spin.elf")
-    b = boot(str(spinner), timeout=1)
+    b = boot(str(spinner), timeout=1)      # scaled: the domain must be built by then
     b.expect(r"^\(hv\) d0 \(d0\): 16 MiB, .*entry 0xc0100000")
     b.forbid(r"^\(hv\) power off")
-    assert "(run) timeout after 1 s" in b.stderr, b.stderr
+    assert "(run) timeout after %g s" % b.timeout in b.stderr, b.stderr
     b.expect_status(4)
 
 
@@ -434,7 +434,7 @@ def test_make_iso_writes_an_iso9660_image(built):
     iso = ROOT / "build" / "hypervisor.iso"
     p = subprocess.run(["make", "-s", "iso"], cwd=str(ROOT), stdin=subprocess.DEVNULL,
                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                       universal_newlines=True, timeout=300)
+                       universal_newlines=True, timeout=harness.scaled(300))
     assert p.returncode == 0, "make iso failed:\n" + p.stdout
     with open(str(iso), "rb") as f:
         f.seek(16 * 2048)                  # the primary volume descriptor
@@ -448,7 +448,8 @@ def test_a_cpu_without_pae_is_refused_with_status_6(built):
                         str(ROOT / "build" / "hypervisor.elf"), "-display", "none",
                         "-serial", "stdio", "-monitor", "none", "-no-reboot", "-nic", "none",
                         "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"],
-                       stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, timeout=30)
+                       stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                       timeout=harness.scaled(30))
     out = p.stdout.decode()
     assert "(hv) error: this CPU has no PAE; the hypervisor needs it" in out, out
     assert "(hv) power off: status 6 (cannot boot on this machine)" in out, out

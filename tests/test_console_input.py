@@ -13,7 +13,7 @@ import re
 import subprocess
 import sys
 
-from harness import RUN, guest
+from harness import RUN, guest, scaled
 
 CTRL_A3 = r"\x01\x01\x01"            # as written to tools/run --input
 READY = r"^\(d0\) ready: "           # the echo guest has bound its VIRQs
@@ -92,7 +92,7 @@ def test_input_for_a_domain_that_halted_moves_on_instead_of_crashing(boot):
 def run(*args):
     return subprocess.run([sys.executable, str(RUN)] + list(args), stdin=subprocess.DEVNULL,
                           stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                          universal_newlines=True, timeout=60)
+                          universal_newlines=True, timeout=scaled(60))
 
 
 def test_tools_run_refuses_input_it_cannot_type():

@@ -24,6 +24,8 @@ from pathlib import Path
 
 import pytest
 
+import unit_build
+
 ROOT = Path(__file__).resolve().parent.parent
 BUILD = ROOT / "build" / "unit"
 AS = "i686-linux-gnu-as"
@@ -174,12 +176,11 @@ def report(bad):
 
 @pytest.fixture(scope="module")
 def driver():
-    BUILD.mkdir(parents=True, exist_ok=True)
     exe = BUILD / "decode_host"
-    r = run(["gcc", "-DHOST_TEST", "-O2", "-g", "-std=gnu11", "-Wall", "-Wextra", "-Werror",
-             "-I.", "hypervisor/decode.c", "hypervisor/decode_format.c",
-             "tests/unit/decode_host.c", "-o", str(exe)])
-    assert r.returncode == 0, r.stderr
+    r = unit_build.gcc(["-DHOST_TEST", "-O2", "-g", "-std=gnu11", "-Wall", "-Wextra", "-Werror",
+                        "-I.", "hypervisor/decode.c", "hypervisor/decode_format.c",
+                        "tests/unit/decode_host.c"], exe)
+    assert r.returncode == 0, r.stdout
     return exe
 
 

@@ -17,6 +17,9 @@ from pathlib import Path
 
 import pytest
 
+import harness
+import unit_build
+
 ROOT = Path(__file__).resolve().parents[1]
 MKIMAGE = ROOT / "tools" / "mkimage"
 UNIT = ROOT / "build" / "unit"
@@ -35,13 +38,12 @@ NOTES_AT = 52 + 3 * 32  # mkimage's PT_NOTE data follows three program headers
 
 
 def _compile(out, extra=()):
-    """Build to a private name, then rename: pytest-xdist workers may build
-    the same driver at once, and none may run another's half-written one."""
-    UNIT.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name("%s.%d" % (out.name, os.getpid()))
-    subprocess.run(["gcc", *CFLAGS, *extra, *SOURCES, "-o", str(tmp)],
-                   cwd=ROOT, check=True)
-    os.replace(tmp, out)
+    """The driver and the parser, built for the host as out (through
+    unit_build.gcc: a temporary name, then a rename); out, or
+    CalledProcessError with gcc's output."""
+    p = unit_build.gcc([*CFLAGS, *extra, *SOURCES], out)
+    if p.returncode != 0:
+        raise subprocess.CalledProcessError(p.returncode, "gcc", p.stdout)
     return out
 
 
@@ -53,12 +55,16 @@ def driver():
 @pytest.fixture(scope="session")
 def fuzz_driver(driver):
     """The driver with ASan+UBSan if this host can build and run it."""
+    asan = UNIT / "elf_host_asan"
     try:
-        asan = _compile(UNIT / "elf_host_asan",
-                        ["-fsanitize=address,undefined", "-fno-sanitize-recover=all",
-                         "-fno-omit-frame-pointer"])
-        probe = subprocess.run([str(asan), str(MKIMAGE)], capture_output=True, timeout=30)
-    except (subprocess.CalledProcessError, OSError):
+        _compile(asan, ["-fsanitize=address,undefined", "-fno-sanitize-recover=all",
+                        "-fno-omit-frame-pointer"])
+    except subprocess.CalledProcessError:
+        return driver
+    try:
+        probe = subprocess.run([str(asan), str(MKIMAGE)], capture_output=True,
+                               timeout=harness.scaled(30))
+    except (subprocess.SubprocessError, OSError):
         return driver
     return asan if probe.returncode == ENOEXEC else driver    # mkimage is not ELF
 
@@ -92,7 +98,8 @@ class Result:
 
 def parse(driver, path, mem_mib=None):
     cmd = [str(driver)] + (["--mem", str(mem_mib)] if mem_mib else []) + [str(path)]
-    return Result(subprocess.run(cmd, capture_output=True, text=True, timeout=30))
+    return Result(subprocess.run(cmd, capture_output=True, text=True,
+                                 timeout=harness.scaled(30)))
 
 
 def refused(driver, path, errno):
@@ -518,7 +525,7 @@ def test_the_parser_survives_truncated_and_corrupted_images(fuzz_driver, tmp_pat
     cases = list(mutants(seeds, random.Random(20240601)))
     records = b"".join(struct.pack("<I", len(c)) + c for c in cases)
     proc = subprocess.run([str(fuzz_driver), "--batch"], input=records,
-                          capture_output=True, timeout=600)
+                          capture_output=True, timeout=harness.scaled(600))
     lines = proc.stdout.decode().splitlines()
     assert proc.returncode == 0, f"driver died ({proc.returncode}) after {len(lines)} " \
         f"of {len(cases)} cases: {proc.stderr.decode()[-2000:]}"
@@ -536,5 +543,6 @@ def test_the_driver_exits_with_an_errno_never_a_signal(fuzz_driver, tmp_path):
             if data:
                 data[rng.randrange(min(len(data), 0x400))] ^= 0xFF
         path.write_bytes(bytes(data))
-        r = subprocess.run([str(fuzz_driver), str(path)], capture_output=True, timeout=30)
+        r = subprocess.run([str(fuzz_driver), str(path)], capture_output=True,
+                           timeout=harness.scaled(30))
         assert r.returncode in ERRNOS, (r.returncode, r.stderr[-2000:])

@@ -18,6 +18,8 @@ import subprocess
 
 import pytest
 
+import harness
+
 from test_elf_parser import (E2BIG, EINVAL, ENOEXEC, ENOMEM, UNIT, _compile,
                              mutants, parse, refused)
 
@@ -115,7 +117,7 @@ def expected_area(data, virt_kend):
 def with_area(driver, tmp_path, image):
     out = tmp_path / (image.parent.name + ".area")
     r = subprocess.run([str(driver), "--symtab", str(out), str(image)],
-                       capture_output=True, text=True, timeout=30)
+                       capture_output=True, text=True, timeout=harness.scaled(30))
     return r, out
 
 
@@ -263,7 +265,7 @@ def test_the_planner_survives_truncated_and_corrupted_images(tmp_path):
         asan = _compile(UNIT / "elf_host_symtab_asan",
                         ["-fsanitize=address,undefined", "-fno-sanitize-recover=all"])
         if subprocess.run([str(asan), "--batch"], input=b"",
-                          capture_output=True, timeout=30).returncode:
+                          capture_output=True, timeout=harness.scaled(30)).returncode:
             raise OSError("cannot run")
     except (subprocess.CalledProcessError, OSError):
         asan = _compile(UNIT / "elf_host_symtab_plain")
@@ -279,7 +281,7 @@ def test_the_planner_survives_truncated_and_corrupted_images(tmp_path):
         cases.append(bytes(data))
     records = b"".join(struct.pack("<I", len(c)) + c for c in cases)
     proc = subprocess.run([str(asan), "--batch"], input=records,
-                          capture_output=True, timeout=600)
+                          capture_output=True, timeout=harness.scaled(600))
     lines = proc.stdout.decode().splitlines()
     assert proc.returncode == 0, proc.stderr.decode()[-2000:]
     assert len(lines) == len(cases)

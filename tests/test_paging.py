@@ -11,7 +11,8 @@ guest's; tables are validated when they become tables.  Three guests
            switches to them and back, takes a demand-zero fault, unpins,
            and finally gives every frame it used back to the hypervisor;
   hostile  one attack per run (case=N), each expecting Xen's error code;
-  victim   patterns its memory, yields while the attacker runs, checks.
+  victim   patterns its memory, yields while the attacker runs, outlives
+           every domain booted after it, checks.
 
 Every boot must end with "0 leaked" and no hypervisor panic (the harness
 forbids "(hv) PANIC" on every boot).

@@ -4,9 +4,11 @@
  * Each case (cmdline "case=N"; "case=0" runs them all) breaks one rule of
  * hypervisor/mm/page_type.c and expects the hypervisor's error code, then
  * checks that nothing changed and that we are still alive to say SUCCESS.
- * It is booted next to a `victim` domain, whose frames are the "other
+ * It is booted after a `victim` domain, whose frames are the "other
  * domain's" frames here (found through the M2P: a frame with a pfn there
  * that our P2M does not name) and whose memory must be unchanged after.
+ * The victim outlives every domain booted after it, so the M2P entries of
+ * its frames are still its own when we look at them again.
  *   1 hypervisor frames       7 the hypervisor's L2 slots   13 batch stops at entry k
  *   2 another domain's frames 8 the L3 in CR3               14 nested multicall
  *   3 our tables, writable    9 give back a mapped frame    15 iret in a multicall
@@ -110,7 +112,14 @@ static unsigned free_l2_index(void)
 
 static uint64_t l2e_ma(unsigned slot3_index) { return mm_entry_ma(table_mfn(4), slot3_index); }
 
-/* Frames the M2P gives a pfn that our P2M does not name: another domain's. */
+/*
+ * Frames the M2P gives a pfn that our P2M does not name: another domain's.
+ * We take eight, 64 apart, from the lowest 449: the first domain's (the
+ * builder takes frames upward, in boot order, and a domain has 1024 at
+ * least).  That is the victim, which must be booted first and which does
+ * not end before us (see pvguest/tests/victim), so their M2P entries can
+ * change only if an attack here worked.
+ */
 static void find_foreign(void)
 {
     long max = HYPERVISOR_memory_op(XENMEM_maximum_ram_page, NULL);

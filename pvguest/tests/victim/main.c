@@ -5,12 +5,17 @@
  * depends on the page and the word, takes checksums of the pattern, of its
  * page tables (read-only to it; only the hypervisor writes them) and of its
  * P2M list, then yields the CPU many times, so that the domains booted with
- * it - the hostile ones - run their attacks while it waits.  Afterwards
- * every word must still be what it wrote and every checksum the same.
- * It prints its first frame numbers so a log shows which frames an attacker
- * would have had to reach.  cmdline: yields=N (default 300).
+ * it - the hostile ones - run their attacks while it waits.  It does not
+ * end while any domain booted after it still runs: an attacker checks that
+ * the M2P entries of our frames never change, and they would if we ended
+ * first, however long our yields had lasted.  Afterwards every word must
+ * still be what it wrote and every checksum the same.  It prints its first
+ * frame numbers so a log shows which frames an attacker would have had to
+ * reach.  cmdline: yields=N (default 300).
  */
 #include "pvguest/lib/pvguest.h"
+
+#define DOMAINS_MAX 128             /* hypervisor/domain.h: domain ids are 0..127 */
 
 #define SEED 0x7a11c0deu
 #define AD   0x60u                  /* Accessed, Dirty: the CPU sets them as it walks */
@@ -58,6 +63,45 @@ static unsigned verify(uint32_t *first)
     return bad;
 }
 
+/*
+ * EVTCHNOP_status of port 0 in domain dom: of another domain it is -EPERM
+ * while that domain lives and -ESRCH once it has ended (or never was); of
+ * ours it is an answer (hypercalls/evtchn.c, as Xen).
+ */
+static long status_of(unsigned dom)
+{
+    struct xen_evtchn_status st = { .dom = (xen_domid_t)dom, .port = 0 };
+    return HYPERVISOR_event_channel_op(EVTCHNOP_status, &st);
+}
+
+static bool lives(unsigned dom) { return status_of(dom) == -EPERM; }     /* another domain */
+static bool is_us(unsigned dom) { long rc = status_of(dom); return rc != -EPERM && rc != -ESRCH; }
+
+/* Yield until every domain booted after us (a higher id) has ended. */
+static void outlive_later_domains(void)
+{
+    static bool waiting[DOMAINS_MAX];
+    unsigned self = 0, later = 0, left, yields = 0;
+
+    while (self < DOMAINS_MAX && !is_us(self))
+        self++;
+    for (unsigned d = self + 1; d < DOMAINS_MAX; d++)
+        later += waiting[d] = lives(d);
+    if (!later)
+        return;
+    printf("victim: waiting for the %u domains booted after us to end\n", later);
+    do {
+        left = 0;
+        for (unsigned d = self + 1; d < DOMAINS_MAX; d++)
+            left += waiting[d] = waiting[d] && lives(d);
+        if (left) {
+            HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
+            yields++;
+        }
+    } while (left);
+    printf("victim: they have ended (%u more yields)\n", yields);
+}
+
 void pvguest_main(const xen_start_info_t *si)
 {
     unsigned yields = cmdline_uint("yields", 300), bad, i;
@@ -79,6 +123,7 @@ void pvguest_main(const xen_start_info_t *si)
         if (i == yields / 2 && (bad = verify(&first)))
             printf("after %u yields: %u words changed, first in page 0x%08x\n", i, bad, first);
     }
+    outlive_later_domains();
     for (unsigned k = 0, shown = 0; k < si->nr_pt_frames && k < PT_COPY; k++)
         for (unsigned e = 0; e < 512; e++) {
             uint64_t now = ((const volatile uint64_t *)(si->pt_base + k * PAGE_SIZE))[e];
