@@ -13,10 +13,10 @@
  * It must never touch guest memory except by copy_from_guest/copy_to_guest.
  */
 #include "gen/hypercall_handlers.h"
-#include "hypervisor/argo_ring.h"
+#include "hypervisor/share/argo_ring.h"
 #include "hypervisor/cmdline.h"
-#include "hypervisor/event.h"
-#include "hypervisor/guest_access.h"
+#include "hypervisor/event/event.h"
+#include "hypervisor/mm/guest_access.h"
 #include "hypervisor/lib.h"
 #include "hypercalls/public/errno.h"
 

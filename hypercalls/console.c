@@ -11,10 +11,10 @@
  * have reached the guest, so a bad buffer loses nothing.
  */
 #include "gen/hypercall_handlers.h"
-#include "hypervisor/console.h"
-#include "hypervisor/console_input.h"
-#include "hypervisor/domain.h"
-#include "hypervisor/guest_access.h"
+#include "hypervisor/console/console.h"
+#include "hypervisor/console/console_input.h"
+#include "hypervisor/domain/domain.h"
+#include "hypervisor/mm/guest_access.h"
 #include "hypercalls/public/errno.h"
 
 #define CHUNK 128

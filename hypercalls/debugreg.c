@@ -2,7 +2,7 @@
  * debugreg.c - set_debugreg and get_debugreg: the guest's DR0-DR7.
  *
  * A ring-1 kernel cannot move to or from a debug register, so it asks.
- * Both numbers are the guest's, unchecked: hypervisor/debugreg_check.c
+ * Both numbers are the guest's, unchecked: hypervisor/vcpu/debugreg_check.c
  * judges them (addresses in the guest's space only, no general detect, I/O
  * breakpoints only under the guest's CR4.DE, which also makes DR4 and DR5
  * -ENODEV; an unknown register is -EINVAL).  get_debugreg returns
@@ -10,8 +10,8 @@
  * negative number: guests know to treat it as unsigned.
  */
 #include "gen/hypercall_handlers.h"
-#include "hypervisor/debugreg.h"
-#include "hypervisor/domain.h"
+#include "hypervisor/vcpu/debugreg.h"
+#include "hypervisor/domain/domain.h"
 
 long do_set_debugreg(int reg, unsigned long value)
 {

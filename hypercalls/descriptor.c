@@ -2,15 +2,15 @@
  * descriptor.c - set_gdt and update_descriptor: the guest's own segments.
  *
  * Thin handlers: they bring the guest's arguments into our memory and
- * hand them to hypervisor/gdt.c, which owns the rules (each descriptor
- * passes hypervisor/desc_check.c) and the hypervisor's checked copy of the
+ * hand them to hypervisor/vcpu/gdt.c, which owns the rules (each descriptor
+ * passes hypervisor/vcpu/desc_check.c) and the hypervisor's checked copy of the
  * GDT that the CPU actually reads.  As in Xen's PV ABI, both calls speak
  * machine frames: the guest translates its pfns with its P2M list.
  */
 #include "gen/hypercall_handlers.h"
-#include "hypervisor/domain.h"
-#include "hypervisor/gdt.h"
-#include "hypervisor/guest_access.h"
+#include "hypervisor/domain/domain.h"
+#include "hypervisor/vcpu/gdt.h"
+#include "hypervisor/mm/guest_access.h"
 #include "hypercalls/public/errno.h"
 
 /*

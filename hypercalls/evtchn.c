@@ -6,7 +6,7 @@
  * port and then cannot write its number back closes the port again, so a
  * bad pointer never leaks one (Xen leaves it open: "cleaning up here would
  * be a mess"; here it is one call).  The rules about ports live in
- * hypervisor/event_port.c and event.c; this file only checks who may ask:
+ * hypervisor/event/event_port.c and event.c; this file only checks who may ask:
  *  - a `dom` field (alloc_unbound, status, reset) must be DOMID_SELF or the
  *    caller's own id.  No domain here is privileged over another, so any
  *    other live domain is -EPERM (Xen's XSM_TARGET check) and a domain that
@@ -25,10 +25,10 @@
  * bind_pirq is -EPERM.
  */
 #include "gen/hypercall_handlers.h"
-#include "hypervisor/domain.h"
-#include "hypervisor/event.h"
-#include "hypervisor/event_port.h"
-#include "hypervisor/guest_access.h"
+#include "hypervisor/domain/domain.h"
+#include "hypervisor/event/event.h"
+#include "hypervisor/event/event_port.h"
+#include "hypervisor/mm/guest_access.h"
 #include "hypervisor/mm/page_type.h"
 #include "hypercalls/public/errno.h"
 #include "hypercalls/public/event_channel.h"

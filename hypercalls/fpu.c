@@ -8,8 +8,8 @@
  * and always returns 0; so do we.  The policy lives in hypervisor/fpu.c.
  */
 #include "gen/hypercall_handlers.h"
-#include "hypervisor/domain.h"
-#include "hypervisor/fpu.h"
+#include "hypervisor/domain/domain.h"
+#include "hypervisor/vcpu/fpu.h"
 
 long do_fpu_taskswitch(int set)
 {

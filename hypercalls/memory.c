@@ -15,8 +15,8 @@
  * memory map.  A domain may ask about itself only.
  */
 #include "gen/hypercall_handlers.h"
-#include "hypervisor/domain.h"
-#include "hypervisor/guest_access.h"
+#include "hypervisor/domain/domain.h"
+#include "hypervisor/mm/guest_access.h"
 #include "hypervisor/mm/frame.h"
 #include "hypervisor/mm/m2p.h"
 #include "hypervisor/mm/page.h"

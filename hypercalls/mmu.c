@@ -10,8 +10,8 @@
  * as Xen does, so a guest can tell exactly which request failed.
  */
 #include "gen/hypercall_handlers.h"
-#include "hypervisor/domain.h"
-#include "hypervisor/guest_access.h"
+#include "hypervisor/domain/domain.h"
+#include "hypervisor/mm/guest_access.h"
 #include "hypervisor/mm/m2p.h"
 #include "hypervisor/mm/page_type.h"
 #include "hypervisor/lib.h"

@@ -6,12 +6,12 @@
  * and later switch to it without the hypervisor validating it again.
  * NEW_BASEPTR is the guest's "mov to cr3": the new L3 must be (or become)
  * a valid L3 of the guest's.  TLB operations are local: one vCPU.
- * SET_LDT is the guest's lldt; hypervisor/ldt.c owns its rules.
+ * SET_LDT is the guest's lldt; hypervisor/vcpu/ldt.c owns its rules.
  */
 #include "gen/hypercall_handlers.h"
-#include "hypervisor/domain.h"
-#include "hypervisor/guest_access.h"
-#include "hypervisor/ldt.h"
+#include "hypervisor/domain/domain.h"
+#include "hypervisor/mm/guest_access.h"
+#include "hypervisor/vcpu/ldt.h"
 #include "hypervisor/mm/page_type.h"
 #include "hypervisor/lib.h"
 #include "hypercalls/public/errno.h"

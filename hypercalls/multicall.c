@@ -11,8 +11,8 @@
  * ends if an entry ended the domain.
  */
 #include "gen/hypercall_handlers.h"
-#include "hypervisor/domain.h"
-#include "hypervisor/guest_access.h"
+#include "hypervisor/domain/domain.h"
+#include "hypervisor/mm/guest_access.h"
 #include "hypervisor/hypercall.h"
 #include "hypercalls/public/errno.h"
 #include "hypercalls/public/xen.h"

@@ -10,8 +10,8 @@
  * interrupts, I/O bitmaps or devices, which no domain here owns: -ENOSYS.
  */
 #include "gen/hypercall_handlers.h"
-#include "hypervisor/domain.h"
-#include "hypervisor/guest_access.h"
+#include "hypervisor/domain/domain.h"
+#include "hypervisor/mm/guest_access.h"
 #include "hypercalls/public/errno.h"
 #include "hypercalls/public/physdev.h"
 

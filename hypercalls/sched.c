@@ -21,11 +21,11 @@
  * not offered and is -EPERM too.
  */
 #include "gen/hypercall_handlers.h"
-#include "hypervisor/domain.h"
-#include "hypervisor/event.h"
-#include "hypervisor/event_port.h"
-#include "hypervisor/guest_access.h"
-#include "hypervisor/sched.h"
+#include "hypervisor/domain/domain.h"
+#include "hypervisor/event/event.h"
+#include "hypervisor/event/event_port.h"
+#include "hypervisor/mm/guest_access.h"
+#include "hypervisor/event/sched.h"
 #include "hypercalls/public/errno.h"
 #include "hypercalls/public/sched.h"
 

@@ -9,8 +9,8 @@
  * so the call never fails.
  */
 #include "gen/hypercall_handlers.h"
-#include "hypervisor/domain.h"
-#include "hypervisor/time.h"
+#include "hypervisor/domain/domain.h"
+#include "hypervisor/event/time.h"
 
 #define MS 1000000ull
 

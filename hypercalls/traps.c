@@ -9,12 +9,12 @@
  * selector of ring 0 would run guest code with the hypervisor's privilege.
  */
 #include "gen/hypercall_handlers.h"
-#include "hypervisor/bounce.h"
-#include "hypervisor/vcpu_info.h"
-#include "hypervisor/domain.h"
-#include "hypervisor/emulate.h"
-#include "hypervisor/guest_access.h"
-#include "hypervisor/sched.h"
+#include "hypervisor/vcpu/bounce.h"
+#include "hypervisor/vcpu/vcpu_info.h"
+#include "hypervisor/domain/domain.h"
+#include "hypervisor/vcpu/emulate.h"
+#include "hypervisor/mm/guest_access.h"
+#include "hypervisor/event/sched.h"
 #include "hypervisor/lib.h"
 #include "hypercalls/public/callback.h"
 #include "hypercalls/public/errno.h"

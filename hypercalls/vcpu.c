@@ -14,11 +14,11 @@
  * field is checked there.
  */
 #include "gen/hypercall_handlers.h"
-#include "hypervisor/domain.h"
-#include "hypervisor/guest_access.h"
-#include "hypervisor/runstate.h"
-#include "hypervisor/time.h"
-#include "hypervisor/vcpu_info.h"
+#include "hypervisor/domain/domain.h"
+#include "hypervisor/mm/guest_access.h"
+#include "hypervisor/vcpu/runstate.h"
+#include "hypervisor/event/time.h"
+#include "hypervisor/vcpu/vcpu_info.h"
 #include "hypercalls/public/errno.h"
 
 #define PERIOD_MIN_NS 1000000ull                 /* Xen's MILLISECS(1) */

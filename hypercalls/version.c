@@ -8,7 +8,7 @@
  * (a classic information leak).
  */
 #include "gen/hypercall_handlers.h"
-#include "hypervisor/guest_access.h"
+#include "hypervisor/mm/guest_access.h"
 #include "hypervisor/lib.h"
 #include "hypervisor/version.h"
 #include "hypercalls/public/errno.h"

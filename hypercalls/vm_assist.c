@@ -20,8 +20,8 @@
  * command, and an unknown command is -ENOSYS.
  */
 #include "gen/hypercall_handlers.h"
-#include "hypervisor/domain.h"
-#include "hypervisor/emulate.h"
+#include "hypervisor/domain/domain.h"
+#include "hypervisor/vcpu/emulate.h"
 #include "hypercalls/public/errno.h"
 
 #define VM_ASSIST_SUPPORTED (VCPU_ASSIST(VMASST_TYPE_pae_extended_cr3) | \

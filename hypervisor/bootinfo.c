@@ -12,7 +12,7 @@
  */
 #include "hypervisor/bootinfo.h"
 #include "hypervisor/cmdline.h"
-#include "hypervisor/console.h"
+#include "hypervisor/console/console.h"
 #include "hypervisor/mm/frame.h"
 #include "hypervisor/lib.h"
 #include "arch/x86/paging.h"

@@ -8,9 +8,9 @@
  * describes each option.
  */
 #include "hypervisor/cmdline.h"
-#include "hypervisor/console.h"
+#include "hypervisor/console/console.h"
 #include "hypervisor/lib.h"
-#include "hypervisor/policy.h"
+#include "hypervisor/domain/policy.h"
 
 struct hv_options hv_opts;
 

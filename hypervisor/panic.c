@@ -9,8 +9,8 @@
  * table, and power off with the panic status.
  */
 #include "hypervisor/panic.h"
-#include "hypervisor/console.h"
-#include "hypervisor/shutdown.h"
+#include "hypervisor/console/console.h"
+#include "hypervisor/domain/shutdown.h"
 #include "hypervisor/symbols.h"
 #include "hypervisor/lib.h"
 #include "arch/x86/desc.h"

@@ -34,7 +34,7 @@ STATUS = {0: "clean end", 1: "usage error in tools/run",
           6: "the hypervisor refused to boot"}
 PANIC = r"^\(hv\) PANIC"
 # The leak check, applied to every boot: at power off every frame must be
-# free again except the hypervisor's own (hypervisor/domain.c).
+# free again except the hypervisor's own (hypervisor/domain/domain.c).
 LEAK = r"^\(hv\) frames: .* at power off, .*, (?!0 leaked$)-?\d+ leaked$"
 CONTEXT = 40            # console lines shown with a failure
 
@@ -204,7 +204,7 @@ def boot(*guests, hv_args="", mem=128, emulator="qemu", iso=False, timeout=30,
 # -- shared by the tests that boot pvguest images --
 
 PVGUEST = ROOT / "build" / "pvguest"
-# The leak check every boot that ends domains must pass (hypervisor/domain.c).
+# The leak check every boot that ends domains must pass (hypervisor/domain/domain.c).
 NO_LEAK = (r"^\(hv\) frames: \d+ free of \d+ at power off, "
            r"\d+ kept for the M2P and frame table, 0 leaked$")
 # A guest "check" line whose got and want differ.

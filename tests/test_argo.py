@@ -1,7 +1,7 @@
 """Argo (argo_op, hypercall 39): rings of a domain's own pages, messages the hypervisor copies in.
 
 One guest, pvguest/tests/argo, checks Argo from the inside with Xen's error
-codes (hypercalls/argo.c checks each record, hypervisor/argo_ring.c keeps
+codes (hypercalls/argo.c checks each record, hypervisor/share/argo_ring.c keeps
 the rings):
 
 - solo (with pvguest/tests/victim beside it, whose memory must not change):

@@ -1,7 +1,7 @@
 """BSD_SYMTAB from inside a guest: the symbol table Xen's builder would load.
 
 pvguest/tests/symtab carries the BSD_SYMTAB note.  The builder loads its
-symbol and string tables after its image (hypervisor/elf_symtab.c, laid
+symbol and string tables after its image (hypervisor/domain/elf_symtab.c, laid
 out as libelf does) and says where; the guest checks the size word, the ELF
 header, the three section headers, looks its own symbols up by name, and
 checks every padding byte up to the p2m list is zero.  The byte-level rules

@@ -1,4 +1,4 @@
-"""The instruction decoder (hypervisor/decode.c) agrees with objdump.
+"""The instruction decoder (hypervisor/vcpu/decode.c) agrees with objdump.
 
 The hypervisor advances a guest's EIP by the decoded length of every
 instruction it emulates, so a wrong length is a guest-controlled jump; and it
@@ -178,7 +178,7 @@ def report(bad):
 def driver():
     exe = BUILD / "decode_host"
     r = unit_build.gcc(["-DHOST_TEST", "-O2", "-g", "-std=gnu11", "-Wall", "-Wextra", "-Werror",
-                        "-I.", "hypervisor/decode.c", "hypervisor/decode_format.c",
+                        "-I.", "hypervisor/vcpu/decode.c", "hypervisor/vcpu/decode_format.c",
                         "tests/unit/decode_host.c"], exe)
     assert r.returncode == 0, r.stdout
     return exe
@@ -412,5 +412,5 @@ def test_unspellable_instructions_fall_back_to_raw_bytes(driver):
 
 def test_decoder_compiles_warning_free_for_the_hypervisor():
     BUILD.mkdir(parents=True, exist_ok=True)
-    r = run(["gcc", *HV_CFLAGS, "-c", "hypervisor/decode.c", "-o", str(BUILD / "decode32.o")])
+    r = run(["gcc", *HV_CFLAGS, "-c", "hypervisor/vcpu/decode.c", "-o", str(BUILD / "decode32.o")])
     assert r.returncode == 0, r.stderr

@@ -19,7 +19,7 @@ G = ROOT / "build" / "pvguest"
 
 
 # The priv classes that the virtual CPU emulates, as Xen does for PV kernels
-# (hypervisor/emulate.c): reads of CR0/CR3/CR4, clts, and CR4 writes (Xen
+# (hypervisor/vcpu/emulate.c): reads of CR0/CR3/CR4, clts, and CR4 writes (Xen
 # keeps the guest's own bits and ignores the rest).  They no longer halt;
 # tests/test_vcpu_emulate.py and tests/test_vcpu_fpu_dr.py check what they do.
 EMULATED_PRIV = {"mov-from-cr0", "mov-from-cr3", "mov-from-cr4", "mov-to-cr4", "clts"}

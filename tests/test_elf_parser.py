@@ -1,4 +1,4 @@
-"""The guest image parser (hypervisor/elf.c), rule by rule.
+"""The guest image parser (hypervisor/domain/elf.c), rule by rule.
 
 Each test builds an image with tools/mkimage (or patches one byte-wise),
 runs the host driver tests/unit/elf_host on it, and reads the evidence from
@@ -23,8 +23,8 @@ import unit_build
 ROOT = Path(__file__).resolve().parents[1]
 MKIMAGE = ROOT / "tools" / "mkimage"
 UNIT = ROOT / "build" / "unit"
-SOURCES = ["tests/unit/elf_host.c", "hypervisor/elf.c", "hypervisor/elf_features.c",
-           "hypervisor/elf_symtab.c"]
+SOURCES = ["tests/unit/elf_host.c", "hypervisor/domain/elf.c", "hypervisor/domain/elf_features.c",
+           "hypervisor/domain/elf_symtab.c"]
 CFLAGS = ["-DHOST_TEST", "-std=gnu11", "-g", "-O1", "-Wall", "-Wextra", "-Werror",
           "-Wshadow", "-Wstrict-prototypes", "-Wmissing-prototypes", "-I."]
 FREESTANDING = ["-m32", "-ffreestanding", "-nostdlib", "-fno-pie",

@@ -1,4 +1,4 @@
-"""The BSD_SYMTAB area (hypervisor/elf_symtab.c), byte for byte.
+"""The BSD_SYMTAB area (hypervisor/domain/elf_symtab.c), byte for byte.
 
 A kernel whose BSD_SYMTAB note says "yes" gets its symbol and string tables
 loaded after its image, as Xen's libelf lays them out (elf_parse_bsdsyms,

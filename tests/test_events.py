@@ -1,6 +1,6 @@
 """Event channels: Xen's 2-level ABI, interdomain ping-pong, block and poll, death.
 
-Two guests check event channels from the inside (hypervisor/event.c,
+Two guests check event channels from the inside (hypervisor/event/event.c,
 event_port.c, hypercalls/evtchn.c, the block and poll of hypercalls/sched.c):
 
 - pvguest/tests/pingpong: two domains play ping-pong over one interdomain

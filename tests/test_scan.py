@@ -1,7 +1,7 @@
 """The builder's load-time scan for instructions this CPU will not trap (issue 10).
 
 Before a domain first runs, the builder decodes its executable segments
-(hypervisor/scan.c, run by hypervisor/builder_scan.c) and names each
+(hypervisor/domain/scan.c, run by hypervisor/domain/builder_scan.c) and names each
 sensitive instruction the CPU will not trap in ring 1: sgdt, sidt, sldt,
 smsw and str where there is no UMIP, cpuid where there is no CPUID faulting
 (unless Xen's forced-emulation prefix is in front of it).  The guest

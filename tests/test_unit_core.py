@@ -11,18 +11,18 @@ import unit_build
 
 PROGRAMS = {
     # our formatter is renamed so that the host's printf family stays intact to compare with
-    "format": (["tests/unit/test_format.c", "hypervisor/format.c"],
+    "format": (["tests/unit/test_format.c", "hypervisor/console/format.c"],
                ["-U_FORTIFY_SOURCE", "-Dvsnprintf=hv_vsnprintf", "-Dsnprintf=hv_snprintf"]),
     "memmap": (["tests/unit/test_memmap.c", "hypervisor/mm/memmap.c"], []),
     "frame": (["tests/unit/test_frame.c", "hypervisor/mm/frame.c"], []),
     "cmdline": (["tests/unit/test_cmdline.c", "hypervisor/cmdline.c"], []),
-    "builder_opts": (["tests/unit/test_builder_opts.c", "hypervisor/builder_opts.c",
+    "builder_opts": (["tests/unit/test_builder_opts.c", "hypervisor/domain/builder_opts.c",
                       "hypervisor/cmdline.c"], []),
 }
 unit = unit_build.fixture(PROGRAMS)
 
 
-# --- hypervisor/format.c: our vsnprintf against the host's --------------------
+# --- hypervisor/console/format.c: our vsnprintf against the host's --------------------
 
 def test_formatter_prints_integers_like_c(unit):
     unit("format", "integers")
@@ -242,7 +242,7 @@ def test_cmdline_parse_reports_words_too_long_for_its_buffer(unit):
     unit("cmdline", "parse_long_words")
 
 
-# --- hypervisor/builder_opts.c: a module line, as Xen passes it -----------------
+# --- hypervisor/domain/builder_opts.c: a module line, as Xen passes it -----------------
 
 def test_module_words_reach_the_guest_as_xen_passes_them(unit):
     unit("builder_opts", "xen_words_reach_the_guest")

@@ -1,4 +1,4 @@
-"""hypervisor/desc_check.c, Xen's check_descriptor(), rule by rule on the host.
+"""hypervisor/vcpu/desc_check.c, Xen's check_descriptor(), rule by rule on the host.
 
 tests/unit/test_desc_check.c links desc_check.c alone (-DHOST_TEST) and runs
 named groups of checks, each a table of descriptors with the verdict and
@@ -15,7 +15,7 @@ import pytest
 import unit_build
 
 PROGRAMS = {
-    "desc_check": (["tests/unit/test_desc_check.c", "hypervisor/desc_check.c"], []),
+    "desc_check": (["tests/unit/test_desc_check.c", "hypervisor/vcpu/desc_check.c"], []),
 }
 unit = unit_build.fixture(PROGRAMS)
 

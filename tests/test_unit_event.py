@@ -1,6 +1,6 @@
 """The event-channel port table's pure C rules, built and run on the host.
 
-tests/unit/test_event.c links hypervisor/event_port.c, the state machine
+tests/unit/test_event.c links hypervisor/event/event_port.c, the state machine
 of Xen's event channels: which port a new channel gets, who may bind to an
 unbound port, what closing one end does to the other, where a send goes and
 what status says. The test program supplies a world of three domains'
@@ -12,12 +12,12 @@ one named group of checks and shows its FAIL lines.
 import unit_build
 
 PROGRAMS = {
-    "event": (["tests/unit/test_event.c", "hypervisor/event_port.c"], []),
+    "event": (["tests/unit/test_event.c", "hypervisor/event/event_port.c"], []),
 }
 unit = unit_build.fixture(PROGRAMS)
 
 
-# --- hypervisor/event_port.c: ports and their states --------------------------
+# --- hypervisor/event/event_port.c: ports and their states --------------------------
 
 def test_event_ports_are_handed_out_lowest_first_from_port_1(unit):
     unit("event", "ports_are_lowest_first_from_1")

@@ -1,4 +1,4 @@
-"""The load-time scan's pure C rules (hypervisor/scan.c, hypervisor/elf_symbols.c), on the host.
+"""The load-time scan's pure C rules (hypervisor/domain/scan.c, hypervisor/domain/elf_symbols.c), on the host.
 
 tests/unit/test_scan.c feeds the scan crafted byte buffers and ELF images,
 built and run by tests/unit_build.py (natively and with -m32, under
@@ -11,8 +11,8 @@ import pytest
 import unit_build
 
 PROGRAMS = {
-    "scan": (["tests/unit/test_scan.c", "hypervisor/scan.c", "hypervisor/decode.c",
-              "hypervisor/decode_format.c", "hypervisor/elf_symbols.c"], []),
+    "scan": (["tests/unit/test_scan.c", "hypervisor/domain/scan.c", "hypervisor/vcpu/decode.c",
+              "hypervisor/vcpu/decode_format.c", "hypervisor/domain/elf_symbols.c"], []),
 }
 unit = unit_build.fixture(PROGRAMS)
 

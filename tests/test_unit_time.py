@@ -1,6 +1,6 @@
 """The clock's pure C arithmetic, built and run on the host.
 
-tests/unit/test_time.c links hypervisor/time_calc.c: Xen's TSC-to-ns
+tests/unit/test_time.c links hypervisor/event/time_calc.c: Xen's TSC-to-ns
 scale (the very formula guests apply to their vcpu_time_info), the TSC
 calibration ratio, and the CMOS clock's registers to a date and to Unix
 seconds. It is built and run by tests/unit_build.py, as every host unit
@@ -11,7 +11,7 @@ lines.
 import unit_build
 
 PROGRAMS = {
-    "time": (["tests/unit/test_time.c", "hypervisor/time_calc.c"], []),
+    "time": (["tests/unit/test_time.c", "hypervisor/event/time_calc.c"], []),
 }
 unit = unit_build.fixture(PROGRAMS)
 

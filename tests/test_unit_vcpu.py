@@ -1,6 +1,6 @@
 """The virtual CPU's pure C rules, built and run on the host.
 
-tests/unit/test_debugreg.c links hypervisor/debugreg_check.c, the module
+tests/unit/test_debugreg.c links hypervisor/vcpu/debugreg_check.c, the module
 that decides which debug-register values a guest may set. It is built and
 run by tests/unit_build.py, as every host unit program is (natively and
 with -m32, with the sanitizers where the host has them); each test below
@@ -9,12 +9,12 @@ runs one named group of checks and shows its FAIL lines.
 import unit_build
 
 PROGRAMS = {
-    "debugreg": (["tests/unit/test_debugreg.c", "hypervisor/debugreg_check.c"], []),
+    "debugreg": (["tests/unit/test_debugreg.c", "hypervisor/vcpu/debugreg_check.c"], []),
 }
 unit = unit_build.fixture(PROGRAMS)
 
 
-# --- hypervisor/debugreg_check.c: set_debugreg and mov to DRn ---------------
+# --- hypervisor/vcpu/debugreg_check.c: set_debugreg and mov to DRn ---------------
 
 def test_debugreg_knows_dr0_to_dr7_with_dr4_dr5_as_dr6_dr7_and_nothing_else(unit):
     unit("debugreg", "register_numbers")

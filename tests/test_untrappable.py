@@ -3,7 +3,7 @@
 x86 lets sgdt, sidt, sldt, smsw and str (which show where the hypervisor's
 tables are, and CR0), cpuid (the real CPU), rdtsc (the real counter) and
 rdpmc run outside ring 0.  The hypervisor makes each one trap where the CPU
-can (hypervisor/emulate_untrappable.c, arch/x86/cpu.c), and the domain's
+can (hypervisor/vcpu/emulate_untrappable.c, arch/x86/cpu.c), and the domain's
 policy decides what a trapped one does: halt, naming the instruction and
 the mechanism; reflect the #GP, as Xen does; or emulate it with the
 guest's own view.  pvguest/tests/untrap runs them and prints what it saw.

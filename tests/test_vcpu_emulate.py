@@ -2,7 +2,7 @@
 
 A PV kernel in ring 1 still executes some privileged instructions, and
 Xen's ABI promises to emulate them with the vCPU's own state (see the
-essay at the top of hypervisor/emulate.c): reads of CR0/CR2/CR3/CR4,
+essay at the top of hypervisor/vcpu/emulate.c): reads of CR0/CR2/CR3/CR4,
 clts and TS-only CR0 writes, the debug registers, a few MSRs, and
 cli/sti/in/out/ins/outs when the virtual IOPL allows. Everything else stays
 disallowed and halts the domain (or, under policy=reflect, reaches the

@@ -18,7 +18,7 @@ group of checks on the same code.
 
 A tests/test_unit_*.py module names its programs and takes a fixture:
 
-    PROGRAMS = {"time": (["tests/unit/test_time.c", "hypervisor/time_calc.c"], [])}
+    PROGRAMS = {"time": (["tests/unit/test_time.c", "hypervisor/event/time_calc.c"], [])}
     unit = unit_build.fixture(PROGRAMS)
 
     def test_...(unit):

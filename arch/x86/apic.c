@@ -9,13 +9,13 @@
  * used.  Its registers are a 4 KiB page of MMIO, mapped uncached in the
  * per-domain area so that every address space sees it (paging_map_mmio).
  * No policy here: whether the APIC drives the tick, and how fast, is
- * hypervisor/time.c's.
+ * hypervisor/event/time.c's.
  */
 #include "arch/x86/apic.h"
 #include "arch/x86/cpu.h"
 #include "arch/x86/paging.h"
 #include "arch/x86/x86.h"
-#include "hypervisor/console.h"
+#include "hypervisor/console/console.h"
 #include "hypervisor/lib.h"
 
 #define MSR_APIC_BASE      0x1bu

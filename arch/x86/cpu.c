@@ -10,7 +10,7 @@
  */
 #include "arch/x86/cpu.h"
 #include "arch/x86/x86.h"
-#include "hypervisor/console.h"
+#include "hypervisor/console/console.h"
 #include "hypervisor/lib.h"
 
 struct cpu_features cpu;

@@ -20,7 +20,7 @@
 #include "arch/x86/x86.h"
 #include "arch/x86/paging.h"
 #include "hypervisor/lib.h"
-#include "hypervisor/domain.h"
+#include "hypervisor/domain/domain.h"
 
 uint64_t desc_hv_gdt_page[512] __attribute__((aligned(4096)));
 
@@ -156,7 +156,7 @@ void desc_switch_to(const struct domain *d)
 
 /*
  * The LDT the CPU uses: `entries` descriptors at linear address base (the
- * hypervisor's checked copy, see hypervisor/ldt.c), or none.  The LDT
+ * hypervisor's checked copy, see hypervisor/vcpu/ldt.c), or none.  The LDT
  * descriptor lives in the hypervisor's page of the GDT, DPL 0, so only
  * lldt here can use it; a guest selector naming 0xe048 meets a system
  * descriptor and faults.  lldt reads the descriptor once, so it is

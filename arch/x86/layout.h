@@ -65,7 +65,7 @@
 /*
  * LDT: up to 16 pages (8192 entries) right after the GDT, where Xen puts
  * it.  They show the hypervisor's checked copy of the running domain's
- * LDT (hypervisor/ldt.c); the CPU finds it through the LDT descriptor
+ * LDT (hypervisor/vcpu/ldt.c); the CPU finds it through the LDT descriptor
  * HV_LDT in the hypervisor's GDT page.
  */
 #define LDT_ENTRIES          8192

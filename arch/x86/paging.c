@@ -39,7 +39,7 @@ static void gdt_map_idle(void)
 }
 
 /*
- * Show machine frame m (a hypervisor-owned copy, see hypervisor/gdt.c) as
+ * Show machine frame m (a hypervisor-owned copy, see hypervisor/vcpu/gdt.c) as
  * guest GDT page i, or the zero page for INVALID_MFN.  The per-domain L1
  * is shared by every address space, so this changes what the CPU reads
  * for selectors i*512..i*512+511 everywhere, from the next load on.
@@ -54,7 +54,7 @@ void paging_map_gdt_page(unsigned i, mfn_t m)
 }
 
 /*
- * Show machine frame m (a hypervisor-owned copy, see hypervisor/ldt.c) as
+ * Show machine frame m (a hypervisor-owned copy, see hypervisor/vcpu/ldt.c) as
  * LDT page i, or nothing for INVALID_MFN.  The LDT descriptor's limit
  * stops the CPU before any page that shows nothing.
  */

@@ -7,7 +7,7 @@
  * speaker; its gate and its output are reachable through port 0x61, so it
  * can be started and watched by polling, with interrupts off, which is what
  * calibration needs.  No policy here: the rate and the use of both are
- * hypervisor/time.c's.
+ * hypervisor/event/time.c's.
  */
 #include "arch/x86/pit.h"
 #include "arch/x86/x86.h"

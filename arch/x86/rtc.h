@@ -7,7 +7,7 @@
 #define RTC_B_24H    0x02     /* hours 0-23 (else 1-12 with bit 7 = PM) */
 #define RTC_B_BINARY 0x04     /* binary (else BCD) */
 
-/* One consistent reading, undecoded (hypervisor/time_calc.c decodes it). */
+/* One consistent reading, undecoded (hypervisor/event/time_calc.c decodes it). */
 struct rtc_regs {
     uint8_t sec, min, hour, mday, mon, year;  /* year: two digits */
     uint8_t status_b;

@@ -4,7 +4,7 @@
  * arch_copy(dst, src, n) is a rep movsb with an exception-table entry: if
  * it faults (an unmapped or read-only guest page), execution continues at
  * the fixup, which returns the number of bytes NOT copied.  The caller
- * (hypervisor/guest_access.c) has already checked that the guest range lies
+ * (hypervisor/mm/guest_access.c) has already checked that the guest range lies
  * below the hypervisor hole; this file only makes the copy survivable.
  */
         .text

@@ -8,7 +8,7 @@
  * hypervisor copies the message into that ring.  Numbers and layouts are
  * Xen's xen/include/public/argo.h for a 32-bit guest (the "compat" ABI, in
  * which a guest handle is 32 bits).  It must never describe delivery
- * policy; that is hypervisor/argo_ring.c's.
+ * policy; that is hypervisor/share/argo_ring.c's.
  *
  *   argo_op(register_ring,   xen_argo_register_ring *, xen_argo_gfn_t[npages], npages, flags)
  *   argo_op(unregister_ring, xen_argo_unregister_ring *, NULL, 0, 0)

@@ -1,7 +1,7 @@
 /* page_type.h - page types and references: the rules of direct paging. */
 #ifndef HV_PAGE_TYPE_H
 #define HV_PAGE_TYPE_H
-#include "hypervisor/domain.h"
+#include "hypervisor/domain/domain.h"
 #include "hypervisor/mm/page.h"
 
 /* A general reference to a frame d owns (or its shared_info). 0 or -EPERM. */

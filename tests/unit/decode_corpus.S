@@ -2,7 +2,7 @@
  * decode_corpus.S - instruction corpus for the decoder tests.
  *
  * Assembled with `i686-linux-gnu-as --32` and disassembled with objdump by
- * tests/test_decoder.py, which checks that hypervisor/decode.c agrees with
+ * tests/test_decoder.py, which checks that hypervisor/vcpu/decode.c agrees with
  * objdump on every instruction's length and, where the decoder spells an
  * instruction, on its text.  Part 1 is every privileged or sensitive form a
  * ring-1 guest could execute, with assorted operands and prefixes; part 2 is

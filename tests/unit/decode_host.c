@@ -1,7 +1,7 @@
 /*
  * decode_host.c - host driver that runs the instruction decoder over stdin.
  *
- * Built with the host gcc and -DHOST_TEST, together with hypervisor/decode.c,
+ * Built with the host gcc and -DHOST_TEST, together with hypervisor/vcpu/decode.c,
  * so tests/test_decoder.py can compare the decoder with objdump.  It owns
  * nothing but the line format below; all decoding is decode.c's.
  *
@@ -16,7 +16,7 @@
  */
 #include "hypervisor/types.h"
 #include "hypervisor/lib.h"
-#include "hypervisor/decode.h"
+#include "hypervisor/vcpu/decode.h"
 
 static const char *error_name(int err)
 {

@@ -1,7 +1,7 @@
 /*
  * elf_host.c - run the guest image parser on the host and print what it saw.
  *
- * The test driver for hypervisor/elf.c, built with -DHOST_TEST.  It gives
+ * The test driver for hypervisor/domain/elf.c, built with -DHOST_TEST.  It gives
  * the parser exactly the file's bytes in a buffer of exactly the file's size
  * (so AddressSanitizer catches a read one byte past the end) and prints the
  * result in a stable key=value format that tests/test_elf_parser.py matches.
@@ -21,7 +21,7 @@
  */
 #include "hypervisor/types.h"
 #include "hypervisor/lib.h"
-#include "hypervisor/elf.h"
+#include "hypervisor/domain/elf.h"
 
 static void print_image(const struct elf_image *im)
 {

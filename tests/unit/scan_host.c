@@ -1,7 +1,7 @@
 /*
  * scan_host.c - run the load-time scan on the host over an ELF file.
  *
- * Built with -DHOST_TEST together with hypervisor/scan.c, decode.c,
+ * Built with -DHOST_TEST together with hypervisor/domain/scan.c, decode.c,
  * decode_format.c, elf.c and elf_symbols.c, for tools/scan-measure, which
  * compares what the scan reports with objdump.  It owns only reading the
  * file and the output format; the scan is scan.c's, exactly as the builder
@@ -21,9 +21,9 @@
 #include <time.h>
 #include "hypervisor/types.h"
 #include "hypervisor/lib.h"
-#include "hypervisor/elf.h"
-#include "hypervisor/elf_format.h"
-#include "hypervisor/scan.h"
+#include "hypervisor/domain/elf.h"
+#include "hypervisor/domain/elf_format.h"
+#include "hypervisor/domain/scan.h"
 
 #define MAX_FOUND 100000
 

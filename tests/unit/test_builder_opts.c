@@ -1,10 +1,10 @@
 /*
- * test_builder_opts.c - hypervisor/builder_opts.c: a module line, split into
+ * test_builder_opts.c - hypervisor/domain/builder_opts.c: a module line, split into
  * the domain's options and the guest's words exactly as Xen passes them.
  *
  *   test_builder_opts [GROUP | --list]
  */
-#include "hypervisor/builder_opts.h"
+#include "hypervisor/domain/builder_opts.h"
 #include "hypervisor/lib.h"
 
 #include "check.h"

@@ -11,7 +11,7 @@
  */
 #include "hypervisor/cmdline.h"
 #include "hypervisor/lib.h"
-#include "hypervisor/policy.h"
+#include "hypervisor/domain/policy.h"
 #include <unistd.h>
 
 #include "check.h"     /* passed/failed, CHECK, CHECKF, struct group, CHECK_MAIN */

@@ -1,5 +1,5 @@
 /*
- * test_debugreg.c - hypervisor/debugreg_check.c: which debug-register values
+ * test_debugreg.c - hypervisor/vcpu/debugreg_check.c: which debug-register values
  * a guest may set.
  *
  * The rule that matters: whatever a guest writes to DR0-DR7, no breakpoint
@@ -12,7 +12,7 @@
  *
  *   test_debugreg [GROUP | --list]
  */
-#include "hypervisor/debugreg.h"
+#include "hypervisor/vcpu/debugreg.h"
 #include "hypervisor/lib.h"
 #include "hypercalls/public/errno.h"
 #include <limits.h>

@@ -1,5 +1,5 @@
 /*
- * test_desc_check.c - hypervisor/desc_check.c, Xen's check_descriptor().
+ * test_desc_check.c - hypervisor/vcpu/desc_check.c, Xen's check_descriptor().
  *
  * Most groups are tables: a descriptor built field by field, the verdict
  * Xen's x86_32 check_descriptor() gives it, and the value Xen leaves in
@@ -12,7 +12,7 @@
  *
  *   test_desc_check [GROUP | --list]
  */
-#include "hypervisor/desc_check.h"
+#include "hypervisor/vcpu/desc_check.h"
 #include "hypervisor/lib.h"
 
 #include "check.h"     /* passed/failed, CHECK, CHECKF, struct group, CHECK_MAIN */

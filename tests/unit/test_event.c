@@ -1,5 +1,5 @@
 /*
- * test_event.c - the event-channel port table (hypervisor/event_port.c) on the host.
+ * test_event.c - the event-channel port table (hypervisor/event/event_port.c) on the host.
  *
  * A little world of three domains' tables stands in for the hypervisor's
  * (event_table() below is the seam event_port.c calls).  Each group states
@@ -8,7 +8,7 @@
  * what closing one end does to the other, where a send goes, what status
  * reports, and that no guest-chosen number reaches outside the table.
  */
-#include "hypervisor/event_port.h"
+#include "hypervisor/event/event_port.h"
 #include "hypercalls/public/errno.h"
 #include "tests/unit/check.h"
 #include <stdlib.h>

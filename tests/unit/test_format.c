@@ -1,5 +1,5 @@
 /*
- * test_format.c - hypervisor/format.c against the host's own printf.
+ * test_format.c - hypervisor/console/format.c against the host's own printf.
  *
  * The formatter is built with -Dvsnprintf=hv_vsnprintf -Dsnprintf=hv_snprintf,
  * so this program holds two implementations side by side: ours and the host

@@ -1,5 +1,5 @@
 /*
- * test_scan.c - hypervisor/scan.c and elf_symbols.c: the load-time scan for
+ * test_scan.c - hypervisor/domain/scan.c and elf_symbols.c: the load-time scan for
  * instructions this CPU will not trap, over crafted byte buffers.
  *
  * Each group states one rule: which instructions are reported in which
@@ -12,8 +12,8 @@
  *
  *   test_scan [GROUP | --list]
  */
-#include "hypervisor/scan.h"
-#include "hypervisor/elf_format.h"
+#include "hypervisor/domain/scan.h"
+#include "hypervisor/domain/elf_format.h"
 #include "hypervisor/lib.h"
 #include "hypercalls/public/errno.h"
 

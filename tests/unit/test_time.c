@@ -1,5 +1,5 @@
 /*
- * test_time.c - hypervisor/time_calc.c: the arithmetic of the clock.
+ * test_time.c - hypervisor/event/time_calc.c: the arithmetic of the clock.
  *
  * The rules that matter:
  *  - the (mul, shift) scale turns one second of ticks into one second of
@@ -14,7 +14,7 @@
  *
  *   test_time [GROUP | --list]
  */
-#include "hypervisor/time_calc.h"
+#include "hypervisor/event/time_calc.h"
 #include "hypervisor/lib.h"
 
 #include "check.h"     /* passed/failed, CHECK, CHECKF, struct group, CHECK_MAIN */

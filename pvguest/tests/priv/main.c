@@ -182,7 +182,7 @@ void pvguest_main(const xen_start_info_t *si)
            (uint32_t)(r >> 32), (uint32_t)r);
 #if PRIV_CLASS == PRIV_mov_from_cr0 || PRIV_CLASS == PRIV_mov_from_cr3 || \
     PRIV_CLASS == PRIV_mov_from_cr4 || PRIV_CLASS == PRIV_mov_to_cr4 || PRIV_CLASS == PRIV_clts
-    /* Xen's PV ABI emulates these for guest kernels (hypervisor/emulate.c); a
+    /* Xen's PV ABI emulates these for guest kernels (hypervisor/vcpu/emulate.c); a
      * CR4 write keeps the guest's own bits (TSD, DE...) and ignores the rest. */
     test_pass();
 #else

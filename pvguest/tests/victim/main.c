@@ -15,7 +15,7 @@
  */
 #include "pvguest/lib/pvguest.h"
 
-#define DOMAINS_MAX 128             /* hypervisor/domain.h: domain ids are 0..127 */
+#define DOMAINS_MAX 128             /* hypervisor/domain/domain.h: domain ids are 0..127 */
 
 #define SEED 0x7a11c0deu
 #define AD   0x60u                  /* Accessed, Dirty: the CPU sets them as it walks */

@@ -1,0 +1,329 @@
+/*
+ * builder.c - turn a multiboot module into a running-ready PV domain.
+ *
+ * This reproduces Xen's start-of-day layout for a 32-bit PAE PV guest, so
+ * that kernels written for Xen find everything where they expect it.  From
+ * the image's virtual base upwards, each piece page aligned:
+ *
+ *   virt_base  +-------------------+  pfn 0 is here: VA = virt_base + pfn*4K
+ *              | kernel image      |  the ELF's PT_LOAD segments, bss zeroed
+ *              | (symbol table)    |  BSD_SYMTAB only: elf_symtab.c's area
+ *              +-------------------+
+ *              | P2M list          |  nr_pages x 4 bytes: pfn -> mfn
+ *              +-------------------+
+ *              | start_info        |  ESI points here at entry
+ *              +-------------------+
+ *              | page tables       |  L3, four L2s, then the L1s; mapped
+ *              |                   |  read-only (only the hypervisor writes them)
+ *              +-------------------+
+ *              | boot stack        |  one page; ESP starts at its top
+ *              +-------------------+
+ *              | (spare)           |  >= 512 KiB, up to a 4 MiB boundary
+ *      v_end   +-------------------+
+ *
+ * Everything in [virt_base, v_end) is mapped; nothing else is.  Guest L1
+ * entries are Present|RW|Accessed without User: ring 1 counts as
+ * supervisor, and leaving U clear keeps ring-3 tasks out of the kernel.
+ * Every frame is zeroed before the guest sees it: a new domain must never
+ * find an old domain's data.
+ */
+#include "hypervisor/domain/builder.h"
+#include "hypervisor/domain/builder_opts.h"
+#include "hypervisor/domain/builder_scan.h"
+#include "hypervisor/cmdline.h"
+#include "hypervisor/console/console.h"
+#include "hypervisor/domain/elf.h"
+#include "hypervisor/mm/frame.h"
+#include "hypervisor/mm/m2p.h"
+#include "hypervisor/mm/page_type.h"
+#include "hypervisor/lib.h"
+#include "hypercalls/public/xen.h"
+#include "arch/x86/layout.h"
+#include "arch/x86/paging.h"
+
+#define L1_PROT (_PAGE_PRESENT | _PAGE_RW | _PAGE_ACCESSED)
+#define L1_PROT_RO (_PAGE_PRESENT | _PAGE_ACCESSED)
+#define L2_PROT (_PAGE_PRESENT | _PAGE_RW | _PAGE_ACCESSED | _PAGE_DIRTY | _PAGE_USER)
+#define MIB4 0x400000u
+#define MIB2 0x200000u
+
+struct layout {
+    uint32_t v_start, p2m, start_info, pt, nr_pt, stack, v_end;
+    uint32_t l1_base;          /* 2 MiB-aligned start of the first L1's range */
+};
+
+static uint32_t pfn_of(const struct layout *l, uint32_t va) { return (va - l->v_start) >> PAGE_SHIFT; }
+
+/* Where everything goes; false if it does not fit in nr_pages. */
+static bool compute_layout(const struct elf_image *img, uint32_t nr_pages, struct layout *l,
+                           char *err, size_t errlen)
+{
+    l->v_start = img->virt_base;
+    l->p2m = ALIGN_UP(img->load_end, PAGE_SIZE);   /* after any BSD symtab */
+    l->start_info = ALIGN_UP(l->p2m + nr_pages * 4, PAGE_SIZE);
+    l->pt = l->start_info + PAGE_SIZE;
+    l->l1_base = ALIGN_DOWN(l->v_start, MIB2);
+    uint64_t v_end = 0;
+    for (l->nr_pt = 1 + 4 + 1; ; l->nr_pt++) {
+        l->stack = l->pt + l->nr_pt * PAGE_SIZE;
+        uint64_t stack_end = (uint64_t)l->stack + PAGE_SIZE;
+        v_end = ALIGN_UP(stack_end, (uint64_t)MIB4);
+        if (v_end - stack_end < (512u << 10))
+            v_end += MIB4;
+        uint64_t nr_l1 = (ALIGN_UP(v_end, (uint64_t)MIB2) - l->l1_base) >> 21;
+        if (1 + 4 + nr_l1 <= l->nr_pt)
+            break;
+    }
+    if (v_end > HYPERVISOR_VIRT_START) {
+        snprintf(err, errlen, "initial mapping [0x%08x-0x%08llx) reaches into the hypervisor hole",
+                 l->v_start, (unsigned long long)v_end);
+        return false;
+    }
+    l->v_end = (uint32_t)v_end;
+    if ((l->v_end - l->v_start) / PAGE_SIZE > nr_pages) {
+        snprintf(err, errlen, "image and bootstrap need %u KiB but the domain has %u KiB (use mem=)",
+                 (l->v_end - l->v_start) >> 10, nr_pages * 4);
+        return false;
+    }
+    return true;
+}
+
+/* Copy n bytes (or zeroes, if src is NULL) to guest VA va. */
+static void domain_write(struct domain *d, const struct layout *l, uint32_t va, const void *src, uint32_t n)
+{
+    const uint8_t *s = src;
+    while (n) {
+        uint32_t off = va & (PAGE_SIZE - 1), chunk = MIN(n, PAGE_SIZE - off);
+        uint8_t *page = domain_map_pfn(d, pfn_of(l, va));
+        if (s)
+            memcpy(page + off, s, chunk), s += chunk;
+        else
+            memset(page + off, 0, chunk);
+        unmap_domain_page(page);
+        va += chunk, n -= chunk;
+    }
+}
+
+static bool alloc_memory(struct domain *d, uint32_t nr_pages)
+{
+    d->frames_array_pages = ALIGN_UP(nr_pages * sizeof(mfn_t), PAGE_SIZE) / PAGE_SIZE;
+    mfn_t arr = frame_alloc_low_range(d->frames_array_pages);
+    if (mfn_eq(arr, INVALID_MFN)) {
+        d->frames_array_pages = 0;
+        return false;
+    }
+    d->frames = directmap_va((paddr_t)mfn_x(arr) << PAGE_SHIFT);
+    for (uint32_t pfn = 0; pfn < nr_pages; pfn++)
+        d->frames[pfn] = INVALID_MFN;
+    d->nr_pages = nr_pages;
+    for (uint32_t pfn = 0; pfn < nr_pages; pfn++) {
+        mfn_t m = frame_alloc();
+        if (mfn_eq(m, INVALID_MFN))
+            return false;
+        d->frames[pfn] = m;
+        d->tot_pages++;
+        page_set_owner(m, (uint16_t)d->id);
+        m2p_set(m, pfn);
+        void *p = map_domain_page(m);
+        memset(p, 0, PAGE_SIZE);
+        unmap_domain_page(p);
+    }
+    d->shared_info = frame_alloc_low();              /* directmapped: see domain_shared_info */
+    mfn_t pdpt = frame_alloc_low();
+    if (mfn_eq(d->shared_info, INVALID_MFN) || mfn_eq(pdpt, INVALID_MFN))
+        return false;
+    page_set_owner(d->shared_info, (uint16_t)d->id);      /* mappable by d alone */
+    BUG_ON(page_type_get(d, d->shared_info, PGT_WRITABLE)); /* for good: we write it, never a table */
+    d->pdpt = directmap_va((paddr_t)mfn_x(pdpt) << PAGE_SHIFT);
+    memset(d->pdpt, 0, PAGE_SIZE);
+    struct xen_shared_info *si = domain_shared_info(d);
+    memset(si, 0, PAGE_SIZE);
+    si->vcpu_info[0].evtchn_upcall_mask = 1;     /* events start masked */
+    d->vcpu_info = &si->vcpu_info[0];            /* until the guest moves it (vcpu_info.c) */
+    return true;
+}
+
+/* L3 and four L2s first, then one L1 per 2 MiB of [v_start, v_end). */
+static void build_page_tables(struct domain *d, const struct layout *l)
+{
+    uint32_t l3_pfn = pfn_of(l, l->pt), l1_pfn = l3_pfn + 5;
+    pte_t *l3 = domain_map_pfn(d, l3_pfn);
+    for (unsigned slot = 0; slot < 4; slot++) {
+        l3[slot] = pte_make(d->frames[l3_pfn + 1 + slot], _PAGE_PRESENT);
+        d->pdpt[slot] = l3[slot];
+    }
+    unmap_domain_page(l3);
+
+    pte_t *l2 = NULL, *l1 = NULL;
+    unsigned cur_slot = ~0u;
+    for (uint32_t va = l->v_start; va < l->v_end; va += PAGE_SIZE) {
+        if (l3_index(va) != cur_slot) {
+            if (l2)
+                unmap_domain_page(l2);
+            cur_slot = l3_index(va);
+            l2 = domain_map_pfn(d, l3_pfn + 1 + cur_slot);
+        }
+        if (!l1 || l1_index(va) == 0) {
+            if (l1)
+                unmap_domain_page(l1);
+            uint32_t pfn = l1_pfn + ((va - l->l1_base) >> 21);
+            l2[l2_index(va)] = pte_make(d->frames[pfn], L2_PROT);
+            l1 = domain_map_pfn(d, pfn);
+        }
+        bool is_pt = va >= l->pt && va < l->pt + l->nr_pt * PAGE_SIZE;
+        l1[l1_index(va)] = pte_make(d->frames[pfn_of(l, va)], is_pt ? L1_PROT_RO : L1_PROT);
+    }
+    unmap_domain_page(l1);
+    unmap_domain_page(l2);
+
+    /* The hypervisor's slots of L3 slot 3 are the same in every address space. */
+    pte_t *hv = domain_map_pfn(d, l3_pfn + 4);
+    for (unsigned i = HV_FIRST_L2_SLOT; i < L2_ENTRIES; i++)
+        hv[i] = hv_l2[i];
+    unmap_domain_page(hv);
+}
+
+/* Xen's hypercall page: a 32-byte stub per hypercall number. */
+static void fill_hypercall_page(struct domain *d, const struct layout *l, uint32_t va)
+{
+    uint8_t *p = domain_map_pfn(d, pfn_of(l, va));
+    for (uint32_t nr = 0; nr < PAGE_SIZE / 32; nr++) {
+        uint8_t *s = p + nr * 32;
+        if (nr == __HYPERVISOR_iret) {
+            /* iret must not use the stack after the trap: push %eax first. */
+            s[0] = 0x50;                                 /* push %eax */
+            s[1] = 0xb8; memcpy(&s[2], &nr, 4);          /* mov $23,%eax */
+            s[6] = 0xcd; s[7] = 0x82;                    /* int $0x82 */
+        } else {
+            s[0] = 0xb8; memcpy(&s[1], &nr, 4);          /* mov $nr,%eax */
+            s[5] = 0xcd; s[6] = 0x82;                    /* int $0x82 */
+            s[7] = 0xc3;                                 /* ret */
+        }
+    }
+    unmap_domain_page(p);
+}
+
+static void write_start_info(struct domain *d, const struct layout *l, const struct domain_opts *o)
+{
+    static struct xen_start_info si;            /* too big for the stack */
+    memset(&si, 0, sizeof(si));
+    snprintf(si.magic, sizeof(si.magic), "xen-3.0-x86_32p");
+    si.nr_pages = d->nr_pages;
+    si.shared_info = mfn_x(d->shared_info) << PAGE_SHIFT;
+    si.flags = d->initdomain ? SIF_INITDOMAIN | SIF_PRIVILEGED : 0;
+    si.pt_base = l->pt;
+    si.nr_pt_frames = l->nr_pt;
+    si.mfn_list = l->p2m;
+    snprintf(si.cmd_line, sizeof(si.cmd_line), "%s", o->guest_cmdline);
+    domain_write(d, l, l->start_info, &si, sizeof(si));
+    /* mfn_t is one uint32_t, so our frames[] has the P2M's exact layout. */
+    _Static_assert(sizeof(mfn_t) == 4, "P2M entries are 32-bit");
+    domain_write(d, l, l->p2m, d->frames, d->nr_pages * 4);
+}
+
+static void set_entry_state(struct domain *d, const struct elf_image *img, const struct layout *l)
+{
+    struct cpu_regs *r = &d->regs;
+    memset(r, 0, sizeof(*r));
+    r->eip = img->entry;
+    r->esp = l->stack + PAGE_SIZE;
+    r->esi = l->start_info;
+    r->cs = RING1_CS;
+    r->ss = r->ds = r->es = r->fs = r->gs = RING1_DS;
+    r->eflags = 0x202;              /* IF: real interrupts stay on in guests */
+}
+
+static bool fail(struct domain *d, unsigned index, const struct boot_module *m, const char *why)
+{
+    hvlog("error: module %u (%s): %s; d%u not built\n", index, m->cmdline, why, d->id);
+    snprintf(d->end_reason, sizeof(d->end_reason), "not built: %s", why);
+    d->state = DOMAIN_NOT_BUILT;
+    domain_destroy(d);
+    return false;
+}
+
+bool builder_build(struct domain *d, const struct boot_module *m, unsigned index)
+{
+    static struct elf_image img;             /* boot-time only: static, off the stack */
+    static struct domain_opts o;
+    o = (struct domain_opts){ .mem_mib = DOMAIN_DEFAULT_MIB, .initdomain = index == 0,
+                              .policy = hv_opts.policy };
+    struct layout l;
+    char err[160];
+
+    if (!m->usable)
+        return fail(d, index, m, m->why);
+    if (!builder_opts_parse(m->cmdline, &o, err, sizeof(err)))
+        return fail(d, index, m, err);
+    if (o.mem_mib > DOMAIN_MAX_MIB) {
+        snprintf(err, sizeof(err), "mem=%uM is more than the %u MiB a domain may have",
+                 o.mem_mib, DOMAIN_MAX_MIB);
+        return fail(d, index, m, err);
+    }
+    if (o.name[0])
+        snprintf(d->name, sizeof(d->name), "%s", o.name);
+    d->policy = o.policy;
+    d->tsc = o.tsc;
+    if (o.weight)
+        d->weight = o.weight;
+    d->initdomain = o.initdomain;
+
+    const void *image = bootmap(m->start, (size_t)(m->end - m->start));
+    if (!image)
+        return fail(d, index, m, "module larger than the 32 MiB boot window");
+    int rc = elf_parse(image, (size_t)(m->end - m->start), &img, err, sizeof(err));
+    if (rc == 0)
+        rc = elf_check_fits(&img, o.mem_mib << 20, err, sizeof(err));
+    if (rc == 0 && !builder_scan(d->id, &img, image, (size_t)(m->end - m->start), o.scan,
+                                 err, sizeof(err)))
+        rc = -1;
+    if (rc < 0) {
+        bootunmap();
+        return fail(d, index, m, err);
+    }
+    uint32_t nr_pages = o.mem_mib << (20 - PAGE_SHIFT);
+    if (!compute_layout(&img, nr_pages, &l, err, sizeof(err))) {
+        bootunmap();
+        return fail(d, index, m, err);
+    }
+    if (!alloc_memory(d, nr_pages)) {
+        bootunmap();
+        snprintf(err, sizeof(err), "out of memory for %u MiB (%u frames free)",
+                 o.mem_mib, frame_free_count());
+        return fail(d, index, m, err);
+    }
+    for (unsigned i = 0; i < img.nseg; i++)
+        domain_write(d, &l, img.seg[i].vaddr, (const uint8_t *)image + img.seg[i].offset,
+                     img.seg[i].filesz);        /* the bss tail is already zero */
+    const struct elf_symtab *st = &img.symtab;  /* BSD_SYMTAB: elf_symtab.c */
+    if (st->loaded) {                           /* its padding is already zero */
+        domain_write(d, &l, st->va, st->head, sizeof(st->head));
+        domain_write(d, &l, st->va + sizeof(st->head), (const uint8_t *)image + st->sym_off,
+                     st->sym_len);
+        domain_write(d, &l, st->va + st->str_at, (const uint8_t *)image + st->str_off,
+                     st->str_len);
+    }
+    if (img.bsd_symtab)
+        hvlog("d%u: BSD_SYMTAB: %s\n", d->id, st->what);
+    bootunmap();
+    build_page_tables(d, &l);
+    if (img.has_hypercall_page)
+        fill_hypercall_page(d, &l, img.hypercall_page);
+    write_start_info(d, &l, &o);
+    set_entry_state(d, &img, &l);
+    /*
+     * Type the bootstrap tables as a guest's own would be: validating the
+     * L3 takes every reference below it.  One type reference is CR3's, one
+     * is a pin, as Xen's domain builder leaves them.  Our own layout must
+     * pass our own rules; failing is a hypervisor bug.
+     */
+    d->cr3_mfn = d->frames[pfn_of(&l, l.pt)];
+    BUG_ON(page_type_get(d, d->cr3_mfn, PGT_L3) != 0);
+    BUG_ON(page_type_get(d, d->cr3_mfn, PGT_L3) != 0);
+    page_info(d->cr3_mfn)->flags |= PGF_PINNED;
+    d->state = DOMAIN_RUNNABLE;
+    hvlog("d%u (%s): %u MiB, virt_base 0x%08x, entry 0x%08x, mapped 0x%08x-0x%08x%s\n",
+          d->id, d->name, o.mem_mib, l.v_start, img.entry, l.v_start, l.v_end,
+          d->initdomain ? ", initial domain" : "");
+    return true;
+}

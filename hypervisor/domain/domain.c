@@ -1,0 +1,176 @@
+/*
+ * domain.c - creating, halting, shutting down and destroying domains.
+ *
+ * A domain ends in exactly one of two ways, and both come through here:
+ *  - the guest asks (sched_op shutdown): domain_shutdown();
+ *  - the hypervisor decides (a disallowed instruction, a fault it cannot
+ *    deliver...): domain_halt(), the single funnel Xen calls
+ *    domain_crash() and lguest kill_guest().
+ * Either way the domain's frames go back to the allocator at once, so a
+ * misbehaving domain cannot hold memory hostage, and the summary at power
+ * off says how each domain ended.
+ */
+#include "hypervisor/domain/domain.h"
+#include "hypervisor/share/argo_ring.h"
+#include "hypervisor/event/event.h"
+#include "hypervisor/vcpu/fpu.h"
+#include "hypervisor/vcpu/gdt.h"
+#include "hypervisor/vcpu/ldt.h"
+#include "hypervisor/console/console.h"
+#include "hypervisor/event/sched.h"
+#include "hypervisor/domain/shutdown.h"
+#include "hypervisor/event/time.h"
+#include "hypervisor/vcpu/vcpu_info.h"
+#include "hypervisor/mm/frame.h"
+#include "hypervisor/mm/m2p.h"
+#include "hypervisor/mm/page.h"
+#include "hypervisor/lib.h"
+#include "hypercalls/public/errno.h"
+#include "hypercalls/public/sched.h"
+#include "arch/x86/paging.h"
+
+struct domain *domains[MAX_DOMAINS];
+unsigned nr_domains;
+
+struct domain *domain_alloc(void)
+{
+    if (nr_domains == MAX_DOMAINS)
+        return NULL;
+    _Static_assert(sizeof(struct domain) <= PAGE_SIZE, "struct domain fits a page");
+    mfn_t m = frame_alloc_low();
+    if (mfn_eq(m, INVALID_MFN))
+        return NULL;
+    struct domain *d = directmap_va((paddr_t)mfn_x(m) << PAGE_SHIFT);
+    memset(d, 0, PAGE_SIZE);
+    d->id = nr_domains;
+    d->shared_info = INVALID_MFN;
+    d->vcpu_info_mfn = INVALID_MFN;
+    d->runstate = (struct xen_vcpu_runstate_info){ .state = RUNSTATE_runnable,
+                                                   .state_entry_time = time_now_ns() };
+    d->weight = 256;
+    snprintf(d->name, sizeof(d->name), "d%u", d->id);
+    domains[nr_domains++] = d;
+    return d;
+}
+
+void *domain_map_pfn(struct domain *d, uint32_t pfn)
+{
+    BUG_ON(pfn >= d->nr_pages);
+    return map_domain_page(d->frames[pfn]);
+}
+
+/* The frame table says who owns a frame; the M2P says which pfn it is. */
+bool domain_owns_frame(const struct domain *d, mfn_t m, uint32_t *pfn)
+{
+    struct page_info *pg = page_info(m);
+    if (!pg || pg->owner != d->id)
+        return false;
+    *pfn = m2p_get(m);
+    return true;
+}
+
+/*
+ * At death every reference a domain holds is to its own frames (nothing is
+ * shared yet), so the frame table entries are simply reset with the frames.
+ */
+static void free_frame_if_valid(mfn_t *m)
+{
+    if (mfn_eq(*m, INVALID_MFN))
+        return;
+    page_set_owner(*m, OWNER_NONE);
+    m2p_set(*m, M2P_INVALID);
+    frame_free(*m);
+    *m = INVALID_MFN;
+}
+
+void domain_destroy(struct domain *d)
+{
+    event_domain_dies(d);              /* first: peers are told while shared_info exists */
+    argo_domain_dies(d);               /* before its frames go: rings hold references */
+    vcpu_info_release(d);
+    ldt_domain_dies(d);
+    gdt_domain_dies(d);
+    fpu_domain_dies(d);
+    if (d->frames) {
+        for (uint32_t pfn = 0; pfn < d->nr_pages; pfn++)
+            free_frame_if_valid(&d->frames[pfn]);
+        for (uint32_t i = 0; i < d->frames_array_pages; i++)
+            frame_free(_mfn((uint32_t)(directmap_pa(d->frames) >> PAGE_SHIFT) + i));
+        d->frames = NULL;
+        d->nr_pages = 0;
+    }
+    free_frame_if_valid(&d->shared_info);
+    if (d->pdpt) {
+        frame_free(_mfn((uint32_t)(directmap_pa(d->pdpt) >> PAGE_SHIFT)));
+        d->pdpt = NULL;
+    }
+}
+
+long domain_check_self(unsigned domid)
+{
+    if (domid == DOMID_SELF || domid == current->id)
+        return 0;
+    return event_domain(domid) ? -EPERM : -ESRCH;
+}
+
+void domain_halt(struct domain *d, const char *fmt, ...)
+{
+    char reason[160];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(reason, sizeof(reason), fmt, ap);
+    va_end(ap);
+    console_domain_flush(d->id);
+    hvlog("d%u halted: %s\n", d->id, reason);
+    snprintf(d->end_reason, sizeof(d->end_reason), "halted: %s", reason);
+    d->state = DOMAIN_HALTED;
+    sched_run_next();                   /* frees d's memory once off its page tables */
+}
+
+static const char *shutdown_reason_name(unsigned reason)
+{
+    static const char *const names[] = {
+        [SHUTDOWN_poweroff] = "poweroff", [SHUTDOWN_reboot] = "reboot",
+        [SHUTDOWN_suspend] = "suspend", [SHUTDOWN_crash] = "crash",
+        [SHUTDOWN_watchdog] = "watchdog",
+    };
+    return reason < ARRAY_SIZE(names) && names[reason] ? names[reason] : "unknown";
+}
+
+void domain_shutdown(struct domain *d, unsigned reason)
+{
+    console_domain_flush(d->id);
+    if (reason < 5)
+        hvlog("d%u shutdown: %s\n", d->id, shutdown_reason_name(reason));
+    else
+        hvlog("d%u shutdown: unknown reason %u\n", d->id, reason);
+    snprintf(d->end_reason, sizeof(d->end_reason), "shutdown: %s", shutdown_reason_name(reason));
+    d->state = DOMAIN_SHUTDOWN;
+    d->shutdown_reason = reason;
+    /* The scheduler frees the memory when it leaves d (see sched_run_next). */
+}
+
+int domain_summary(void)
+{
+    int status = HV_STATUS_OK;
+    hvlog("summary: %u domain%s\n", nr_domains, nr_domains == 1 ? "" : "s");
+    for (unsigned i = 0; i < nr_domains; i++) {
+        struct domain *d = domains[i];
+        hvlog("  d%u %-12s %s\n", d->id, d->name, d->end_reason);
+        if (d->state != DOMAIN_SHUTDOWN || d->shutdown_reason != SHUTDOWN_poweroff)
+            status = HV_STATUS_DOMAIN_FAILED;
+    }
+    /* The domains' own records go last, after the summary has used them. */
+    for (unsigned i = 0; i < nr_domains; i++)
+        frame_free(_mfn((uint32_t)(directmap_pa(domains[i]) >> PAGE_SHIFT)));
+    nr_domains = 0;
+    /*
+     * The leak check: every frame is free again except the M2P table, which
+     * the hypervisor keeps for its lifetime.  Tests assert on "0 leaked".
+     */
+    uint32_t free = frame_free_count(), total = frame_total_count();
+    uint32_t kept = m2p_frame_count() + page_table_frames();
+    hvlog("frames: %u free of %u at power off, %u kept for the M2P and frame table, %d leaked\n",
+          free, total, kept, (int)(total - free - kept));
+    return status;
+}

@@ -1,0 +1,196 @@
+/*
+ * sched.c - choose the next domain and switch to it.
+ *
+ * The policy: weighted round robin.  Each domain runs for a slice of
+ * SLICE_NS * weight / 256 of real time; the timer tick (time.c) ends a slice
+ * that has run out, whatever the guest is doing - even spinning with its
+ * events masked, since the real interrupt flag stays on in every guest.  A
+ * domain also gives up the CPU when it yields, blocks waiting for an event,
+ * shuts down or is halted.  The next runnable domain after the last one to
+ * run gets the CPU, so every runnable domain gets a turn per round.  When
+ * nothing is runnable but some domain is blocked, the CPU halts (hlt) until
+ * an interrupt wakes someone.
+ *
+ * The mechanism: every trap from a guest leaves a struct cpu_regs at the
+ * top of the hypervisor stack (TSS.esp0 is always the same address).  To
+ * switch, we copy that frame into the old domain's struct, copy the new
+ * domain's saved registers over the frame, and load the new domain's page
+ * tables.  When the trap handler returns, entry.S "returns" into the new
+ * domain.  There is no separate kernel stack per domain to save.
+ */
+#include "hypervisor/event/sched.h"
+#include "arch/x86/cpu.h"
+#include "hypervisor/vcpu/debugreg.h"
+#include "hypervisor/vcpu/emulate.h"
+#include "hypervisor/vcpu/fpu.h"
+#include "hypervisor/vcpu/gdt.h"
+#include "hypervisor/vcpu/ldt.h"
+#include "hypervisor/vcpu/runstate.h"
+#include "hypervisor/event/time.h"
+#include "hypervisor/vcpu/trap.h"
+#include "hypervisor/console/console.h"
+#include "hypervisor/domain/shutdown.h"
+#include "hypervisor/lib.h"
+#include "arch/x86/desc.h"
+#include "arch/x86/layout.h"
+#include "arch/x86/paging.h"
+#include "arch/x86/x86.h"
+
+struct domain *current;
+static bool need_resched;
+static unsigned rr_last = ~0u;          /* the id that ran last, for round robin */
+
+#define SLICE_NS 10000000ull            /* 10 ms at weight 256 */
+
+void entry_return_to(struct cpu_regs *frame) __noreturn;
+
+struct cpu_regs *sched_guest_frame(void)
+{
+    extern char hv_stack[];
+    return (struct cpu_regs *)(hv_stack + HV_STACK_SIZE - sizeof(struct cpu_regs));
+}
+
+static bool runnable(const struct domain *d)
+{
+    return d->state == DOMAIN_RUNNABLE && !d->blocked;
+}
+
+static struct domain *pick_next(void)
+{
+    for (unsigned i = 1; i <= nr_domains; i++) {
+        struct domain *d = domains[(rr_last + i) % nr_domains];
+        if (runnable(d))
+            return d;
+    }
+    return NULL;
+}
+
+static bool any_alive(void)
+{
+    for (unsigned i = 0; i < nr_domains; i++)
+        if (domains[i]->state == DOMAIN_RUNNABLE)
+            return true;
+    return false;
+}
+
+/* d leaves the CPU: charged for its slice; its runstate says where it went. */
+static void account(struct domain *d, uint64_t now)
+{
+    if (d && now > d->slice_start_ns)
+        d->cpu_ns += now - d->slice_start_ns;
+    if (d)
+        runstate_change(d, d->state != DOMAIN_RUNNABLE ? RUNSTATE_offline :
+                           d->blocked ? RUNSTATE_blocked : RUNSTATE_runnable, now);
+}
+
+/* Make d the running domain: its registers in the frame, its state in the CPU. */
+static void switch_to(struct domain *d, struct cpu_regs *frame)
+{
+    *frame = d->regs;
+    write_cr3((uint32_t)directmap_pa(d->pdpt));
+    desc_switch_to(d);
+    gdt_switch_to(d);
+    ldt_switch_to(d);
+    fpu_switch_to(d);
+    debugreg_switch_to(d);
+    cpu_set_tsd(untrappable_rdtsc_traps(d));    /* rdtsc traps in this domain (emulate_untrappable.c) */
+    time_update_guest(d);
+    d->slice_start_ns = time_now_ns();
+    rr_last = d->id;
+    current = d;
+    runstate_change(d, RUNSTATE_running, d->slice_start_ns);
+    runstate_publish(d);                    /* its page tables are loaded, and it is current */
+    time_periodic(d, d->slice_start_ns);
+}
+
+/*
+ * Nothing can run but some domain waits: halt the CPU with interrupts on.
+ * "sti; hlt" cannot lose an interrupt (sti takes effect after hlt starts).
+ * The tick (or console input) runs its handler, which may wake a domain.
+ */
+static struct domain *wait_for_runnable(void)
+{
+    for (;;) {
+        struct domain *next = pick_next();
+        if (next || !any_alive())
+            return next;
+        current = NULL;
+        sti();
+        hlt();
+        cli();
+    }
+}
+
+void sched_run_next(void)
+{
+    struct cpu_regs *frame = sched_guest_frame();
+    /*
+     * A domain that has ended is still running on its own page tables until
+     * this point.  Move to the hypervisor's tables first, then free its
+     * frames: none of them may be in use by the CPU when they are freed.
+     */
+    write_cr3((uint32_t)directmap_pa(boot_pdpt));
+    if (current) {
+        account(current, time_now_ns());
+        if (current->state != DOMAIN_RUNNABLE)
+            domain_destroy(current);
+    }
+    struct domain *next = wait_for_runnable();
+    if (!next) {
+        current = NULL;
+        shutdown_machine(domain_summary());
+    }
+    need_resched = false;
+    switch_to(next, frame);
+    trap_deliver_upcall(next, frame);      /* e.g. the event that woke it */
+    entry_return_to(frame);
+}
+
+void sched_start(void)
+{
+    current = NULL;
+    sched_run_next();
+}
+
+void sched_yield(void)
+{
+    need_resched = true;
+}
+
+void sched_block(struct domain *d)
+{
+    d->blocked = true;
+    need_resched = true;
+}
+
+void sched_wake(struct domain *d)
+{
+    d->blocked = false;
+    if (d->runstate.state == RUNSTATE_blocked)   /* not if it never left the CPU */
+        runstate_change(d, RUNSTATE_runnable, time_now_ns());
+}
+
+/* The timer tick: end the running domain's slice when it has run out. */
+void sched_tick(void)
+{
+    struct domain *d = current;
+    if (d && time_now_ns() - d->slice_start_ns >= SLICE_NS * d->weight / 256)
+        need_resched = true;
+}
+
+void sched_trap_exit(struct cpu_regs *frame)
+{
+    if (current->state != DOMAIN_RUNNABLE)
+        sched_run_next();
+    if (!need_resched && !current->blocked)
+        return;
+    need_resched = false;
+    struct domain *next = pick_next();
+    if (next == current)
+        return;
+    current->regs = *frame;
+    if (!next)                            /* only current could run, and it blocked: */
+        sched_run_next();                 /* idle until a wake (does not return) */
+    account(current, time_now_ns());
+    switch_to(next, frame);
+}
