@@ -138,9 +138,11 @@ test: deps
 	$(MAKE) all
 	RINGONE_TIMEOUT_SCALE=$(RINGONE_TIMEOUT_SCALE) $(PYTHON) -m pytest -q -rs $(PYTEST_PAR) tests
 
+# The table of docs/performance.md: instruction counts under QEMU -icount,
+# each beside a baseline from the same run (tools/bench).
 bench: deps
 	$(MAKE) all
-	@echo "no benchmarks yet"
+	$(PYTHON) tools/bench
 
 clean:
 	rm -rf $(B)

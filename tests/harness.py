@@ -13,6 +13,8 @@ build/test-logs/ when the test fails. A hypervisor panic fails any test that
 did not say `allow_panic=True`, even one whose other checks all pass.
 """
 
+import importlib.machinery
+import importlib.util
 import math
 import os
 import re
@@ -223,3 +225,11 @@ def passes(b, d=0):
     b.expect(r"^\(d%d\) \d+ checks, 0 failed$" % d)
     b.expect(r"^\(d%d\) Test result: SUCCESS$" % d)
     b.forbid(r"halted")
+
+
+def tool_module(name):
+    """tools/<name>, a Python script with no .py suffix, imported as a module."""
+    loader = importlib.machinery.SourceFileLoader(name.replace("-", "_"), str(ROOT / "tools" / name))
+    module = importlib.util.module_from_spec(importlib.util.spec_from_loader(loader.name, loader))
+    loader.exec_module(module)
+    return module

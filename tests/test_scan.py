@@ -10,8 +10,6 @@ instruction, so the addresses come from its own symbols (nm), never from
 this file.  QEMU's default CPU here has UMIP; "qemu32,+pae,+pge,+nx" has
 neither UMIP nor CPUID faulting.
 """
-import importlib.machinery
-import importlib.util
 import re
 import struct
 import subprocess
@@ -19,6 +17,7 @@ import sys
 
 import pytest
 
+import harness
 from harness import PVGUEST, ROOT, guest, passes
 
 NO_UMIP = ("--cpu", "qemu32,+pae,+pge,+nx")
@@ -185,11 +184,7 @@ def test_code_that_does_not_decode_gets_a_scan_report_and_the_builder_goes_on(bo
 # --- the measurement, against objdump ------------------------------------------
 
 def scan_measure():
-    loader = importlib.machinery.SourceFileLoader("scan_measure", str(ROOT / "tools/scan-measure"))
-    spec = importlib.util.spec_from_loader("scan_measure", loader)
-    module = importlib.util.module_from_spec(spec)
-    loader.exec_module(module)
-    return module
+    return harness.tool_module("scan-measure")
 
 
 def test_the_scan_misses_no_instruction_objdump_finds_in_any_built_image():
