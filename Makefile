@@ -38,7 +38,7 @@ GEN_C    := $(if $(wildcard hypercalls/hypercalls.tbl),$(B)/gen/hypercall_table.
 HV_OBJ   := $(patsubst %.c,$(B)/obj/%.o,$(HV_C)) $(patsubst %.S,$(B)/obj/%.o,$(HV_S)) \
             $(patsubst $(B)/gen/%.c,$(B)/obj/gen/%.o,$(GEN_C))
 
-.PHONY: all iso run test bench clean deps
+.PHONY: all iso run test bench fuzz clean deps
 all: $(B)/hypervisor.elf $(if $(wildcard pvguest/pvguest.mk),pvguests) $(GRUB_XEN)
 
 # --- the ABI generator: one table, many outputs -------------------------------
@@ -137,6 +137,13 @@ RINGONE_TIMEOUT_SCALE ?= 3
 test: deps
 	$(MAKE) all
 	RINGONE_TIMEOUT_SCALE=$(RINGONE_TIMEOUT_SCALE) $(PYTHON) -m pytest -q -rs $(PYTEST_PAR) tests
+
+# libFuzzer with ASan and UBSan over the loader, decoder, descriptor checks,
+# command-line parsers, scan and event ports: FUZZ_TIME seconds each.
+FUZZ_TIME ?= 60
+fuzz: deps
+	$(MAKE) all
+	$(PYTHON) tools/fuzz --time $(FUZZ_TIME)
 
 # The table of docs/performance.md: instruction counts under QEMU -icount,
 # each beside a baseline from the same run (tools/bench).
