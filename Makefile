@@ -140,10 +140,12 @@ test: deps
 
 # libFuzzer with ASan and UBSan over the loader, decoder, descriptor checks,
 # command-line parsers, scan and event ports: FUZZ_TIME seconds each.
+# Then the hypercall fuzzer guest: 8 seeds of FUZZ_CALLS calls each.
 FUZZ_TIME ?= 60
+FUZZ_CALLS ?= 50000
 fuzz: deps
 	$(MAKE) all
-	$(PYTHON) tools/fuzz --time $(FUZZ_TIME)
+	$(PYTHON) tools/fuzz --time $(FUZZ_TIME) --guest-calls $(FUZZ_CALLS)
 
 # The table of docs/performance.md: instruction counts under QEMU -icount,
 # each beside a baseline from the same run (tools/bench).
