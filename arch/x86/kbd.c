@@ -59,7 +59,8 @@ bool kbd_init(void)
     if (!wait_ready())
         return false;
     outb(DATA, (uint8_t)((cfg | CFG_IRQ1) & ~CFG_IRQ12));
-    outb(CMD, 0xae);                    /* enable the keyboard port */
+    outb(CMD, 0xa7);                    /* mouse port off: its bytes would block ours */
+    outb(CMD, 0xae);                    /* keyboard port on */
     present = wait_ready();
     return present;
 }
