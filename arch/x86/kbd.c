@@ -30,11 +30,14 @@ _Static_assert(sizeof(plain) == 0x3a + 1 && sizeof(shifted) == sizeof(plain), "s
 
 static bool present, shift, ctrl, caps, extended;
 
-static bool wait_ready(void)
+/* Write to a port once the controller has taken our last byte; false if it never does. */
+static bool put(uint16_t port, uint8_t val)
 {
     for (unsigned spin = 0; spin < 100000; spin++)
-        if (!(inb(STATUS) & ST_IBF))
+        if (!(inb(STATUS) & ST_IBF)) {
+            outb(port, val);
             return true;
+        }
     return false;
 }
 
@@ -46,22 +49,19 @@ static bool wait_ready(void)
  */
 bool kbd_init(void)
 {
-    if (inb(STATUS) == 0xff || !wait_ready())
+    if (inb(STATUS) == 0xff)
         return false;
     while (inb(STATUS) & ST_OBF)        /* drop keys pressed while GRUB ran */
         (void)inb(DATA);
-    outb(CMD, 0x20);                    /* read the configuration byte */
+    if (!put(CMD, 0x20))                /* read the configuration byte */
+        return false;
     for (unsigned spin = 0; !(inb(STATUS) & ST_OBF); spin++)
         if (spin == 100000)
             return false;
-    uint8_t cfg = inb(DATA);
-    outb(CMD, 0x60);                    /* write it back, keyboard IRQ on, mouse IRQ off */
-    if (!wait_ready())
-        return false;
-    outb(DATA, (uint8_t)((cfg | CFG_IRQ1) & ~CFG_IRQ12));
-    outb(CMD, 0xa7);                    /* mouse port off: its bytes would block ours */
-    outb(CMD, 0xae);                    /* keyboard port on */
-    present = wait_ready();
+    uint8_t cfg = (uint8_t)((inb(DATA) | CFG_IRQ1) & ~CFG_IRQ12);
+    /* Write it back with the keyboard's IRQ on, the mouse's off; then the
+     * mouse port off (its bytes would sit in front of ours), keyboard on. */
+    present = put(CMD, 0x60) && put(DATA, cfg) && put(CMD, 0xa7) && put(CMD, 0xae);
     return present;
 }
 
