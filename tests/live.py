@@ -175,20 +175,22 @@ class LiveBoot:
         """The screen, once check(screen) holds."""
         return self.until(lambda: (lambda s: check(s) and s)(self.screen()), what)
 
+    def crtc(self, reg):
+        """A CRT controller register, through its index and data ports
+        0x3D4/0x3D5. Selecting it moves the CRTC's index register, so read
+        it only while the screen is quiet."""
+        self.hmp("o /b 0x3d4 0x%02x" % reg)
+        return int(self.hmp("i /b 0x3d5").split("=")[1], 16)
+
     def cursor(self):
-        """The hardware cursor, (column, row), from the CRT controller's
-        registers 0x0E/0x0F. Selecting them moves the CRTC's index register,
-        so read it only while the screen is quiet."""
-        pos = 0
-        for reg in (0x0e, 0x0f):
-            self.hmp("o /b 0x3d4 0x%02x" % reg)
-            pos = pos << 8 | int(self.hmp("i /b 0x3d5").split("=")[1], 16)
+        """The hardware cursor, (column, row), from registers 0x0E/0x0F."""
+        pos = self.crtc(0x0e) << 8 | self.crtc(0x0f)
         return pos % COLS, pos // COLS
 
-    def cursor_hidden(self):
-        """Bit 5 of CRTC register 0x0A (cursor start) turns the cursor off."""
-        self.hmp("o /b 0x3d4 0x0a")
-        return bool(int(self.hmp("i /b 0x3d5").split("=")[1], 16) & 0x20)
+    def cursor_shape(self):
+        """(first, last) scan line of the cursor, registers 0x0A/0x0B; bit 5
+        of the first hides it."""
+        return self.crtc(0x0a), self.crtc(0x0b)
 
     def screenshot(self, png):
         """Save the screen as a PNG file (QEMU writes PPM; we convert it)."""

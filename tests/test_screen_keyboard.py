@@ -79,6 +79,21 @@ def test_ctrl_a_three_times_on_the_keyboard_moves_input_to_d1_the_debug_keys_and
     b.expect_status(0)
 
 
+def test_the_shell_demo_is_usable_from_the_keyboard_with_backspace_and_ctrl_c(live):
+    m = live(guest("shell", "name=alice -- user=alice spin=0"))
+    m.wait_for(r"^\(d0\) alice: shell ready; type help$")
+    m.type("uptimx")
+    m.keys("backspace")
+    m.type("e\nxyz")
+    m.keys("ctrl-c")                    # the shell drops the line typed so far
+    m.type("ps\ncli\n")
+    b = m.finish()
+    b.expect_in_order([r"^\(d0\) alice> uptime$", r"^\(d0\) up 0:0\d:\d\d\.\d{3} ",
+                       r"^\(d0\) alice> ps$", r"^\(d0\)   PID  STATE ",
+                       r"^\(d0\) alice> cli$", r"^\(hv\) d0 halted: privileged instruction 'cli'"])
+    b.expect_status(2)
+
+
 LONG = " ".join("word%02d" % i for i in range(17))      # 118: the echo guest's lines hold 120
 
 
@@ -118,6 +133,7 @@ def test_screen_colours_lines_by_source_wraps_between_words_and_shows_status_and
 
     text_rows = [r for r in range(STATUS_ROW) if s.text(r).strip()]
     m.until(lambda: m.cursor() == (0, text_rows[-1] + 1), "the cursor to start the next line")
+    assert m.cursor_shape() == (14, 15), "an underline cursor, shown"
     m.type("quit\n")
     b = m.finish()
     b.expect(r"^\(d0\) Test result: SUCCESS$")
@@ -150,7 +166,7 @@ def test_shift_pgup_pages_back_through_earlier_rows_and_shift_pgdn_returns(live)
     m.keys("shift-pgup")
     back = m.screen_when(lambda s: s.text(STATUS_ROW).startswith(" back "), "Shift+PgUp")
     assert back.text(STATUS_ROW).startswith(" back 23 rows (Shift+PgDn) | input d0 |")
-    assert m.cursor_hidden()
+    assert m.cursor_shape()[0] & 0x20, "the cursor is hidden while looking back"
     assert back.text(STATUS_ROW - 1) == now.text(0), "one row of the old page stays"
     assert back.text(0) not in [now.text(r) for r in range(STATUS_ROW)]
     m.type("new\n")                     # output while scrolled back: the view stays put
@@ -161,7 +177,7 @@ def test_shift_pgup_pages_back_through_earlier_rows_and_shift_pgdn_returns(live)
     m.keys("shift-pgdn", "shift-pgdn")
     end = m.screen_when(lambda s: s.text(STATUS_ROW).startswith(" input d0 |"), "Shift+PgDn x2")
     assert end.text(STATUS_ROW - 2).startswith("(d0) echo: new ")
-    assert not m.cursor_hidden()
+    assert m.cursor_shape() == (14, 15), "an underline cursor again"
     assert m.cursor() == (0, STATUS_ROW - 1)
     m.type("quit\n")
     m.finish().expect_status(0)
