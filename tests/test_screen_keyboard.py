@@ -41,8 +41,10 @@ def live(built):
             lb.finish()
 
 
-def test_keys_typed_on_the_keyboard_reach_d0_with_shift_caps_lock_ctrl_and_arrows(live):
-    m = live(guest("echo"))
+@pytest.mark.parametrize("how", ["kernel", "iso"])
+def test_keys_typed_on_the_keyboard_reach_d0_with_shift_caps_lock_ctrl_and_arrows(live, how):
+    # From the GRUB ISO too, as on a PC: GRUB has used the keyboard before us.
+    m = live(guest("echo"), extra=("--iso",) if how == "iso" else ())
     m.wait_for(r"^\(hv\) keyboard: PS/2 \(i8042\), US layout$")
     m.wait_for(READY)
     m.type("Hello, World! ")
