@@ -21,6 +21,9 @@
 #define CUR_LOW    0x0f
 
 static uint16_t *const screen = (uint16_t *)(DIRECTMAP_VIRT_START + 0xB8000);
+/* What the screen holds.  Video memory is slow to write (on an emulator each
+ * write is a trip through the device model), so only changed cells are. */
+static uint16_t shown[VGA_ROWS][VGA_COLS];
 
 static void crtc(uint8_t reg, uint8_t val)
 {
@@ -31,13 +34,16 @@ static void crtc(uint8_t reg, uint8_t val)
 /* An underline cursor (scan lines 14-15 of 16), as a PC's text mode has. */
 void vga_init(void)
 {
+    memset(shown, 0xff, sizeof(shown));     /* no cell of ours: the first draw writes all */
     crtc(CUR_START, 14);
     crtc(CUR_END, 15);
 }
 
 void vga_row(unsigned y, const uint16_t cells[VGA_COLS])
 {
-    memcpy(screen + y * VGA_COLS, cells, VGA_COLS * sizeof(*cells));
+    for (unsigned x = 0; x < VGA_COLS; x++)
+        if (shown[y][x] != cells[x])
+            screen[y * VGA_COLS + x] = shown[y][x] = cells[x];
 }
 
 /* Move the cursor to (x, y); y >= VGA_ROWS hides it. */
