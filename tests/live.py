@@ -114,6 +114,8 @@ class LiveBoot:
                 if ended or time.monotonic() > deadline:
                     break
                 self.seen.wait(1)
+        if not ended:
+            self.proc.terminate()                   # tools/run stops QEMU on SIGTERM
         self.finish()._fail("waited for /%s/ on the console; the run %s"
                             % (regex, "ended" if ended else "hung"), None)
 
