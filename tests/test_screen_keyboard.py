@@ -47,6 +47,8 @@ def test_keys_typed_on_the_keyboard_reach_d0_with_shift_caps_lock_ctrl_and_arrow
     m = live(guest("echo"), extra=("--iso",) if how == "iso" else ())
     m.wait_for(r"^\(hv\) keyboard: PS/2 \(i8042\), US layout$")
     m.wait_for(READY)
+    m.screen_when(lambda s: s.text(STATUS_ROW).startswith(" input d0 | d0 d0 up |")
+                  and s.find(r"^\(d0\) ready: ") is not None, "the screen in text mode")
     m.type("Hello, World! ")
     m.keys("caps_lock", "a", "b", "shift-c", "caps_lock", "d")      # Caps Lock, undone by Shift
     m.keys("spc", "x", "ctrl-a", "y", "up", "ret")                  # a lone Ctrl-A is input
