@@ -9,9 +9,9 @@
  * who said what.
  */
 #include "hypervisor/console/console.h"
+#include "hypervisor/console/screen.h"
 #include "hypervisor/lib.h"
 #include "arch/x86/uart.h"
-#include "arch/x86/vga.h"
 #include "arch/x86/debugcon.h"
 
 static bool have_debugcon;
@@ -19,7 +19,7 @@ static bool have_debugcon;
 void console_init(void)
 {
     uart_init();
-    vga_init();
+    screen_init();
     have_debugcon = debugcon_present();
 }
 
@@ -30,10 +30,10 @@ void console_write(const char *s, size_t n)
         if (c == '\n')
             uart_putc('\r');        /* terminals want CR LF */
         uart_putc(c);
-        vga_putc(c);
         if (have_debugcon)
             debugcon_putc(c);
     }
+    screen_write(s, n);
 }
 
 void printk(const char *fmt, ...)

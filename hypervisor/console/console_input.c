@@ -1,5 +1,5 @@
 /*
- * console_input.c - who gets what is typed on the serial line.
+ * console_input.c - who gets what is typed, on the serial line or the keyboard.
  *
  * Input goes to one place at a time, as in Xen: a domain (the "console
  * owner", d0 at first) or the hypervisor itself, whose debug keys (keys.c)
@@ -15,7 +15,12 @@
  * never goes to a domain that has ended: if the owner has shut down or
  * halted, the next byte first moves input on, with a line saying so.
  *
- * This runs in interrupt context (IRQ 4), which in this hypervisor is only
+ * The PS/2 keyboard (arch/x86/kbd.c) feeds the same routing, byte for
+ * byte, so Ctrl-A x3 works there too.  Its arrow keys become the ANSI
+ * sequences a serial terminal would send, and Shift+PgUp/PgDn page the
+ * screen's scrollback (screen.c) instead of being input.
+ *
+ * This runs in interrupt context (IRQ 4 or 1), which in this hypervisor is only
  * ever between two guest instructions or in the idle loop: interrupts are
  * off everywhere else in ring 0, so nothing here races with a hypercall.
  * It must never touch a domain's memory: the guest fetches its bytes.
@@ -29,6 +34,8 @@
 #include "hypercalls/public/xen.h"
 #include "arch/x86/pic.h"
 #include "arch/x86/uart.h"
+#include "arch/x86/kbd.h"
+#include "hypervisor/console/screen.h"
 
 #define RX_SIZE     128             /* bytes per domain, as Xen's serial_rx_ring */
 #define SWITCH_CODE 0x01            /* Ctrl-A, Xen's default switch character */
@@ -118,10 +125,26 @@ static void input_byte(uint8_t c)
         deliver(domains[owner], c);
 }
 
+/* A key from the keyboard: paging, or the bytes a serial terminal would send. */
+static void input_key(int key)
+{
+    if (key == KEY_SHIFT_PGUP || key == KEY_SHIFT_PGDN) {
+        screen_scroll(key == KEY_SHIFT_PGUP ? 1 : -1);
+    } else if (key >= KEY_UP && key <= KEY_RIGHT) {
+        input_byte(0x1b);                       /* ESC [ A, B, D, C: up, down, left, right */
+        input_byte('[');
+        input_byte((uint8_t)"ABDC"[key - KEY_UP]);
+    } else if (key <= 0xff) {
+        input_byte((uint8_t)key);
+    }                                           /* plain PgUp/PgDn: nothing */
+}
+
 void console_input_init(void)
 {
-    if (!uart_rx_enable()) {
-        hvlog("console input: none (no serial port)\n");
+    bool serial = uart_rx_enable(), keyboard = kbd_init();
+    hvlog("keyboard: %s\n", keyboard ? "PS/2 (i8042), US layout" : "none");
+    if (!serial && !keyboard) {
+        hvlog("console input: none (no serial port, no keyboard)\n");
         return;
     }
     owner = live(0) ? 0 : SWITCH_HV;
@@ -129,18 +152,28 @@ void console_input_init(void)
         announce();
     else
         hvlog("console input: d0 (type Ctrl-A three times to switch)\n");
-    pic_unmask(UART_IRQ);
+    if (serial)
+        pic_unmask(UART_IRQ);
+    if (keyboard)
+        pic_unmask(KBD_IRQ);
 }
 
 void console_input_poll(void)
 {
     for (int c; (c = uart_getc()) >= 0;)
         input_byte((uint8_t)c);
+    for (int key; (key = kbd_getkey()) >= 0;)
+        input_key(key);
 }
 
 void console_irq(void)
 {
     console_input_poll();
+}
+
+int console_input_owner(void)
+{
+    return owner;
 }
 
 size_t console_input_peek(const struct domain *d, char *buf, size_t n)

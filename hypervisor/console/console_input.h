@@ -1,12 +1,12 @@
-/* console_input.h - serial input, routed to one domain at a time or to the debug keys. */
+/* console_input.h - serial and keyboard input, routed to one domain at a time or to the debug keys. */
 #ifndef HV_CONSOLE_INPUT_H
 #define HV_CONSOLE_INPUT_H
 #include "hypervisor/domain/domain.h"
 
-/* Start taking input (IRQ 4), for d0 first; call once the domains are built. */
+/* Start taking input (IRQ 4 and 1), for d0 first; call once the domains are built. */
 void console_input_init(void);
 
-/* UART_IRQ arrived: take every byte the UART holds. */
+/* UART_IRQ or KBD_IRQ arrived: take every byte the UART and the keyboard hold. */
 void console_irq(void);
 /* The same without an interrupt: a tick may call it as a polled fallback. */
 void console_input_poll(void);
@@ -17,4 +17,6 @@ void console_input_poll(void);
  */
 size_t console_input_peek(const struct domain *d, char *buf, size_t n);
 void console_input_consume(const struct domain *d, size_t n);
+/* Who gets typed input: a domain id, or -1 for the hypervisor's debug keys. */
+int console_input_owner(void);
 #endif

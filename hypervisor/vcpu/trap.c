@@ -27,6 +27,7 @@
 #include "hypercalls/public/xen.h"
 #include "arch/x86/apic.h"
 #include "arch/x86/extable.h"
+#include "arch/x86/kbd.h"
 #include "arch/x86/paging.h"
 #include "arch/x86/pic.h"
 #include "arch/x86/pit.h"
@@ -220,7 +221,7 @@ static bool interrupt(struct cpu_regs *r)
         pic_eoi(irq);
         if (irq == PIT_IRQ)
             time_irq();
-        else if (irq == UART_IRQ)
+        else if (irq == UART_IRQ || irq == KBD_IRQ)
             console_irq();
         /* Any other line is masked, so it was spurious: acknowledged is enough. */
     } else {
