@@ -20,6 +20,15 @@
  *    tables, bad addresses and handles...), copies through grants and its
  *    own frames, unmaps, and checks the sub-ops this hypervisor leaves out.
  *    max=N: the maximum its own query_size must say (dom.max_grant_frames).
+ *  - lender: the granting side for pvguest/tests/grant-hostile (peer= its
+ *    id): grants ref 8 writable (the mailbox), 9 read-only, 10 a spare
+ *    frame writable, 11 its own grant-table frame writable, and serves
+ *    requests until the attacker has ended: 1, "I hold a writable mapping
+ *    of ref 10" (it checks that the frame then cannot be pinned as an
+ *    L1, -EBUSY), 2, "I hold none" (it must pin then, and unpins).  With
+ *    die=shutdown or die=halt it ends at request 1 instead, its grants
+ *    still mapped.  Afterwards: no flag left set, its pages as it wrote
+ *    them, the spare frame a page table again if asked.
  * Stages go through the mailbox: word 0 is the mapper's, word 1 the
  * grantor's; words 8-11 hold the grantor's frame numbers.
  */
@@ -209,6 +218,65 @@ static void grantor(void)
     mm_frame_free(pt_pfn);
 }
 
+/* ---- the lender ------------------------------------------------------------- */
+
+/* EVTCHNOP_status of another domain: -EPERM while it lives, -ESRCH once it has ended. */
+static bool lives(unsigned dom)
+{
+    struct xen_evtchn_status st = { .dom = (xen_domid_t)dom, .port = 0 };
+    return HYPERVISOR_event_channel_op(EVTCHNOP_status, &st) == -EPERM;
+}
+
+static void die_now(const char *how)
+{
+    printf("lender: ending (%s) with our grants mapped\n", how);
+    console_flush();
+    if (!strcmp(how, "halt"))
+        __asm__ volatile("hlt");         /* a privileged instruction: the hypervisor halts us */
+    shutdown(SHUTDOWN_poweroff);
+}
+
+static void lender(void)
+{
+    uint32_t frames[1], pt_pfn = mm_frame_alloc_zeroed(), pt = mm_pfn_to_mfn(pt_pfn);
+    char die[16] = "";
+    cmdline_get("die", die, sizeof(die));
+    check(gnttab_setup(1, frames), 0, "lender: setup_table");
+    box = (volatile uint32_t *)p_rw;
+    for (unsigned i = 0; i < PAGE_SIZE; i++)
+        p_ro[i] = pat(1, i);
+    box[8] = mfn_of(p_rw), box[9] = mfn_of(p_ro), box[10] = pt, box[11] = frames[0];
+    gnttab_grant(REF_RO, peer, mfn_of(p_ro), true);
+    gnttab_grant(REF_CP, peer, pt, false);
+    gnttab_grant(REF_OTHER, peer, frames[0], false);
+    gnttab_grant(REF_RW, peer, mfn_of(p_rw), false);
+    printf("lender: granted refs 8-11 to d%u\n", peer);
+    for (unsigned long i = 0; lives(peer) || i == 0; i++) {
+        if (box[0] == 1 && box[1] < 1) {
+            if (die[0])
+                die_now(die);
+            check(mm_pin(1, pt), -EBUSY, "lender: pin ref 10's frame while mapped writable");
+            box[1] = 1;
+        }
+        if (box[0] == 2 && box[1] < 2) {
+            check(mm_pin(1, pt), 0, "lender: pin ref 10's frame with no writable mapping");
+            check(mm_unpin(pt), 0, "lender: ... unpin it");
+            box[1] = 2;
+        }
+        HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
+    }
+    printf("lender: d%u has ended\n", peer);
+    for (xen_grant_ref_t r = REF_RW; r <= REF_OTHER; r++)
+        check_hex("lender: flags left in its entry", flags_of(r) & (GTF_reading | GTF_writing), 0);
+    unsigned bad = 0;
+    for (unsigned i = 0; i < PAGE_SIZE; i++)
+        bad += p_ro[i] != pat(1, i);
+    check(bad, 0, "lender: bytes of the read-only page changed");
+    check(mm_pin(1, pt), 0, "lender: ref 10's frame can be a page table again");
+    check(mm_unpin(pt), 0, "lender: ... unpinned");
+    mm_frame_free(pt_pfn);
+}
+
 /* ---- the mapper --------------------------------------------------------------- */
 
 static void bad_maps(uint32_t va)
@@ -380,8 +448,10 @@ void pvguest_main(const xen_start_info_t *si)
         grantor();
     else if (!strcmp(role, "mapper"))
         mapper();
+    else if (!strcmp(role, "lender"))
+        lender();
     else
-        test_error("role=grantor or role=mapper, not '%s'", role);
+        test_error("role=grantor, mapper or lender, not '%s'", role);
     printf("grant: %s done\n", role);
     test_pass();
     xtf_exit();
