@@ -262,6 +262,7 @@ def test_a_hostile_mapper_gets_xens_answer_and_nothing_else_changes(boot, case):
 
 GRANTOR_DIES = [
     check(2, "bytes of its read-only page changed after its death", 0),
+    check(2, "... the same page through ref 12", 1 * 37 + 9 * 7 + 1),
     check(2, "its mailbox, still ours to write", "0xabcd1234"),
     check(2, "its table frame: entry 8 still says mapped", "0x00000019"),
     check(2, "new frames that are the dead lender's mapped ones", 0),
@@ -276,9 +277,12 @@ def test_a_grantor_that_dies_while_mapped_leaves_its_pages_to_the_mapper_until_u
                                                                                        status):
     # 52 MiB: so little is free that the allocator hands out the dead lender's memory again.
     b = hostile_boot(boot, 4, die="die=" + die, mem=52)
+    b.expect(check(2, "map ref 12, the same frame, read-only", 0))       # two grants, one frame
     b.expect_in_order([r"^\(d1\) lender: ending \(%s\) with our grants mapped$" % die,
                        r"^\(d2\) grant-hostile: the lender has ended$"] + GRANTOR_DIES +
                       [check(2, "unmap ref 9", 0), check(2, "unmap ref 11", 0),
+                       check(2, "... ref 9's page still mapped through ref 12", 1 * 37 + 9 * 7 + 1),
+                       check(2, "unmap ref 12", 0),
                        check(2, "... its page is gone from us: #PF", 1),
                        check(2, "unmap the dead lender's mailbox", 0)])
     if die == "halt":

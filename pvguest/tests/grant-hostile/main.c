@@ -4,7 +4,8 @@
  * It is booted after a `victim` (whose memory must not change) and a
  * `grant role=lender` (peer= its id, cmdline lender=), whose grants it
  * maps: ref 8 writable (the mailbox), 9 read-only, 10 a spare frame
- * writable, 11 the lender's own grant-table frame writable.  Each case
+ * writable, 11 the lender's own grant-table frame writable, 12 ref 9's
+ * frame again, read-only.  Each case
  * (case=N) is one class of Xen's grant-table advisories; every step
  * expects Xen's status, and the lender checks its side (pins, flags):
  *   1 XSA-224 class: reference counts on unmap - a handle unmapped twice,
@@ -29,6 +30,7 @@
 #define REF_RO  9u
 #define REF_PT  10u
 #define REF_GT  11u
+#define REF_RO2 12u                  /* ref 9's frame, granted a second time */
 #define HOST    GNTMAP_host_map
 #define RO      (GNTMAP_host_map | GNTMAP_readonly)
 #define WAITS   2000000ul
@@ -169,9 +171,11 @@ static void case_table_frames(void)
 
 static void case_grantor_dies(bool unmap)
 {
-    xen_grant_handle_t h[3];
-    uint64_t bus[3];
+    xen_grant_handle_t h[4];
+    uint64_t bus[4];
     check(gnttab_map(lender, REF_RO, va[1], RO, &h[1], &bus[1]), GNTST_okay, "map ref 9 read-only");
+    check(gnttab_map(lender, REF_RO2, va[4], RO, &h[3], &bus[3]), GNTST_okay,
+          "map ref 12, the same frame, read-only");
     check(gnttab_map(lender, REF_GT, va[2], HOST, &h[2], &bus[2]), GNTST_okay, "map ref 11 (its table frame)");
     bus[0] = (uint64_t)box[8] << 12;
     box[0] = 1;                                          /* the lender dies at this */
@@ -183,6 +187,7 @@ static void case_grantor_dies(bool unmap)
     for (unsigned i = 0; i < PAGE_SIZE; i++)
         bad += ((volatile uint8_t *)va[1])[i] != pat(1, i);
     check(bad, 0, "bytes of its read-only page changed after its death");
+    check(*(volatile uint8_t *)(va[4] + 9), pat(1, 9), "... the same page through ref 12");
     box[100] = 0xabcd1234u;
     check_hex("its mailbox, still ours to write", box[100], 0xabcd1234u);
     volatile xen_grant_entry_v1_t *e = (volatile xen_grant_entry_v1_t *)va[2];
@@ -194,7 +199,7 @@ static void case_grantor_dies(bool unmap)
     check(mm_decrease(extents, n), n, "give %u frames back", n);
     check(mm_increase(extents, n), n, "take %u new frames", n);
     for (unsigned i = 0; i < n; i++)
-        for (unsigned k = 0; k < 3; k++)
+        for (unsigned k = 0; k < 4; k++)
             reused += extents[i] == (uint32_t)(bus[k] >> 12);
     check(reused, 0, "new frames that are the dead lender's mapped ones");
     for (unsigned i = reused = 0; i < n; i++)
@@ -210,6 +215,8 @@ static void case_grantor_dies(bool unmap)
         return;                                          /* case 5: our death cleans up */
     check(gnttab_unmap(va[1], h[1], 0), GNTST_okay, "unmap ref 9");
     check(gnttab_unmap(va[2], h[2], 0), GNTST_okay, "unmap ref 11");
+    check(*(volatile uint8_t *)(va[4] + 9), pat(1, 9), "... ref 9's page still mapped through ref 12");
+    check(gnttab_unmap(va[4], h[3], 0), GNTST_okay, "unmap ref 12");
     check(faults(va[1]), 1, "... its page is gone from us: #PF");
 }
 

@@ -22,7 +22,8 @@
  *    max=N: the maximum its own query_size must say (dom.max_grant_frames).
  *  - lender: the granting side for pvguest/tests/grant-hostile (peer= its
  *    id): grants ref 8 writable (the mailbox), 9 read-only, 10 a spare
- *    frame writable, 11 its own grant-table frame writable, and serves
+ *    frame writable, 11 its own grant-table frame writable, 12 the
+ *    read-only page again (two grants of one frame), and serves
  *    requests until the attacker has ended: 1, "I hold a writable mapping
  *    of ref 10" (it checks that the frame then cannot be pinned as an
  *    L1, -EBUSY), 2, "I hold none" (it must pin then, and unpins).  With
@@ -249,8 +250,9 @@ static void lender(void)
     gnttab_grant(REF_RO, peer, mfn_of(p_ro), true);
     gnttab_grant(REF_CP, peer, pt, false);
     gnttab_grant(REF_OTHER, peer, frames[0], false);
+    gnttab_grant(REF_CP_RO, peer, mfn_of(p_ro), true);  /* the read-only page once more */
     gnttab_grant(REF_RW, peer, mfn_of(p_rw), false);
-    printf("lender: granted refs 8-11 to d%u\n", peer);
+    printf("lender: granted refs 8-12 to d%u\n", peer);
     for (unsigned long i = 0; lives(peer) || i == 0; i++) {
         if (box[0] == 1 && box[1] < 1) {
             if (die[0])
@@ -267,7 +269,7 @@ static void lender(void)
         HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
     }
     printf("lender: d%u has ended\n", peer);
-    for (xen_grant_ref_t r = REF_RW; r <= REF_OTHER; r++)
+    for (xen_grant_ref_t r = REF_RW; r <= REF_CP_RO; r++)
         check_hex("lender: flags left in its entry", flags_of(r) & (GTF_reading | GTF_writing), 0);
     unsigned bad = 0;
     for (unsigned i = 0; i < PAGE_SIZE; i++)
