@@ -70,18 +70,6 @@ long do_mmu_update(guest_ptr_t reqs, unsigned int count, guest_ptr_t done, unsig
     return rc;
 }
 
-/* The L1 frame mapping va in d's current address space, or INVALID_MFN. */
-static mfn_t l1_of(struct domain *d, uint32_t va)
-{
-    pte_t l3e = d->pdpt[l3_index(va)];
-    if (!pte_present(l3e))
-        return INVALID_MFN;
-    pte_t *l2 = map_domain_page(pte_mfn(l3e));
-    pte_t l2e = l2[l2_index(va)];
-    unmap_domain_page(l2);
-    return pte_present(l2e) && !(l2e & _PAGE_PSE) ? pte_mfn(l2e) : INVALID_MFN;
-}
-
 static void flush(unsigned long flags, uint32_t va)
 {
     if ((flags & UVMF_FLUSHTYPE_MASK) == UVMF_INVLPG)
@@ -96,7 +84,7 @@ long do_update_va_mapping(unsigned long va, uint64_t val, unsigned long flags)
     if (va >= HYPERVISOR_VIRT_START || (flags & ~(unsigned long)(UVMF_FLUSHTYPE_MASK | UVMF_ALL)) ||
         (flags & UVMF_FLUSHTYPE_MASK) == 3)
         return -EINVAL;
-    mfn_t l1 = l1_of(d, va);
+    mfn_t l1 = page_type_l1_of(d, va);
     if (mfn_eq(l1, INVALID_MFN))
         return -EINVAL;                           /* no L1 for va: map one with mmu_update */
     long rc = page_type_mod_entry(d, l1, l1_index(va), val, false);

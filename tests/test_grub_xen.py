@@ -9,15 +9,15 @@ its machine set-up (grub_machine_init, grub-core/kern/xen/init.c) until the
 first thing it needs that ringone does not offer yet:
 
 1. vm_assist(enable, pae_extended_cr3): 0.
-2. grant_table_op(GNTTABOP_set_version) and (GNTTABOP_setup_table):
-   -ENOSYS, no grant tables yet; its grant frame stays 0.
+2. grant_table_op(GNTTABOP_set_version) (version 1) and (GNTTABOP_setup_table):
+   0, and its one grant frame is real.
 3. map_all_pages(): mmu_update with no requests, then new page tables at the
    top of its memory, each table page written through one window VA with
    update_va_mapping.  They map all its pages and four more: start_info's
    console.domU.mfn, shared_info, store_mfn and the grant frame.
 4. mmuext_op: pin the new L3, load it, unpin the old one.  Refused (-EPERM):
-   console.domU.mfn, store_mfn and the grant frame are 0 here (no console
-   ring, no xenstore, no grant table), and frame 0 is not the domain's.
+   console.domU.mfn and store_mfn are 0 here (no console ring, no
+   xenstore), and frame 0 is not the domain's.
 5. update_va_mapping to make its old page tables writable: -EBUSY, they are
    still its page tables.
 6. It copies start_info to just below the new tables, which were never

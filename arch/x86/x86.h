@@ -86,6 +86,22 @@ static inline void write_dr(unsigned n, uint32_t v)
     }
 }
 
+/*
+ * Atomic updates of words a guest may write at the same time (grant
+ * entries): lock cmpxchg returns what *p held, and wrote `val` only if
+ * that was `old`; lock and clears `bits` of a 16-bit word in one step.
+ */
+static inline uint32_t cmpxchg32(volatile uint32_t *p, uint32_t old, uint32_t val)
+{
+    uint32_t prev;
+    __asm__ volatile("lock cmpxchgl %2,%1" : "=a"(prev), "+m"(*p) : "r"(val), "0"(old) : "memory");
+    return prev;
+}
+static inline void clear_bits16(volatile uint16_t *p, uint16_t bits)
+{
+    __asm__ volatile("lock andw %1,%0" : "+m"(*p) : "ir"((uint16_t)~bits) : "memory");
+}
+
 /* TLB. */
 static inline void invlpg(const void *va) { __asm__ volatile("invlpg (%0)" :: "r"(va) : "memory"); }
 

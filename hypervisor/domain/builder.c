@@ -36,6 +36,7 @@
 #include "hypervisor/mm/frame.h"
 #include "hypervisor/mm/m2p.h"
 #include "hypervisor/mm/page_type.h"
+#include "hypervisor/share/grant.h"
 #include "hypervisor/lib.h"
 #include "hypercalls/public/xen.h"
 #include "arch/x86/layout.h"
@@ -267,6 +268,7 @@ bool builder_build(struct domain *d, const struct boot_module *m, unsigned index
     if (o.weight)
         d->weight = o.weight;
     d->initdomain = o.initdomain;
+    d->max_grant_frames = o.max_grant_frames;
 
     const void *image = bootmap(m->start, (size_t)(m->end - m->start));
     if (!image)
@@ -286,7 +288,7 @@ bool builder_build(struct domain *d, const struct boot_module *m, unsigned index
         bootunmap();
         return fail(d, index, m, err);
     }
-    if (!alloc_memory(d, nr_pages)) {
+    if (!alloc_memory(d, nr_pages) || grant_table_init(d)) {
         bootunmap();
         snprintf(err, sizeof(err), "out of memory for %u MiB (%u frames free)",
                  o.mem_mib, frame_free_count());

@@ -43,15 +43,16 @@ static bool parse_mib(const char *v, uint32_t *mib)
     return true;
 }
 
-static bool parse_weight(const char *val, uint32_t *weight)
+/* A decimal number in [lo, hi] into *out. */
+static bool parse_range(const char *val, uint32_t lo, uint32_t hi, uint32_t *out)
 {
     uint32_t w = 0;
     const char *p = val;
-    while (*p >= '0' && *p <= '9' && w <= 65535)
+    while (*p >= '0' && *p <= '9' && w <= hi)
         w = w * 10 + (uint32_t)(*p++ - '0');
-    if (*p || !*val || w < 1 || w > 65535)
+    if (*p || !*val || w < lo || w > hi)
         return false;
-    *weight = w;
+    *out = w;
     return true;
 }
 
@@ -90,9 +91,14 @@ static bool apply(struct domain_opts *o, const char *key, const char *val, char 
             return true;
         want = "native or emulate";
     } else if (!strcmp(key, "weight")) {
-        if (parse_weight(val, &o->weight))
+        if (parse_range(val, 1, 65535, &o->weight))
             return true;
         want = "1..65535; 256 is standard";
+    } else if (!strcmp(key, "max_grant_frames")) {
+        /* Xen's limits: at least its one initial frame, at most gnttab_max_frames (64). */
+        if (parse_range(val, 1, 64, &o->max_grant_frames))
+            return true;
+        want = "1..64 grant-table frames; 64 is Xen's default";
     } else if (!strcmp(key, "initdomain")) {
         if (!strcmp(val, "0") || !strcmp(val, "1")) {
             o->initdomain = val[0] == '1';

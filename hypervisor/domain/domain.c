@@ -12,6 +12,7 @@
  */
 #include "hypervisor/domain/domain.h"
 #include "hypervisor/share/argo_ring.h"
+#include "hypervisor/share/grant.h"
 #include "hypervisor/event/event.h"
 #include "hypervisor/vcpu/fpu.h"
 #include "hypervisor/vcpu/gdt.h"
@@ -70,13 +71,20 @@ bool domain_owns_frame(const struct domain *d, mfn_t m, uint32_t *pfn)
 }
 
 /*
- * At death every reference a domain holds is to its own frames (nothing is
- * shared yet), so the frame table entries are simply reset with the frames.
+ * At death the references a domain holds are to its own frames (its grant
+ * mappings of others' frames went in grant_table_teardown), so the frame
+ * table entries are simply reset with the frames - except a frame others
+ * still map through a grant: that one is an orphan now, and the last of
+ * those mappings frees it (share/grant.c).
  */
 static void free_frame_if_valid(mfn_t *m)
 {
     if (mfn_eq(*m, INVALID_MFN))
         return;
+    if (page_info(*m)->owner == OWNER_ORPHAN) {
+        *m = INVALID_MFN;
+        return;
+    }
     page_set_owner(*m, OWNER_NONE);
     m2p_set(*m, M2P_INVALID);
     frame_free(*m);
@@ -91,6 +99,7 @@ void domain_destroy(struct domain *d)
     ldt_domain_dies(d);
     gdt_domain_dies(d);
     fpu_domain_dies(d);
+    grant_table_teardown(d);           /* last before the frames: it leaves only others' references */
     if (d->frames) {
         for (uint32_t pfn = 0; pfn < d->nr_pages; pfn++)
             free_frame_if_valid(&d->frames[pfn]);

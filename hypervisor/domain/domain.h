@@ -101,6 +101,10 @@ struct domain {
 
     /* Argo (argo_ring.c owns it). */
     struct argo_domain *argo;   /* its rings, or NULL before the first register_ring */
+
+    /* Grant tables (share/grant.c owns it). */
+    struct grant_table *grant;  /* its table and mappings; NULL before build and after death */
+    uint32_t max_grant_frames;  /* dom.max_grant_frames=; 0: the default */
 };
 
 extern struct domain *domains[MAX_DOMAINS];

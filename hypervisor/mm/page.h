@@ -5,6 +5,7 @@
 
 #define OWNER_NONE 0xffffu       /* free, or not RAM */
 #define OWNER_XEN  0xfffeu       /* the hypervisor's own (M2P, heap, ...) */
+#define OWNER_ORPHAN 0xfffdu     /* a dead domain's frame others still map (share/grant.c) */
 
 enum page_type {
     PGT_NONE,        /* no type: may become anything */

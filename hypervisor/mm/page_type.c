@@ -34,6 +34,17 @@
  * page here; the CPU gets a separate 32-byte PDPT built from it with only
  * the bits hardware allows (page_type_load_pdpt).
  *
+ * One exception to invariant 1 is made, for grants (hypervisor/share/
+ * grant.c): an L1 entry may name another domain's frame when the grant
+ * code writes it (page_type_mod_grant_entry), for a grant mapping it has
+ * recorded.  Such an entry holds no references of its own: the grant
+ * mapping holds them (a plain one, and a writable type reference for a
+ * writable mapping), so put_entry leaves a frame the table's domain does
+ * not own alone.  No other path can write a foreign frame into an L1
+ * (get_entry refuses it), so an L1 never holds more entries for a granted
+ * frame than its domain holds grant mappings of it, and the frame lives
+ * while any of them does.
+ *
  * The hypervisor runs on one CPU with interrupts off, so a validation
  * cannot be interleaved with a guest write: the guest is not running.
  */
@@ -84,14 +95,27 @@ static int check_flags(pte_t e, pte_t bad)
     return 0;
 }
 
-/* Take what a present entry at level `type` (the table's type) refers to. */
-static int get_entry(struct domain *d, uint8_t type, unsigned index, pte_t e)
+/* Is m a frame of another domain (a grant mapping's, in an L1)? */
+static bool foreign(const struct domain *d, mfn_t m)
+{
+    const struct page_info *pg = page_info(m);
+    return pg && pg->owner != d->id;
+}
+
+/*
+ * Take what a present entry at level `type` (the table's type) refers to.
+ * `granted` is the one foreign frame the grant code may write here (else
+ * INVALID_MFN); its references are the grant mapping's, not the entry's.
+ */
+static int get_entry(struct domain *d, uint8_t type, unsigned index, pte_t e, mfn_t granted)
 {
     if (!pte_present(e))
         return 0;
     mfn_t m = pte_mfn(e);
     int rc;
     if (type == PGT_L1) {
+        if (foreign(d, m) && mfn_eq(m, granted))
+            return check_flags(e, L1_BAD);
         if ((rc = check_flags(e, L1_BAD)) || (rc = page_get(d, m)))
             return rc;
         if ((e & _PAGE_RW) && (rc = page_type_get(d, m, PGT_WRITABLE)))
@@ -112,6 +136,8 @@ static void put_entry(struct domain *d, uint8_t type, pte_t e)
         return;
     mfn_t m = pte_mfn(e);
     if (type == PGT_L1) {
+        if (foreign(d, m))
+            return;                          /* a grant mapping: the grant holds its references */
         if (e & _PAGE_RW)
             page_type_put(d, m);
         page_put(m);
@@ -143,7 +169,7 @@ static int validate(struct domain *d, mfn_t mfn, uint8_t type)
     if (type == PGT_L3 && !pte_present(t[3]))
         rc = -EINVAL;                        /* slot 3 holds the hypervisor */
     for (; taken < n && !rc; taken++)
-        if ((rc = get_entry(d, type == PGT_L2_XEN ? PGT_L2 : type, taken, t[taken])))
+        if ((rc = get_entry(d, type == PGT_L2_XEN ? PGT_L2 : type, taken, t[taken], INVALID_MFN)))
             break;
     if (!rc && type == PGT_L2_XEN)
         for (unsigned j = HV_FIRST_L2_SLOT; j < L2_ENTRIES; j++)
@@ -193,7 +219,8 @@ void page_type_put(struct domain *d, mfn_t mfn)
     page_put(mfn);
 }
 
-int page_type_mod_entry(struct domain *d, mfn_t table, unsigned index, pte_t val, bool preserve_ad)
+static int mod_entry(struct domain *d, mfn_t table, unsigned index, pte_t val, bool preserve_ad,
+                     mfn_t granted)
 {
     struct page_info *pg = page_info(table);
     if (!pg || pg->owner != d->id || !pg->type_count || !(pg->flags & PGF_VALIDATED))
@@ -208,7 +235,7 @@ int page_type_mod_entry(struct domain *d, mfn_t table, unsigned index, pte_t val
     pte_t old = t[index];
     if (preserve_ad)
         val |= old & (_PAGE_ACCESSED | _PAGE_DIRTY);
-    int rc = get_entry(d, level, index, val);
+    int rc = get_entry(d, level, index, val, granted);
     if (rc == 0) {
         t[index] = val;
         put_entry(d, level, old);
@@ -217,6 +244,36 @@ int page_type_mod_entry(struct domain *d, mfn_t table, unsigned index, pte_t val
     if (rc == 0 && type == PGT_L3 && mfn_eq(table, d->cr3_mfn))
         page_type_load_pdpt(d);
     return rc;
+}
+
+int page_type_mod_entry(struct domain *d, mfn_t table, unsigned index, pte_t val, bool preserve_ad)
+{
+    return mod_entry(d, table, index, val, preserve_ad, INVALID_MFN);
+}
+
+int page_type_mod_grant_entry(struct domain *d, mfn_t l1, unsigned index, pte_t val, mfn_t granted)
+{
+    struct page_info *pg = page_info(l1);
+    if (!pg || pg->type != PGT_L1)
+        return -EINVAL;                      /* grant mappings go in L1s only */
+    return mod_entry(d, l1, index, val, false, granted);
+}
+
+pte_t page_type_read_entry(mfn_t table, unsigned index)
+{
+    pte_t *t = map_domain_page(table);
+    pte_t e = t[index];
+    unmap_domain_page(t);
+    return e;
+}
+
+mfn_t page_type_l1_of(struct domain *d, uint32_t va)
+{
+    pte_t l3e = d->pdpt[l3_index(va)];
+    if (!pte_present(l3e))
+        return INVALID_MFN;
+    pte_t l2e = page_type_read_entry(pte_mfn(l3e), l2_index(va));
+    return pte_present(l2e) && !(l2e & _PAGE_PSE) ? pte_mfn(l2e) : INVALID_MFN;
 }
 
 void page_type_load_pdpt(struct domain *d)

@@ -19,6 +19,19 @@ void page_type_put(struct domain *d, mfn_t mfn);
 /* Write one entry of a page-table frame of d, checked.  0 or -E*. */
 int page_type_mod_entry(struct domain *d, mfn_t table, unsigned index, pte_t val, bool preserve_ad);
 
+/*
+ * The grant code's entry write (share/grant.c): as page_type_mod_entry on
+ * an L1 of d, but val may name `granted`, another domain's frame whose
+ * references d's grant mapping holds; such an entry takes none itself.
+ */
+int page_type_mod_grant_entry(struct domain *d, mfn_t l1, unsigned index, pte_t val, mfn_t granted);
+
+/* Entry index of the table in frame `table`, as it is now. */
+pte_t page_type_read_entry(mfn_t table, unsigned index);
+
+/* The L1 frame mapping va in d's current address space, or INVALID_MFN. */
+mfn_t page_type_l1_of(struct domain *d, uint32_t va);
+
 /* The PDPT the CPU uses, rebuilt from d's L3 (d->cr3_mfn). */
 void page_type_load_pdpt(struct domain *d);
 #endif

@@ -439,6 +439,27 @@ long evtchn_unmask(unsigned port);
 bool evtchn_pending(unsigned port);
 extern unsigned evtchn_spurious;            /* pending ports with no handler */
 
+/* ---- grant tables (grant.c) ------------------------------------------- */
+
+/*
+ * gnttab_setup(n, frames): setup_table for n frames of our own table
+ * (their MFNs into frames[n]), each mapped writable once, consecutively:
+ * 0, the status (GNTST_*) or -errno.  gnttab_entry(ref) is our entry (NULL
+ * past the table).  gnttab_grant() publishes one (flags last);
+ * gnttab_revoke() takes it back unless the hypervisor's GTF_reading or
+ * GTF_writing is set: 0, or those flags.  gnttab_map() / gnttab_unmap() /
+ * gnttab_copy() issue one record: its GNTST_* status, or the hypercall's
+ * -errno; map's *handle and *bus (may be NULL) are what it wrote back.
+ */
+long gnttab_setup(unsigned nr_frames, uint32_t *frames);
+volatile xen_grant_entry_v1_t *gnttab_entry(xen_grant_ref_t ref);
+void gnttab_grant(xen_grant_ref_t ref, unsigned domid, uint32_t mfn, bool readonly);
+uint16_t gnttab_revoke(xen_grant_ref_t ref);
+int16_t gnttab_map(unsigned dom, xen_grant_ref_t ref, uint32_t va, uint32_t flags,
+                   xen_grant_handle_t *handle, uint64_t *bus);
+int16_t gnttab_unmap(uint32_t va, xen_grant_handle_t handle, uint64_t bus);
+int16_t gnttab_copy(const struct xen_gnttab_copy *c);
+
 /* ---- time (time.c) ------------------------------------------------------ */
 
 /*
