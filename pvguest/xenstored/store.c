@@ -143,6 +143,15 @@ void xs_conn_sent(struct xs_conn *c, uint32_t n)
     }
 }
 
+uint32_t xs_conn_wants(const struct xs_store *s, const struct xs_conn *c)
+{
+    const uint32_t hsize = sizeof(c->hdr);
+
+    if (c->dead || (c->in_got == 0 && !xs_conn_can_read(s, c)))
+        return 0;
+    return c->in_got < hsize ? hsize - c->in_got : hsize + c->hdr.len - c->in_got;
+}
+
 int xs_conn_input(struct xs_store *s, struct xs_conn *c, const char *bytes, uint32_t n)
 {
     uint32_t took = 0;

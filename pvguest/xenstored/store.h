@@ -98,6 +98,10 @@ void xs_conn_free(struct xs_store *s, struct xs_conn *c);
 
 /* Whether c may start a new request now (room for its reply, under quota). */
 bool xs_conn_can_read(const struct xs_store *s, const struct xs_conn *c);
+/* How many bytes c takes now: the rest of the header or payload being
+ * assembled, 0 when it may not start a new request.  A ring reader that
+ * reads at most this many never has to un-read bytes. */
+uint32_t xs_conn_wants(const struct xs_store *s, const struct xs_conn *c);
 /* Feed n bytes from c's ring: the count taken (stops when it may not read
  * on), or -1 if they broke the protocol (c is then failed). */
 int xs_conn_input(struct xs_store *s, struct xs_conn *c, const char *bytes, uint32_t n);
