@@ -13,9 +13,9 @@
 #define WAIT_NS (60ull * NS_PER_SEC)   /* only a guard against a dead daemon */
 
 static struct xs_ring_dir req, rsp;
-static volatile struct xenstore_domain_interface *page;
+static volatile struct xen_xenstore_domain_interface *page;
 static uint32_t port, next_id = 1;
-static struct xsd_sockmsg rx_hdr;
+static struct xen_xsd_sockmsg rx_hdr;
 static char rx[XENSTORE_PAYLOAD_MAX + 1];
 static uint32_t rx_got;
 static struct {
@@ -35,7 +35,7 @@ long xenbus_init(void)
     if (!si->store_mfn || !(va = mm_mfn_to_va(si->store_mfn)))
         return -ENODEV;
     map_shared_info();
-    page = (volatile struct xenstore_domain_interface *)va;
+    page = (volatile struct xen_xenstore_domain_interface *)va;
     port = si->store_evtchn;
     xs_ring_client(&req, &rsp, page);
     return 0;
@@ -57,7 +57,7 @@ bool xenbus_test_ready(void)
     return true;
 }
 
-volatile struct xenstore_domain_interface *xenbus_page(void)
+volatile struct xen_xenstore_domain_interface *xenbus_page(void)
 {
     return page;
 }
@@ -161,7 +161,7 @@ static long error_number(const char *name)
 long xs_request(uint32_t type, uint32_t tx, const void *payload, uint32_t len,
                 char *buf, size_t size, uint32_t *reply_type)
 {
-    struct xsd_sockmsg h = { type, next_id++, tx, len };
+    struct xen_xsd_sockmsg h = { type, next_id++, tx, len };
     long rc;
 
     if (!page)

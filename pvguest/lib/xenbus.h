@@ -2,7 +2,7 @@
  * xenbus.h - a guest's xenstore client, over its own store ring.
  *
  * start_info.store_mfn is a page of ours shared with the xenstored service
- * domain (struct xenstore_domain_interface) and start_info.store_evtchn the
+ * domain (struct xen_xenstore_domain_interface) and start_info.store_evtchn the
  * event channel to it.  xenbus_init() finds both; each call below then
  * sends one request and waits for its reply, so replies match requests
  * one to one.  Watch events that arrive meanwhile are queued (up to
@@ -59,6 +59,6 @@ long xs_request(uint32_t type, uint32_t tx, const void *payload, uint32_t len,
                 char *buf, size_t size, uint32_t *reply_type);
 /* Bytes straight onto the request ring (for tests of a hostile client). */
 long xenbus_send_raw(const void *bytes, uint32_t len);
-volatile struct xenstore_domain_interface *xenbus_page(void);
+volatile struct xen_xenstore_domain_interface *xenbus_page(void);
 
 #endif

@@ -17,7 +17,7 @@
 #define barrier() __asm__ __volatile__("" ::: "memory")
 
 void xs_ring_dir_init(struct xs_ring_dir *d, volatile char *buf,
-                      volatile XENSTORE_RING_IDX *ours, volatile XENSTORE_RING_IDX *theirs,
+                      volatile uint32_t *ours, volatile uint32_t *theirs,
                       bool producer)
 {
     d->buf = buf;
@@ -28,21 +28,21 @@ void xs_ring_dir_init(struct xs_ring_dir *d, volatile char *buf,
 }
 
 void xs_ring_server(struct xs_ring_dir *req, struct xs_ring_dir *rsp,
-                    volatile struct xenstore_domain_interface *intf)
+                    volatile struct xen_xenstore_domain_interface *intf)
 {
     xs_ring_dir_init(req, intf->req, &intf->req_cons, &intf->req_prod, false);
     xs_ring_dir_init(rsp, intf->rsp, &intf->rsp_prod, &intf->rsp_cons, true);
 }
 
 void xs_ring_client(struct xs_ring_dir *req, struct xs_ring_dir *rsp,
-                    volatile struct xenstore_domain_interface *intf)
+                    volatile struct xen_xenstore_domain_interface *intf)
 {
     xs_ring_dir_init(req, intf->req, &intf->req_prod, &intf->req_cons, true);
     xs_ring_dir_init(rsp, intf->rsp, &intf->rsp_cons, &intf->rsp_prod, false);
 }
 
 /* The space as seen with the peer's index `theirs` (read once by the caller). */
-static int space_with(const struct xs_ring_dir *d, XENSTORE_RING_IDX theirs)
+static int space_with(const struct xs_ring_dir *d, uint32_t theirs)
 {
     /* Bytes in flight: producer index minus consumer index, mod 2^32. */
     uint32_t used = d->producer ? d->idx - theirs : theirs - d->idx;
@@ -74,7 +74,7 @@ static void move(struct xs_ring_dir *d, char *mem, uint32_t n)
 
 static int transfer(struct xs_ring_dir *d, char *mem, uint32_t n)
 {
-    XENSTORE_RING_IDX theirs = *d->theirs;      /* read once */
+    uint32_t theirs = *d->theirs;      /* read once */
     int room;
 
     barrier();

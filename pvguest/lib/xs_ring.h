@@ -22,22 +22,22 @@
 /* One direction of a ring: the bytes, our private index, where we publish it. */
 struct xs_ring_dir {
     volatile char *buf;                 /* XENSTORE_RING_SIZE bytes, shared */
-    volatile XENSTORE_RING_IDX *ours;   /* our index in the shared page */
-    volatile XENSTORE_RING_IDX *theirs; /* the peer's index in the shared page */
-    XENSTORE_RING_IDX idx;              /* our index: the only copy we believe */
+    volatile uint32_t *ours;   /* our index in the shared page */
+    volatile uint32_t *theirs; /* the peer's index in the shared page */
+    uint32_t idx;              /* our index: the only copy we believe */
     bool producer;                      /* we write bytes (else we read them) */
 };
 
 /* Set up dir as producer or consumer, starting from the index now in the page. */
 void xs_ring_dir_init(struct xs_ring_dir *d, volatile char *buf,
-                      volatile XENSTORE_RING_IDX *ours, volatile XENSTORE_RING_IDX *theirs,
+                      volatile uint32_t *ours, volatile uint32_t *theirs,
                       bool producer);
 /* The two directions of an interface as the daemon (server) sees them. */
 void xs_ring_server(struct xs_ring_dir *req, struct xs_ring_dir *rsp,
-                    volatile struct xenstore_domain_interface *intf);
+                    volatile struct xen_xenstore_domain_interface *intf);
 /* ... and as a client sees them. */
 void xs_ring_client(struct xs_ring_dir *req, struct xs_ring_dir *rsp,
-                    volatile struct xenstore_domain_interface *intf);
+                    volatile struct xen_xenstore_domain_interface *intf);
 
 /*
  * Bytes we may move now: for a consumer, bytes the peer produced; for a

@@ -25,6 +25,9 @@
  * (the host's <errno.h> and the guest's ABI header both define E*), plus
  * EPERM, which Xen's xenstored uses internally and sends as "EINVAL".
  */
+/* One past the last message type Xen defines (XS_DIRECTORY_PART). */
+#define XS_TYPE_COUNT (XS_DIRECTORY_PART + 1)
+
 /* Domain ids from here up are reserved (Xen's DOMID_FIRST_RESERVED). */
 #define XS_DOMID_LIMIT 0x7FF0u
 

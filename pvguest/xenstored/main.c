@@ -83,7 +83,7 @@ static int introduce(struct xs_store *s, struct xs_conn *c, uint32_t mfn, uint32
     r->handle = map.handle;
     r->mapped = true;
     evtchn_set_handler(r->port, on_event, NULL);
-    xs_ring_server(&r->req, &r->rsp, (volatile struct xenstore_domain_interface *)r->va);
+    xs_ring_server(&r->req, &r->rsp, (volatile struct xen_xenstore_domain_interface *)r->va);
     c->ctx = r;
     printf("xenstored: d%u introduced (port %u)\n", (unsigned)c->id, r->port);
     kicked = true;              /* it may have written before we bound */
@@ -172,7 +172,7 @@ void pvguest_main(const xen_start_info_t *si)
     r = &rings[toolstack - store.conns];
     r->va = va;
     r->port = si->store_evtchn;
-    xs_ring_server(&r->req, &r->rsp, (volatile struct xenstore_domain_interface *)va);
+    xs_ring_server(&r->req, &r->rsp, (volatile struct xen_xenstore_domain_interface *)va);
     toolstack->ctx = r;
     evtchn_set_handler(r->port, on_event, NULL);
     evtchn_unmask(r->port);

@@ -16,7 +16,7 @@ static const struct xs_who anyone = { 0, true };
 struct req {
     struct xs_store *s;
     struct xs_conn *c;
-    const struct xsd_sockmsg *h;
+    const struct xen_xsd_sockmsg *h;
     const char *p;              /* payload, hdr.len bytes */
     struct xs_tx *tx;           /* NULL outside a transaction */
 };

@@ -100,7 +100,7 @@ static void out_put(struct xs_conn *c, const void *p, uint32_t n)
 bool conn_queue(struct xs_conn *c, uint32_t type, uint32_t req_id, uint32_t tx_id,
                 const void *a, uint32_t alen, const void *b, uint32_t blen, bool reply)
 {
-    struct xsd_sockmsg h = { type, req_id, tx_id, alen + blen };
+    struct xen_xsd_sockmsg h = { type, req_id, tx_id, alen + blen };
     uint32_t need = (uint32_t)sizeof(h) + alen + blen;
     uint32_t reserve = reply ? 0 : XS_MSG_MAX;
 

@@ -18,7 +18,7 @@
 #include "pvguest/xenstored/tree.h"
 
 #define XS_MAX_CONNS  16
-#define XS_MSG_MAX    (sizeof(struct xsd_sockmsg) + XENSTORE_PAYLOAD_MAX)
+#define XS_MSG_MAX    (sizeof(struct xen_xsd_sockmsg) + XENSTORE_PAYLOAD_MAX)
 #define XS_OUT_BYTES  (2 * XS_MSG_MAX)  /* room for one reply is always kept */
 #define XS_OUT_MSGS   32
 
@@ -46,7 +46,7 @@ struct xs_conn {
     uint16_t id;                /* domid */
     void *ctx;                  /* the ring layer's */
     /* input: one message being assembled */
-    struct xsd_sockmsg hdr;
+    struct xen_xsd_sockmsg hdr;
     uint32_t in_got;            /* header + payload bytes so far */
     char in[XENSTORE_PAYLOAD_MAX + 1];
     /* output: whole messages, in order */

@@ -80,7 +80,7 @@ static uint32_t request(struct xs_conn *c, uint32_t type, uint32_t tx, const voi
 {
     static struct msg spare;
     char buf[16 + XENSTORE_PAYLOAD_MAX];
-    struct xsd_sockmsg h = { type, next_req++, tx, len };
+    struct xen_xsd_sockmsg h = { type, next_req++, tx, len };
     out = out ? out : &spare;
     memcpy(buf, &h, 16);
     memcpy(buf + 16, payload, len);
@@ -459,7 +459,7 @@ static void quotas_refuse_with_xens_errors(void)
 static void outstanding_replies_stop_reading(void)
 {
     char buf[64];
-    struct xsd_sockmsg h = { XS_READ, 1, 0, 0 };
+    struct xen_xsd_sockmsg h = { XS_READ, 1, 0, 0 };
     uint32_t len = args(buf + 16, "name");
     world();
     store.quota.outstanding = 3;
@@ -542,7 +542,7 @@ static void malformed_messages_get_einval_or_drop(void)
     CHECK_STR(read_(D1, 0, "/local/domain/1"), "");
     /* A message arriving a byte at a time is answered once, whole. */
     char buf[32];
-    struct xsd_sockmsg h = { XS_GET_DOMAIN_PATH, 77, 0, 2 };
+    struct xen_xsd_sockmsg h = { XS_GET_DOMAIN_PATH, 77, 0, 2 };
     memcpy(buf, &h, 16);
     memcpy(buf + 16, "4", 2);
     for (unsigned i = 0; i < 18; i++) {
@@ -551,7 +551,7 @@ static void malformed_messages_get_einval_or_drop(void)
     }
     CHECK(drain(D1, &m) && m.req_id == 77 && !strcmp(m.data, "/local/domain/4"));
     /* A header claiming more than XENSTORE_PAYLOAD_MAX: the connection is dropped. */
-    h = (struct xsd_sockmsg){ XS_READ, 1, 0, XENSTORE_PAYLOAD_MAX + 1 };
+    h = (struct xen_xsd_sockmsg){ XS_READ, 1, 0, XENSTORE_PAYLOAD_MAX + 1 };
     CHECK(xs_conn_input(&store, D2, (char *)&h, 16) == -1);
     CHECK(D2->dead && !xs_conn_can_read(&store, D2));
     h.len = 0xffffffffu;
@@ -566,7 +566,7 @@ static void malformed_messages_get_einval_or_drop(void)
 
 static void ring_survives_hostile_indexes(void)
 {
-    static struct xenstore_domain_interface page;
+    static struct xen_xenstore_domain_interface page;
     struct xs_ring_dir sreq, srsp, creq, crsp;
     char msg[700], got[2048];
     static char big[2048];

@@ -34,7 +34,7 @@ void pvguest_main(const xen_start_info_t *si)
     set_xen_guest_handle(poll.ports, &p);
     HYPERVISOR_sched_op(SCHEDOP_poll, &poll);        /* M's go */
 
-    volatile struct xenstore_domain_interface *page = xenbus_page();
+    volatile struct xen_xenstore_domain_interface *page = xenbus_page();
     page->req_prod = page->req_cons + 5000;          /* more than a ring ahead */
     page->rsp_cons = page->rsp_prod + 77;            /* consumed what was never produced */
     page->req_cons = 0xdeadbeefu;                    /* xenstored's own index */
