@@ -204,6 +204,12 @@ static long request_strings(uint32_t type, uint32_t tx, const char *a, const cha
     return xs_request(type, tx, payload, (uint32_t)(la + lb), buf, size, NULL);
 }
 
+/* Requests answered "OK": 0 on success. */
+static long ok(long rc)
+{
+    return rc < 0 ? rc : 0;
+}
+
 long xs_read(uint32_t tx, const char *path, char *buf, size_t size)
 {
     return request_strings(XS_READ, tx, path, NULL, false, buf, size);
@@ -211,17 +217,17 @@ long xs_read(uint32_t tx, const char *path, char *buf, size_t size)
 
 long xs_write(uint32_t tx, const char *path, const char *value)
 {
-    return request_strings(XS_WRITE, tx, path, value, false, NULL, 0);
+    return ok(request_strings(XS_WRITE, tx, path, value, false, NULL, 0));
 }
 
 long xs_mkdir(uint32_t tx, const char *path)
 {
-    return request_strings(XS_MKDIR, tx, path, NULL, false, NULL, 0);
+    return ok(request_strings(XS_MKDIR, tx, path, NULL, false, NULL, 0));
 }
 
 long xs_rm(uint32_t tx, const char *path)
 {
-    return request_strings(XS_RM, tx, path, NULL, false, NULL, 0);
+    return ok(request_strings(XS_RM, tx, path, NULL, false, NULL, 0));
 }
 
 long xs_directory(uint32_t tx, const char *path, char *buf, size_t size)
@@ -243,17 +249,17 @@ long xs_set_perms(uint32_t tx, const char *path, const char *perms, size_t len)
         return -E2BIG;
     memcpy(payload, path, lp);
     memcpy(payload + lp, perms, len);
-    return xs_request(XS_SET_PERMS, tx, payload, (uint32_t)(lp + len), NULL, 0, NULL);
+    return ok(xs_request(XS_SET_PERMS, tx, payload, (uint32_t)(lp + len), NULL, 0, NULL));
 }
 
 long xs_watch(const char *path, const char *token)
 {
-    return request_strings(XS_WATCH, 0, path, token, true, NULL, 0);
+    return ok(request_strings(XS_WATCH, 0, path, token, true, NULL, 0));
 }
 
 long xs_unwatch(const char *path, const char *token)
 {
-    return request_strings(XS_UNWATCH, 0, path, token, true, NULL, 0);
+    return ok(request_strings(XS_UNWATCH, 0, path, token, true, NULL, 0));
 }
 
 long xs_transaction_start(uint32_t *tx)
@@ -272,7 +278,7 @@ long xs_transaction_start(uint32_t *tx)
 
 long xs_transaction_end(uint32_t tx, bool commit)
 {
-    return request_strings(XS_TRANSACTION_END, tx, commit ? "T" : "F", NULL, false, NULL, 0);
+    return ok(request_strings(XS_TRANSACTION_END, tx, commit ? "T" : "F", NULL, false, NULL, 0));
 }
 
 long xs_get_domain_path(unsigned domid, char *buf, size_t size)

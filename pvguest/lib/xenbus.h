@@ -8,8 +8,8 @@
  * one to one.  Watch events that arrive meanwhile are queued (up to
  * XENBUS_EVENTS; more are dropped and counted) for xs_next_event().
  * Waiting is SCHEDOP_poll on the store port, so it works with events
- * masked and needs no upcall handler.  Results: >= 0 on success (a byte
- * count where there is one), or -errno with Xen's numbers, decoded from
+ * masked and needs no upcall handler.  Results: a byte count for the
+ * requests that return data, 0 for those answered "OK", or -errno with Xen's numbers, decoded from
  * the daemon's error name ("ENOENT" -> -ENOENT); xenbus_last_error names
  * the last one.  tx is 0 or a transaction from xs_transaction_start().
  */
