@@ -7,10 +7,16 @@
  * page - the producer index more than a ring ahead, the consumer indexes
  * arbitrary - and notifies xenstored.  xenstored must drop this one
  * connection and go on serving M; the test checks both on the console.
- * It then tells M it is done and ends.
+ * It then tells M it is done, and stays (scribbled) until M says it has
+ * used xenstore again, so xenstored meets the broken ring while it lives.
  */
 #include "pvguest/lib/pvguest.h"
 #include "pvguest/lib/xenbus.h"
+
+static void clear_pending(xen_evtchn_port_t p)
+{
+    __atomic_fetch_and(&shared_info->evtchn_pending[p / 32], ~(1u << (p % 32)), __ATOMIC_SEQ_CST);
+}
 
 void pvguest_main(const xen_start_info_t *si)
 {
@@ -33,6 +39,7 @@ void pvguest_main(const xen_start_info_t *si)
     p = (xen_evtchn_port_t)port;
     set_xen_guest_handle(poll.ports, &p);
     HYPERVISOR_sched_op(SCHEDOP_poll, &poll);        /* M's go */
+    clear_pending(p);
 
     volatile struct xen_xenstore_domain_interface *page = xenbus_page();
     page->req_prod = page->req_cons + 5000;          /* more than a ring ahead */
@@ -41,6 +48,8 @@ void pvguest_main(const xen_start_info_t *si)
     evtchn_send(si->store_evtchn);
     printf("scribbled: req_prod 0x%x rsp_cons 0x%x\n", page->req_prod, page->rsp_cons);
     evtchn_send(p);                                  /* tell M */
+    HYPERVISOR_sched_op(SCHEDOP_poll, &poll);        /* stay, scribbled, until M is done */
+    printf("d%u is done\n", main_dom);
     test_pass();
     xtf_exit();
 }
