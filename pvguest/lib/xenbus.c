@@ -17,6 +17,7 @@ static volatile struct xen_xenstore_domain_interface *page;
 static uint32_t port, next_id = 1;
 static struct xen_xsd_sockmsg rx_hdr;
 static char rx[XENSTORE_PAYLOAD_MAX + 1];
+static char req_buf[XENSTORE_PAYLOAD_MAX];      /* the request being built */
 static uint32_t rx_got;
 static struct {
     char path[XENBUS_EVENT_MAX], token[XENBUS_EVENT_MAX];
@@ -193,15 +194,14 @@ long xs_request(uint32_t type, uint32_t tx, const void *payload, uint32_t len,
 static long request_strings(uint32_t type, uint32_t tx, const char *a, const char *b,
                             bool b_nul, char *buf, size_t size)
 {
-    static char payload[XENSTORE_PAYLOAD_MAX];
     size_t la = strlen(a) + 1, lb = b ? strlen(b) + (b_nul ? 1 : 0) : 0;
 
-    if (la + lb > sizeof(payload))
+    if (la + lb > sizeof(req_buf))
         return -E2BIG;
-    memcpy(payload, a, la);
+    memcpy(req_buf, a, la);
     if (b)
-        memcpy(payload + la, b, lb);
-    return xs_request(type, tx, payload, (uint32_t)(la + lb), buf, size, NULL);
+        memcpy(req_buf + la, b, lb);
+    return xs_request(type, tx, req_buf, (uint32_t)(la + lb), buf, size, NULL);
 }
 
 /* Requests answered "OK": 0 on success. */
@@ -242,14 +242,13 @@ long xs_get_perms(uint32_t tx, const char *path, char *buf, size_t size)
 
 long xs_set_perms(uint32_t tx, const char *path, const char *perms, size_t len)
 {
-    static char payload[XENSTORE_PAYLOAD_MAX];
     size_t lp = strlen(path) + 1;
 
-    if (lp + len > sizeof(payload))
+    if (lp + len > sizeof(req_buf))
         return -E2BIG;
-    memcpy(payload, path, lp);
-    memcpy(payload + lp, perms, len);
-    return ok(xs_request(XS_SET_PERMS, tx, payload, (uint32_t)(lp + len), NULL, 0, NULL));
+    memcpy(req_buf, path, lp);
+    memcpy(req_buf + lp, perms, len);
+    return ok(xs_request(XS_SET_PERMS, tx, req_buf, (uint32_t)(lp + len), NULL, 0, NULL));
 }
 
 long xs_watch(const char *path, const char *token)
