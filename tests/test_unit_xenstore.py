@@ -2,7 +2,8 @@
 
 tests/unit/test_xs_store.c links the xenstore daemon's core
 (pvguest/xenstored/: the node tree, permissions, watches, transactions,
-quotas, message parsing) and the ring helpers of pvguest/lib/xs_ring.c.
+quotas, message parsing, the pump between a ring and a connection) and the
+ring helpers of pvguest/lib/xs_ring.c.
 It speaks the wire protocol to a store with a privileged toolstack
 connection and two introduced domains, as the xenstored service domain
 does, but with no hypervisor: every check below sees the bytes a guest
@@ -11,7 +12,8 @@ would get back on its ring. Built and run by tests/unit_build.py.
 import unit_build
 
 CORE = ["pvguest/xenstored/arena.c", "pvguest/xenstored/tree.c", "pvguest/xenstored/store.c",
-        "pvguest/xenstored/watch.c", "pvguest/xenstored/ops.c", "pvguest/lib/xs_ring.c"]
+        "pvguest/xenstored/watch.c", "pvguest/xenstored/ops.c", "pvguest/xenstored/pump.c",
+        "pvguest/lib/xs_ring.c"]
 PROGRAMS = {"xs_store": (["tests/unit/test_xs_store.c"] + CORE, [])}
 unit = unit_build.fixture(PROGRAMS)
 
@@ -54,6 +56,10 @@ def test_xenstore_malformed_messages_get_einval_or_drop_the_connection(unit):
 
 def test_xenstore_ring_survives_hostile_indexes_and_wraps(unit):
     unit("xs_store", "ring_survives_hostile_indexes")
+
+
+def test_xenstore_pump_assembles_across_the_wrap_and_drops_only_a_bad_ring(unit):
+    unit("xs_store", "pump_assembles_across_the_wrap_and_drops_only_a_bad_ring")
 
 
 def test_xenstore_every_group_is_run():

@@ -9,16 +9,16 @@
  * event port, and serve that ring too; XS_RELEASE undoes both.
  *
  * Every domain ring is hostile: pvguest/lib/xs_ring.c reads the peer's
- * index once and refuses impossible ones, and we read at most the bytes
- * the connection takes (xs_conn_wants), so a partial message across the
- * ring's wrap just waits for the rest.  A corrupt ring or an oversized
+ * index once and refuses impossible ones, and pump.c reads at most the
+ * bytes the connection takes, so a partial message across the ring's
+ * wrap just waits for the rest.  A corrupt ring or an oversized
  * message drops that connection only; the store and the other domains go
  * on.  The loop: serve every connection until nothing moves, then block
  * until an event arrives.
  */
 #include "pvguest/lib/pvguest.h"
 #include "pvguest/lib/xs_ring.h"
-#include "pvguest/xenstored/store.h"
+#include "pvguest/xenstored/pump.h"
 #include "hypercalls/public/grant_table.h"
 
 #define ARENA_BYTES (1024 * 1024)
@@ -37,7 +37,6 @@ static struct ring rings[XS_MAX_CONNS];
 static uint32_t free_vas[XS_MAX_CONNS];          /* VA slots given back by release */
 static unsigned nfree_vas;
 static volatile bool kicked;
-static char chunk[XENSTORE_RING_SIZE];
 
 static void on_event(unsigned port, void *arg)
 {
@@ -108,38 +107,23 @@ static void release(struct xs_store *s, struct xs_conn *c)
 
 static const struct xs_hooks hooks = { introduce, release };
 
-/* Move what can move between c and its ring: true if anything did. */
+/* Serve c's ring: true if anything moved. */
 static bool serve(struct xs_conn *c, struct ring *r)
 {
-    bool moved = false;
-    uint32_t want;
-    const char *out;
-    int n;
-
-    while ((want = xs_conn_wants(&store, c)) != 0) {
-        n = xs_ring_read(&r->req, chunk, want < sizeof(chunk) ? want : sizeof(chunk));
-        if (n <= 0)
-            break;
-        moved = true;
-        if (xs_conn_input(&store, c, chunk, (uint32_t)n) < 0)
-            break;              /* oversized message: failed by the core */
-    }
-    for (uint32_t k; !c->dead && (k = xs_conn_output(c, &out)) != 0; ) {
-        n = xs_ring_write(&r->rsp, out, k);
-        if (n <= 0)
-            break;
-        xs_conn_sent(c, (uint32_t)n);
-        moved = true;
-    }
-    if (!c->dead && (xs_ring_space(&r->req) < 0 || xs_ring_space(&r->rsp) < 0)) {
-        printf("xenstored: d%u: ring indexes corrupt, connection dropped\n", (unsigned)c->id);
-        xs_conn_fail(&store, c);
-    } else if (c->dead && moved) {
-        printf("xenstored: d%u: bad message, connection dropped\n", (unsigned)c->id);
-    }
-    if (moved && !c->dead)
+    switch (xs_pump(&store, c, &r->req, &r->rsp)) {
+    case XS_PUMP_MOVED:
         evtchn_send(r->port);
-    return moved;
+        return true;
+    case XS_PUMP_BAD_RING:
+        printf("xenstored: d%u: ring indexes corrupt, connection dropped\n", (unsigned)c->id);
+        return true;
+    case XS_PUMP_BAD_MESSAGE:
+        printf("xenstored: d%u: message over %u bytes, connection dropped\n",
+               (unsigned)c->id, XENSTORE_PAYLOAD_MAX);
+        return true;
+    default:
+        return false;
+    }
 }
 
 static void serve_all(void)

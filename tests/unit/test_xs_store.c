@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include "tests/unit/check.h"
 #include "pvguest/xenstored/store.h"
-#include "pvguest/lib/xs_ring.h"
+#include "pvguest/xenstored/pump.h"
 
 #define TOOLSTACK 0x7FF2
 static struct xs_store store;
@@ -608,7 +608,92 @@ static void ring_survives_hostile_indexes(void)
     CHECK(xs_ring_read(&srsp, got, 1) == -1 && xs_ring_write(&sreq, msg, 1) == -1);
 }
 
+/* ---- the pump: a connection over a real ring page ---------------------------- */
+
+struct fake_guest {
+    struct xen_xenstore_domain_interface page;
+    struct xs_ring_dir sreq, srsp, creq, crsp;     /* the daemon's side, the guest's */
+};
+
+static void fake_attach(struct fake_guest *g, uint32_t start)
+{
+    memset(&g->page, 0, sizeof(g->page));
+    g->page.req_cons = g->page.req_prod = g->page.rsp_cons = g->page.rsp_prod = start;
+    xs_ring_server(&g->sreq, &g->srsp, &g->page);
+    xs_ring_client(&g->creq, &g->crsp, &g->page);
+}
+
+/* One whole reply from the guest's rsp ring (events skipped): its type, payload in m. */
+static bool fake_reply(struct fake_guest *g, struct msg *m)
+{
+    for (;;) {
+        if (xs_ring_read(&g->crsp, m, 16) != 16)
+            return false;
+        int n = xs_ring_read(&g->crsp, m->data, m->len);
+        if (n != (int)m->len)
+            return false;
+        m->data[m->len] = '\0';
+        if (m->type != XS_WATCH_EVENT)
+            return true;
+    }
+}
+
+static void pump_assembles_across_the_wrap_and_drops_only_a_bad_ring(void)
+{
+    static struct fake_guest g1, g2;
+    char buf[64];
+    struct msg m;
+    world();
+    fake_attach(&g1, XENSTORE_RING_SIZE - 7);       /* every message crosses the end */
+    fake_attach(&g2, 0);
+    struct xen_xsd_sockmsg h = { XS_GET_DOMAIN_PATH, 5, 0, 2 };
+    memcpy(buf, &h, 16);
+    memcpy(buf + 16, "9", 2);
+    /* Half a message: nothing to answer yet; the rest: one reply, req_id kept. */
+    CHECK(xs_ring_write(&g1.creq, buf, 10) == 10);
+    CHECK(xs_pump(&store, D1, &g1.sreq, &g1.srsp) == XS_PUMP_MOVED);
+    CHECK(!fake_reply(&g1, &m));
+    CHECK(xs_ring_write(&g1.creq, buf + 10, 8) == 8);
+    CHECK(xs_pump(&store, D1, &g1.sreq, &g1.srsp) == XS_PUMP_MOVED);
+    CHECK(fake_reply(&g1, &m) && m.req_id == 5 && !strcmp(m.data, "/local/domain/9"));
+    CHECK(xs_pump(&store, D1, &g1.sreq, &g1.srsp) == XS_PUMP_IDLE);
+    /* Many requests, replies unread: the daemon stops reading, then resumes. */
+    unsigned sent = 0, got = 0;
+    for (unsigned round = 0; round < 40; round++) {
+        while (xs_ring_space(&g1.creq) >= 18 && sent < 200) {
+            h.req_id = 1000 + sent++;
+            memcpy(buf, &h, 16);
+            xs_ring_write(&g1.creq, buf, 18);
+        }
+        xs_pump(&store, D1, &g1.sreq, &g1.srsp);
+        if (round % 3 == 2)                         /* the guest reads now and then */
+            while (fake_reply(&g1, &m))
+                CHECKF(m.req_id == 1000 + got++, "reply %u in order: %u", got, m.req_id);
+        CHECK(D1->replies <= store.quota.outstanding);
+    }
+    while (xs_pump(&store, D1, &g1.sreq, &g1.srsp) == XS_PUMP_MOVED || fake_reply(&g1, &m))
+        if (m.type == XS_GET_DOMAIN_PATH && m.req_id == 1000 + got)
+            got++;
+    CHECKF(sent == 200 && got == 200, "sent %u, answered in order %u", sent, got);
+    /* D2 scribbles its indexes: only D2 is dropped. */
+    g2.page.req_prod = g2.sreq.idx + 5000;
+    CHECK(xs_pump(&store, D2, &g2.sreq, &g2.srsp) == XS_PUMP_BAD_RING);
+    CHECK(D2->dead && xs_pump(&store, D2, &g2.sreq, &g2.srsp) == XS_PUMP_IDLE);
+    h.req_id = 6;
+    memcpy(buf, &h, 16);
+    CHECK(xs_ring_write(&g1.creq, buf, 18) == 18);
+    CHECK(xs_pump(&store, D1, &g1.sreq, &g1.srsp) == XS_PUMP_MOVED);
+    CHECK(fake_reply(&g1, &m) && m.req_id == 6);
+    /* An oversized header drops D1 too, at once. */
+    h.len = XENSTORE_PAYLOAD_MAX + 1;
+    CHECK(xs_ring_write(&g1.creq, &h, 16) == 16);
+    CHECK(xs_pump(&store, D1, &g1.sreq, &g1.srsp) == XS_PUMP_BAD_MESSAGE && D1->dead);
+    CHECK_STR(read_(T, 0, "/local/domain/1"), "");  /* the store lives on */
+}
+
 static const struct group groups[] = {
+    { "pump_assembles_across_the_wrap_and_drops_only_a_bad_ring",
+      pump_assembles_across_the_wrap_and_drops_only_a_bad_ring },
     { "read_write_mkdir_rm_directory", read_write_mkdir_rm_directory },
     { "permissions_follow_xen", permissions_follow_xen },
     { "introduce_and_release", introduce_and_release },
