@@ -12,7 +12,8 @@ would get back on its ring. Built and run by tests/unit_build.py.
 import unit_build
 
 CORE = ["pvguest/xenstored/arena.c", "pvguest/xenstored/tree.c", "pvguest/xenstored/store.c",
-        "pvguest/xenstored/watch.c", "pvguest/xenstored/ops.c", "pvguest/xenstored/pump.c",
+        "pvguest/xenstored/watch.c", "pvguest/xenstored/ops.c", "pvguest/xenstored/session.c",
+        "pvguest/xenstored/pump.c",
         "pvguest/lib/xs_ring.c"]
 PROGRAMS = {"xs_store": (["tests/unit/test_xs_store.c"] + CORE, [])}
 unit = unit_build.fixture(PROGRAMS)

@@ -18,6 +18,34 @@ static inline struct xs_who conn_who(const struct xs_conn *c)
 /* ops.c: answer the message assembled in c. */
 void ops_process(struct xs_store *s, struct xs_conn *c);
 
+/* One request being answered: payload p is hdr.len bytes (plus a NUL store.c added). */
+struct req {
+    struct xs_store *s;
+    struct xs_conn *c;
+    const struct xen_xsd_sockmsg *h;
+    const char *p;
+    struct xs_tx *tx;           /* NULL outside a transaction */
+};
+/* ops.c's helpers for the handlers: the reply (req_id and tx_id echoed)... */
+void ops_reply(struct req *r, uint32_t type, const void *data, uint32_t len);
+void ops_reply_ok(struct req *r);
+/* ...the payload as NUL-terminated strings (-1 if it does not end in one)... */
+int ops_count_strings(const struct req *r);
+const char *ops_string_at(const struct req *r, int i);
+/* ...and a path, absolute or relative to the caller's home, into s->path. */
+bool ops_canonical(struct req *r, const char *raw);
+
+/* session.c: the handlers of watches, transactions and domains (0 or XSE_). */
+int session_watch(struct req *r);
+int session_unwatch(struct req *r);
+int session_transaction_start(struct req *r);
+int session_transaction_end(struct req *r);
+int session_introduce(struct req *r);
+int session_release(struct req *r);
+int session_get_domain_path(struct req *r);
+int session_is_domain_introduced(struct req *r);
+int session_reset_watches(struct req *r);
+
 /* watch.c: watches */
 int watch_add(struct xs_store *s, struct xs_conn *c, const char *path, bool relative,
               const char *token);

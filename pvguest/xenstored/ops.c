@@ -6,20 +6,14 @@
  * is checked here before anything changes: a request with the wrong
  * number of NUL-terminated strings is EINVAL, as in Xen's xenstored.
  * Each request gets exactly one reply, with its req_id and tx_id echoed:
- * the result, or XS_ERROR with the error's name.
+ * the result, or XS_ERROR with the error's name.  This file answers the
+ * requests about nodes; session.c those about watches, transactions and
+ * domains.
  */
 #include "pvguest/xenstored/internal.h"
 
 /* Looks a node up whatever its perms (the change was already allowed). */
 static const struct xs_who anyone = { 0, true };
-
-struct req {
-    struct xs_store *s;
-    struct xs_conn *c;
-    const struct xen_xsd_sockmsg *h;
-    const char *p;              /* payload, hdr.len bytes */
-    struct xs_tx *tx;           /* NULL outside a transaction */
-};
 
 static const char *error_name(int err)
 {
@@ -31,18 +25,18 @@ static const char *error_name(int err)
 #undef XSE_NAME_
 }
 
-static void reply(struct req *r, uint32_t type, const void *data, uint32_t len)
+void ops_reply(struct req *r, uint32_t type, const void *data, uint32_t len)
 {
     conn_queue(r->c, type, r->h->req_id, r->h->tx_id, data, len, NULL, 0, true);
 }
 
-static void reply_ok(struct req *r)
+void ops_reply_ok(struct req *r)
 {
-    reply(r, r->h->type, "OK", 3);
+    ops_reply(r, r->h->type, "OK", 3);
 }
 
 /* The payload as NUL-terminated strings: how many, or -1 if it does not end in NUL. */
-static int count_strings(const struct req *r)
+int ops_count_strings(const struct req *r)
 {
     int n = 0;
     if (r->h->len == 0 || r->p[r->h->len - 1] != '\0')
@@ -53,7 +47,7 @@ static int count_strings(const struct req *r)
 }
 
 /* The i-th string (the caller counted them). */
-static const char *string_at(const struct req *r, int i)
+const char *ops_string_at(const struct req *r, int i)
 {
     const char *s = r->p;
     while (i-- > 0)
@@ -62,7 +56,7 @@ static const char *string_at(const struct req *r, int i)
 }
 
 /* raw (absolute, or relative to the caller's home) -> s->path; false if invalid. */
-static bool canonical(struct req *r, const char *raw)
+bool ops_canonical(struct req *r, const char *raw)
 {
     struct xs_store *s = r->s;
     int n;
@@ -81,9 +75,9 @@ static bool canonical(struct req *r, const char *raw)
 /* One path argument: 0 with s->path set, or an error. */
 static int path_arg(struct req *r)
 {
-    if (count_strings(r) != 1)
+    if (ops_count_strings(r) != 1)
         return XSE_EINVAL;
-    return canonical(r, r->p) ? 0 : XSE_EINVAL;
+    return ops_canonical(r, r->p) ? 0 : XSE_EINVAL;
 }
 
 /* The tree a read in this request sees. */
@@ -123,7 +117,7 @@ static int do_read(struct req *r)
     if (!rc)
         rc = tree_get(read_tree(r), &who, r->s->path, 'r', &n);
     if (!rc)
-        reply(r, XS_READ, n->value, n->len);
+        ops_reply(r, XS_READ, n->value, n->len);
     return rc;
 }
 
@@ -145,7 +139,7 @@ static int do_directory(struct req *r)
         memcpy(r->s->buf + len, ch->name, k);
         len += (uint32_t)k;
     }
-    reply(r, XS_DIRECTORY, r->s->buf, len);
+    ops_reply(r, XS_DIRECTORY, r->s->buf, len);
     return 0;
 }
 
@@ -157,12 +151,12 @@ static int do_get_perms(struct req *r)
     uint32_t len = 0;
     int special, rc;
 
-    if (count_strings(r) != 1)
+    if (ops_count_strings(r) != 1)
         return XSE_EINVAL;
     if ((special = special_index(r->p)) >= 0) {
         perms = &r->s->special[special];
     } else {
-        if (!canonical(r, r->p))
+        if (!ops_canonical(r, r->p))
             return XSE_EINVAL;
         if ((rc = tree_get(read_tree(r), &who, r->s->path, 'r', &n)) != 0)
             return rc;
@@ -171,7 +165,7 @@ static int do_get_perms(struct req *r)
     for (uint32_t i = 0; i < perms->n; i++)
         len += (uint32_t)xs_perm_format(&perms->p[i], r->s->buf + len,
                                         sizeof(r->s->buf) - len) + 1;
-    reply(r, XS_GET_PERMS, r->s->buf, len);
+    ops_reply(r, XS_GET_PERMS, r->s->buf, len);
     return 0;
 }
 
@@ -186,7 +180,7 @@ static int do_write(struct req *r)
 
     if (plen == r->h->len)                      /* no NUL: no path */
         return XSE_EINVAL;
-    if (!canonical(r, path))
+    if (!ops_canonical(r, path))
         return XSE_EINVAL;
     if ((rc = tree_for_change(r, &t)) != 0)
         return rc;
@@ -235,14 +229,14 @@ static int do_set_perms(struct req *r)
     struct xs_perms perms = { 0, { { 0, 0 } } };
     struct xs_tree *t;
     struct xs_node *n;
-    int count = count_strings(r), special, rc;
+    int count = ops_count_strings(r), special, rc;
 
     if (count < 2)
         return XSE_EINVAL;
     if (count - 1 > XS_PERMS_MAX)
         return XSE_ENOSPC;
     for (int i = 1; i < count; i++)
-        if (!xs_perm_parse(string_at(r, i), &perms.p[perms.n++]))
+        if (!xs_perm_parse(ops_string_at(r, i), &perms.p[perms.n++]))
             return XSE_EINVAL;
     if ((special = special_index(r->p)) >= 0) {
         if (!xs_perms_allow(&r->s->special[special], &who, 'w') ||
@@ -251,7 +245,7 @@ static int do_set_perms(struct req *r)
         r->s->special[special] = perms;
         return 0;
     }
-    if (!canonical(r, r->p))
+    if (!ops_canonical(r, r->p))
         return XSE_EINVAL;
     if ((rc = tree_for_change(r, &t)) != 0)
         return rc;
@@ -259,161 +253,6 @@ static int do_set_perms(struct req *r)
     if (!rc && !tree_get(t, &anyone, r->s->path, 'r', &n))
         rc = changed(r, &n->perms, false);
     return rc;
-}
-
-/* WATCH and UNWATCH: "path\0token\0"; path may be relative or @special. */
-static int watch_args(struct req *r, const char **path, bool *relative)
-{
-    if (count_strings(r) != 2)
-        return XSE_EINVAL;
-    *relative = r->p[0] != '/';
-    if (special_index(r->p) >= 0) {
-        *relative = false;
-        *path = r->p;
-        return 0;
-    }
-    if (!canonical(r, r->p))
-        return XSE_EINVAL;
-    *path = r->s->path;
-    return 0;
-}
-
-static int do_watch(struct req *r)
-{
-    const char *path, *token = string_at(r, 1);
-    bool relative;
-    int rc = watch_args(r, &path, &relative);
-
-    if (!rc)
-        rc = watch_add(r->s, r->c, path, relative, token);
-    if (rc)
-        return rc;
-    reply_ok(r);
-    /* Xen fires every new watch once, so clients need no special first read. */
-    conn_queue(r->c, XS_WATCH_EVENT, 0, 0, r->p, (uint32_t)strlen(r->p) + 1,
-               token, (uint32_t)strlen(token) + 1, false);
-    return 0;
-}
-
-static int do_unwatch(struct req *r)
-{
-    const char *path;
-    bool relative;
-    int rc = watch_args(r, &path, &relative);
-
-    return rc ? rc : watch_remove(r->s, r->c, path, string_at(r, 1));
-}
-
-static int do_transaction_start(struct req *r)
-{
-    uint32_t id;
-    int rc;
-    char num[12];
-
-    if (r->tx)
-        return XSE_EBUSY;                       /* no nesting */
-    if (count_strings(r) != 1 || r->p[0])
-        return XSE_EINVAL;
-    if ((rc = tx_start(r->s, r->c, &id)) != 0)
-        return rc;
-    reply(r, XS_TRANSACTION_START, num, (uint32_t)snprintf(num, sizeof(num), "%u", id) + 1);
-    return 0;
-}
-
-static int do_transaction_end(struct req *r)
-{
-    if (!r->tx)
-        return XSE_ENOENT;
-    if (count_strings(r) != 1 || (strcmp(r->p, "T") && strcmp(r->p, "F")))
-        return XSE_EINVAL;
-    return tx_end(r->s, r->c, r->tx, r->p[0] == 'T');
-}
-
-/* A decimal argument below limit. */
-static bool number(const char *s, uint32_t limit, uint32_t *out)
-{
-    uint64_t v = 0;
-    if (!*s)
-        return false;
-    for (; *s; s++) {
-        if (*s < '0' || *s > '9' || (v = v * 10 + (uint64_t)(*s - '0')) >= limit)
-            return false;
-    }
-    *out = (uint32_t)v;
-    return true;
-}
-
-static int do_introduce(struct req *r)
-{
-    uint32_t domid, mfn, port;
-    struct xs_conn *c;
-    int rc;
-
-    if (!r->c->priv)
-        return XSE_EACCES;
-    if (count_strings(r) != 3 || !number(string_at(r, 0), XS_DOMID_LIMIT, &domid) ||
-        !number(string_at(r, 1), 0xffffffffu, &mfn) ||
-        !number(string_at(r, 2), 0xffffffffu, &port))
-        return XSE_EINVAL;
-    if (xs_conn_find(r->s, (uint16_t)domid))
-        return XSE_EEXIST;
-    if (!(c = xs_conn_new(r->s, (uint16_t)domid, false)))
-        return XSE_ENOMEM;
-    if (r->s->hooks.introduce && (rc = r->s->hooks.introduce(r->s, c, mfn, port)) != 0) {
-        xs_conn_free(r->s, c);
-        return rc;
-    }
-    reply_ok(r);
-    watch_fire_special(r->s, 0);
-    return 0;
-}
-
-static int do_release(struct req *r)
-{
-    uint32_t domid;
-    struct xs_conn *c;
-
-    if (!r->c->priv)
-        return XSE_EACCES;
-    if (count_strings(r) != 1 || !number(r->p, XS_DOMID_LIMIT, &domid))
-        return XSE_EINVAL;
-    if (!(c = xs_conn_find(r->s, (uint16_t)domid)))
-        return XSE_ENOENT;
-    if (r->s->hooks.release)
-        r->s->hooks.release(r->s, c);
-    xs_conn_free(r->s, c);
-    reply_ok(r);
-    watch_fire_special(r->s, 1);
-    return 0;
-}
-
-static int do_get_domain_path(struct req *r)
-{
-    uint32_t domid;
-    char path[24];
-
-    if (count_strings(r) != 1 || !number(r->p, XS_DOMID_LIMIT, &domid))
-        return XSE_EINVAL;
-    reply(r, XS_GET_DOMAIN_PATH, path,
-          (uint32_t)snprintf(path, sizeof(path), "/local/domain/%u", domid) + 1);
-    return 0;
-}
-
-static int do_is_domain_introduced(struct req *r)
-{
-    uint32_t domid;
-
-    if (count_strings(r) != 1 || !number(r->p, XS_DOMID_LIMIT, &domid))
-        return XSE_EINVAL;
-    reply(r, XS_IS_DOMAIN_INTRODUCED, xs_conn_find(r->s, (uint16_t)domid) ? "T" : "F", 2);
-    return 0;
-}
-
-static int do_reset_watches(struct req *r)
-{
-    watch_free_all(r->s, r->c);
-    tx_free_all(r->s, r->c);
-    return 0;
 }
 
 /* Handlers; `replies` says the handler sent its own reply on success (else "OK"). */
@@ -425,19 +264,19 @@ static const struct {
     [XS_DIRECTORY]            = { do_directory, true, true },
     [XS_READ]                 = { do_read, true, true },
     [XS_GET_PERMS]            = { do_get_perms, true, true },
-    [XS_WATCH]                = { do_watch, true, false },
-    [XS_UNWATCH]              = { do_unwatch, false, false },
-    [XS_TRANSACTION_START]    = { do_transaction_start, true, true },
-    [XS_TRANSACTION_END]      = { do_transaction_end, false, true },
-    [XS_INTRODUCE]            = { do_introduce, true, false },
-    [XS_RELEASE]              = { do_release, true, false },
-    [XS_GET_DOMAIN_PATH]      = { do_get_domain_path, true, false },
+    [XS_WATCH]                = { session_watch, true, false },
+    [XS_UNWATCH]              = { session_unwatch, false, false },
+    [XS_TRANSACTION_START]    = { session_transaction_start, true, true },
+    [XS_TRANSACTION_END]      = { session_transaction_end, false, true },
+    [XS_INTRODUCE]            = { session_introduce, true, false },
+    [XS_RELEASE]              = { session_release, true, false },
+    [XS_GET_DOMAIN_PATH]      = { session_get_domain_path, true, false },
     [XS_WRITE]                = { do_write, false, true },
     [XS_MKDIR]                = { do_mkdir, false, true },
     [XS_RM]                   = { do_rm, false, true },
     [XS_SET_PERMS]            = { do_set_perms, false, true },
-    [XS_IS_DOMAIN_INTRODUCED] = { do_is_domain_introduced, true, false },
-    [XS_RESET_WATCHES]        = { do_reset_watches, false, false },
+    [XS_IS_DOMAIN_INTRODUCED] = { session_is_domain_introduced, true, false },
+    [XS_RESET_WATCHES]        = { session_reset_watches, false, false },
 };
 
 /*
@@ -461,10 +300,10 @@ void ops_process(struct xs_store *s, struct xs_conn *c)
     } else {
         rc = ops[type].fn(&r);
         if (!rc && !ops[type].replies)
-            reply_ok(&r);
+            ops_reply_ok(&r);
     }
     if (rc) {
         const char *name = error_name(rc);
-        reply(&r, XS_ERROR, name, (uint32_t)strlen(name) + 1);
+        ops_reply(&r, XS_ERROR, name, (uint32_t)strlen(name) + 1);
     }
 }
