@@ -43,7 +43,7 @@ PV_PRIV_CLASSES := $(shell cut -d'|' -f1 pvguest/tests/priv/expected.txt | grep 
 PV_ELFS    := $(PV_GUESTS:%=$(B)/pvguest/%.elf) \
               $(PV_LOW_GUESTS:%=$(B)/pvguest/%-low.elf) \
               $(PV_PRIV_CLASSES:%=$(B)/pvguest/priv-%.elf) \
-              $(B)/pvguest/xenstored.elf
+              $(B)/pvguest/xenstored.elf $(B)/pvguest/blkback.elf
 
 .PHONY: pvguests
 pvguests: $(PV_ELFS)
@@ -97,6 +97,15 @@ $(B)/pvguest/priv-%.elf: $(PV_OBJ)/tests/priv/%.o $(PV_LIB_OBJ) pvguest/guest.ld
 PV_XENSTORED_OBJ := $(patsubst pvguest/%.c,$(PV_OBJ)/%.o,$(wildcard pvguest/xenstored/*.c))
 .SECONDARY: $(PV_XENSTORED_OBJ)
 $(B)/pvguest/xenstored.elf: $(PV_XENSTORED_OBJ) $(PV_LIB_OBJ) pvguest/guest.ld
+	@echo "  LD      $@"
+	@$(LD) $(PV_HIGH) $(PV_LDFLAGS) -o $@ $(filter %.o,$^) $(PV_LIBGCC)
+
+# pvguest/blkback/ is the block device service domain (dom.service=blkback),
+# built the same way into build/pvguest/blkback.elf; its protocol rules are
+# pvguest/lib/blkif_proto.c (tests/test_unit_blkif.py).
+PV_BLKBACK_OBJ := $(patsubst pvguest/%.c,$(PV_OBJ)/%.o,$(wildcard pvguest/blkback/*.c))
+.SECONDARY: $(PV_BLKBACK_OBJ)
+$(B)/pvguest/blkback.elf: $(PV_BLKBACK_OBJ) $(PV_LIB_OBJ) pvguest/guest.ld
 	@echo "  LD      $@"
 	@$(LD) $(PV_HIGH) $(PV_LDFLAGS) -o $@ $(filter %.o,$^) $(PV_LIBGCC)
 

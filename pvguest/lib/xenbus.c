@@ -287,6 +287,22 @@ long xs_get_domain_path(unsigned domid, char *buf, size_t size)
     return request_strings(XS_GET_DOMAIN_PATH, 0, id, NULL, false, buf, size);
 }
 
+long xenbus_take_events(void)
+{
+    long r;
+    if (!page)
+        return -ENODEV;
+    while ((r = receive()) > 0)
+        if (r == 2 && rx_hdr.type == XS_WATCH_EVENT)
+            queue_event();              /* a stray reply (none is outstanding) is dropped */
+    return r < 0 ? r : 0;
+}
+
+unsigned xenbus_port(void)
+{
+    return port;
+}
+
 bool xs_next_event(char *path, size_t psize, char *token, size_t tsize, bool wait)
 {
     while (!ev_count) {

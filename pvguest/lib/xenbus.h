@@ -51,6 +51,15 @@ long xs_get_domain_path(unsigned domid, char *buf, size_t size);
 bool xs_next_event(char *path, size_t psize, char *token, size_t tsize, bool wait);
 
 /*
+ * For a service that waits on several ports itself (blkback): the store
+ * port, and a call that queues the watch events already on the ring
+ * without waiting (0, or -EIO for a corrupt ring).  Read them with
+ * xs_next_event(..., false).
+ */
+unsigned xenbus_port(void);
+long xenbus_take_events(void);
+
+/*
  * Any request, raw: type, tx_id and payload as given; the reply's payload
  * into buf (NUL added if room).  Returns its length, or -errno for an
  * XS_ERROR.  *reply_type, if not NULL, gets the reply's type.

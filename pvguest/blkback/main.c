@@ -1,0 +1,467 @@
+/*
+ * blkback - the block device service domain (dom.service=blkback).
+ *
+ * A driver domain as Xen has them: an unprivileged guest that serves a
+ * disk to other guests over Xen's blkif protocol (hypercalls/public/io/
+ * blkif.h).  The disk is a RAM disk in this domain's own memory, cut into
+ * BLKBACK_SLOTS equal regions; each connected vbd gets one region (zeroed
+ * when it is given out), so two frontends never see each other's sectors.
+ *
+ * Finding frontends.  Xen's toolstack writes both halves of a device's
+ * xenstore nodes; ours (the hypervisor) does not, and this domain has no
+ * privilege to read other domains' homes.  So the frontend starts: it
+ * creates /local/domain/<fe>/device/vbd/<id>/ readable by us
+ * (pvguest/lib/blkfront.c), with backend-id naming us.  We watch
+ * device/vbd under every domid below BLKBACK_SCAN (a watch needs no read
+ * permission; its events come only once we may read), and on any event
+ * look at every device we can read.  Then, per device, the handshake of
+ * docs/sharing.md: we create /local/domain/<us>/backend/vbd/<fe>/<id>/
+ * readable by the frontend and say InitWait; when it says Initialised we
+ * map its ring (grant), bind its event channel, publish the disk's size
+ * and say Connected.
+ *
+ * The frontend is hostile until proven otherwise:
+ *  - its ring page is read with one read of req_prod per pass, checked
+ *    against the ring size (blkif_back_pending); impossible indexes drop
+ *    the connection (state Closed) and nothing else;
+ *  - each request is copied out of the page before it is looked at and
+ *    checked as a whole (blkif_check_request); a bad one gets
+ *    BLKIF_RSP_ERROR (BLKIF_RSP_EOPNOTSUPP for an operation we lack);
+ *  - data moves by GNTTABOP_copy between the frontend's grant and our
+ *    disk: a bad grant reference fails in the hypervisor, is answered
+ *    BLKIF_RSP_ERROR, and we never map a data page;
+ *  - a frontend that dies (its event channel is no longer interdomain,
+ *    or a copy says GNTST_bad_domain) is disconnected, its region zeroed.
+ * At most BLKBACK_RING_BUDGET requests of one ring per pass, so a busy
+ * frontend cannot starve the others.
+ */
+#include "pvguest/lib/pvguest.h"
+#include "pvguest/lib/blkif_proto.h"
+#include "pvguest/lib/xenbus.h"
+#include "hypercalls/public/io/xenbus.h"
+
+#define BLKBACK_SLOTS 4
+#define SLOT_BYTES (64u * 1024)
+#define SLOT_SECTORS (SLOT_BYTES / XEN_BLKIF_SECTOR_SIZE)
+#define BLKBACK_SCAN 16             /* domids watched; xenstored allows 32 watches */
+#define BLKBACK_VBDS 8
+#define BLKBACK_RING_BUDGET XEN_BLKIF_RING_SIZE
+#define LOG_LINES 24                /* per vbd: a hostile frontend cannot flood the console */
+#define POLL_NS (50ull * 1000 * 1000)   /* how often a dead frontend is looked for */
+
+static uint8_t disk[BLKBACK_SLOTS][SLOT_BYTES] __attribute__((aligned(PAGE_SIZE)));
+static bool slot_used[BLKBACK_SLOTS];
+
+struct vbd {
+    bool used, mapped, broken, gone;
+    unsigned fe, id, slot, state, port, logged;
+    volatile struct xen_blkif_sring *ring;
+    uint32_t va;
+    xen_grant_handle_t handle;
+    uint32_t req_cons, rsp_prod_pvt;
+    unsigned long served, refused;
+    char fpath[48], bpath[64];
+};
+
+static struct vbd vbds[BLKBACK_VBDS];
+static unsigned self;
+static bool busy;                   /* a ring had more than its budget: do not sleep */
+static uint32_t free_vas[BLKBACK_VBDS];
+static unsigned nfree_vas;
+static char dirbuf[XENSTORE_PAYLOAD_MAX + 1];
+
+static void vlog(struct vbd *v, const char *fmt, ...) __printf(2, 3);
+static void vlog(struct vbd *v, const char *fmt, ...)
+{
+    char line[160];
+    va_list ap;
+    if (v->logged++ >= LOG_LINES) {
+        if (v->logged == LOG_LINES + 1)
+            printf("blkback: d%u vbd %u: further messages not shown\n", v->fe, v->id);
+        return;
+    }
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof(line), fmt, ap);
+    va_end(ap);
+    printf("blkback: d%u vbd %u: %s\n", v->fe, v->id, line);
+}
+
+static long read_number(const char *base, const char *node, unsigned long *out)
+{
+    char path[96], value[24];
+    snprintf(path, sizeof(path), "%s/%s", base, node);
+    long rc = xs_read(0, path, value, sizeof(value));
+    if (rc < 0)
+        return rc;
+    return parse_uint(value, out) ? 0 : -EINVAL;
+}
+
+static long write_node(struct vbd *v, const char *node, const char *fmt, ...) __printf(3, 4);
+static long write_node(struct vbd *v, const char *node, const char *fmt, ...)
+{
+    char path[96], value[64];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(value, sizeof(value), fmt, ap);
+    va_end(ap);
+    snprintf(path, sizeof(path), "%s/%s", v->bpath, node);
+    return xs_write(0, path, value);
+}
+
+static void set_state(struct vbd *v, unsigned state)
+{
+    v->state = state;
+    write_node(v, "state", "%u", state);
+}
+
+/* ---- the vbd table ------------------------------------------------------ */
+
+static struct vbd *find(unsigned fe, unsigned id)
+{
+    for (unsigned i = 0; i < BLKBACK_VBDS; i++)
+        if (vbds[i].used && vbds[i].fe == fe && vbds[i].id == id)
+            return &vbds[i];
+    return NULL;
+}
+
+static struct vbd *vbd_new(unsigned fe, unsigned id)
+{
+    unsigned slot = 0;
+    while (slot < BLKBACK_SLOTS && slot_used[slot])
+        slot++;
+    for (unsigned i = 0; i < BLKBACK_VBDS && slot < BLKBACK_SLOTS; i++) {
+        struct vbd *v = &vbds[i];
+        if (v->used)
+            continue;
+        memset(v, 0, sizeof(*v));
+        v->used = true;
+        v->fe = fe;
+        v->id = id;
+        v->slot = slot;
+        slot_used[slot] = true;
+        memset(disk[slot], 0, SLOT_BYTES);          /* nothing of a previous user */
+        snprintf(v->fpath, sizeof(v->fpath), "/local/domain/%u/device/vbd/%u", fe, id);
+        snprintf(v->bpath, sizeof(v->bpath), "/local/domain/%u/backend/vbd/%u/%u", self, fe, id);
+        return v;
+    }
+    printf("blkback: d%u vbd %u: no free disk slot\n", fe, id);
+    return NULL;
+}
+
+/* Unmap the ring and close the port (the connection, not the record). */
+static void disconnect(struct vbd *v, const char *why)
+{
+    if (v->mapped) {
+        int16_t st = gnttab_unmap(v->va, v->handle, 0);
+        if (st)
+            vlog(v, "unmap of the ring: status %d", st);
+        free_vas[nfree_vas++] = v->va;
+        v->mapped = false;
+        evtchn_close(v->port);
+        vlog(v, "disconnected: %s (%lu requests served, %lu refused)", why, v->served, v->refused);
+    }
+    v->ring = NULL;
+}
+
+static void vbd_free(struct vbd *v)
+{
+    char path[64];
+    disconnect(v, "removed");
+    memset(disk[v->slot], 0, SLOT_BYTES);
+    slot_used[v->slot] = false;
+    snprintf(path, sizeof(path), "%s", v->bpath);
+    xs_rm(0, path);
+    v->used = false;
+}
+
+/* ---- the handshake ------------------------------------------------------- */
+
+/* A new frontend in Initialising: our nodes, readable by it, and InitWait. */
+static void backend_init(struct vbd *v)
+{
+    char perms[24];
+    int n = snprintf(perms, sizeof(perms), "n%u", self);
+    n += 1 + snprintf(perms + n + 1, sizeof(perms) - (size_t)n - 1, "r%u", v->fe);
+    long rc;
+    if ((rc = xs_mkdir(0, v->bpath)) < 0 || (rc = xs_set_perms(0, v->bpath, perms, (size_t)n + 1)) < 0) {
+        vlog(v, "cannot create %s: %s", v->bpath, xenbus_last_error);
+        return;
+    }
+    write_node(v, "frontend", "%s", v->fpath);
+    write_node(v, "frontend-id", "%u", v->fe);
+    write_node(v, "feature-flush-cache", "1");
+    set_state(v, XenbusStateInitWait);
+    vlog(v, "frontend found, slot %u, state InitWait", v->slot);
+}
+
+static uint32_t va_get(void)
+{
+    return nfree_vas ? free_vas[--nfree_vas] : mm_va_slot();
+}
+
+/* The frontend said Initialised: map its ring, bind its port, say Connected. */
+static void connect(struct vbd *v)
+{
+    unsigned long ref, port;
+    char proto[24];
+    long rc;
+
+    if (read_number(v->fpath, "ring-ref", &ref) || read_number(v->fpath, "event-channel", &port)) {
+        vlog(v, "no ring-ref or event-channel");
+        goto fail;
+    }
+    snprintf(dirbuf, sizeof(dirbuf), "%s/protocol", v->fpath);
+    if (xs_read(0, dirbuf, proto, sizeof(proto)) >= 0 && strcmp(proto, XEN_IO_PROTO_ABI_X86_32)) {
+        vlog(v, "protocol %s not offered", proto);
+        goto fail;
+    }
+    if (!(v->va = va_get())) {
+        vlog(v, "no VA for the ring");
+        goto fail;
+    }
+    int16_t st = gnttab_map(v->fe, (xen_grant_ref_t)ref, v->va, GNTMAP_host_map, &v->handle, NULL);
+    if (st) {
+        vlog(v, "map of ring-ref %lu: status %d", ref, st);
+        free_vas[nfree_vas++] = v->va;
+        goto fail;
+    }
+    if ((rc = evtchn_bind_interdomain(v->fe, (unsigned)port)) < 0) {
+        vlog(v, "bind to port %lu: %ld", port, rc);
+        gnttab_unmap(v->va, v->handle, 0);
+        free_vas[nfree_vas++] = v->va;
+        goto fail;
+    }
+    evtchn_mask((unsigned)rc);          /* we poll, we take no upcalls */
+    v->port = (unsigned)rc;
+    v->mapped = true;
+    v->ring = (volatile struct xen_blkif_sring *)v->va;
+    v->req_cons = v->rsp_prod_pvt = 0;  /* BACK_RING_INIT */
+    write_node(v, "sectors", "%u", SLOT_SECTORS);
+    write_node(v, "sector-size", "%u", XEN_BLKIF_SECTOR_SIZE);
+    write_node(v, "info", "%u", 0);
+    set_state(v, XenbusStateConnected);
+    vlog(v, "connected: ring-ref %lu, port %lu, %u sectors", ref, port, SLOT_SECTORS);
+    return;
+fail:
+    v->broken = true;
+    set_state(v, XenbusStateClosed);
+}
+
+/* Something under fe's device/vbd/id may have changed: move the handshake on. */
+static void frontend_changed(unsigned fe, unsigned id)
+{
+    struct vbd *v = find(fe, id);
+    char fpath[48];
+    unsigned long fs, be;
+
+    snprintf(fpath, sizeof(fpath), "/local/domain/%u/device/vbd/%u", fe, id);
+    bool have = read_number(fpath, "state", &fs) == 0;
+    if (!v) {
+        if (!have || fs != XenbusStateInitialising ||
+            read_number(fpath, "backend-id", &be) || be != self)
+            return;
+        if ((v = vbd_new(fe, id)) != NULL)
+            backend_init(v);
+        return;
+    }
+    if (!have) {
+        vbd_free(v);                    /* the frontend's nodes are gone */
+    } else if (v->state == XenbusStateInitWait && fs == XenbusStateInitialised && !v->broken) {
+        connect(v);
+    } else if ((fs == XenbusStateClosing || fs == XenbusStateClosed) && v->state != XenbusStateClosed) {
+        disconnect(v, "frontend closing");
+        set_state(v, XenbusStateClosed);
+    } else if (fs == XenbusStateClosed && v->state == XenbusStateClosed) {
+        vbd_free(v);                    /* both closed: ready for a new Initialising */
+    }
+}
+
+static void scan(void)
+{
+    char path[48];
+    for (unsigned i = 0; i < BLKBACK_VBDS; i++)
+        if (vbds[i].used)
+            frontend_changed(vbds[i].fe, vbds[i].id);
+    for (unsigned fe = 0; fe < BLKBACK_SCAN; fe++) {
+        if (fe == self)
+            continue;
+        snprintf(path, sizeof(path), "/local/domain/%u/device/vbd", fe);
+        long len = xs_directory(0, path, dirbuf, sizeof(dirbuf));
+        for (long at = 0; len > 0 && at < len; at += (long)strlen(dirbuf + at) + 1) {
+            unsigned long id;
+            if (parse_uint(dirbuf + at, &id) && id <= 0xffff && !find(fe, (unsigned)id))
+                frontend_changed(fe, (unsigned)id);
+        }
+    }
+}
+
+/* ---- requests ------------------------------------------------------------- */
+
+/* One grant copy between the frontend's page and our disk bytes at local (inside one page). */
+static int16_t copy(struct vbd *v, bool to_disk, uint32_t gref, uint32_t goff, uint8_t *local,
+                    uint32_t len)
+{
+    struct xen_gnttab_copy c;
+    struct xen_gnttab_copy_ptr theirs = { .domid = (xen_domid_t)v->fe, .offset = (uint16_t)goff };
+    struct xen_gnttab_copy_ptr ours = { .domid = DOMID_SELF,
+                                        .offset = (uint16_t)((uintptr_t)local & (PAGE_SIZE - 1)) };
+    theirs.u.ref = gref;
+    ours.u.gmfn = mm_va_to_mfn((uint32_t)(uintptr_t)local);
+    memset(&c, 0, sizeof(c));
+    c.source = to_disk ? theirs : ours;
+    c.dest = to_disk ? ours : theirs;
+    c.flags = to_disk ? GNTCOPY_source_gref : GNTCOPY_dest_gref;
+    c.len = (uint16_t)len;
+    return gnttab_copy(&c);
+}
+
+static int16_t handle(struct vbd *v, const struct xen_blkif_request *req)
+{
+    struct blkif_plan plan;
+    const char *why;
+    int st = blkif_check_request(req, SLOT_SECTORS, &plan, &why);
+    if (st != BLKIF_RSP_OKAY) {
+        vlog(v, "request %llu (op %u, %u segments, sector %llu): %s", (unsigned long long)req->id,
+             req->operation, req->nr_segments, (unsigned long long)req->sector_number, why);
+        return (int16_t)st;
+    }
+    uint8_t *at = disk[v->slot] + plan.disk_offset;
+    for (unsigned i = 0; i < plan.nseg; i++) {
+        uint32_t off = plan.seg[i].page_offset, left = plan.seg[i].len;
+        while (left) {
+            uint32_t room = PAGE_SIZE - ((uintptr_t)at & (PAGE_SIZE - 1));
+            uint32_t n = left < room ? left : room;
+            int16_t cs = copy(v, plan.op == BLKIF_OP_WRITE, plan.seg[i].gref, off, at, n);
+            if (cs) {
+                vlog(v, "request %llu segment %u: grant %u: copy status %d",
+                     (unsigned long long)req->id, i, plan.seg[i].gref, cs);
+                if (cs == GNTST_bad_domain)
+                    v->gone = true;
+                return BLKIF_RSP_ERROR;
+            }
+            at += n;
+            off += n;
+            left -= n;
+        }
+    }
+    return BLKIF_RSP_OKAY;
+}
+
+static void serve(struct vbd *v)
+{
+    unsigned budget = BLKBACK_RING_BUDGET;
+    bool answered = false;
+
+    while (v->ring && budget && !v->gone) {
+        uint32_t prod = v->ring->h.req_prod;            /* once per pass */
+        __atomic_thread_fence(__ATOMIC_SEQ_CST);        /* then the requests */
+        int n = blkif_back_pending(prod, v->req_cons, v->rsp_prod_pvt);
+        if (n < 0) {
+            vlog(v, "ring indexes corrupt (req_prod %u, req_cons %u)", prod, v->req_cons);
+            disconnect(v, "corrupt ring");
+            v->broken = true;
+            set_state(v, XenbusStateClosed);
+            return;
+        }
+        if (!n)
+            break;
+        for (; n && budget && !v->gone; n--, budget--) {
+            struct xen_blkif_request req;
+            blkif_copy_request(&req, v->ring, v->req_cons++);
+            int16_t st = handle(v, &req);
+            if (st == BLKIF_RSP_OKAY)
+                v->served++;
+            else
+                v->refused++;
+            volatile struct xen_blkif_response *r =
+                &v->ring->ring[v->rsp_prod_pvt++ & (XEN_BLKIF_RING_SIZE - 1)].rsp;
+            r->id = req.id;
+            r->operation = req.operation;
+            r->status = st;
+            answered = true;
+        }
+    }
+    if (answered && v->ring) {
+        __atomic_thread_fence(__ATOMIC_SEQ_CST);        /* the responses before the index */
+        v->ring->h.rsp_prod = v->rsp_prod_pvt;
+        evtchn_send(v->port);
+    }
+    if (!budget)
+        busy = true;
+}
+
+/* Still an interdomain channel?  When the frontend dies its end closes. */
+static bool alive(struct vbd *v)
+{
+    struct xen_evtchn_status s = { .dom = DOMID_SELF, .port = v->port };
+    return !v->gone && HYPERVISOR_event_channel_op(EVTCHNOP_status, &s) == 0 &&
+           s.status == EVTCHNSTAT_interdomain;
+}
+
+/* ---- the loop ---------------------------------------------------------------- */
+
+static void clear_pending(unsigned port)
+{
+    __atomic_fetch_and(&shared_info->evtchn_pending[port / 32], ~(1u << (port % 32)),
+                       __ATOMIC_SEQ_CST);
+}
+
+static void wait_for_work(void)
+{
+    xen_evtchn_port_t ports[1 + BLKBACK_VBDS];
+    unsigned n = 0;
+    ports[n++] = xenbus_port();
+    for (unsigned i = 0; i < BLKBACK_VBDS; i++)
+        if (vbds[i].used && vbds[i].mapped)
+            ports[n++] = vbds[i].port;
+    struct xen_sched_poll poll = { .nr_ports = n, .timeout = time_now_ns() + POLL_NS };
+    set_xen_guest_handle(poll.ports, ports);
+    HYPERVISOR_sched_op(SCHEDOP_poll, &poll);
+    for (unsigned i = 0; i < n; i++)
+        clear_pending(ports[i]);
+}
+
+void pvguest_main(const xen_start_info_t *si)
+{
+    static char p[XENBUS_EVENT_MAX], t[XENBUS_EVENT_MAX];
+    unsigned long id;
+    char path[48];
+
+    (void)si;
+    if (xenbus_init() < 0 || read_number("", "domid", &id) < 0) {
+        printf("blkback: no xenstore (store ring or our domid missing): nothing to serve\n");
+        shutdown(SHUTDOWN_poweroff);
+    }
+    self = (unsigned)id;
+    for (unsigned fe = 0; fe < BLKBACK_SCAN; fe++) {
+        snprintf(path, sizeof(path), "/local/domain/%u/device/vbd", fe);
+        if (fe != self && xs_watch(path, "vbd") < 0)
+            printf("blkback: watch on %s: %s\n", path, xenbus_last_error);
+    }
+    printf("blkback: d%u serves a RAM disk: %u slots of %u sectors, frontends d0..d%u\n",
+           self, BLKBACK_SLOTS, SLOT_SECTORS, BLKBACK_SCAN - 1);
+    for (;;) {
+        bool changed = false;
+        if (xenbus_take_events() < 0) {
+            printf("blkback: the store ring is corrupt: stopping\n");
+            shutdown(SHUTDOWN_crash);
+        }
+        while (xs_next_event(p, sizeof(p), t, sizeof(t), false))
+            changed = true;
+        if (changed)
+            scan();
+        busy = false;
+        for (unsigned i = 0; i < BLKBACK_VBDS; i++) {
+            struct vbd *v = &vbds[i];
+            if (!v->used || !v->mapped)
+                continue;
+            serve(v);
+            if (v->mapped && !alive(v)) {
+                disconnect(v, "frontend gone");
+                vbd_free(v);
+            }
+        }
+        if (!busy)
+            wait_for_work();
+    }
+}

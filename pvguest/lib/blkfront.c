@@ -1,0 +1,289 @@
+/*
+ * blkfront.c - the frontend half of Xen's split block device (blkfront.h).
+ *
+ * The pages we share are spare frames of ours (mm_frame_alloc_zeroed),
+ * mapped at scratch VAs: per device one ring page and BLKFRONT_SEGS bounce
+ * pages, granted to the backend by fixed references (entries 0 and 1 are
+ * the builder's console and store).  The
+ * backend is another guest: its answers are checked as a backend checks
+ * our requests - rsp_prod is read once and must not claim more answers
+ * than we asked (blkif_front_pending in blkif_proto.c).
+ */
+#include "pvguest/lib/blkfront.h"
+#include "pvguest/lib/blkif_proto.h"
+#include "pvguest/lib/xenbus.h"
+#include "hypercalls/public/io/xenbus.h"
+
+#define BLKFRONT_DEVICES 2
+#define FIRST_REF 8                     /* after the builder's reserved entries */
+#define WAIT_NS (30ull * NS_PER_SEC)    /* only a guard against a dead backend */
+
+static unsigned devices;
+static bool table_ready;
+
+static long fail(const char *step, long rc)
+{
+    printf("blkfront: %s: %ld (%s)\n", step, rc, xenbus_last_error);
+    return rc < 0 ? rc : -EIO;
+}
+
+static long write_node(struct blkfront *f, uint32_t tx, const char *node, const char *fmt, ...)
+    __printf(4, 5);
+static long write_node(struct blkfront *f, uint32_t tx, const char *node, const char *fmt, ...)
+{
+    char path[96], value[32];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(value, sizeof(value), fmt, ap);
+    va_end(ap);
+    snprintf(path, sizeof(path), "%s/%s", f->path, node);
+    return xs_write(tx, path, value);
+}
+
+/* A number in a node under base: 0 and *out, or -errno. */
+static long read_number(const char *base, const char *node, unsigned long *out)
+{
+    char path[112], value[24];
+    snprintf(path, sizeof(path), "%s/%s", base, node);
+    long rc = xs_read(0, path, value, sizeof(value));
+    if (rc < 0)
+        return rc;
+    return parse_uint(value, out) ? 0 : -EINVAL;
+}
+
+/* Wait until the backend's state is at least want: that state, or -errno. */
+static long wait_backend(struct blkfront *f, unsigned want)
+{
+    static char p[XENBUS_EVENT_MAX], t[XENBUS_EVENT_MAX];
+    uint64_t deadline = time_now_ns() + WAIT_NS;
+    unsigned long state = 0;
+
+    while (time_now_ns() < deadline) {
+        if (!read_number(f->backend_path, "state", &state) && state >= want)
+            return (long)state;
+        if (!xs_next_event(p, sizeof(p), t, sizeof(t), true))
+            break;
+    }
+    printf("blkfront: vbd %u: backend state %lu, waited for %u\n", f->id, state, want);
+    return -ETIME;
+}
+
+/* A zeroed frame of ours mapped writable at a scratch VA; its mfn in *mfn.  NULL when out. */
+static uint8_t *new_page(uint32_t *mfn)
+{
+    uint32_t pfn = mm_frame_alloc_zeroed(), va = pfn == MFN_NONE ? 0 : mm_va_slot();
+    if (!va)
+        return NULL;
+    *mfn = mm_pfn_to_mfn(pfn);
+    if (mm_map(va, mm_pte(*mfn, PTE_PRESENT | PTE_RW | PTE_ACCESSED | PTE_DIRTY)))
+        return NULL;
+    return (uint8_t *)(uintptr_t)va;
+}
+
+static long setup_shared(struct blkfront *f)
+{
+    uint32_t frames[1];
+    unsigned dev = devices;
+
+    if (dev == BLKFRONT_DEVICES)
+        return -ENOSPC;
+    if (!table_ready) {
+        long rc = gnttab_setup(1, frames);
+        if (rc)
+            return fail("grant table setup", rc);
+        table_ready = true;
+    }
+    devices++;
+    uint32_t mfn;
+    uint8_t *ring = new_page(&mfn);
+    if (!ring)
+        return fail("ring page", -ENOMEM);
+    f->ring = (volatile struct xen_blkif_sring *)ring;
+    f->ring->h.req_event = 1;           /* SHARED_RING_INIT */
+    f->ring->h.rsp_event = 1;
+    f->ring_ref = FIRST_REF + dev * (1 + BLKFRONT_SEGS);
+    gnttab_grant(f->ring_ref, f->backend, mfn, false);
+    for (unsigned i = 0; i < BLKFRONT_SEGS; i++) {
+        if (!(f->data[i] = new_page(&mfn)))
+            return fail("bounce page", -ENOMEM);
+        f->data_ref[i] = f->ring_ref + 1 + i;
+        gnttab_grant(f->data_ref[i], f->backend, mfn, false);
+    }
+    long port = evtchn_alloc_unbound(f->backend);
+    if (port < 0)
+        return fail("event channel", port);
+    f->port = (unsigned)port;
+    return 0;
+}
+
+/* Step 3: our half of the ring's address, all at once (a transaction, retried on EAGAIN). */
+static long publish_ring(struct blkfront *f)
+{
+    for (int tries = 0; tries < 8; tries++) {
+        uint32_t tx;
+        long rc = xs_transaction_start(&tx);
+        if (rc < 0)
+            return fail("transaction start", rc);
+        if ((rc = write_node(f, tx, "ring-ref", "%u", f->ring_ref)) < 0 ||
+            (rc = write_node(f, tx, "event-channel", "%u", f->port)) < 0 ||
+            (rc = write_node(f, tx, "protocol", "%s", XEN_IO_PROTO_ABI_X86_32)) < 0 ||
+            (rc = write_node(f, tx, "state", "%u", XenbusStateInitialised)) < 0) {
+            xs_transaction_end(tx, false);
+            return fail("ring nodes", rc);
+        }
+        rc = xs_transaction_end(tx, true);
+        if (rc != -EAGAIN)
+            return rc < 0 ? fail("transaction end", rc) : 0;
+    }
+    return fail("transaction end", -EAGAIN);
+}
+
+long blkfront_connect(struct blkfront *f, unsigned backend, unsigned id)
+{
+    unsigned long v;
+    long rc;
+
+    memset(f, 0, sizeof(*f));
+    f->backend = backend;
+    f->id = id;
+    if ((rc = read_number("", "domid", &v)) < 0)
+        return fail("our domid", rc);
+    f->self = (unsigned)v;
+    if ((rc = setup_shared(f)) < 0)
+        return rc;
+    snprintf(f->path, sizeof(f->path), "device/vbd/%u", id);
+    snprintf(f->backend_path, sizeof(f->backend_path), "/local/domain/%u/backend/vbd/%u/%u",
+             backend, f->self, id);
+
+    /* Step 2: the device's directory, readable by the backend, then its first nodes. */
+    char perms[24];
+    int n = snprintf(perms, sizeof(perms), "n%u", f->self);
+    n += 1 + snprintf(perms + n + 1, sizeof(perms) - (size_t)n - 1, "r%u", backend);
+    if ((rc = xs_mkdir(0, f->path)) < 0 || (rc = xs_set_perms(0, f->path, perms, (size_t)n + 1)) < 0)
+        return fail("device directory", rc);
+    if ((rc = write_node(f, 0, "backend", "%s", f->backend_path)) < 0 ||
+        (rc = write_node(f, 0, "backend-id", "%u", backend)) < 0 ||
+        (rc = write_node(f, 0, "state", "%u", XenbusStateInitialising)) < 0)
+        return fail("frontend nodes", rc);
+    char state_path[96];
+    snprintf(state_path, sizeof(state_path), "%s/state", f->backend_path);
+    if ((rc = xs_watch(state_path, "blkfront")) < 0)
+        return fail("watch on the backend's state", rc);
+
+    if ((rc = wait_backend(f, XenbusStateInitWait)) < 0)
+        return rc;
+    if ((rc = publish_ring(f)) < 0)
+        return rc;
+    if ((rc = wait_backend(f, XenbusStateConnected)) != XenbusStateConnected)
+        return fail("backend did not connect", rc < 0 ? rc : -EIO);
+
+    unsigned long sectors, ssize, info;
+    if ((rc = read_number(f->backend_path, "sectors", &sectors)) < 0 ||
+        (rc = read_number(f->backend_path, "sector-size", &ssize)) < 0 ||
+        (rc = read_number(f->backend_path, "info", &info)) < 0)
+        return fail("backend's disk nodes", rc);
+    f->sectors = sectors;
+    f->sector_size = (unsigned)ssize;
+    f->info = (unsigned)info;
+    if ((rc = write_node(f, 0, "state", "%u", XenbusStateConnected)) < 0)
+        return fail("state Connected", rc);
+    return 0;
+}
+
+long blkfront_disconnect(struct blkfront *f)
+{
+    long rc;
+    if ((rc = write_node(f, 0, "state", "%u", XenbusStateClosing)) < 0)
+        return fail("state Closing", rc);
+    if ((rc = wait_backend(f, XenbusStateClosed)) < 0)
+        return rc;
+    if ((rc = write_node(f, 0, "state", "%u", XenbusStateClosed)) < 0)
+        return fail("state Closed", rc);
+    /* The backend has unmapped the ring: revoking must find it idle. */
+    uint16_t busy = gnttab_revoke(f->ring_ref);
+    for (unsigned i = 0; i < BLKFRONT_SEGS; i++)
+        busy |= gnttab_revoke(f->data_ref[i]);
+    evtchn_close(f->port);
+    return busy ? fail("grants still in use after Closed", -EBUSY) : 0;
+}
+
+void blkfront_post(struct blkfront *f, const struct xen_blkif_request *req)
+{
+    volatile struct xen_blkif_request *slot =
+        &f->ring->ring[f->req_prod_pvt & (XEN_BLKIF_RING_SIZE - 1)].req;
+    const uint8_t *src = (const uint8_t *)req;
+    volatile uint8_t *dst = (volatile uint8_t *)slot;
+    for (unsigned i = 0; i < sizeof(*req); i++)
+        dst[i] = src[i];
+    f->req_prod_pvt++;
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);        /* the request before the index */
+    f->ring->h.req_prod = f->req_prod_pvt;
+    evtchn_send(f->port);
+}
+
+long blkfront_response(struct blkfront *f, struct xen_blkif_response *rsp)
+{
+    uint64_t deadline = time_now_ns() + WAIT_NS;
+    xen_evtchn_port_t p = f->port;
+
+    for (;;) {
+        uint32_t prod = f->ring->h.rsp_prod;        /* read once */
+        __atomic_thread_fence(__ATOMIC_SEQ_CST);
+        int n = blkif_front_pending(prod, f->rsp_cons, f->req_prod_pvt);
+        if (n < 0)
+            return -EIO;
+        if (n > 0) {
+            volatile struct xen_blkif_response *r =
+                &f->ring->ring[f->rsp_cons & (XEN_BLKIF_RING_SIZE - 1)].rsp;
+            rsp->id = r->id;
+            rsp->operation = r->operation;
+            rsp->status = r->status;
+            f->rsp_cons++;
+            f->ring->h.rsp_event = f->rsp_cons + 1;
+            return 0;
+        }
+        if (time_now_ns() > deadline)
+            return -ETIME;
+        struct xen_sched_poll poll = { .nr_ports = 1, .timeout = deadline };
+        set_xen_guest_handle(poll.ports, &p);
+        HYPERVISOR_sched_op(SCHEDOP_poll, &poll);
+        __atomic_fetch_and(&shared_info->evtchn_pending[p / 32], ~(1u << (p % 32)),
+                           __ATOMIC_SEQ_CST);
+    }
+}
+
+long blkfront_io(struct blkfront *f, uint8_t op, uint64_t sector, void *buf, unsigned nsect)
+{
+    struct xen_blkif_request req;
+    struct xen_blkif_response rsp;
+    uint32_t bytes = nsect * XEN_BLKIF_SECTOR_SIZE;
+    uint8_t *b = buf;
+    long rc;
+
+    if (!nsect || bytes > BLKFRONT_MAX_BYTES)
+        return -EINVAL;
+    memset(&req, 0, sizeof(req));
+    req.operation = op;
+    req.handle = (xen_blkif_vdev_t)f->id;
+    req.id = ++f->next_id;
+    req.sector_number = sector;
+    for (uint32_t done = 0; done < bytes; req.nr_segments++) {
+        uint32_t len = bytes - done < PAGE_SIZE ? bytes - done : PAGE_SIZE;
+        struct xen_blkif_request_segment *s = &req.seg[req.nr_segments];
+        s->gref = f->data_ref[req.nr_segments];
+        s->first_sect = 0;
+        s->last_sect = (uint8_t)(len / XEN_BLKIF_SECTOR_SIZE - 1);
+        if (op == BLKIF_OP_WRITE)
+            memcpy(f->data[req.nr_segments], b + done, len);
+        done += len;
+    }
+    blkfront_post(f, &req);
+    if ((rc = blkfront_response(f, &rsp)) < 0)
+        return rc;
+    if (rsp.id != req.id)
+        return -EIO;
+    if (rsp.status == BLKIF_RSP_OKAY && op == BLKIF_OP_READ)
+        for (unsigned i = 0, done = 0; done < bytes; i++, done += PAGE_SIZE)
+            memcpy(b + done, f->data[i], bytes - done < PAGE_SIZE ? bytes - done : PAGE_SIZE);
+    return rsp.status;
+}
