@@ -51,8 +51,7 @@ static long read_number(const char *base, const char *node, unsigned long *out)
     return parse_uint(value, out) ? 0 : -EINVAL;
 }
 
-/* Wait until the backend's state is at least want: that state, or -errno. */
-static long wait_backend(struct blkfront *f, unsigned want)
+long blkfront_wait_backend(struct blkfront *f, unsigned want)
 {
     static char p[XENBUS_EVENT_MAX], t[XENBUS_EVENT_MAX];
     uint64_t deadline = time_now_ns() + WAIT_NS;
@@ -170,11 +169,11 @@ long blkfront_connect(struct blkfront *f, unsigned backend, unsigned id)
     if ((rc = xs_watch(state_path, "blkfront")) < 0)
         return fail("watch on the backend's state", rc);
 
-    if ((rc = wait_backend(f, XenbusStateInitWait)) < 0)
+    if ((rc = blkfront_wait_backend(f, XenbusStateInitWait)) < 0)
         return rc;
     if ((rc = publish_ring(f)) < 0)
         return rc;
-    if ((rc = wait_backend(f, XenbusStateConnected)) != XenbusStateConnected)
+    if ((rc = blkfront_wait_backend(f, XenbusStateConnected)) != XenbusStateConnected)
         return fail("backend did not connect", rc < 0 ? rc : -EIO);
 
     unsigned long sectors, ssize, info;
@@ -195,7 +194,7 @@ long blkfront_disconnect(struct blkfront *f)
     long rc;
     if ((rc = write_node(f, 0, "state", "%u", XenbusStateClosing)) < 0)
         return fail("state Closing", rc);
-    if ((rc = wait_backend(f, XenbusStateClosed)) < 0)
+    if ((rc = blkfront_wait_backend(f, XenbusStateClosed)) < 0)
         return rc;
     if ((rc = write_node(f, 0, "state", "%u", XenbusStateClosed)) < 0)
         return fail("state Closed", rc);

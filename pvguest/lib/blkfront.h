@@ -52,6 +52,9 @@ long blkfront_disconnect(struct blkfront *f);
  */
 long blkfront_io(struct blkfront *f, uint8_t op, uint64_t sector, void *buf, unsigned nsect);
 
+/* Wait until the backend's state is at least want (io/xenbus.h): that state, or -ETIME. */
+long blkfront_wait_backend(struct blkfront *f, unsigned want);
+
 /* Raw: copy req into the next slot and publish it (no checks), notify. */
 void blkfront_post(struct blkfront *f, const struct xen_blkif_request *req);
 /* Raw: wait for the next response: 0 and *rsp, -ETIME, or -EIO for impossible indexes. */

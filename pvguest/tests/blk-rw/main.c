@@ -1,0 +1,145 @@
+/*
+ * blk-rw - a well-behaved blkfront: write its whole disk, read it back, checksum.
+ *
+ * Booted as "-- backend=B [id=N] [seed=S] [wait=H]" beside the blkback
+ * service domain B and xenstored.  It connects (pvguest/lib/blkfront.c),
+ * checks what the backend published (sectors, sector-size 512), writes
+ * every sector with a pattern of its seed, reads them all back and
+ * compares checksums; also one request of part of a page and a flush.
+ * With wait=H it then waits until guest H (blk-hostile) says it is done -
+ * H binds to our first event channel port and notifies it - and reads the
+ * whole disk again: whatever H sent the backend, our sectors must be
+ * unchanged.  Last it disconnects, which the backend must answer by
+ * unmapping our ring (our grants then revoke cleanly).
+ */
+#include "pvguest/lib/pvguest.h"
+#include "pvguest/lib/blkfront.h"
+#include "pvguest/lib/xenbus.h"
+#include "hypercalls/public/io/xenbus.h"
+
+#define NONE 0xffffu
+#define CHUNK (BLKFRONT_MAX_BYTES / XEN_BLKIF_SECTOR_SIZE)
+
+static struct blkfront f;
+static uint8_t buf[BLKFRONT_MAX_BYTES];
+static unsigned seed;
+
+static uint8_t pattern(uint32_t sector, uint32_t byte)
+{
+    return (uint8_t)(seed * 131u + sector * 7u + byte * 13u + (byte >> 8));
+}
+
+/* FNV-1a over n bytes, continuing from h. */
+static uint32_t fnv(const uint8_t *b, uint32_t n, uint32_t h)
+{
+    while (n--)
+        h = (h ^ *b++) * 16777619u;
+    return h;
+}
+
+/* Write (fill=true) or read every sector in chunks: the checksum of what went by. */
+static uint32_t whole_disk(bool fill, unsigned *bad_sectors)
+{
+    uint32_t h = 2166136261u;
+    for (uint32_t s = 0; s < f.sectors; s += CHUNK) {
+        uint32_t n = f.sectors - s < CHUNK ? (uint32_t)f.sectors - s : CHUNK;
+        if (fill)
+            for (uint32_t i = 0; i < n * XEN_BLKIF_SECTOR_SIZE; i++)
+                buf[i] = pattern(s + i / XEN_BLKIF_SECTOR_SIZE, i % XEN_BLKIF_SECTOR_SIZE);
+        long rc = blkfront_io(&f, fill ? BLKIF_OP_WRITE : BLKIF_OP_READ, s, buf, n);
+        if (rc)
+            check(rc, BLKIF_RSP_OKAY, "%s of sectors %u..%u", fill ? "write" : "read", s, s + n - 1);
+        for (uint32_t i = 0; !fill && i < n * XEN_BLKIF_SECTOR_SIZE; i++)
+            if (buf[i] != pattern(s + i / XEN_BLKIF_SECTOR_SIZE, i % XEN_BLKIF_SECTOR_SIZE)) {
+                ++*bad_sectors;
+                i = ALIGN_UP(i + 1, XEN_BLKIF_SECTOR_SIZE) - 1;     /* one count per sector */
+            }
+        h = fnv(buf, n * XEN_BLKIF_SECTOR_SIZE, h);
+    }
+    return h;
+}
+
+static void verify(const char *when, uint32_t want)
+{
+    unsigned bad = 0;
+    uint32_t got = whole_disk(false, &bad);
+    char what[64];
+    snprintf(what, sizeof(what), "checksum %s", when);
+    check_hex(what, got, want);
+    check(bad, 0, "sectors differing %s", when);
+}
+
+static void partial_page_and_flush(void)
+{
+    static uint8_t part[3 * XEN_BLKIF_SECTOR_SIZE];
+    struct xen_blkif_request req;
+    struct xen_blkif_response rsp;
+
+    for (unsigned i = 0; i < sizeof(part); i++)
+        part[i] = (uint8_t)(i * 3 + seed);
+    check(blkfront_io(&f, BLKIF_OP_WRITE, 5, part, 3), BLKIF_RSP_OKAY, "write of 3 sectors at 5");
+    memset(part, 0, sizeof(part));
+    check(blkfront_io(&f, BLKIF_OP_READ, 5, part, 3), BLKIF_RSP_OKAY, "read of 3 sectors at 5");
+    unsigned diff = 0;
+    for (unsigned i = 0; i < sizeof(part); i++)
+        diff += part[i] != (uint8_t)(i * 3 + seed);
+    check(diff, 0, "bytes differing in the 3 sectors");
+    memset(&req, 0, sizeof(req));
+    req.operation = BLKIF_OP_FLUSH_DISKCACHE;
+    req.id = 77;
+    blkfront_post(&f, &req);
+    check(blkfront_response(&f, &rsp), 0, "flush answered");
+    check(rsp.status, BLKIF_RSP_OKAY, "flush status");
+    check((long)rsp.id, 77, "flush response id");
+}
+
+/* Block until H notifies port (bound by H with EVTCHNOP_bind_interdomain). */
+static void wait_for(unsigned h, unsigned port)
+{
+    xen_evtchn_port_t p = port;
+    uint64_t deadline = time_now_ns() + 60 * NS_PER_SEC;
+    while (!evtchn_pending(port) && time_now_ns() < deadline) {
+        struct xen_sched_poll poll = { .nr_ports = 1, .timeout = deadline };
+        set_xen_guest_handle(poll.ports, &p);
+        HYPERVISOR_sched_op(SCHEDOP_poll, &poll);
+    }
+    check(evtchn_pending(port), 1, "d%u said it is done", h);
+}
+
+void pvguest_main(const xen_start_info_t *si)
+{
+    unsigned backend = (unsigned)cmdline_uint("backend", NONE);
+    unsigned id = (unsigned)cmdline_uint("id", 51712);      /* xvda's vbd number */
+    unsigned wait = (unsigned)cmdline_uint("wait", NONE);
+    long port = 0;
+
+    (void)si;
+    seed = (unsigned)cmdline_uint("seed", 1);
+    traps_init();
+    if (backend == NONE)
+        test_error("no backend= on the command line");
+    else if (xenbus_test_ready()) {
+        if (wait != NONE && (port = evtchn_alloc_unbound(wait)) < 0)
+            test_error("event channel for d%u: %ld", wait, port);
+        if (wait != NONE)
+            evtchn_mask((unsigned)port);
+        printf("blk-rw: vbd %u on backend d%u, waiting port %ld\n", id, backend, port);
+        if (check(blkfront_connect(&f, backend, id), 0, "connect")) {
+            check(f.sectors > 0, 1, "backend's sectors (%llu) > 0", (unsigned long long)f.sectors);
+            check(f.sector_size, XEN_BLKIF_SECTOR_SIZE, "sector-size");
+            unsigned bad = 0;
+            uint32_t want = whole_disk(true, &bad);
+            printf("blk-rw: wrote %llu sectors, checksum 0x%08x\n", (unsigned long long)f.sectors, want);
+            verify("after writing", want);
+            partial_page_and_flush();
+            want = whole_disk(true, &bad);          /* the pattern over the 3 sectors again */
+            if (wait != NONE) {
+                wait_for(wait, (unsigned)port);
+                verify("after the hostile guest", want);
+            }
+            check(blkfront_disconnect(&f), 0, "disconnect");
+            test_pass();
+        }
+    }
+    xtf_exit();
+}
