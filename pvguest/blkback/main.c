@@ -89,7 +89,7 @@ static void vlog(struct vbd *v, const char *fmt, ...)
 static long read_number(const char *base, const char *node, unsigned long *out)
 {
     char path[96], value[24];
-    snprintf(path, sizeof(path), "%s/%s", base, node);
+    snprintf(path, sizeof(path), "%s%s%s", base, *base ? "/" : "", node);   /* "": relative */
     long rc = xs_read(0, path, value, sizeof(value));
     if (rc < 0)
         return rc;

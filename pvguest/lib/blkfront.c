@@ -44,7 +44,7 @@ static long write_node(struct blkfront *f, uint32_t tx, const char *node, const 
 static long read_number(const char *base, const char *node, unsigned long *out)
 {
     char path[112], value[24];
-    snprintf(path, sizeof(path), "%s/%s", base, node);
+    snprintf(path, sizeof(path), "%s%s%s", base, *base ? "/" : "", node);   /* "": relative */
     long rc = xs_read(0, path, value, sizeof(value));
     if (rc < 0)
         return rc;
