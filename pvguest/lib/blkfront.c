@@ -158,7 +158,9 @@ long blkfront_connect(struct blkfront *f, unsigned backend, unsigned id)
     char perms[24];
     int n = snprintf(perms, sizeof(perms), "n%u", f->self);
     n += 1 + snprintf(perms + n + 1, sizeof(perms) - (size_t)n - 1, "r%u", backend);
-    if ((rc = xs_mkdir(0, f->path)) < 0 || (rc = xs_set_perms(0, f->path, perms, (size_t)n + 1)) < 0)
+    if ((rc = xs_mkdir(0, "device/vbd")) < 0 ||
+        (rc = xs_set_perms(0, "device/vbd", perms, (size_t)n + 1)) < 0 ||
+        (rc = xs_mkdir(0, f->path)) < 0 || (rc = xs_set_perms(0, f->path, perms, (size_t)n + 1)) < 0)
         return fail("device directory", rc);
     if ((rc = write_node(f, 0, "backend", "%s", f->backend_path)) < 0 ||
         (rc = write_node(f, 0, "backend-id", "%u", backend)) < 0 ||

@@ -5,7 +5,8 @@
  * blkback service domain (docs/sharing.md, "A split block device"):
  *   1. grant the backend our ring page, allocate an event channel for it;
  *   2. create device/vbd/<id>/ in our xenstore home, readable by the
- *      backend (perms "n<us>" "r<backend>"), with backend, backend-id and
+ *      backend (perms "n<us>" "r<backend>", on device/vbd too so that the
+ *      backend can list our devices), with backend, backend-id and
  *      state = Initialising;
  *   3. wait for the backend's state InitWait, then write ring-ref,
  *      event-channel, protocol and state = Initialised in one transaction;
