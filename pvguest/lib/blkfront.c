@@ -27,9 +27,8 @@ static long fail(const char *step, long rc)
     return rc < 0 ? rc : -EIO;
 }
 
-static long write_node(struct blkfront *f, uint32_t tx, const char *node, const char *fmt, ...)
-    __printf(4, 5);
-static long write_node(struct blkfront *f, uint32_t tx, const char *node, const char *fmt, ...)
+static long write_node(struct blkfront *f, const char *node, const char *fmt, ...) __printf(3, 4);
+static long write_node(struct blkfront *f, const char *node, const char *fmt, ...)
 {
     char path[96], value[32];
     va_list ap;
@@ -37,7 +36,7 @@ static long write_node(struct blkfront *f, uint32_t tx, const char *node, const 
     vsnprintf(value, sizeof(value), fmt, ap);
     va_end(ap);
     snprintf(path, sizeof(path), "%s/%s", f->path, node);
-    return xs_write(tx, path, value);
+    return xs_write(0, path, value);
 }
 
 /* A number in a node under base: 0 and *out, or -errno. */
@@ -115,26 +114,22 @@ static long setup_shared(struct blkfront *f)
     return 0;
 }
 
-/* Step 3: our half of the ring's address, all at once (a transaction, retried on EAGAIN). */
+/*
+ * Step 3: our half of the ring's address, state last.  Linux does this in
+ * one transaction; this xenstored fails a transaction whenever anything in
+ * the store changed meanwhile (EAGAIN), which with several guests busy is
+ * often.  Writing state last gives the backend the same guarantee: it
+ * reads ring-ref and event-channel only once it sees Initialised.
+ */
 static long publish_ring(struct blkfront *f)
 {
-    for (int tries = 0; tries < 8; tries++) {
-        uint32_t tx;
-        long rc = xs_transaction_start(&tx);
-        if (rc < 0)
-            return fail("transaction start", rc);
-        if ((rc = write_node(f, tx, "ring-ref", "%u", f->ring_ref)) < 0 ||
-            (rc = write_node(f, tx, "event-channel", "%u", f->port)) < 0 ||
-            (rc = write_node(f, tx, "protocol", "%s", XEN_IO_PROTO_ABI_X86_32)) < 0 ||
-            (rc = write_node(f, tx, "state", "%u", XenbusStateInitialised)) < 0) {
-            xs_transaction_end(tx, false);
-            return fail("ring nodes", rc);
-        }
-        rc = xs_transaction_end(tx, true);
-        if (rc != -EAGAIN)
-            return rc < 0 ? fail("transaction end", rc) : 0;
-    }
-    return fail("transaction end", -EAGAIN);
+    long rc;
+    if ((rc = write_node(f, "ring-ref", "%u", f->ring_ref)) < 0 ||
+        (rc = write_node(f, "event-channel", "%u", f->port)) < 0 ||
+        (rc = write_node(f, "protocol", "%s", XEN_IO_PROTO_ABI_X86_32)) < 0 ||
+        (rc = write_node(f, "state", "%u", XenbusStateInitialised)) < 0)
+        return fail("ring nodes", rc);
+    return 0;
 }
 
 long blkfront_connect(struct blkfront *f, unsigned backend, unsigned id)
@@ -162,9 +157,9 @@ long blkfront_connect(struct blkfront *f, unsigned backend, unsigned id)
         (rc = xs_set_perms(0, "device/vbd", perms, (size_t)n + 1)) < 0 ||
         (rc = xs_mkdir(0, f->path)) < 0 || (rc = xs_set_perms(0, f->path, perms, (size_t)n + 1)) < 0)
         return fail("device directory", rc);
-    if ((rc = write_node(f, 0, "backend", "%s", f->backend_path)) < 0 ||
-        (rc = write_node(f, 0, "backend-id", "%u", backend)) < 0 ||
-        (rc = write_node(f, 0, "state", "%u", XenbusStateInitialising)) < 0)
+    if ((rc = write_node(f, "backend", "%s", f->backend_path)) < 0 ||
+        (rc = write_node(f, "backend-id", "%u", backend)) < 0 ||
+        (rc = write_node(f, "state", "%u", XenbusStateInitialising)) < 0)
         return fail("frontend nodes", rc);
     char state_path[96];
     snprintf(state_path, sizeof(state_path), "%s/state", f->backend_path);
@@ -186,7 +181,7 @@ long blkfront_connect(struct blkfront *f, unsigned backend, unsigned id)
     f->sectors = sectors;
     f->sector_size = (unsigned)ssize;
     f->info = (unsigned)info;
-    if ((rc = write_node(f, 0, "state", "%u", XenbusStateConnected)) < 0)
+    if ((rc = write_node(f, "state", "%u", XenbusStateConnected)) < 0)
         return fail("state Connected", rc);
     return 0;
 }
@@ -194,11 +189,11 @@ long blkfront_connect(struct blkfront *f, unsigned backend, unsigned id)
 long blkfront_disconnect(struct blkfront *f)
 {
     long rc;
-    if ((rc = write_node(f, 0, "state", "%u", XenbusStateClosing)) < 0)
+    if ((rc = write_node(f, "state", "%u", XenbusStateClosing)) < 0)
         return fail("state Closing", rc);
     if ((rc = blkfront_wait_backend(f, XenbusStateClosed)) < 0)
         return rc;
-    if ((rc = write_node(f, 0, "state", "%u", XenbusStateClosed)) < 0)
+    if ((rc = write_node(f, "state", "%u", XenbusStateClosed)) < 0)
         return fail("state Closed", rc);
     /* The backend has unmapped the ring: revoking must find it idle. */
     uint16_t busy = gnttab_revoke(f->ring_ref);

@@ -9,7 +9,7 @@
  *      backend can list our devices), with backend, backend-id and
  *      state = Initialising;
  *   3. wait for the backend's state InitWait, then write ring-ref,
- *      event-channel, protocol and state = Initialised in one transaction;
+ *      event-channel, protocol and, last, state = Initialised;
  *   4. wait for Connected, read sectors, sector-size and info, and say
  *      Connected ourselves.
  * Xen's toolstack would write the backend-id; here the caller names the
