@@ -46,7 +46,7 @@
 #define BLKBACK_SCAN 16             /* domids watched; xenstored allows 32 watches */
 #define BLKBACK_VBDS 8
 #define BLKBACK_RING_BUDGET XEN_BLKIF_RING_SIZE
-#define LOG_LINES 24                /* per vbd: a hostile frontend cannot flood the console */
+#define LOG_LINES 16                /* refused requests shown per vbd: no console flood */
 #define POLL_NS (50ull * 1000 * 1000)   /* how often a dead frontend is looked for */
 
 static uint8_t disk[BLKBACK_SLOTS][SLOT_BYTES] __attribute__((aligned(PAGE_SIZE)));
@@ -70,14 +70,15 @@ static uint32_t free_vas[BLKBACK_VBDS];
 static unsigned nfree_vas;
 static char dirbuf[XENSTORE_PAYLOAD_MAX + 1];
 
-static void vlog(struct vbd *v, const char *fmt, ...) __printf(2, 3);
-static void vlog(struct vbd *v, const char *fmt, ...)
+/* One line about v; a refused request's (request=true) only up to LOG_LINES per vbd. */
+static void vlog_(struct vbd *v, bool request, const char *fmt, ...) __printf(3, 4);
+static void vlog_(struct vbd *v, bool request, const char *fmt, ...)
 {
     char line[160];
     va_list ap;
-    if (v->logged++ >= LOG_LINES) {
+    if (request && v->logged++ >= LOG_LINES) {
         if (v->logged == LOG_LINES + 1)
-            printf("blkback: d%u vbd %u: further messages not shown\n", v->fe, v->id);
+            printf("blkback: d%u vbd %u: further refused requests not shown\n", v->fe, v->id);
         return;
     }
     va_start(ap, fmt);
@@ -85,6 +86,8 @@ static void vlog(struct vbd *v, const char *fmt, ...)
     va_end(ap);
     printf("blkback: d%u vbd %u: %s\n", v->fe, v->id, line);
 }
+#define vlog(v, ...) vlog_(v, false, __VA_ARGS__)
+#define rlog(v, ...) vlog_(v, true, __VA_ARGS__)
 
 static long read_number(const char *base, const char *node, unsigned long *out)
 {
@@ -321,7 +324,7 @@ static int16_t handle(struct vbd *v, const struct xen_blkif_request *req)
     const char *why;
     int st = blkif_check_request(req, SLOT_SECTORS, &plan, &why);
     if (st != BLKIF_RSP_OKAY) {
-        vlog(v, "request %llu (op %u, %u segments, sector %llu): %s", (unsigned long long)req->id,
+        rlog(v, "request %llu (op %u, %u segments, sector %llu): %s", (unsigned long long)req->id,
              req->operation, req->nr_segments, (unsigned long long)req->sector_number, why);
         return (int16_t)st;
     }
@@ -333,7 +336,7 @@ static int16_t handle(struct vbd *v, const struct xen_blkif_request *req)
             uint32_t n = left < room ? left : room;
             int16_t cs = copy(v, plan.op == BLKIF_OP_WRITE, plan.seg[i].gref, off, at, n);
             if (cs) {
-                vlog(v, "request %llu segment %u: grant %u: copy status %d",
+                rlog(v, "request %llu segment %u: grant %u: copy status %d",
                      (unsigned long long)req->id, i, plan.seg[i].gref, cs);
                 if (cs == GNTST_bad_domain)
                     v->gone = true;
