@@ -1,0 +1,101 @@
+"""The split block device end to end: blkfront guests, the blkback service domain.
+
+pvguest/blkback/ (dom.service=blkback) serves a RAM disk over Xen's blkif
+protocol; pvguest/lib/blkfront.c is the guest side. Each boot here has
+the frontends first, then blkback, then xenstored (domids in that order),
+and every frontend finds blkback through xenstore with Xen's handshake
+(Initialising -> InitWait -> Initialised -> Connected; docs/sharing.md).
+pvguest/tests/blk-rw writes its whole disk, reads it back and checks the
+checksum; pvguest/tests/blk-hostile sends every malformed request it can
+and then scribbles the ring's indexes, or dies with a full ring in flight.
+The protocol's checks themselves are host-tested in tests/test_unit_blkif.py.
+"""
+import pytest
+
+from harness import ROOT, MISMATCH, guest, passes, NO_LEAK
+
+BLKBACK = "build/pvguest/blkback.elf dom.service=blkback"
+XENSTORED = "build/pvguest/xenstored.elf dom.service=xenstore"
+
+
+def blk_boot(boot, *frontends):
+    """Boot frontends (d0..), blkback and xenstored; skip while the hypervisor has no blkback service."""
+    policy = ROOT / "hypervisor" / "domain" / "policy.h"
+    if '"blkback"' not in policy.read_text():
+        pytest.skip("the hypervisor has no dom.service=blkback yet (it comes with the rings merge)")
+    return boot(*frontends, BLKBACK, XENSTORED, timeout=180)
+
+
+def frontend(name, backend, args=""):
+    return guest(name, ("-- backend=%d %s" % (backend, args)).strip())
+
+
+def connected(b, be, fe):
+    b.expect_in_order([r"^\(d%d\) blkback: d%d vbd 51712: frontend found, slot \d, state InitWait$"
+                       % (be, fe),
+                       r"^\(d%d\) blkback: d%d vbd 51712: connected: ring-ref \d+, port \d+, "
+                       r"128 sectors$" % (be, fe)])
+
+
+def test_blk_two_frontends_write_read_back_and_checksum_their_own_disks(boot):
+    b = blk_boot(boot, frontend("blk-rw", 2, "seed=3"), frontend("blk-rw", 2, "seed=9"))
+    for d in (0, 1):
+        passes(b, d)
+        connected(b, 2, d)
+        b.expect(r"^\(d%d\) check checksum after writing: got (0x\w+) want \1$" % d)
+        b.expect(r"^\(d%d\) check sectors differing after writing: got 0 want 0$" % d)
+        b.expect(r"^\(d%d\) check flush status: got 0 want 0$" % d)
+        b.expect(r"^\(d%d\) check disconnect: got 0 want 0$" % d)
+        b.expect(r"^\(d2\) blkback: d%d vbd 51712: disconnected: frontend closing "
+                 r"\(\d+ requests served, 0 refused\)$" % d)
+    # Different seeds, different disks: the two checksums differ.
+    sums = [b.expect(r"^\(d%d\) blk-rw: wrote 128 sectors, checksum (0x\w+)$" % d).group(1)
+            for d in (0, 1)]
+    assert sums[0] != sums[1], "the two frontends wrote the same bytes: %s" % sums
+    b.forbid(r"^\(d2\) blkback: .*(: request |corrupt|gone|[1-9]\d* refused)")
+    b.expect(NO_LEAK)
+    b.expect_status(0)
+
+
+def test_blk_a_hostile_frontend_gets_errors_and_the_good_ones_data_stays_intact(boot):
+    b = blk_boot(boot, frontend("blk-rw", 2, "seed=3 wait=1"), frontend("blk-hostile", 2, "tell=0"))
+    passes(b, 0)
+    passes(b, 1)
+    for what in ("grant ref past our table", "grant ref never granted", "second segment's grant bad",
+                 "sector past the end", "last sector and 7 more", "sector wrapping 2\\^64",
+                 "0 segments", "12 segments", "255 segments", "last_sect before first_sect",
+                 "a ninth sector in a page"):
+        b.expect(r"^\(d1\) check %s: got -1 want -1$" % what)
+    b.expect(r"^\(d1\) check discard: got -2 want -2$")
+    b.expect(r"^\(d1\) check a good write between them: got 0 want 0$")
+    b.expect(r"^\(d1\) check errors among them: got 32 want 32$")
+    b.expect(r"^\(d2\) blkback: d1 vbd 51712: request \d+ segment 0: grant 100000: copy status -\d+$")
+    b.expect(r"^\(d2\) blkback: d1 vbd 51712: request \d+ \(op 1, 12 segments, sector 0\): "
+             r"too many segments$")
+    b.expect_in_order([r"^\(d1\) blk-hostile: req_prod set 1000 past the ring$",
+                       r"^\(d2\) blkback: d1 vbd 51712: ring indexes corrupt ",
+                       r"^\(d2\) blkback: d1 vbd 51712: disconnected: corrupt ring",
+                       r"^\(d1\) check backend state after the scribble: got 6 want 6$",
+                       r"^\(d1\) blk-hostile: told d0$",
+                       r"^\(d0\) check d1 said it is done: got 1 want 1$",
+                       r"^\(d0\) check checksum after the hostile guest: got (0x\w+) want \1$",
+                       r"^\(d0\) check sectors differing after the hostile guest: got 0 want 0$"])
+    b.expect(r"^\(d2\) blkback: d0 vbd 51712: disconnected: frontend closing "
+             r"\(\d+ requests served, 0 refused\)$")
+    b.expect(NO_LEAK)
+    b.expect_status(0)
+
+
+def test_blk_a_frontend_that_dies_with_a_full_ring_is_cleaned_up(boot):
+    b = blk_boot(boot, frontend("blk-rw", 2, "seed=5"), frontend("blk-hostile", 2, "die=1"))
+    # passes() would forbid "halted", which the power-off line says for the crash.
+    b.forbid(MISMATCH)
+    b.expect(r"^\(d0\) \d+ checks, 0 failed$")
+    b.expect(r"^\(d0\) Test result: SUCCESS$")
+    b.forbid(r"^\(hv\) d\d+ halted")
+    b.expect_in_order([r"^\(d1\) blk-hostile: dying with 32 requests in flight$",
+                       r"^\(hv\) d1 shutdown: crash$",
+                       r"^\(d2\) blkback: d1 vbd 51712: disconnected: frontend gone "])
+    b.expect(r"^\(d0\) check sectors differing after writing: got 0 want 0$")
+    b.expect(NO_LEAK)
+    b.expect_status(2)                  # a domain crashed: the run says so
