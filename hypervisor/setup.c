@@ -72,20 +72,34 @@ static void __attribute__((noinline)) setup_test_panic(const char *kind)
 /*
  * One domain per module, numbered in module order.  A module that cannot be
  * built still takes its number (so "the third module is d2" always holds)
- * and is reported; the others boot regardless.  Module frames are given
+ * and is reported; the others boot regardless.  The one exception: a module
+ * whose line says dom.ramdisk=1 takes the NEXT module as its ramdisk (Xen's
+ * initrd: start_info.mod_start/mod_len), and that module is no domain, so
+ * the domains after it are numbered one less.  Module frames are given
  * back once their contents have been copied into the domain.
  */
+static void give_back(const struct boot_module *m)
+{
+    if (m->usable)                      /* reserved RAM becomes allocatable again */
+        frame_add_ram(m->start & PAGE_MASK, ALIGN_UP(m->end, PAGE_SIZE));
+}
+
 static void build_domains(struct boot_info *bi)
 {
     for (unsigned i = 0; i < bi->nmod; i++) {
+        const struct boot_module *m = &bi->mod[i], *rd = NULL;
+        unsigned index = i;
+        if (builder_wants_ramdisk(m) && i + 1 < bi->nmod)
+            rd = &bi->mod[++i];
         struct domain *d = domain_alloc();
         if (!d) {
-            hvlog("error: module %u (%s): no memory for another domain\n", i, bi->mod[i].cmdline);
+            hvlog("error: module %u (%s): no memory for another domain\n", index, m->cmdline);
             continue;
         }
-        builder_build(d, &bi->mod[i], i);
-        if (bi->mod[i].usable)          /* reserved RAM becomes allocatable again */
-            frame_add_ram(bi->mod[i].start & PAGE_MASK, ALIGN_UP(bi->mod[i].end, PAGE_SIZE));
+        builder_build(d, m, index, rd);
+        give_back(m);
+        if (rd)
+            give_back(rd);
     }
     hvlog("frames: %u free of %u after building %u domain%s\n", frame_free_count(),
           frame_total_count(), nr_domains, nr_domains == 1 ? "" : "s");

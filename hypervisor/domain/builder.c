@@ -9,6 +9,8 @@
  *              | kernel image      |  the ELF's PT_LOAD segments, bss zeroed
  *              | (symbol table)    |  BSD_SYMTAB only: elf_symtab.c's area
  *              +-------------------+
+ *              | (ramdisk)         |  dom.ramdisk=1: the next module's bytes
+ *              +-------------------+
  *              | P2M list          |  nr_pages x 4 bytes: pfn -> mfn
  *              +-------------------+
  *              | start_info        |  ESI points here at entry
@@ -49,18 +51,25 @@
 #define MIB2 0x200000u
 
 struct layout {
-    uint32_t v_start, p2m, start_info, pt, nr_pt, stack, v_end;
+    uint32_t v_start, ramdisk, ramdisk_len, p2m, start_info, pt, nr_pt, stack, v_end;
     uint32_t l1_base;          /* 2 MiB-aligned start of the first L1's range */
 };
 
 static uint32_t pfn_of(const struct layout *l, uint32_t va) { return (va - l->v_start) >> PAGE_SHIFT; }
 
 /* Where everything goes; false if it does not fit in nr_pages. */
-static bool compute_layout(const struct elf_image *img, uint32_t nr_pages, struct layout *l,
-                           char *err, size_t errlen)
+static bool compute_layout(const struct elf_image *img, uint32_t nr_pages, uint32_t ramdisk_len,
+                           struct layout *l, char *err, size_t errlen)
 {
     l->v_start = img->virt_base;
-    l->p2m = ALIGN_UP(img->load_end, PAGE_SIZE);   /* after any BSD symtab */
+    l->ramdisk = ALIGN_UP(img->load_end, PAGE_SIZE);   /* after any BSD symtab */
+    l->ramdisk_len = ramdisk_len;
+    if (ramdisk_len > nr_pages * PAGE_SIZE) {
+        snprintf(err, errlen, "a %u KiB ramdisk does not fit %u KiB (use mem=)",
+                 ramdisk_len >> 10, nr_pages * 4);
+        return false;
+    }
+    l->p2m = ALIGN_UP(l->ramdisk + ramdisk_len, PAGE_SIZE);
     l->start_info = ALIGN_UP(l->p2m + nr_pages * 4, PAGE_SIZE);
     l->pt = l->start_info + PAGE_SIZE;
     l->l1_base = ALIGN_DOWN(l->v_start, MIB2);
@@ -215,6 +224,10 @@ static void write_start_info(struct domain *d, const struct layout *l, const str
     si.pt_base = l->pt;
     si.nr_pt_frames = l->nr_pt;
     si.mfn_list = l->p2m;
+    if (l->ramdisk_len) {
+        si.mod_start = l->ramdisk;              /* a virtual address, as Xen's PV builder */
+        si.mod_len = l->ramdisk_len;
+    }
     snprintf(si.cmd_line, sizeof(si.cmd_line), "%s", o->guest_cmdline);
     domain_write(d, l, l->start_info, &si, sizeof(si));
     /* mfn_t is one uint32_t, so our frames[] has the P2M's exact layout. */
@@ -243,7 +256,16 @@ static bool fail(struct domain *d, unsigned index, const struct boot_module *m, 
     return false;
 }
 
-bool builder_build(struct domain *d, const struct boot_module *m, unsigned index)
+bool builder_wants_ramdisk(const struct boot_module *m)
+{
+    static struct domain_opts o;
+    char err[8];
+    o = (struct domain_opts){ 0 };
+    return m->usable && builder_opts_parse(m->cmdline, &o, err, sizeof(err)) && o.ramdisk;
+}
+
+bool builder_build(struct domain *d, const struct boot_module *m, unsigned index,
+                   const struct boot_module *ramdisk)
 {
     static struct elf_image img;             /* boot-time only: static, off the stack */
     static struct domain_opts o;
@@ -284,7 +306,12 @@ bool builder_build(struct domain *d, const struct boot_module *m, unsigned index
         return fail(d, index, m, err);
     }
     uint32_t nr_pages = o.mem_mib << (20 - PAGE_SHIFT);
-    if (!compute_layout(&img, nr_pages, &l, err, sizeof(err))) {
+    if (o.ramdisk && (!ramdisk || !ramdisk->usable)) {
+        bootunmap();
+        return fail(d, index, m, ramdisk ? ramdisk->why : "dom.ramdisk=1 but no module follows");
+    }
+    uint32_t rd_len = ramdisk ? (uint32_t)(ramdisk->end - ramdisk->start) : 0;
+    if (!compute_layout(&img, nr_pages, rd_len, &l, err, sizeof(err))) {
         bootunmap();
         return fail(d, index, m, err);
     }
@@ -308,6 +335,14 @@ bool builder_build(struct domain *d, const struct boot_module *m, unsigned index
     if (img.bsd_symtab)
         hvlog("d%u: BSD_SYMTAB: %s\n", d->id, st->what);
     bootunmap();
+    if (rd_len) {                               /* one boot window at a time */
+        const void *rd = bootmap(ramdisk->start, rd_len);
+        if (!rd)
+            return fail(d, index, m, "ramdisk larger than the 32 MiB boot window");
+        domain_write(d, &l, l.ramdisk, rd, rd_len);
+        bootunmap();
+        hvlog("d%u: ramdisk %u KiB at 0x%08x\n", d->id, (rd_len + 1023) >> 10, l.ramdisk);
+    }
     build_page_tables(d, &l);
     if (img.has_hypercall_page)
         fill_hypercall_page(d, &l, img.hypercall_page);

@@ -3,9 +3,13 @@
  *
  * A driver domain as Xen has them: an unprivileged guest that serves a
  * disk to other guests over Xen's blkif protocol (hypercalls/public/io/
- * blkif.h).  The disk is a RAM disk in this domain's own memory, cut into
- * BLKBACK_SLOTS equal regions; each connected vbd gets one region (zeroed
- * when it is given out), so two frontends never see each other's sectors.
+ * blkif.h).  The disk is a RAM disk in this domain's own memory: the
+ * ramdisk module the builder loaded for us (module line dom.ramdisk=1, the
+ * image the next module; start_info.mod_start/mod_len, Xen's initrd), or
+ * else 256 KiB of zeroes.  It is cut into BLKBACK_SLOTS equal regions; each
+ * connected vbd gets one region, in the order they connect, so two
+ * frontends never see each other's sectors.  A region is zeroed before it
+ * is handed out again: the image's bytes go to the first user only.
  *
  * Finding frontends.  Xen's toolstack writes both halves of a device's
  * xenstore nodes; ours (the hypervisor) does not, and this domain has no
@@ -41,16 +45,22 @@
 #include "hypercalls/public/io/xenbus.h"
 
 #define BLKBACK_SLOTS 4
-#define SLOT_BYTES (64u * 1024)
-#define SLOT_SECTORS (SLOT_BYTES / XEN_BLKIF_SECTOR_SIZE)
+#define ZERO_DISK_BYTES (256u * 1024)   /* without a ramdisk module */
 #define BLKBACK_SCAN 16             /* domids watched; xenstored allows 32 watches */
 #define BLKBACK_VBDS 8
 #define BLKBACK_RING_BUDGET XEN_BLKIF_RING_SIZE
 #define LOG_LINES 16                /* refused requests shown per vbd: no console flood */
 #define POLL_NS (50ull * 1000 * 1000)   /* how often a dead frontend is looked for */
 
-static uint8_t disk[BLKBACK_SLOTS][SLOT_BYTES] __attribute__((aligned(PAGE_SIZE)));
-static bool slot_used[BLKBACK_SLOTS];
+static uint8_t zero_disk[ZERO_DISK_BYTES] __attribute__((aligned(PAGE_SIZE)));
+static uint8_t *disk;
+static uint32_t slot_bytes, slot_sectors;
+static bool slot_used[BLKBACK_SLOTS], slot_dirty[BLKBACK_SLOTS];
+
+static uint8_t *slot_base(unsigned slot)
+{
+    return disk + slot * slot_bytes;
+}
 
 struct vbd {
     bool used, mapped, broken, gone;
@@ -142,7 +152,8 @@ static struct vbd *vbd_new(unsigned fe, unsigned id)
         v->id = id;
         v->slot = slot;
         slot_used[slot] = true;
-        memset(disk[slot], 0, SLOT_BYTES);          /* nothing of a previous user */
+        if (slot_dirty[slot])                       /* nothing of a previous user */
+            memset(slot_base(slot), 0, slot_bytes);
         snprintf(v->fpath, sizeof(v->fpath), "/local/domain/%u/device/vbd/%u", fe, id);
         snprintf(v->bpath, sizeof(v->bpath), "/local/domain/%u/backend/vbd/%u/%u", self, fe, id);
         return v;
@@ -170,8 +181,8 @@ static void vbd_free(struct vbd *v)
 {
     char path[64];
     disconnect(v, "removed");
-    memset(disk[v->slot], 0, SLOT_BYTES);
     slot_used[v->slot] = false;
+    slot_dirty[v->slot] = true;
     snprintf(path, sizeof(path), "%s", v->bpath);
     xs_rm(0, path);
     v->used = false;
@@ -239,11 +250,11 @@ static void connect(struct vbd *v)
     v->mapped = true;
     v->ring = (volatile struct xen_blkif_sring *)v->va;
     v->req_cons = v->rsp_prod_pvt = 0;  /* BACK_RING_INIT */
-    write_node(v, "sectors", "%u", SLOT_SECTORS);
+    write_node(v, "sectors", "%u", slot_sectors);
     write_node(v, "sector-size", "%u", XEN_BLKIF_SECTOR_SIZE);
     write_node(v, "info", "%u", 0);
     set_state(v, XenbusStateConnected);
-    vlog(v, "connected: ring-ref %lu, port %lu, %u sectors", ref, port, SLOT_SECTORS);
+    vlog(v, "connected: ring-ref %lu, port %lu, %u sectors", ref, port, slot_sectors);
     return;
 fail:
     v->broken = true;
@@ -322,13 +333,13 @@ static int16_t handle(struct vbd *v, const struct xen_blkif_request *req)
 {
     struct blkif_plan plan;
     const char *why;
-    int st = blkif_check_request(req, SLOT_SECTORS, &plan, &why);
+    int st = blkif_check_request(req, slot_sectors, &plan, &why);
     if (st != BLKIF_RSP_OKAY) {
         rlog(v, "request %llu (op %u, %u segments, sector %llu): %s", (unsigned long long)req->id,
              req->operation, req->nr_segments, (unsigned long long)req->sector_number, why);
         return (int16_t)st;
     }
-    uint8_t *at = disk[v->slot] + plan.disk_offset;
+    uint8_t *at = slot_base(v->slot) + plan.disk_offset;
     for (unsigned i = 0; i < plan.nseg; i++) {
         uint32_t off = plan.seg[i].page_offset, left = plan.seg[i].len;
         while (left) {
@@ -430,7 +441,15 @@ void pvguest_main(const xen_start_info_t *si)
     unsigned long id;
     char path[48];
 
-    (void)si;
+    const char *from = "zeroes";
+    disk = zero_disk;
+    slot_bytes = ZERO_DISK_BYTES / BLKBACK_SLOTS;
+    if (si->mod_start && si->mod_len >= BLKBACK_SLOTS * PAGE_SIZE) {
+        disk = (uint8_t *)(uintptr_t)si->mod_start;         /* page-aligned by the builder */
+        slot_bytes = si->mod_len / BLKBACK_SLOTS & ~(PAGE_SIZE - 1);
+        from = "the ramdisk module";
+    }
+    slot_sectors = slot_bytes / XEN_BLKIF_SECTOR_SIZE;
     if (xenbus_init() < 0 || read_number("", "domid", &id) < 0) {
         printf("blkback: no xenstore (store ring or our domid missing): nothing to serve\n");
         shutdown(SHUTDOWN_poweroff);
@@ -441,8 +460,8 @@ void pvguest_main(const xen_start_info_t *si)
         if (fe != self && xs_watch(path, "vbd") < 0)
             printf("blkback: watch on %s: %s\n", path, xenbus_last_error);
     }
-    printf("blkback: d%u serves a RAM disk: %u slots of %u sectors, frontends d0..d%u\n",
-           self, BLKBACK_SLOTS, SLOT_SECTORS, BLKBACK_SCAN - 1);
+    printf("blkback: d%u serves a RAM disk from %s: %u slots of %u sectors, frontends d0..d%u\n",
+           self, from, BLKBACK_SLOTS, slot_sectors, BLKBACK_SCAN - 1);
     for (;;) {
         bool changed = false;
         if (xenbus_take_events() < 0) {

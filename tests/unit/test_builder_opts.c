@@ -55,6 +55,8 @@ static void dom_options_are_applied(void)
     CHECK(o.policy == POLICY_EMULATE && o.scan == SCAN_REFUSE && o.tsc == TSC_EMULATE);
     GUEST("k dom.scan=off dom.tsc=native dom.policy=halt", "");
     CHECK(o.policy == POLICY_HALT && o.scan == SCAN_OFF && o.tsc == TSC_NATIVE);
+    GUEST("k dom.ramdisk=1 disk", "disk");
+    CHECK(o.ramdisk && !o.initdomain);
     GUEST("k dom.max_grant_frames=4", "");
     CHECK(o.max_grant_frames == 4);
     GUEST("k dom.max_grant_frames=64", "");                     /* Xen's default is the most */
@@ -92,6 +94,7 @@ static void misspelt_options_are_refused(void)
     REFUSED("k dom.weight=0", "bad weight='0' (want 1..65535; 256 is standard)");
     REFUSED("k dom.weight=65536", "bad weight='65536' (want 1..65535; 256 is standard)");
     REFUSED("k dom.initdomain=yes", "bad initdomain='yes' (want 0 or 1)");
+    REFUSED("k dom.ramdisk=2", "bad ramdisk='2' (want 0 or 1)");
     REFUSED("k dom.max_grant_frames=0", "bad max_grant_frames='0' (want 1..64 grant-table frames; 64 is Xen's default)");
     REFUSED("k dom.max_grant_frames=65", "bad max_grant_frames='65' (want 1..64 grant-table frames; 64 is Xen's default)");
 }

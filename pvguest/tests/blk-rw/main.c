@@ -1,9 +1,11 @@
 /*
  * blk-rw - a well-behaved blkfront: write its whole disk, read it back, checksum.
  *
- * Booted as "-- backend=B [id=N] [seed=S] [wait=H]" beside the blkback
- * service domain B and xenstored.  It connects (pvguest/lib/blkfront.c),
- * checks what the backend published (sectors, sector-size 512), writes
+ * Booted as "-- backend=B [id=N] [seed=S] [wait=H] [expect=TEXT]" beside
+ * the blkback service domain B and xenstored.  It connects
+ * (pvguest/lib/blkfront.c), checks what the backend published (sectors,
+ * sector-size 512); with expect= it first checks that sector 0 begins
+ * with TEXT (the disk image blkback was booted with), then writes
  * every sector with a pattern of its seed, reads them all back and
  * compares checksums; also one request of part of a page and a flush.
  * With wait=H it then waits until guest H (blk-hostile) says it is done -
@@ -69,6 +71,19 @@ static void verify(const char *when, uint32_t want)
     check(bad, 0, "sectors differing %s", when);
 }
 
+/* Sector 0 as the disk came: it must begin with want (the image's first words). */
+static void image_begins(const char *want)
+{
+    char got[48];
+    size_t n = strlen(want);
+    check(blkfront_io(&f, BLKIF_OP_READ, 0, buf, 1), BLKIF_RSP_OKAY, "read of sector 0");
+    if (n >= sizeof(got))
+        n = sizeof(got) - 1;
+    memcpy(got, buf, n);
+    got[n] = '\0';
+    check_str("sector 0 as booted", got, want);
+}
+
 static void partial_page_and_flush(void)
 {
     static uint8_t part[3 * XEN_BLKIF_SECTOR_SIZE];
@@ -112,6 +127,7 @@ void pvguest_main(const xen_start_info_t *si)
     unsigned id = (unsigned)cmdline_uint("id", 51712);      /* xvda's vbd number */
     unsigned wait = (unsigned)cmdline_uint("wait", NONE);
     long port = 0;
+    static char expect[48];
 
     (void)si;
     seed = (unsigned)cmdline_uint("seed", 1);
@@ -127,6 +143,8 @@ void pvguest_main(const xen_start_info_t *si)
         if (check(blkfront_connect(&f, backend, id), 0, "connect")) {
             check(f.sectors > 0, 1, "backend's sectors (%llu) > 0", (unsigned long long)f.sectors);
             check(f.sector_size, XEN_BLKIF_SECTOR_SIZE, "sector-size");
+            if (cmdline_get("expect", expect, sizeof(expect)))
+                image_begins(expect);
             unsigned bad = 0;
             uint32_t want = whole_disk(true, &bad);
             printf("blk-rw: wrote %llu sectors, checksum 0x%08x\n", (unsigned long long)f.sectors, want);
