@@ -94,14 +94,20 @@ static bool apply(struct domain_opts *o, const char *key, const char *val, char 
         if (parse_range(val, 1, 65535, &o->weight))
             return true;
         want = "1..65535; 256 is standard";
+    } else if (!strcmp(key, "ramdisk")) {
+        if (!strcmp(val, "0") || !strcmp(val, "1")) {
+            o->ramdisk = val[0] == '1';
+            return true;
+        }
+        want = "0 or 1";
     } else if (!strcmp(key, "max_grant_frames")) {
         /* Xen's limits: at least its one initial frame, at most gnttab_max_frames (64). */
         if (parse_range(val, 1, 64, &o->max_grant_frames))
             return true;
         want = "1..64 grant-table frames; 64 is Xen's default";
-    } else if (!strcmp(key, "initdomain") || !strcmp(key, "ramdisk")) {
+    } else if (!strcmp(key, "initdomain")) {
         if (!strcmp(val, "0") || !strcmp(val, "1")) {
-            *(key[0] == 'i' ? &o->initdomain : &o->ramdisk) = val[0] == '1';
+            o->initdomain = val[0] == '1';
             return true;
         }
         want = "0 or 1";

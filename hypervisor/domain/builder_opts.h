@@ -13,8 +13,8 @@ struct domain_opts {
     uint8_t scan;              /* enum scan_mode: scan= */
     uint8_t tsc;               /* enum tsc_mode: tsc= */
     bool initdomain;
-    bool ramdisk;              /* ramdisk=1: the next module is this domain's ramdisk */
     uint32_t weight;           /* weight=N: CPU share, 256 = one standard slice */
+    bool ramdisk;              /* ramdisk=1: the next module is this domain's ramdisk */
     uint32_t max_grant_frames; /* max_grant_frames=N: 1..64 grant-table frames (0: Xen's default, 64) */
     char guest_cmdline[GUEST_CMDLINE_MAX];
 };

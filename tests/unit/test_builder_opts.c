@@ -55,12 +55,12 @@ static void dom_options_are_applied(void)
     CHECK(o.policy == POLICY_EMULATE && o.scan == SCAN_REFUSE && o.tsc == TSC_EMULATE);
     GUEST("k dom.scan=off dom.tsc=native dom.policy=halt", "");
     CHECK(o.policy == POLICY_HALT && o.scan == SCAN_OFF && o.tsc == TSC_NATIVE);
-    GUEST("k dom.ramdisk=1 disk", "disk");
-    CHECK(o.ramdisk && !o.initdomain);
     GUEST("k dom.max_grant_frames=4", "");
     CHECK(o.max_grant_frames == 4);
     GUEST("k dom.max_grant_frames=64", "");                     /* Xen's default is the most */
     CHECK(o.max_grant_frames == 64);
+    GUEST("k dom.ramdisk=1 disk", "disk");                       /* the next module: its ramdisk */
+    CHECK(o.ramdisk);
     GUEST("k dom.mem=8M dom.mem=4M", "");                        /* the last one wins */
     CHECK(o.mem_mib == 4);
 }
@@ -85,6 +85,7 @@ static void misspelt_options_are_refused(void)
     REFUSED("k dom.colour=blue", "unknown domain option 'colour'");
     REFUSED("k dom.Mem=8M", "unknown domain option 'Mem'");
     REFUSED("k dom.=", "unknown domain option ''");
+    REFUSED("k dom.ramdisk=2", "bad ramdisk='2' (want 0 or 1)");
     REFUSED("k colour=blue --", "unknown domain option 'colour'");
     REFUSED("k dom.mem=1T", "bad mem='1T' (want e.g. 16M, 512K, 1G)");
     REFUSED("k dom.mem", "bad mem='' (want e.g. 16M, 512K, 1G)");
@@ -94,7 +95,6 @@ static void misspelt_options_are_refused(void)
     REFUSED("k dom.weight=0", "bad weight='0' (want 1..65535; 256 is standard)");
     REFUSED("k dom.weight=65536", "bad weight='65536' (want 1..65535; 256 is standard)");
     REFUSED("k dom.initdomain=yes", "bad initdomain='yes' (want 0 or 1)");
-    REFUSED("k dom.ramdisk=2", "bad ramdisk='2' (want 0 or 1)");
     REFUSED("k dom.max_grant_frames=0", "bad max_grant_frames='0' (want 1..64 grant-table frames; 64 is Xen's default)");
     REFUSED("k dom.max_grant_frames=65", "bad max_grant_frames='65' (want 1..64 grant-table frames; 64 is Xen's default)");
 }
