@@ -5,6 +5,8 @@ protocol; pvguest/lib/blkfront.c is the guest side. Each boot here has
 the frontends first, then blkback, then xenstored (domids in that order),
 and every frontend finds blkback through xenstore with Xen's handshake
 (Initialising -> InitWait -> Initialised -> Connected; docs/sharing.md).
+blkback's disk is 256 KiB of zeroes, or the module after its own when its
+line says dom.ramdisk=1 (loaded like Xen's initrd: start_info.mod_start).
 pvguest/tests/blk-rw writes its whole disk, reads it back and checks the
 checksum; pvguest/tests/blk-hostile sends every malformed request it can
 and then scribbles the ring's indexes, or dies with a full ring in flight.
@@ -18,12 +20,14 @@ BLKBACK = "build/pvguest/blkback.elf dom.service=blkback"
 XENSTORED = "build/pvguest/xenstored.elf dom.service=xenstore"
 
 
-def blk_boot(boot, *frontends):
-    """Boot frontends (d0..), blkback and xenstored; skip while the hypervisor has no blkback service."""
+def blk_boot(boot, *frontends, image=None):
+    """Boot frontends (d0..), blkback (with image as its ramdisk module) and
+    xenstored; skip while the hypervisor has no blkback service."""
     policy = ROOT / "hypervisor" / "domain" / "policy.h"
     if '"blkback"' not in policy.read_text():
         pytest.skip("the hypervisor has no dom.service=blkback yet (it comes with the rings merge)")
-    return boot(*frontends, BLKBACK, XENSTORED, timeout=180)
+    backend = [BLKBACK + " dom.ramdisk=1", str(image)] if image else [BLKBACK]
+    return boot(*frontends, *backend, XENSTORED, timeout=180)
 
 
 def frontend(name, backend, args=""):
@@ -99,3 +103,24 @@ def test_blk_a_frontend_that_dies_with_a_full_ring_is_cleaned_up(boot):
     b.expect(r"^\(d0\) check sectors differing after writing: got 0 want 0$")
     b.expect(NO_LEAK)
     b.expect_status(2)                  # a domain crashed: the run says so
+
+
+def test_blk_the_disk_image_comes_from_the_module_after_blkback(boot, tmp_path):
+    image = bytearray(512 * 1024)               # 4 slots of 256 sectors
+    for slot in range(4):
+        text = b"ringone-disk-image-slot-%d" % slot
+        at = slot * len(image) // 4
+        image[at:at + len(text)] = text
+    path = tmp_path / "disk.img"
+    path.write_bytes(bytes(image))
+    b = blk_boot(boot, frontend("blk-rw", 1, "seed=4 expect=ringone-disk-image-slot-0"),
+                 image=path)
+    passes(b, 0)
+    b.expect(r"^\(hv\) d1: ramdisk 512 KiB at 0x[0-9a-f]+$")
+    b.expect(r"^\(d1\) blkback: d1 serves a RAM disk from the ramdisk module: 4 slots of 256 sectors")
+    b.expect(r"^\(d0\) check sector 0 as booted: got ringone-disk-image-slot-0 "
+             r"want ringone-disk-image-slot-0$")
+    b.expect(r"^\(d0\) check backend's sectors \(256\) > 0: got 1 want 1$")
+    b.expect(r"^\(hv\) d2: xenstored \(service\)$")   # the image module is no domain
+    b.expect(NO_LEAK)
+    b.expect_status(0)
