@@ -36,8 +36,9 @@
  *    BLKIF_RSP_ERROR, and we never map a data page;
  *  - a frontend that dies (its event channel is no longer interdomain,
  *    or a copy says GNTST_bad_domain) is disconnected, its region zeroed.
- * At most BLKBACK_RING_BUDGET requests of one ring per pass, so a busy
- * frontend cannot starve the others.
+ * At most BLKBACK_RING_BUDGET requests of one ring per pass, and at most
+ * VBDS_PER_FRONTEND disks per frontend, so a busy or greedy frontend
+ * cannot starve the others.
  */
 #include "pvguest/lib/pvguest.h"
 #include "pvguest/lib/blkif_proto.h"
@@ -48,6 +49,7 @@
 #define ZERO_DISK_BYTES (256u * 1024)   /* without a ramdisk module */
 #define BLKBACK_SCAN 16             /* domids watched; xenstored allows 32 watches */
 #define BLKBACK_VBDS 8
+#define VBDS_PER_FRONTEND 2         /* so one guest cannot take every slot */
 #define BLKBACK_RING_BUDGET XEN_BLKIF_RING_SIZE
 #define LOG_LINES 16                /* refused requests shown per vbd: no console flood */
 #define POLL_NS (50ull * 1000 * 1000)   /* how often a dead frontend is looked for */
@@ -139,7 +141,11 @@ static struct vbd *find(unsigned fe, unsigned id)
 
 static struct vbd *vbd_new(unsigned fe, unsigned id)
 {
-    unsigned slot = 0;
+    unsigned slot = 0, theirs = 0;
+    for (unsigned i = 0; i < BLKBACK_VBDS; i++)
+        theirs += vbds[i].used && vbds[i].fe == fe;
+    if (theirs >= VBDS_PER_FRONTEND)
+        return NULL;                    /* quietly: it asks again on every change */
     while (slot < BLKBACK_SLOTS && slot_used[slot])
         slot++;
     for (unsigned i = 0; i < BLKBACK_VBDS && slot < BLKBACK_SLOTS; i++) {
