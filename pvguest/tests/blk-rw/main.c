@@ -1,7 +1,7 @@
 /*
  * blk-rw - a well-behaved blkfront: write its whole disk, read it back, checksum.
  *
- * Booted as "-- backend=B [id=N] [seed=S] [wait=H] [expect=TEXT]" beside
+ * Booted as "-- backend=B [id=N] [seed=S] [wait=H] [expect=TEXT] [bench=N]" beside
  * the blkback service domain B and xenstored.  It connects
  * (pvguest/lib/blkfront.c), checks what the backend published (sectors,
  * sector-size 512); with expect= it first checks that sector 0 begins
@@ -13,6 +13,9 @@
  * whole disk again: whatever H sent the backend, our sectors must be
  * unchanged.  Last it disconnects, which the backend must answer by
  * unmapping our ring (our grants then revoke cleanly).
+ * With bench=N it only measures, for tools/bench: N writes and N reads of
+ * BLKFRONT_MAX_BYTES (11 granted pages) through the backend, and N memcpy
+ * of as many bytes inside this domain, as "bench: <row> <n> <ticks>".
  */
 #include "pvguest/lib/pvguest.h"
 #include "pvguest/lib/blkfront.h"
@@ -108,6 +111,31 @@ static void partial_page_and_flush(void)
     check((long)rsp.id, 77, "flush response id");
 }
 
+static void bench(unsigned n)
+{
+    static uint8_t other[BLKFRONT_MAX_BYTES];
+    static const struct { const char *row; uint8_t op; } io[] = {
+        { "blk-write-44k", BLKIF_OP_WRITE }, { "blk-read-44k", BLKIF_OP_READ },
+    };
+    _Static_assert(BLKFRONT_MAX_BYTES == 44 * 1024, "the rows say 44k");
+    for (unsigned r = 0; r < ARRAY_SIZE(io); r++) {
+        unsigned failed = 0;
+        uint64_t t0 = rdtsc();
+        for (unsigned i = 0; i < n; i++)
+            failed += blkfront_io(&f, io[r].op, 0, buf, CHUNK) != BLKIF_RSP_OKAY;
+        uint64_t t1 = rdtsc();
+        if (!check(failed, 0, "%s requests failed", io[r].row))
+            return;
+        printf("bench: %s %u %llu\n", io[r].row, n, (unsigned long long)(t1 - t0));
+    }
+    uint64_t t0 = rdtsc();
+    for (unsigned i = 0; i < n; i++) {
+        memcpy(i & 1 ? buf : other, i & 1 ? other : buf, sizeof(other));
+        __asm__ volatile("" ::: "memory");          /* each copy happens */
+    }
+    printf("bench: memcpy-44k %u %llu\n", n, (unsigned long long)(rdtsc() - t0));
+}
+
 /* Block until H notifies port (bound by H with EVTCHNOP_bind_interdomain). */
 static void wait_for(unsigned h, unsigned port)
 {
@@ -145,6 +173,12 @@ void pvguest_main(const xen_start_info_t *si)
             check(f.sector_size, XEN_BLKIF_SECTOR_SIZE, "sector-size");
             if (cmdline_get("expect", expect, sizeof(expect)))
                 image_begins(expect);
+            if (cmdline_uint("bench", 0)) {
+                bench((unsigned)cmdline_uint("bench", 0));
+                check(blkfront_disconnect(&f), 0, "disconnect");
+                test_pass();
+                xtf_exit();
+            }
             unsigned bad = 0;
             uint32_t want = whole_disk(true, &bad);
             printf("blk-rw: wrote %llu sectors, checksum 0x%08x\n", (unsigned long long)f.sectors, want);
