@@ -111,6 +111,7 @@ static long setup_shared(struct blkfront *f)
     if (port < 0)
         return fail("event channel", port);
     f->port = (unsigned)port;
+    evtchn_mask(f->port);               /* we poll it: an upcall must not eat its pending bit */
     return 0;
 }
 

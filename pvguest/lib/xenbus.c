@@ -38,6 +38,7 @@ long xenbus_init(void)
     map_shared_info();
     page = (volatile struct xen_xenstore_domain_interface *)va;
     port = si->store_evtchn;
+    evtchn_mask(port);                  /* we poll it: a kernel's upcall must not eat its pending bit */
     xs_ring_client(&req, &rsp, page);
     return 0;
 }

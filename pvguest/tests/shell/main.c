@@ -23,13 +23,18 @@
  *    is a server for the peer its command line names ("-- peer=1"): an
  *    event on its port 1 is answered with an event back.  ping binds
  *    (dom, 1), sends n pings, sleeps until each pong (at most a second),
- *    and closes the port, which leaves dom's port 1 unbound for next time.
+ *    and closes the port, which leaves dom's port 1 unbound for next time;
+ *  - disk(op, sector, buf): one sector of the split block device, when the
+ *    command line names a blkback domain ("-- disk=B"): blkfront
+ *    (pvguest/lib/blkfront.c) connects on first use.
  * The shell task is the leader: when it exits (the exit command) the
  * other tasks are killed and the domain powers off with SUCCESS.
  */
 #include "pvguest/kernel/kernel.h"
 #include "pvguest/kernel/user.h"
 #include "pvguest/tests/shell/shell.h"
+#include "pvguest/lib/blkfront.h"
+#include "pvguest/lib/xenbus.h"
 
 #define PING_PORT 1u
 #define TICK_NS   (10 * NS_PER_MS)
@@ -286,6 +291,41 @@ static long do_ping(struct task *t, uint32_t dom, uint32_t n, uint32_t out)
     return got;
 }
 
+/*
+ * disk: the split block device, when the kernel's command line names a
+ * blkback domain (disk=B).  blkfront connects on first use and then does
+ * one sector per call through a bounce buffer of ours, so a task's pointer
+ * is only ever copied, never handed to the library.  The domain waits
+ * (SCHEDOP_poll) while the backend works: a demo, not a driver.
+ */
+static struct blkfront disk;
+static bool disk_up;
+
+static long do_disk(struct task *t, uint32_t op, uint32_t sector, uint32_t ubuf)
+{
+    static uint8_t sec[XEN_BLKIF_SECTOR_SIZE];
+    unsigned long backend = cmdline_uint("disk", 0xffff);
+    long rc;
+
+    if (!disk_up) {
+        if (backend == 0xffff || xenbus_init() < 0)
+            return -ENODEV;
+        if ((rc = blkfront_connect(&disk, (unsigned)backend, 51712)) < 0)
+            return rc;
+        disk_up = true;
+    }
+    if (op == DISK_INFO)
+        return (long)disk.sectors;
+    if ((op != DISK_READ && op != DISK_WRITE) || !aspace_user_range(&t->as, ubuf, sizeof(sec)))
+        return -EINVAL;
+    if (op == DISK_WRITE)
+        memcpy(sec, (const void *)ubuf, sizeof(sec));
+    rc = blkfront_io(&disk, op == DISK_WRITE ? BLKIF_OP_WRITE : BLKIF_OP_READ, sector, sec, 1);
+    if (rc == BLKIF_RSP_OKAY && op == DISK_READ)
+        memcpy((void *)ubuf, sec, sizeof(sec));
+    return rc;
+}
+
 static bool shell_syscall(struct task *t, struct trap_frame *f)
 {
     switch (f->eax) {
@@ -297,6 +337,9 @@ static bool shell_syscall(struct task *t, struct trap_frame *f)
         return true;
     case SYS_ping:
         f->eax = do_ping(t, f->ebx, f->ecx, f->edx);
+        return true;
+    case SYS_disk:
+        f->eax = (uint32_t)do_disk(t, f->ebx, f->ecx, f->edx);
         return true;
     default:
         return false;

@@ -17,6 +17,10 @@ enum shell_task {
 #define SYS_forbidden 1100      /* forbidden(index): the kernel does it in ring 1; never returns */
 #define SYS_ping      1101      /* ping(dom, n, uint32_t rtt_us[n]): pongs; -errno */
 #define SYS_untrappable 1102   /* untrappable(index): the kernel runs it in ring 1 and says what it saw */
+#define SYS_disk      1103      /* disk(op, sector, uint8_t buf[512]): DISK_*; -errno */
+#define DISK_INFO     0         /* returns the disk's sectors (connecting on first use) */
+#define DISK_READ     1         /* one sector into buf: 0 or the BLKIF_RSP_* status */
+#define DISK_WRITE    2         /* one sector from buf */
 #define PING_MAX      8
 #define PING_LOST     0xffffffffu   /* rtt_us of a ping that got no pong within a second */
 

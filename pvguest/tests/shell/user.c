@@ -134,7 +134,7 @@ static bool parse_uint(const char *s, uint32_t *v)
 
 static void help(void)
 {
-    say("commands: help, ps, uptime, ping <domain>, exit");
+    say("commands: help, ps, uptime, ping <domain>, disk [read <sector> | write <sector> <text>], exit");
     say("forbidden: the kernel does it in ring 1 and the hypervisor halts this domain:");
     put(" ");
     for (unsigned i = 0; i < NFORBIDDEN; i++) {
@@ -236,6 +236,59 @@ static void ping(char *args)
     }
 }
 
+/* disk: the block device's size; disk read N: sector N's text; disk write N text. */
+static void disk(char *args)
+{
+    static char sec[512];
+    char *op = word(&args);
+    uint32_t n = 0;
+    long rc = syscall3(SYS_disk, DISK_INFO, 0, (long)(uintptr_t)sec);
+
+    if (rc < 0) {
+        put("disk: none (error ");
+        put_uint((uint32_t)-rc, 1, false);
+        put("): boot the shell with -- disk=<blkback domain>");
+        end_line();
+        return;
+    }
+    if (!*op) {
+        put("disk: ");
+        put_uint((uint32_t)rc, 1, false);
+        put(" sectors of 512 bytes");
+        end_line();
+        return;
+    }
+    if (!parse_uint(word(&args), &n) || (!same(op, "read") && !same(op, "write"))) {
+        say("usage: disk [read <sector> | write <sector> <text>]");
+        return;
+    }
+    if (same(op, "write")) {
+        unsigned i = 0;
+        for (; args[i] && i < sizeof(sec) - 1; i++)
+            sec[i] = args[i];
+        while (i < sizeof(sec))
+            sec[i++] = 0;
+    }
+    rc = syscall3(SYS_disk, same(op, "write") ? DISK_WRITE : DISK_READ, (long)n, (long)(uintptr_t)sec);
+    put("disk ");
+    put(op);
+    put(" ");
+    put_uint(n, 1, false);
+    if (rc) {
+        put(": error ");
+        put_uint((uint32_t)(rc < 0 ? -rc : rc), 1, false);
+    } else if (same(op, "read")) {
+        put(": ");
+        for (unsigned i = 0; i < 64 && sec[i]; i++) {
+            char c[2] = { sec[i] >= 32 && sec[i] < 127 ? sec[i] : '.', 0 };
+            put(c);
+        }
+    } else {
+        put(": ok");
+    }
+    end_line();
+}
+
 static void run(char *line)
 {
     char *cmd = word(&line);
@@ -250,6 +303,8 @@ static void run(char *line)
         return uptime();
     if (same(cmd, "ping"))
         return ping(line);
+    if (same(cmd, "disk"))
+        return disk(line);
     if (same(cmd, "exit")) {
         say("bye");
         sys_exit(0);
