@@ -10,6 +10,8 @@ line says dom.ramdisk=1 (loaded like Xen's initrd: start_info.mod_start).
 pvguest/tests/blk-rw writes its whole disk, reads it back and checks the
 checksum; pvguest/tests/blk-hostile sends every malformed request it can
 and then scribbles the ring's indexes, or dies with a full ring in flight.
+The shell demo's disk command (pvguest/tests/shell, "-- disk=B") writes
+and reads a sector through the same path.
 The protocol's checks themselves are host-tested in tests/test_unit_blkif.py.
 """
 import pytest
@@ -20,12 +22,16 @@ BLKBACK = "build/pvguest/blkback.elf dom.service=blkback"
 XENSTORED = "build/pvguest/xenstored.elf dom.service=xenstore"
 
 
-def blk_boot(boot, *frontends, image=None):
-    """Boot frontends (d0..), blkback (with image as its ramdisk module) and
-    xenstored; skip while the hypervisor has no blkback service."""
+def need_blkback():
     policy = ROOT / "hypervisor" / "domain" / "policy.h"
     if '"blkback"' not in policy.read_text():
         pytest.skip("the hypervisor has no dom.service=blkback yet (it comes with the rings merge)")
+
+
+def blk_boot(boot, *frontends, image=None):
+    """Boot frontends (d0..), blkback (with image as its ramdisk module) and
+    xenstored; skip while the hypervisor has no blkback service."""
+    need_blkback()
     backend = [BLKBACK + " dom.ramdisk=1", str(image)] if image else [BLKBACK]
     return boot(*frontends, *backend, XENSTORED, timeout=180)
 
@@ -122,5 +128,25 @@ def test_blk_the_disk_image_comes_from_the_module_after_blkback(boot, tmp_path):
              r"want ringone-disk-image-slot-0$")
     b.expect(r"^\(d0\) check backend's sectors \(256\) > 0: got 1 want 1$")
     b.expect(r"^\(hv\) d2: xenstored \(service\)$")   # the image module is no domain
+    b.expect(NO_LEAK)
+    b.expect_status(0)
+
+
+def test_blk_the_shell_demo_disk_command_writes_and_reads_a_sector(boot):
+    typed = ["disk\\r", "shell ready",
+             "disk write 3 hello ringone\\r", "sectors of 512",
+             "disk read 3\\r", "disk write 3",
+             "exit\\r", "disk read 3"]
+    extra = []
+    for text, cue in zip(typed[::2], typed[1::2]):
+        extra += ["--input", text, "--input-after", cue]
+    need_blkback()
+    b = boot(guest("shell", "-- user=alice disk=1 spin=0"), BLKBACK, XENSTORED,
+             extra=extra, timeout=180)
+    b.expect_in_order([r"^\(d0\) disk: 128 sectors of 512 bytes$",
+                       r"^\(d0\) disk write 3: ok$",
+                       r"^\(d0\) disk read 3: hello ringone$",
+                       r"^\(d0\) Test result: SUCCESS$"])
+    b.expect(r"^\(d1\) blkback: d0 vbd 51712: connected: ")
     b.expect(NO_LEAK)
     b.expect_status(0)
