@@ -17,6 +17,7 @@
 #include "hypervisor/vcpu/gdt.h"
 #include "hypervisor/vcpu/ldt.h"
 #include "hypervisor/console/console.h"
+#include "hypervisor/console/guest_log.h"
 #include "hypervisor/event/sched.h"
 #include "hypervisor/domain/shutdown.h"
 #include "hypervisor/event/time.h"
@@ -121,6 +122,7 @@ void domain_halt(struct domain *d, const char *fmt, ...)
     vsnprintf(reason, sizeof(reason), fmt, ap);
     va_end(ap);
     console_domain_flush(d->id);
+    guest_log_flush(d);                 /* the halt line itself is never limited */
     hvlog("d%u halted: %s\n", d->id, reason);
     snprintf(d->end_reason, sizeof(d->end_reason), "halted: %s", reason);
     d->state = DOMAIN_HALTED;
@@ -140,6 +142,7 @@ static const char *shutdown_reason_name(unsigned reason)
 void domain_shutdown(struct domain *d, unsigned reason)
 {
     console_domain_flush(d->id);
+    guest_log_flush(d);
     if (reason < 5)
         hvlog("d%u shutdown: %s\n", d->id, shutdown_reason_name(reason));
     else
