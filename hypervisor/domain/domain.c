@@ -114,6 +114,17 @@ long domain_check_self(unsigned domid)
     return event_domain(domid) ? -EPERM : -ESRCH;
 }
 
+long domain_check_pg_owner(unsigned foreigndom)
+{
+    if (foreigndom == DOMID_SELF)
+        return 0;
+    if (foreigndom == current->id)
+        return -ESRCH;
+    if (foreigndom == DOMID_IO)
+        return -EPERM;
+    return event_domain(foreigndom) ? -EPERM : -ESRCH;
+}
+
 void domain_halt(struct domain *d, const char *fmt, ...)
 {
     char reason[160];
