@@ -7,8 +7,10 @@ verdict; where the hypervisor must halt the domain instead, the guest first
 prints what it is about to do (the ESP, the EIP) and the test matches the
 hypervisor's halt line against those very numbers. A second domain (hello)
 runs after every halting one, to show that a guest's mistake ends that guest
-only. Bochs boots (slow) are kept to two: the trap paths once more on a
-second CPU model, and the isolation guest, which only Bochs can judge.
+only. Bochs boots (slow) are kept few: the trap paths once more on a
+second CPU model, the isolation guest, whose segment-limit faults only
+Bochs can show, and the hostile guest's hole case, whose evidence is the
+hypervisor's own refusals and so must hold on QEMU and Bochs alike.
 """
 
 import pathlib

@@ -376,6 +376,9 @@ static void case_hypervisor_slots(void)
     check(HYPERVISOR_update_va_mapping(0xFC100000u, mm_pte(own, RW), 0), -EINVAL,
           "update_va_mapping of 0xfc100000");
     check(mm_update(mm_entry_ma(boot_l3(), 3), 0), -EINVAL, "clear our L3's slot 3");
+    check(mm_update(mm_entry_ma(boot_l3(), 3), ((const volatile uint64_t *)table_va(0))[3]), -EINVAL,
+          "rewrite our L3's slot 3 as it is (Xen: slot 3 is never the guest's to update)");
+    check(mm_update(mm_entry_ma(boot_l3(), 4), 0), -EINVAL, "our L3's entry 4 (past the PDPT)");
 
     tmpl[3] = mm_pte(l2n, PTE_PRESENT);
     uint32_t l3n = table_from_tmpl();
