@@ -17,6 +17,7 @@ PROGRAMS = {
     "frame": (["tests/unit/test_frame.c", "hypervisor/mm/frame.c"], []),
     "cmdline": (["tests/unit/test_cmdline.c", "hypervisor/cmdline.c"], []),
     "ratelimit": (["tests/unit/test_ratelimit.c", "hypervisor/console/ratelimit.c"], []),
+    "guest_access": (["tests/unit/test_guest_access.c", "hypervisor/mm/guest_access.c"], []),
     "builder_opts": (["tests/unit/test_builder_opts.c", "hypervisor/domain/builder_opts.c",
                       "hypervisor/cmdline.c"], []),
 }
@@ -286,6 +287,24 @@ def test_a_clock_going_back_earns_no_credit(unit):
 
 def test_the_dropped_count_saturates_rather_than_wrapping(unit):
     unit("ratelimit", "missed_count_saturates")
+
+
+# --- hypervisor/mm/guest_access.c: the hole checks that lean on no segment limit -------
+
+def test_a_guest_range_must_end_below_the_hole_without_wrapping(unit):
+    unit("guest_access", "ranges_stop_below_the_hole")
+
+
+def test_a_handler_or_callback_must_start_below_the_hole(unit):
+    unit("guest_access", "handlers_lie_below_the_hole")
+
+
+def test_a_kernel_stack_must_leave_room_for_a_frame_below_the_hole(unit):
+    unit("guest_access", "stacks_leave_room_for_a_frame")
+
+
+def test_a_refused_copy_never_reaches_memory(unit):
+    unit("guest_access", "refused_copies_never_touch_memory")
 
 
 @pytest.mark.parametrize("program", sorted(PROGRAMS))
