@@ -109,6 +109,8 @@ def test_a_pending_event_enters_the_callback_only_when_unmasked(boot):
     ("unmapped", "#BP breakpoint", 12),
     ("pf-hole", "#PF page fault", 16),
     ("ring3", "#BP breakpoint", 20),
+    # The CPU's own push through the fast-trap gate faults; the #PF cannot go there either.
+    ("fast-trap", "#PF page fault", 24),
 ])
 def test_an_exception_whose_frame_cannot_be_written_halts_the_domain(boot, case, exc, size):
     b = boot(guest("bounce-fault", "-- case=" + case), guest("hello"))
