@@ -44,7 +44,8 @@ all: $(B)/hypervisor.elf $(if $(wildcard pvguest/pvguest.mk),pvguests) $(GRUB_XE
 # --- the ABI generator: one table, many outputs -------------------------------
 GEN_OUT := $(B)/gen/hypercall_table.c $(B)/gen/hypercall_handlers.h \
            $(B)/gen/pvguest_hypercalls.h $(B)/gen/hypercalls.py
-$(B)/gen/.stamp: hypercalls/hypercalls.tbl hypercalls/subops.tbl $(wildcard hypercalls/public/*.h) \
+$(B)/gen/.stamp: hypercalls/hypercalls.tbl hypercalls/subops.tbl $(wildcard hypercalls/differences.md) \
+                 $(wildcard hypercalls/public/*.h) \
                  tools/gen-abi
 	@mkdir -p $(B)/gen
 	$(PYTHON) tools/gen-abi --table hypercalls/hypercalls.tbl --out $(B)/gen --docs docs/hypercalls.md

@@ -112,6 +112,16 @@ static bool set_argo(const char *v)
     return true;
 }
 
+/* Xen's guest_loglvl, reduced to its two uses: every line (all), or rate-limited ones (the default). */
+static bool set_guest_loglvl(const char *v)
+{
+    static const char *const words[] = { "ratelimited", "all" };
+    int i = cmdline_choice(v, words, ARRAY_SIZE(words));
+    if (i >= 0)
+        hv_opts.guest_log_all = i == 1;
+    return i >= 0;
+}
+
 static const struct option {
     const char *key;
     bool (*set)(const char *value);
@@ -125,6 +135,8 @@ static const struct option {
     { "cpuid-faulting", set_cpuid_faulting,
                                       "cpuid-faulting=on|off: make cpuid trap where the CPU can (default on)" },
     { "argo",        set_argo,        "argo=0|1[,mac-permissive=0|1]: Argo messaging (argo_op) on; default off, as in Xen" },
+    { "guest_loglvl", set_guest_loglvl, "guest_loglvl=ratelimited|all: lines a guest causes are rate-limited"
+                                      " per domain (default: a burst of 10, then 1 per 5 s), or all printed" },
     { "tick",        set_tick,        "tick=apic|pit: the tick's source (default: the local APIC timer if any)" },
     { "test-panic",  set_test_panic,  "test-panic=pf|gp|ud|de|bug|df: crash the hypervisor on purpose" },
 };

@@ -18,6 +18,7 @@
 #include "hypervisor/vcpu/gdt.h"
 #include "hypervisor/vcpu/ldt.h"
 #include "hypervisor/console/console.h"
+#include "hypervisor/console/guest_log.h"
 #include "hypervisor/event/sched.h"
 #include "hypervisor/domain/shutdown.h"
 #include "hypervisor/event/time.h"
@@ -122,6 +123,17 @@ long domain_check_self(unsigned domid)
     return event_domain(domid) ? -EPERM : -ESRCH;
 }
 
+long domain_check_pg_owner(unsigned foreigndom)
+{
+    if (foreigndom == DOMID_SELF)
+        return 0;
+    if (foreigndom == current->id)
+        return -ESRCH;
+    if (foreigndom == DOMID_IO)
+        return -EPERM;
+    return event_domain(foreigndom) ? -EPERM : -ESRCH;
+}
+
 void domain_halt(struct domain *d, const char *fmt, ...)
 {
     char reason[160];
@@ -130,6 +142,7 @@ void domain_halt(struct domain *d, const char *fmt, ...)
     vsnprintf(reason, sizeof(reason), fmt, ap);
     va_end(ap);
     console_domain_flush(d->id);
+    guest_log_flush(d);                 /* the halt line itself is never limited */
     hvlog("d%u halted: %s\n", d->id, reason);
     snprintf(d->end_reason, sizeof(d->end_reason), "halted: %s", reason);
     d->state = DOMAIN_HALTED;
@@ -149,6 +162,7 @@ static const char *shutdown_reason_name(unsigned reason)
 void domain_shutdown(struct domain *d, unsigned reason)
 {
     console_domain_flush(d->id);
+    guest_log_flush(d);
     if (reason < 5)
         hvlog("d%u shutdown: %s\n", d->id, shutdown_reason_name(reason));
     else

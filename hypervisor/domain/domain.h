@@ -130,6 +130,13 @@ void domain_shutdown(struct domain *d, unsigned reason);
  * live domain is -EPERM (Xen's XSM_TARGET check), any other id -ESRCH.
  */
 long domain_check_self(unsigned domid);
+/*
+ * The foreigndom of mmu_update and mmuext_op, as Xen's get_pg_owner()
+ * answers a guest without privilege: 0 for DOMID_SELF; its own id spelt
+ * out is -ESRCH (Xen: "cannot specify itself as foreign domain");
+ * DOMID_IO and another live domain -EPERM; anything else -ESRCH.
+ */
+long domain_check_pg_owner(unsigned foreigndom);
 
 /* Return every frame to the allocator (after halt or shutdown). */
 void domain_destroy(struct domain *d);

@@ -144,6 +144,14 @@ static void parse_options(void)
     parse("/hv mem=2684354559");                /* the largest value accepted */
     SILENT();
     CHECK(hv_opts.mem_limit_mib == 2684354559u);
+    parse("/hv guest_loglvl=all");              /* every guest-caused line, no rate limit */
+    SILENT();
+    CHECK(hv_opts.guest_log_all);
+    parse("/hv guest_loglvl=all guest_loglvl=ratelimited");
+    SILENT();
+    CHECK(!hv_opts.guest_log_all);
+    parse("/hv guest_loglvl=none");             /* not one of ours: a warning, the default kept */
+    CHECK(!hv_opts.guest_log_all && strstr(out, "bad value 'none' for option 'guest_loglvl'"));
 }
 
 /* policy= is every domain's default: halt, reflect (Xen's) or emulate. */
