@@ -39,6 +39,10 @@ HV_OBJ   := $(patsubst %.c,$(B)/obj/%.o,$(HV_C)) $(patsubst %.S,$(B)/obj/%.o,$(H
             $(patsubst $(B)/gen/%.c,$(B)/obj/gen/%.o,$(GEN_C))
 
 .PHONY: all iso run test bench fuzz clean deps
+# GRUB's Xen build, a guest nobody here wrote (see below); defined before
+# `all` because make expands a rule's prerequisites where it reads them.
+GRUB_XEN_DIR  := /usr/lib/grub/i386-xen
+GRUB_XEN      := $(if $(wildcard $(GRUB_XEN_DIR)/kernel.img),$(B)/grub-i386-xen.elf)
 all: $(B)/hypervisor.elf $(if $(wildcard pvguest/pvguest.mk),pvguests) $(GRUB_XEN)
 
 # --- the ABI generator: one table, many outputs -------------------------------
@@ -91,8 +95,6 @@ $(B)/hypervisor.elf: $(HV_OBJ) $(B)/obj/gen/symbols.o linker.ld
 # guest.  Its embedded config (tests/fixtures/grub-xen.cfg) echoes one line and
 # halts, so a run that reaches it ends cleanly.  Built only where the package
 # is installed; without it the test skips and names the package.
-GRUB_XEN_DIR  := /usr/lib/grub/i386-xen
-GRUB_XEN      := $(if $(wildcard $(GRUB_XEN_DIR)/kernel.img),$(B)/grub-i386-xen.elf)
 GRUB_XEN_MODS := normal configfile echo halt reboot ls cat test sleep linux part_msdos ext2
 $(B)/grub-i386-xen.elf: tests/fixtures/grub-xen.cfg
 	@mkdir -p $(B)
