@@ -13,6 +13,8 @@ struct domain_opts {
     uint8_t scan;              /* enum scan_mode: scan= */
     uint8_t tsc;               /* enum tsc_mode: tsc= */
     bool initdomain;
+    bool initdomain_given;     /* initdomain= was on the line */
+    uint8_t service;           /* enum service_kind: service= */
     uint32_t weight;           /* weight=N: CPU share, 256 = one standard slice */
     char guest_cmdline[GUEST_CMDLINE_MAX];
 };

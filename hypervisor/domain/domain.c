@@ -12,6 +12,8 @@
  */
 #include "hypervisor/domain/domain.h"
 #include "hypervisor/share/argo_ring.h"
+#include "hypervisor/share/grant_stub.h"
+#include "hypervisor/share/rings.h"
 #include "hypervisor/event/event.h"
 #include "hypervisor/vcpu/fpu.h"
 #include "hypervisor/vcpu/gdt.h"
@@ -45,6 +47,7 @@ struct domain *domain_alloc(void)
     d->id = nr_domains;
     d->shared_info = INVALID_MFN;
     d->vcpu_info_mfn = INVALID_MFN;
+    d->store_mfn = d->console_mfn = INVALID_MFN;
     d->runstate = (struct xen_vcpu_runstate_info){ .state = RUNSTATE_runnable,
                                                    .state_entry_time = time_now_ns() };
     d->weight = 256;
@@ -87,6 +90,8 @@ void domain_destroy(struct domain *d)
 {
     event_domain_dies(d);              /* first: peers are told while shared_info exists */
     argo_domain_dies(d);               /* before its frames go: rings hold references */
+    rings_domain_dies(d);              /* likewise: its store and console pages */
+    grant_table_teardown(d);
     vcpu_info_release(d);
     ldt_domain_dies(d);
     gdt_domain_dies(d);

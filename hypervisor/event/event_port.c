@@ -191,8 +191,8 @@ int event_port_send_target(const struct evtchn *t, unsigned self, uint32_t p,
         *dom = self;
         *port = p;
         return 1;
-    case ECS_UNBOUND:
-        return 0;                       /* Xen silently drops it */
+    case ECS_UNBOUND:                   /* Xen silently drops it, unless ring 0 is the peer */
+        return e->remote_dom == DOMID_XEN ? EVTCHN_TO_XEN : 0;
     default:                            /* FREE, RESERVED, VIRQ */
         return -EINVAL;
     }

@@ -63,8 +63,12 @@ int event_port_close(struct evtchn *t, unsigned self, uint32_t p,
 
 /*
  * Where does a send on port p go?  1: set (*dom, *port) pending; 0: drop
- * it (an unbound port, as Xen does); -EINVAL: not a port one can send on.
+ * it (an unbound port, as Xen does); -EINVAL: not a port one can send on;
+ * EVTCHN_TO_XEN: p is unbound with DOMID_XEN as its remote, the way the
+ * builder makes the ports whose other end is the hypervisor itself (a
+ * console ring, the toolstack's store ring): no domain can bind them.
  */
+#define EVTCHN_TO_XEN 2
 int event_port_send_target(const struct evtchn *t, unsigned self, uint32_t p,
                            unsigned *dom, uint32_t *port);
 
