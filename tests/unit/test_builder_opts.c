@@ -55,6 +55,10 @@ static void dom_options_are_applied(void)
     CHECK(o.policy == POLICY_EMULATE && o.scan == SCAN_REFUSE && o.tsc == TSC_EMULATE);
     GUEST("k dom.scan=off dom.tsc=native dom.policy=halt", "");
     CHECK(o.policy == POLICY_HALT && o.scan == SCAN_OFF && o.tsc == TSC_NATIVE);
+    GUEST("k dom.service=xenstore", "");
+    CHECK(o.service == SERVICE_XENSTORE && !o.initdomain_given);
+    GUEST("k dom.initdomain=1", "");
+    CHECK(o.initdomain && o.initdomain_given && o.service == SERVICE_NONE);
     GUEST("k dom.mem=8M dom.mem=4M", "");                        /* the last one wins */
     CHECK(o.mem_mib == 4);
 }
@@ -88,6 +92,7 @@ static void misspelt_options_are_refused(void)
     REFUSED("k dom.weight=0", "bad weight='0' (want 1..65535; 256 is standard)");
     REFUSED("k dom.weight=65536", "bad weight='65536' (want 1..65535; 256 is standard)");
     REFUSED("k dom.initdomain=yes", "bad initdomain='yes' (want 0 or 1)");
+    REFUSED("k dom.service=blkback", "bad service='blkback' (want none or xenstore)");
 }
 
 /* Every byte of a long line is accounted for: refused, never truncated into a buffer. */
