@@ -10,10 +10,10 @@
  *
  * Bytes for a domain wait in that domain's own small ring until it asks
  * for them with CONSOLEIO_read; each arrival raises VIRQ_CONSOLE (if the
- * domain bound it) and wakes the domain if it blocked.  A domain with a
- * console ring (every one but the initial domain, when rings are
- * connected) gets them through its ring instead: console_ring.c moves
- * them into its page's in[] and notifies it.  A full ring drops
+ * domain bound it) and wakes the domain if it blocked.  A domain that
+ * drives a console ring (every one but the initial domain has one) gets
+ * them through its ring instead: console_ring.c moves them into its
+ * page's in[] and notifies it.  A full ring drops
  * what comes next, with one warning, as Xen's serial ring does.  Input
  * never goes to a domain that has ended: if the owner has shut down or
  * halted, the next byte first moves input on, with a line saying so.

@@ -10,7 +10,11 @@
  * line assembly as console_io (console_domain_write), so a ring line is an
  * ordinary "(dN) " line.  Input typed for the domain (Ctrl-A x3 in
  * console_input.c) waits in that domain's input queue, and moves into in[]
- * as space allows: on arrival, and again on each notify.
+ * as space allows: on arrival, and again on each notify - but only once
+ * the domain has notified its console port at least once, the sign that
+ * it drives the ring (xenconsoled likewise waits for a guest to connect).
+ * Until then the queue is there for CONSOLEIO_read, so a domU written for
+ * console_io alone (our echo and shell guests) still reads its input.
  *
  * Every index in the page is the guest's to scribble on.  Each is read
  * once; a ring whose producer and consumer are more than a ring apart is
@@ -22,7 +26,7 @@
 #include "hypervisor/console/console_ring.h"
 #include "hypervisor/console/console.h"
 #include "hypervisor/console/console_input.h"
-#include "hypervisor/event/event.h"
+#include "hypervisor/share/rings.h"
 #include "hypervisor/lib.h"
 #include "hypercalls/public/io/console.h"
 #include "arch/x86/paging.h"
@@ -32,7 +36,7 @@
 
 bool console_ring_has(const struct domain *d)
 {
-    return !mfn_eq(d->console_mfn, INVALID_MFN);
+    return !mfn_eq(d->console_mfn, INVALID_MFN) && d->console_connected;
 }
 
 /* out[cons..prod) to the console, at most one ring; true if anything moved. */
@@ -81,11 +85,12 @@ static void service(struct domain *d, bool out)
     moved |= copy_in(d, c);
     unmap_domain_page((const void *)c);
     if (moved)
-        event_set_pending(d, d->console_port);
+        rings_kick(d, d->console_port);
 }
 
 void console_ring_notify(struct domain *d)
 {
+    d->console_connected = true;
     service(d, true);
 }
 

@@ -5,7 +5,7 @@
 
 /* d notified its console port: print its new output, pass on waiting input. */
 void console_ring_notify(struct domain *d);
-/* Does d take its console input through its ring (not CONSOLEIO_read)? */
+/* Does d take its console input through its ring (it has one, and has used it)? */
 bool console_ring_has(const struct domain *d);
 /* Input typed for d is waiting (console_input.c): put what fits into in[]. */
 void console_ring_input(struct domain *d);

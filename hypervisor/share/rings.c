@@ -139,6 +139,13 @@ void rings_notify(struct domain *d, uint32_t port)
     /* any other port a guest made for DOMID_XEN has nobody behind it */
 }
 
+void rings_kick(struct domain *d, uint16_t port)
+{
+    const struct evtchn_port *e = d->evtchn ? &d->evtchn->port[port] : NULL;
+    if (e && port && e->state == ECS_UNBOUND && e->remote_dom == DOMID_XEN)
+        event_set_pending(d, port);
+}
+
 static void put_page(struct domain *d, mfn_t *m)
 {
     if (mfn_eq(*m, INVALID_MFN))

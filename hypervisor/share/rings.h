@@ -15,6 +15,13 @@ void rings_connect(void);
 /* d sent on port, a port of d whose peer is the hypervisor (EVTCHN_TO_XEN). */
 void rings_notify(struct domain *d, uint32_t port);
 
+/*
+ * Notify d on port, one of its ports whose peer is the hypervisor (a ring's),
+ * if it still is one: a guest may have closed it, and a stale pending bit
+ * must not reach whatever port takes that number next.
+ */
+void rings_kick(struct domain *d, uint16_t port);
+
 /* d is being destroyed: let go of its ring pages, queue XS_RELEASE. */
 void rings_domain_dies(struct domain *d);
 

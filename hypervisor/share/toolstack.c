@@ -27,7 +27,6 @@
 #include "hypervisor/share/toolstack.h"
 #include "hypervisor/share/rings.h"
 #include "hypervisor/console/console.h"
-#include "hypervisor/event/event.h"
 #include "hypervisor/lib.h"
 #include "hypercalls/public/io/xs_wire.h"
 #include "arch/x86/paging.h"
@@ -225,7 +224,7 @@ void toolstack_pump(void)
         moved |= send_requests(r);
     unmap_domain_page((const void *)r);
     if (moved)
-        event_set_pending(xs, xs->store_port);
+        rings_kick(xs, xs->store_port);
 }
 
 void toolstack_start(struct domain *d)
