@@ -48,6 +48,12 @@ void event_port_init(struct evtchn *t);
  * Each returns the new port, or a negative Xen errno.
  */
 int event_port_alloc_unbound(struct evtchn *t, unsigned remote_dom);
+/*
+ * The same from the top of the table: the builder's ring ports (rings.c),
+ * so that a guest's own ports still start at 1, as our two-domain test
+ * guests' conventions expect, whatever rings it was given.
+ */
+int event_port_alloc_unbound_top(struct evtchn *t, unsigned remote_dom);
 int event_port_bind_interdomain(struct evtchn *t, unsigned self,
                                 unsigned remote_dom, uint32_t remote_port);
 int event_port_bind_virq(struct evtchn *t, uint32_t virq, uint32_t vcpu);

@@ -46,7 +46,7 @@ struct domain *rings_xenstored(void)
 static uint16_t new_port(struct domain *d, unsigned remote)
 {
     struct evtchn *t = event_table_alloc(d);
-    int p = t ? event_port_alloc_unbound(t, remote) : 0;
+    int p = t ? event_port_alloc_unbound_top(t, remote) : 0;
     return p > 0 ? (uint16_t)p : 0;
 }
 
