@@ -103,6 +103,28 @@ def test_an_error_answer_from_xenstored_is_reported_with_its_request(boot):
     b.expect_status(0)
 
 
+def test_a_console_ring_claiming_more_than_it_holds_is_left_alone(boot):
+    b = boot(guest("ringcon"), guest("ringcon", "hostile=1"))
+    b.expect(r"^\(d1\) check notify with out_prod a ring too far: got 0 want 0$")
+    b.expect(r"^\(d1\) check the backend left out_cons alone: got (\d+) want \1$")
+    b.forbid(r"EVIL")
+    b.expect(r"^\(d1\) ringcon: ring line 40 of 40, ")
+    b.expect(r"^\(d1\) Test result: SUCCESS$")
+    b.expect(NO_LEAK)
+    b.expect_status(0)
+
+
+def test_xenstored_answering_past_its_ring_loses_the_toolstack_connection(boot):
+    b = boot(guest("hello"), "build/pvguest/xs-standin.elf dom.service=xenstore bad=1")
+    b.expect_in_order([r"^\(d1\) xs-standin: req 0x1 XS_MKDIR /local/domain/0\|$",
+                       r"^\(hv\) xenstored: rsp_prod out of range; toolstack connection closed$",
+                       r"^\(hv\) d1 stopped: service, no guest left$"])
+    b.expect(r"^\(hv\) d0 shutdown: poweroff$")
+    b.forbid(r"XS_RELEASE")                     # nothing more was sent
+    b.expect(NO_LEAK)
+    b.expect_status(0)
+
+
 def test_a_run_of_services_alone_ends_at_once(boot):
     b = boot("build/pvguest/xs-standin.elf dom.service=xenstore")
     b.expect(r"^\(hv\) d0: xenstored \(service\)$")

@@ -12,9 +12,27 @@
  *   - with input=1 on its command line: "ready for input", then
  *     every line typed to it (Ctrl-A x3 routes input here) is said back as
  *     "ringcon: got <line>", until "quit".
+ * With hostile=1 it first claims, through the ring's own indexes, more
+ * output than the ring holds (out_prod 4096 past out_cons, over the bytes
+ * "EVIL"): the backend must leave such a ring alone, print nothing, and
+ * serve it again once the indexes are sane.
  * The verdict is printed through console_io, which still works for a domU.
  */
 #include "pvguest/lib/pvguest.h"
+#include "hypercalls/public/io/console.h"
+
+static void claim_too_much(const xen_start_info_t *si)
+{
+    volatile struct xen_xencons_interface *c =
+        (volatile struct xen_xencons_interface *)mm_mfn_to_va(si->console.domU.mfn);
+    uint32_t cons = c->out_cons;
+    for (unsigned i = 0; i < 5; i++)
+        c->out[(cons + i) % sizeof(c->out)] = "EVIL\n"[i];
+    c->out_prod = cons + 4096;
+    check_rc("notify with out_prod a ring too far", evtchn_send(si->console.domU.evtchn), 0);
+    check_rc("the backend left out_cons alone", c->out_cons, cons);
+    c->out_prod = cons;                 /* sane again: nothing waiting */
+}
 
 #define LINES 40
 
@@ -58,6 +76,8 @@ void pvguest_main(const xen_start_info_t *si)
     }
     if (!check_rc("console ring opened", consring_open(), 1))
         xtf_exit();
+    if (cmdline_uint("hostile", 0))
+        claim_too_much(si);
     for (unsigned i = 1; i <= LINES; i++)
         consring_printf("ringcon: ring line %u of %u, padded to wrap the ring ..........\n",
                         i, LINES);

@@ -9,7 +9,9 @@
  *     xs-standin: req <id> XS_<TYPE> <payload, each nul shown as '|'>
  * and answers each with "OK" - except a request of the type named by
  * fail=<number> on its command line, which gets XS_ERROR "EACCES", so the
- * test can see the hypervisor report it.  It never ends: a service does
+ * test can see the hypervisor report it.  With bad=1, after answering the
+ * first request it claims a ring's worth of answers too many (rsp_prod
+ * 4096 past rsp_cons), which must close the hypervisor's connection.  It never ends: a service does
  * not keep the run going, the hypervisor stops it when no guest is left.
  * A request it cannot take (longer than its buffer) ends it with FAILURE.
  */
@@ -19,7 +21,7 @@
 #define barrier() __asm__ __volatile__("" ::: "memory")
 
 static volatile struct xen_xenstore_domain_interface *ring;
-static unsigned port, fail_type;
+static unsigned port, fail_type, bad;
 
 static const char *const names[] = {
     [XS_MKDIR] = "XS_MKDIR", [XS_SET_PERMS] = "XS_SET_PERMS", [XS_WRITE] = "XS_WRITE",
@@ -75,12 +77,17 @@ static bool serve_one(void)
         answer(&h, XS_ERROR, "EACCES");
     else
         answer(&h, h.type, "OK");
+    if (bad) {
+        ring->rsp_prod = ring->rsp_cons + 4096;
+        bad = 0;
+    }
     return true;
 }
 
 void pvguest_main(const xen_start_info_t *si)
 {
     fail_type = (unsigned)cmdline_uint("fail", ~0ul);
+    bad = (unsigned)cmdline_uint("bad", 0);
     uint32_t va = si->store_mfn ? mm_mfn_to_va(si->store_mfn) : 0;
     if (!va) {
         test_error("no store page: boot this with dom.service=xenstore");
