@@ -125,6 +125,19 @@ def test_xenstored_answering_past_its_ring_loses_the_toolstack_connection(boot):
     b.expect_status(0)
 
 
+def test_the_initial_domain_is_the_first_guest_built_not_a_service(boot):
+    b = boot("build/pvguest/xs-standin.elf dom.service=xenstore", guest("ringcon"))
+    b.expect(r"^\(hv\) d1 \(d1\): .*, initial domain$")
+    b.forbid(r"^\(hv\) d0 \(d0\): .*, initial domain$")
+    s1, p1, c1, _ = rings_of(b, 1)
+    assert c1 is None and s1 is not None, "an initial domain: a store page, no console ring"
+    b.expect(r"^\(d1\) ringcon: start_info store_mfn 0x%x store_evtchn %d console mfn 0x0 "
+             r"evtchn 0 \(initial domain\)$" % (s1, p1))
+    b.expect(r"^\(d0\) xs-standin: req 0x\w+ XS_INTRODUCE 1\|%d\|%d\|$" % (s1, p1))
+    b.expect(r"^\(d1\) Test result: SUCCESS$")
+    b.expect_status(0)
+
+
 def test_a_run_of_services_alone_ends_at_once(boot):
     b = boot("build/pvguest/xs-standin.elf dom.service=xenstore")
     b.expect(r"^\(hv\) d0: xenstored \(service\)$")
