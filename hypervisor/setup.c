@@ -9,12 +9,14 @@
  *   2. the console, so everything after can be reported;
  *   3. what the boot loader told us: command line, memory, modules;
  *   4. the frame allocator, with everything precious reserved;
- *   5. the M2P table, then one domain per module;
+ *   5. the M2P table, then one domain per module, then the connect phase
+ *      that wires each domain to the service domains (share/rings.c);
  *   6. the scheduler, which powers off with a status when no domain is left.
  */
 #include "hypervisor/setup.h"
 #include "hypervisor/bootinfo.h"
 #include "hypervisor/domain/builder.h"
+#include "hypervisor/share/rings.h"
 #include "hypervisor/event/sched.h"
 #include "hypervisor/event/time.h"
 #include "hypervisor/mm/m2p.h"
@@ -133,6 +135,7 @@ void start_hypervisor(uint32_t magic, uint32_t mbi_pa)
         hvlog("no domains to run\n");
         shutdown_machine(HV_STATUS_OK);
     }
+    rings_connect();                /* store and console rings, before anything runs */
     console_input_init();           /* typed input: to d0 first, Ctrl-A x3 moves it on */
     sched_start();
 }

@@ -10,7 +10,10 @@
  *
  * Bytes for a domain wait in that domain's own small ring until it asks
  * for them with CONSOLEIO_read; each arrival raises VIRQ_CONSOLE (if the
- * domain bound it) and wakes the domain if it blocked.  A full ring drops
+ * domain bound it) and wakes the domain if it blocked.  A domain that
+ * drives a console ring (every one but the initial domain has one) gets
+ * them through its ring instead: console_ring.c moves them into its
+ * page's in[] and notifies it.  A full ring drops
  * what comes next, with one warning, as Xen's serial ring does.  Input
  * never goes to a domain that has ended: if the owner has shut down or
  * halted, the next byte first moves input on, with a line saying so.
@@ -23,10 +26,12 @@
  * This runs in interrupt context (IRQ 4 or 1), which in this hypervisor is only
  * ever between two guest instructions or in the idle loop: interrupts are
  * off everywhere else in ring 0, so nothing here races with a hypercall.
- * It must never touch a domain's memory: the guest fetches its bytes.
+ * It never touches a domain's memory itself: the guest fetches its bytes,
+ * or console_ring.c writes them into the ring page it holds.
  */
 #include "hypervisor/console/console_input.h"
 #include "hypervisor/console/console.h"
+#include "hypervisor/console/console_ring.h"
 #include "hypervisor/event/event.h"
 #include "hypervisor/console/keys.h"
 #include "hypervisor/lib.h"
@@ -88,7 +93,10 @@ static void deliver(struct domain *d, uint8_t c)
         return;
     }
     q->buf[q->prod++ % RX_SIZE] = c;
-    event_send_virq(d, VIRQ_CONSOLE);
+    if (console_ring_has(d))
+        console_ring_input(d);
+    else
+        event_send_virq(d, VIRQ_CONSOLE);
     /*
      * A domain in SCHEDOP_block wakes even if it did not bind VIRQ_CONSOLE,
      * so a guest without event channels can still sleep between reads.  One

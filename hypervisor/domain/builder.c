@@ -13,6 +13,9 @@
  *              +-------------------+
  *              | start_info        |  ESI points here at entry
  *              +-------------------+
+ *              | store page        |  xenstore ring (rings.c), as Xen's libxc
+ *              | console page      |  console ring (console_ring.c)
+ *              +-------------------+
  *              | page tables       |  L3, four L2s, then the L1s; mapped
  *              |                   |  read-only (only the hypervisor writes them)
  *              +-------------------+
@@ -62,7 +65,7 @@ static bool compute_layout(const struct elf_image *img, uint32_t nr_pages, struc
     l->v_start = img->virt_base;
     l->p2m = ALIGN_UP(img->load_end, PAGE_SIZE);   /* after any BSD symtab */
     l->start_info = ALIGN_UP(l->p2m + nr_pages * 4, PAGE_SIZE);
-    l->pt = l->start_info + PAGE_SIZE;
+    l->pt = l->start_info + 3 * PAGE_SIZE;      /* start_info, store, console */
     l->l1_base = ALIGN_DOWN(l->v_start, MIB2);
     uint64_t v_end = 0;
     for (l->nr_pt = 1 + 4 + 1; ; l->nr_pt++) {
@@ -234,6 +237,15 @@ static void set_entry_state(struct domain *d, const struct elf_image *img, const
     r->eflags = 0x202;              /* IF: real interrupts stay on in guests */
 }
 
+/* The initial domain by default: the first module built that is no service. */
+static bool guest_built_before(const struct domain *d)
+{
+    for (unsigned i = 0; i < d->id; i++)
+        if (domains[i]->state != DOMAIN_NOT_BUILT && !domains[i]->service)
+            return true;
+    return false;
+}
+
 static bool fail(struct domain *d, unsigned index, const struct boot_module *m, const char *why)
 {
     hvlog("error: module %u (%s): %s; d%u not built\n", index, m->cmdline, why, d->id);
@@ -247,8 +259,7 @@ bool builder_build(struct domain *d, const struct boot_module *m, unsigned index
 {
     static struct elf_image img;             /* boot-time only: static, off the stack */
     static struct domain_opts o;
-    o = (struct domain_opts){ .mem_mib = DOMAIN_DEFAULT_MIB, .initdomain = index == 0,
-                              .policy = hv_opts.policy };
+    o = (struct domain_opts){ .mem_mib = DOMAIN_DEFAULT_MIB, .policy = hv_opts.policy };
     struct layout l;
     char err[160];
 
@@ -267,7 +278,8 @@ bool builder_build(struct domain *d, const struct boot_module *m, unsigned index
     d->tsc = o.tsc;
     if (o.weight)
         d->weight = o.weight;
-    d->initdomain = o.initdomain;
+    d->service = o.service;
+    d->initdomain = o.initdomain_given ? o.initdomain : !o.service && !guest_built_before(d);
     d->max_grant_frames = o.max_grant_frames;
 
     const void *image = bootmap(m->start, (size_t)(m->end - m->start));
@@ -312,6 +324,8 @@ bool builder_build(struct domain *d, const struct boot_module *m, unsigned index
     if (img.has_hypercall_page)
         fill_hypercall_page(d, &l, img.hypercall_page);
     write_start_info(d, &l, &o);
+    d->start_info_pfn = pfn_of(&l, l.start_info);
+    d->store_pfn = d->start_info_pfn + 1;
     set_entry_state(d, &img, &l);
     /*
      * Type the bootstrap tables as a guest's own would be: validating the
@@ -327,5 +341,7 @@ bool builder_build(struct domain *d, const struct boot_module *m, unsigned index
     hvlog("d%u (%s): %u MiB, virt_base 0x%08x, entry 0x%08x, mapped 0x%08x-0x%08x%s\n",
           d->id, d->name, o.mem_mib, l.v_start, img.entry, l.v_start, l.v_end,
           d->initdomain ? ", initial domain" : "");
+    if (d->service)
+        hvlog("d%u: %s (service)\n", d->id, d->service == SERVICE_XENSTORE ? "xenstored" : "?");
     return true;
 }

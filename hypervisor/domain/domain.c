@@ -13,6 +13,7 @@
 #include "hypervisor/domain/domain.h"
 #include "hypervisor/share/argo_ring.h"
 #include "hypervisor/share/grant.h"
+#include "hypervisor/share/rings.h"
 #include "hypervisor/event/event.h"
 #include "hypervisor/vcpu/fpu.h"
 #include "hypervisor/vcpu/gdt.h"
@@ -47,6 +48,7 @@ struct domain *domain_alloc(void)
     d->id = nr_domains;
     d->shared_info = INVALID_MFN;
     d->vcpu_info_mfn = INVALID_MFN;
+    d->store_mfn = d->console_mfn = INVALID_MFN;
     d->runstate = (struct xen_vcpu_runstate_info){ .state = RUNSTATE_runnable,
                                                    .state_entry_time = time_now_ns() };
     d->weight = 256;
@@ -96,6 +98,7 @@ void domain_destroy(struct domain *d)
 {
     event_domain_dies(d);              /* first: peers are told while shared_info exists */
     argo_domain_dies(d);               /* before its frames go: rings hold references */
+    rings_domain_dies(d);              /* likewise: its store and console pages */
     vcpu_info_release(d);
     ldt_domain_dies(d);
     gdt_domain_dies(d);

@@ -25,6 +25,7 @@
  */
 #include "hypervisor/event/event.h"
 #include "hypervisor/event/event_port.h"
+#include "hypervisor/share/rings.h"
 #include "hypervisor/vcpu/bounce.h"
 #include "hypervisor/vcpu/vcpu_info.h"
 #include "hypervisor/event/sched.h"
@@ -168,6 +169,10 @@ int event_send(struct domain *d, uint32_t port)
     unsigned dom;
     uint32_t target;
     int rc = event_port_send_target(d->evtchn, d->id, port, &dom, &target);
+    if (rc == EVTCHN_TO_XEN) {
+        rings_notify(d, port);          /* the hypervisor is this port's peer */
+        return 0;
+    }
     if (rc <= 0)
         return rc;
     BUG_ON(dom >= nr_domains);          /* the port names a domain that has a table */

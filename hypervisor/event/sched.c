@@ -27,6 +27,7 @@
 #include "hypervisor/vcpu/ldt.h"
 #include "hypervisor/vcpu/runstate.h"
 #include "hypervisor/event/time.h"
+#include "hypervisor/share/rings.h"
 #include "hypervisor/vcpu/trap.h"
 #include "hypervisor/console/console.h"
 #include "hypervisor/domain/shutdown.h"
@@ -65,10 +66,11 @@ static struct domain *pick_next(void)
     return NULL;
 }
 
+/* A guest still running?  Service domains (dom.service=) do not keep a run going. */
 static bool any_alive(void)
 {
     for (unsigned i = 0; i < nr_domains; i++)
-        if (domains[i]->state == DOMAIN_RUNNABLE)
+        if (domains[i]->state == DOMAIN_RUNNABLE && !domains[i]->service)
             return true;
     return false;
 }
@@ -111,8 +113,10 @@ static void switch_to(struct domain *d, struct cpu_regs *frame)
 static struct domain *wait_for_runnable(void)
 {
     for (;;) {
+        if (!any_alive())
+            return NULL;
         struct domain *next = pick_next();
-        if (next || !any_alive())
+        if (next)
             return next;
         current = NULL;
         sti();
@@ -138,6 +142,7 @@ void sched_run_next(void)
     struct domain *next = wait_for_runnable();
     if (!next) {
         current = NULL;
+        rings_stop_services();              /* only services are left: they end too */
         shutdown_machine(domain_summary());
     }
     need_resched = false;
