@@ -42,7 +42,8 @@ PV_LOW_GUESTS := hello
 PV_PRIV_CLASSES := $(shell cut -d'|' -f1 pvguest/tests/priv/expected.txt | grep -v '^\#')
 PV_ELFS    := $(PV_GUESTS:%=$(B)/pvguest/%.elf) \
               $(PV_LOW_GUESTS:%=$(B)/pvguest/%-low.elf) \
-              $(PV_PRIV_CLASSES:%=$(B)/pvguest/priv-%.elf)
+              $(PV_PRIV_CLASSES:%=$(B)/pvguest/priv-%.elf) \
+              $(B)/pvguest/xenstored.elf
 
 .PHONY: pvguests
 pvguests: $(PV_ELFS)
@@ -90,6 +91,18 @@ $(B)/pvguest/priv-%.elf: $(PV_OBJ)/tests/priv/%.o $(PV_LIB_OBJ) pvguest/guest.ld
 	     { echo "$@: executes '$$got', expected.txt says '$$want'"; rm -f $@; exit 1; }; \
 	 grep -aqF "$$want" $@ || \
 	     { echo "$@: main.c does not print '$$want' (its TEXT)"; rm -f $@; exit 1; }
+
+# ---- service domains -------------------------------------------------------
+#
+# pvguest/xenstored/ is not a test but the xenstore service domain (booted
+# with dom.service=xenstore): its own objects plus the library, linked like
+# a test guest into build/pvguest/xenstored.elf.  Its core files build on
+# the host too (tests/test_unit_xenstore.py).
+PV_XENSTORED_OBJ := $(patsubst pvguest/%.c,$(PV_OBJ)/%.o,$(wildcard pvguest/xenstored/*.c))
+.SECONDARY: $(PV_XENSTORED_OBJ)
+$(B)/pvguest/xenstored.elf: $(PV_XENSTORED_OBJ) $(PV_LIB_OBJ) pvguest/guest.ld
+	@echo "  LD      $@"
+	@$(LD) $(PV_HIGH) $(PV_LDFLAGS) -o $@ $(filter %.o,$^) $(PV_LIBGCC)
 
 # ---- kernel guests: pvguest/kernel/ and a ring-3 user program -------------
 #

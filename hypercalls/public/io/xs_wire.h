@@ -51,4 +51,23 @@ XEN_ABI_OFFSET(struct xen_xenstore_domain_interface, connection, 2068);
 
 #define XENSTORE_PAYLOAD_MAX 4096
 
+/*
+ * What xenstored and its clients need beyond the layout (the numbers are
+ * Xen's).  Errors travel as the payload of an XS_ERROR reply: the errno's
+ * NAME, NUL-terminated ("ENOENT\0").  These fifteen are the only names
+ * Xen's xenstored sends; any other error goes out as "EINVAL".
+ * X(name, Linux errno number).
+ */
+#define XSD_ERRORS(X) \
+    X(EINVAL, 22) X(EACCES, 13) X(EEXIST, 17) X(EISDIR, 21) X(ENOENT, 2) \
+    X(ENOMEM, 12) X(ENOSPC, 28) X(EIO, 5) X(ENOTEMPTY, 39) X(ENOSYS, 38) \
+    X(EROFS, 30) X(EBUSY, 16) X(EAGAIN, 11) X(EISCONN, 106) X(E2BIG, 7)
+
+/* Watch events carry "path\0token\0". */
+enum xen_xs_watch_type { XS_WATCH_PATH = 0, XS_WATCH_TOKEN };
+
+/* Longer paths only earn an EINVAL reply (a longer payload drops the client). */
+#define XENSTORE_ABS_PATH_MAX 3072
+#define XENSTORE_REL_PATH_MAX 2048
+
 #endif
