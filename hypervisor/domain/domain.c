@@ -91,6 +91,11 @@ void domain_destroy(struct domain *d)
     ldt_domain_dies(d);
     gdt_domain_dies(d);
     fpu_domain_dies(d);
+    domain_free_memory(d);
+}
+
+void domain_free_memory(struct domain *d)
+{
     if (d->frames) {
         for (uint32_t pfn = 0; pfn < d->nr_pages; pfn++)
             free_frame_if_valid(&d->frames[pfn]);
