@@ -37,12 +37,12 @@
  * The one RAM minimum (README's "minimum RAM"): a machine of 32 MiB.  Such
  * a machine reports about 31.5 MiB usable (the BIOS keeps 384 KiB below
  * 1 MiB and a little at the top), and that holds the hypervisor, its M2P
- * and one domain of the default 16 MiB with room to spare.  So the check is
- * on usable RAM, with the firmware's share allowed for: a 32 MiB machine
- * passes, anything smaller is refused with this one figure.
+ * and one domain of the default 16 MiB with room to spare.  The check is on
+ * usable RAM, with the firmware's share allowed for, so that a 32 MiB
+ * machine passes and a 31 MiB one (30.5 MiB usable) does not.
  */
 #define MIN_RAM_MIB     32
-#define MIN_USABLE_MIB  30
+#define MIN_USABLE_MIB  31
 
 static struct boot_info boot;
 

@@ -292,6 +292,7 @@ static long do_ping(struct task *t, uint32_t dom, uint32_t n, uint32_t out)
 /* ---- the domain's runstate, and the spinner's rest ------------------------ */
 
 static struct task *spinner;                /* asleep until the next command */
+static unsigned rested;                     /* times it went to sleep */
 
 static long do_runstate(struct task *t, uint32_t out)
 {
@@ -325,6 +326,9 @@ static bool shell_syscall(struct task *t, struct trap_frame *f)
         f->eax = do_runstate(t, f->ebx);
         return true;
     case SYS_spin_rest:
+        if (!rested++)
+            printf("kernel: spin ran %u s; it sleeps now until the next command, so an "
+                   "idle demo leaves the CPU idle\n", SPIN_BURST_S);
         spinner = t;
         task_sleep_until(0);                /* until spin_wake */
         spinner = NULL;

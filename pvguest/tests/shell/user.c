@@ -342,12 +342,12 @@ static void shell(void)
                 continue;
             if (c == '\r' || c == '\n') {
                 line[len] = '\0';
-                syscall3(SYS_spin_wake, 0, 0, 0);
                 put(shell_user);
                 put("> ");
                 put(line);
                 end_line();
                 run(line);
+                syscall3(SYS_spin_wake, 0, 0, 0);   /* after: ps shows it resting */
                 len = 0;
             } else if (c == 0x7f || c == '\b') {
                 len -= len > 0;
