@@ -27,6 +27,7 @@ HV = ROOT / "build" / "hypervisor.elf"
 HELLO = ROOT / "build" / "pvguest" / "hello.elf"
 MKIMAGE = ROOT / "tools" / "mkimage"
 MIB, KIB, PAGE = 1 << 20, 1 << 10, 4096
+ALIGN = lambda a: (a + PAGE - 1) & ~(PAGE - 1)
 HV_LOAD_PHYS = 0x100000                 # arch/x86/layout.h
 
 BANNER = (r"^\(hv\) ringone \d+\.\d+\.\d+ \(Xen 3\.0 x86_32p PV ABI subset\), "
@@ -508,3 +509,25 @@ def test_a_double_fault_runs_on_its_own_task_and_still_explains_itself(boot):
                        r"<start_hypervisor\+0x[0-9a-f]+>",
                        r"^\(hv\) power off: status 3 \(hypervisor panic\)$"])
     b.expect_status(3)
+
+
+def test_out_of_memory_gives_back_what_it_took_and_counts_what_is_really_free(boot):
+    """d0 asks for more than the machine has: its partial allocation goes
+    back before the error counts free frames, so the count is what d1 then
+    builds from, and the summary counts only the domain that was built."""
+    need_hello()
+    b = boot("%s dom.mem=200M" % HELLO, str(HELLO), mem=128)
+    err = b.expect(r"^\(hv\) error: module 0 \(.*\): out of memory: dom\.mem=200M asked, but "
+                   r"only (\d+) KiB \((\d+) frames\) are free; d0 not built$")
+    kib, frames = int(err.group(1)), int(err.group(2))
+    assert kib == frames * 4
+    after = int(b.expect(r"^\(hv\) frames: (\d+) free of \d+ after building 1 domain "
+                         r"\(1 module not built\)$").group(1))
+    # Each module's pages were given to the allocator once it was built.
+    modules = sum((ALIGN(int(e, 16)) - (int(s, 16) & ~(PAGE - 1))) // PAGE for s, e in
+                  re.findall(r"^\(hv\) module \d+: 0x([0-9a-f]+)-0x([0-9a-f]+) ", b.output, re.M))
+    # d1 took its 16 MiB (4096 frames) and a few more for its P2M array,
+    # shared_info and page directory: nothing was left over from d0.
+    assert 4096 < frames + modules - after < 4096 + 32, (frames, modules, after)
+    b.expect(r"^\(d1\) Test result: SUCCESS$")
+    b.expect_status(2)

@@ -157,17 +157,23 @@ def test_each_forbidden_shell_command_halts_the_domain_naming_it(boot, cmd, insn
     b.expect_status(2)
 
 
+def two_shells(boot, d0, d1, *typed):
+    """Shells d0 and d1 ("name=... -- user=... peer=..."), and each (text,
+    cue) of typed sent once its cue line appears."""
+    extra = []
+    for text, cue in typed:
+        extra += ["--input", text, "--input-after", cue]
+    return boot(guest("shell", d0), guest("shell", d1), extra=extra)
+
+
 def test_two_shells_ping_each_other_over_an_interdomain_event_channel(boot):
     # Each shell's first alloc_unbound, for its peer, is port 1; "ping 1"
     # binds (d1, 1), and d1 answers every event there with one back. Alice
     # is typed to once bob's port is made: before that, binding it is
     # rightly -EINVAL (which a busy host once showed).
-    b = boot(guest("shell", "name=alice -- user=alice peer=1"),
-             guest("shell", "name=bob -- user=bob peer=0"),
-             extra=["--input", r"ping 1\nping 2\nexit\n",
-                    "--input", r"exit\n",
-                    "--input-after", r"^\(d1\) kernel: port 1 waits for pings from d0$",
-                    "--input-after", r"^\(hv\) d0 shutdown: poweroff$"])
+    b = two_shells(boot, "name=alice -- user=alice peer=1", "name=bob -- user=bob peer=0",
+                   (r"ping 1\nping 2\nexit\n", r"^\(d1\) kernel: port 1 waits for pings from d0$"),
+                   (r"exit\n", r"^\(hv\) d0 shutdown: poweroff$"))
     for d, peer in ((0, 1), (1, 0)):
         b.expect(line(d, r"kernel: port 1 waits for pings from d%d" % peer))
     b.expect_in_order([line(0, r"alice> ping 1")] +
@@ -187,12 +193,10 @@ def test_two_shells_ping_each_other_over_an_interdomain_event_channel(boot):
 def test_ping_to_a_halted_peer_says_in_words_that_the_domain_has_ended(boot):
     # d0 (bob) halts on cli; input then moves on to d1 (alice), whose ping
     # to d0 is refused with -ESRCH, named, not shown as a bare number.
-    b = boot(guest("shell", "name=bob -- user=bob peer=1 spin=0"),
-             guest("shell", "name=alice -- user=alice peer=0 spin=0"),
-             extra=["--input", r"cli\n",
-                    "--input-after", r"^\(d1\) kernel: port 1 waits for pings from d0$",
-                    "--input", r"ping 0\nexit\n",
-                    "--input-after", r"^\(hv\) d0 halted: "])
+    b = two_shells(boot, "name=bob -- user=bob peer=1 spin=0",
+                   "name=alice -- user=alice peer=0 spin=0",
+                   (r"cli\n", r"^\(d1\) kernel: port 1 waits for pings from d0$"),
+                   (r"ping 0\nexit\n", r"^\(hv\) d0 halted: "))
     b.expect_in_order([r"^\(hv\) d0 halted: privileged instruction 'cli'",
                        r"^\(hv\) console input: d0 has ended$",
                        r"^\(hv\) console input: d1$",
