@@ -10,9 +10,15 @@ prints. The grub.cfg of `make iso` and of `tools/run --iso --entry 1` are
 compared, so what is booted here is what goes on the USB stick.
 """
 
+import fcntl
+import os
 import re
+import select
+import shlex
+import signal
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -113,3 +119,39 @@ def test_entry_4_the_hypervisor_alone_says_no_domain_ran(boot):
 def test_every_menu_entry_is_tested_here(n):
     """A new entry in tools/iso-menu needs its own boot test above."""
     assert "def test_entry_%d_" % n in open(__file__).read()
+
+
+def test_the_readme_command_boots_build_hypervisor_iso_into_the_demo(built):
+    """README's "Boot the ISO in QEMU" command, run literally on what
+    `make iso` wrote (with -display none added: no window here): the menu
+    counts down and the demo's two shells come up."""
+    readme = (ROOT / "README.md").read_text()
+    section = readme.split("### Boot the ISO in QEMU", 1)[1].split("\n### ", 1)[0]
+    cmd = re.search(r"^    (qemu-system-i386 .*build/hypervisor\.iso.*)$", section, re.M).group(1)
+    assert re.search(r"^    make iso$", section, re.M)
+    with open(str(ROOT / "build" / ".make.lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        mk = subprocess.run(["make", "-s", "iso"], cwd=str(ROOT), stdin=subprocess.DEVNULL,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            universal_newlines=True, timeout=harness.scaled(300))
+    assert mk.returncode == 0, mk.stdout
+    q = subprocess.Popen(shlex.split(cmd) + ["-display", "none"], cwd=str(ROOT),
+                         stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                         stderr=subprocess.STDOUT, start_new_session=True)
+    seen, deadline = b"", time.monotonic() + harness.scaled(120)
+    try:
+        want = (b"(d0) alice: shell ready; type help", b"(d1) bob: shell ready; type help")
+        while not all(w in seen for w in want) and time.monotonic() < deadline:
+            ready, _, _ = select.select([q.stdout], [], [], 1)
+            if ready:
+                chunk = os.read(q.stdout.fileno(), 65536)
+                if not chunk:
+                    break
+                seen += chunk
+    finally:
+        os.killpg(q.pid, signal.SIGKILL)
+        q.wait()
+    text = seen.decode("utf-8", "replace")
+    assert "executed automatically in 5s" in text, text[-2000:]
+    assert "(d0) alice: shell ready; type help" in text, text[-2000:]
+    assert "(d1) bob: shell ready; type help" in text, text[-2000:]
