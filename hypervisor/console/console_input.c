@@ -2,10 +2,11 @@
  * console_input.c - who gets what is typed, on the serial line or the keyboard.
  *
  * Input goes to one place at a time, as in Xen: a domain (the "console
- * owner", d0 at first) or the hypervisor itself, whose debug keys (keys.c)
- * print its tables.  Ctrl-A typed three times in a row moves input on to
- * the next live domain, and after the last one to the hypervisor, then
- * round again to d0; each move is announced as "(hv) console input: ...".
+ * owner": at first the first domain built, d0 unless its module failed)
+ * or the hypervisor itself, whose debug keys (keys.c) print its tables.
+ * Ctrl-A typed three times in a row moves input on to the next live
+ * domain, and after the last one to the hypervisor, then round again;
+ * each move is announced as "(hv) console input: ...".
  * One or two Ctrl-As followed by anything else are passed on as typed.
  *
  * Bytes for a domain wait in that domain's own small ring until it asks
@@ -155,11 +156,15 @@ void console_input_init(void)
         hvlog("console input: none (no serial port, no keyboard)\n");
         return;
     }
-    owner = live(0) ? 0 : SWITCH_HV;
+    /* The first domain that runs: d0 unless its module failed to build. */
+    owner = SWITCH_HV;
+    for (unsigned id = 0; id < nr_domains && owner == SWITCH_HV; id++)
+        if (live(id))
+            owner = (int)id;
     if (owner == SWITCH_HV)
         announce();
     else
-        hvlog("console input: d0 (type Ctrl-A three times to switch)\n");
+        hvlog("console input: d%d (type Ctrl-A three times to switch)\n", owner);
     if (serial)
         pic_unmask(UART_IRQ);
     if (keyboard)

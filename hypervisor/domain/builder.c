@@ -108,7 +108,7 @@ static void domain_write(struct domain *d, const struct layout *l, uint32_t va, 
     }
 }
 
-static bool alloc_memory(struct domain *d, uint32_t nr_pages)
+static bool take_memory(struct domain *d, uint32_t nr_pages)
 {
     d->frames_array_pages = ALIGN_UP(nr_pages * sizeof(mfn_t), PAGE_SIZE) / PAGE_SIZE;
     mfn_t arr = frame_alloc_low_range(d->frames_array_pages);
@@ -133,18 +133,32 @@ static bool alloc_memory(struct domain *d, uint32_t nr_pages)
         unmap_domain_page(p);
     }
     d->shared_info = frame_alloc_low();              /* directmapped: see domain_shared_info */
-    mfn_t pdpt = frame_alloc_low();
-    if (mfn_eq(d->shared_info, INVALID_MFN) || mfn_eq(pdpt, INVALID_MFN))
+    if (mfn_eq(d->shared_info, INVALID_MFN))
         return false;
+    mfn_t pdpt = frame_alloc_low();
+    if (mfn_eq(pdpt, INVALID_MFN))
+        return false;
+    d->pdpt = directmap_va((paddr_t)mfn_x(pdpt) << PAGE_SHIFT);
     page_set_owner(d->shared_info, (uint16_t)d->id);      /* mappable by d alone */
     BUG_ON(page_type_get(d, d->shared_info, PGT_WRITABLE)); /* for good: we write it, never a table */
-    d->pdpt = directmap_va((paddr_t)mfn_x(pdpt) << PAGE_SHIFT);
     memset(d->pdpt, 0, PAGE_SIZE);
     struct xen_shared_info *si = domain_shared_info(d);
     memset(si, 0, PAGE_SIZE);
     si->vcpu_info[0].evtchn_upcall_mask = 1;     /* events start masked */
     d->vcpu_info = &si->vcpu_info[0];            /* until the guest moves it (vcpu_info.c) */
     return true;
+}
+
+/*
+ * All or nothing: on failure every frame taken so far goes back, so that
+ * the error message's free count is what is really left for the next module.
+ */
+static bool alloc_memory(struct domain *d, uint32_t nr_pages)
+{
+    if (take_memory(d, nr_pages))
+        return true;
+    domain_free_memory(d);
+    return false;
 }
 
 /* L3 and four L2s first, then one L1 per 2 MiB of [v_start, v_end). */
@@ -302,8 +316,10 @@ bool builder_build(struct domain *d, const struct boot_module *m, unsigned index
     }
     if (!alloc_memory(d, nr_pages) || grant_table_init(d)) {
         bootunmap();
-        snprintf(err, sizeof(err), "out of memory for %u MiB (%u frames free)",
-                 o.mem_mib, frame_free_count());
+        /* Counted after alloc_memory() gave back its partial allocation. */
+        uint32_t free_kib = frame_free_count() * (PAGE_SIZE >> 10);
+        snprintf(err, sizeof(err), "out of memory: dom.mem=%uM asked, but only %u KiB "
+                 "(%u frames) are free", o.mem_mib, free_kib, frame_free_count());
         return fail(d, index, m, err);
     }
     for (unsigned i = 0; i < img.nseg; i++)

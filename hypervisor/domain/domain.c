@@ -104,6 +104,11 @@ void domain_destroy(struct domain *d)
     gdt_domain_dies(d);
     fpu_domain_dies(d);
     grant_table_teardown(d);           /* last before the frames: it leaves only others' references */
+    domain_free_memory(d);
+}
+
+void domain_free_memory(struct domain *d)
+{
     if (d->frames) {
         for (uint32_t pfn = 0; pfn < d->nr_pages; pfn++)
             free_frame_if_valid(&d->frames[pfn]);

@@ -150,6 +150,8 @@ long domain_check_pg_owner(unsigned foreigndom);
 
 /* Return every frame to the allocator (after halt or shutdown). */
 void domain_destroy(struct domain *d);
+/* Give back d's frames, its P2M array, shared_info and PDPT, as far as it has them. */
+void domain_free_memory(struct domain *d);
 
 /* Summary lines at the end of a run; returns the run's status. */
 int domain_summary(void);

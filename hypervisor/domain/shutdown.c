@@ -15,9 +15,10 @@ static const char *meaning(enum hv_status s)
 {
     switch (s) {
     case HV_STATUS_OK:            return "all domains powered off";
-    case HV_STATUS_DOMAIN_FAILED: return "a domain halted or crashed";
+    case HV_STATUS_DOMAIN_FAILED: return "a domain halted, crashed or was not built";
     case HV_STATUS_PANIC:         return "hypervisor panic";
     case HV_STATUS_BOOT_ERROR:    return "cannot boot on this machine";
+    case HV_STATUS_NO_DOMAIN:     return "no domain ran";
     }
     return "unknown";
 }
