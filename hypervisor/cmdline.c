@@ -11,6 +11,7 @@
 #include "hypervisor/console/console.h"
 #include "hypervisor/lib.h"
 #include "hypervisor/domain/policy.h"
+#include "hypervisor/trace.h"
 
 struct hv_options hv_opts;
 
@@ -126,6 +127,8 @@ static const struct option {
                                       "cpuid-faulting=on|off: make cpuid trap where the CPU can (default on)" },
     { "argo",        set_argo,        "argo=0|1[,mac-permissive=0|1]: Argo messaging (argo_op) on; default off, as in Xen" },
     { "tick",        set_tick,        "tick=apic|pit: the tick's source (default: the local APIC timer if any)" },
+    { "trace",       trace_option,    "trace=N: record the last N hypercalls, traps, bounces, events and"
+                                      " switches (1: 1024, at most 2048); dumped at power off and by debug key T" },
     { "test-panic",  set_test_panic,  "test-panic=pf|gp|ud|de|bug|df: crash the hypervisor on purpose" },
 };
 

@@ -20,6 +20,7 @@
 #include "hypervisor/event/time.h"
 #include "hypervisor/event/time_calc.h"
 #include "hypervisor/mm/frame.h"
+#include "hypervisor/trace.h"
 #include "hypercalls/public/xen.h"
 
 #define NS_PER_MS 1000000ull
@@ -153,6 +154,7 @@ static const struct key {
     { 'r', key_run_queue, "run queue: running, next in turn, blocked" },
     { 't', key_time, "time since boot, and pending guest timers" },
     { 'm', key_memory, "free and used memory" },
+    { 'T', trace_dump, "the trace buffer, for tools/trace (boot with trace=N)" },
 };
 
 static void key_help(void)

@@ -9,6 +9,7 @@
 #include "hypervisor/domain/shutdown.h"
 #include "hypervisor/console/console.h"
 #include "hypervisor/lib.h"
+#include "hypervisor/trace.h"
 #include "arch/x86/power.h"
 
 static const char *meaning(enum hv_status s)
@@ -24,6 +25,7 @@ static const char *meaning(enum hv_status s)
 
 void shutdown_machine(enum hv_status status)
 {
+    trace_dump();
     hvlog("power off: status %d (%s)\n", status, meaning(status));
     arch_power_off(status);
 }

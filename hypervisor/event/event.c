@@ -25,6 +25,7 @@
  */
 #include "hypervisor/event/event.h"
 #include "hypervisor/event/event_port.h"
+#include "hypervisor/trace.h"
 #include "hypervisor/vcpu/bounce.h"
 #include "hypervisor/vcpu/vcpu_info.h"
 #include "hypervisor/event/sched.h"
@@ -113,6 +114,7 @@ void event_set_pending(struct domain *d, uint32_t port)
     struct xen_shared_info *si = shared_info_of(d);
     struct xen_vcpu_info *vi = vcpu_info0(d);
     bool fresh = !(si->evtchn_pending[word] & bit);
+    TRACE(TRACE_EVENT, d, port, current ? current->id : 0xffff);
     si->evtchn_pending[word] |= bit;
     if (fresh && !(si->evtchn_mask[word] & bit) && !(vi->evtchn_pending_sel & (1u << word))) {
         vi->evtchn_pending_sel |= 1u << word;

@@ -1,0 +1,42 @@
+/*
+ * trace.h - a flight recorder: what the hypervisor did, in order, with TSC stamps.
+ *
+ * With the option trace=N the hypervisor keeps the last N events of five
+ * kinds in a ring buffer: hypercalls, traps from a guest, exceptions
+ * bounced to a guest, event-channel sends and upcalls, and scheduling
+ * decisions.  The buffer is printed on the console at power off, or by
+ * debug key 'T', and tools/trace draws it as a timeline (docs/tour.md).
+ *
+ * Each hook in the code is one TRACE(...) line.  Off (the default) it costs
+ * one load and one untaken branch; the ring buffer is a fixed static array,
+ * so tracing never allocates and never fails.
+ */
+#ifndef HV_TRACE_H
+#define HV_TRACE_H
+#include "hypervisor/types.h"
+
+struct domain;
+
+enum trace_kind {
+    TRACE_HYPERCALL,    /* a: hypercall number */
+    TRACE_TRAP,         /* a: vector, b: error code (low 16 bits) */
+    TRACE_BOUNCE,       /* a: vector bounced to the guest's own handler */
+    TRACE_EVENT,        /* a: port set pending in d, b: sending domain (0xffff: hv) */
+    TRACE_UPCALL,       /* the event callback entered in d */
+    TRACE_RUN,          /* d starts a slice; d NULL: nothing to run, idle */
+};
+
+/* Entries kept; 0 when tracing is off.  Read by every TRACE(). */
+extern uint32_t trace_size;
+
+#define TRACE(kind, d, a, b) \
+    do { if (__builtin_expect(trace_size != 0, 0)) trace_record(kind, d, a, b); } while (0)
+
+void trace_record(enum trace_kind kind, const struct domain *d, uint32_t a, uint32_t b);
+
+/* trace=N (N entries; 1 or "on" mean the default); false for a bad value. */
+bool trace_option(const char *value);
+
+/* Print the buffer, oldest first, in the line format tools/trace reads. */
+void trace_dump(void);
+#endif
