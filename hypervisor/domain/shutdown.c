@@ -25,7 +25,8 @@ static const char *meaning(enum hv_status s)
 
 void shutdown_machine(enum hv_status status)
 {
-    trace_dump();
+    if (trace_size)
+        trace_dump();               /* trace=N: the last N events, for tools/trace */
     hvlog("power off: status %d (%s)\n", status, meaning(status));
     arch_power_off(status);
 }
