@@ -113,6 +113,18 @@ static bool set_argo(const char *v)
     return true;
 }
 
+/* trace=N entries, capped; on, 1 or a bare "trace" mean the default; off or 0: none. */
+static bool set_trace(const char *v)
+{
+    uint32_t n = 0;
+    if (!strcmp(v, "") || !strcmp(v, "on") || !strcmp(v, "1"))
+        n = TRACE_DEFAULT;
+    else if (strcmp(v, "off") && !parse_uint(v, &n))
+        return false;
+    hv_opts.trace = MIN(n, TRACE_MAX);
+    return true;
+}
+
 static const struct option {
     const char *key;
     bool (*set)(const char *value);
@@ -127,7 +139,7 @@ static const struct option {
                                       "cpuid-faulting=on|off: make cpuid trap where the CPU can (default on)" },
     { "argo",        set_argo,        "argo=0|1[,mac-permissive=0|1]: Argo messaging (argo_op) on; default off, as in Xen" },
     { "tick",        set_tick,        "tick=apic|pit: the tick's source (default: the local APIC timer if any)" },
-    { "trace",       trace_option,    "trace=N: record the last N hypercalls, traps, bounces, events and"
+    { "trace",       set_trace,       "trace=N: record the last N hypercalls, traps, bounces, events and"
                                       " switches (1: 1024, at most 2048); dumped at power off and by debug key T" },
     { "test-panic",  set_test_panic,  "test-panic=pf|gp|ud|de|bug|df: crash the hypervisor on purpose" },
 };

@@ -8,12 +8,9 @@
  */
 #include "hypervisor/hypercall.h"
 #include "hypercalls/public/errno.h"
-#include "hypervisor/domain/domain.h"
-#include "hypervisor/trace.h"
 
 long hypercall_dispatch(uint32_t nr, const uint32_t args[5])
 {
-    TRACE(TRACE_HYPERCALL, current, nr, 0);
     /* nr comes straight from the guest's EAX: check it before indexing. */
     if (nr >= NR_HYPERCALLS || hypercall_table[nr].call == NULL)
         return -ENOSYS;

@@ -22,8 +22,6 @@
 #include "arch/x86/regs.h"
 #include "arch/x86/x86.h"
 
-#define TRACE_MAX     2048u     /* 32 KiB of BSS; a boot of a few seconds fits */
-#define TRACE_DEFAULT 1024u
 #define TRACE_HV      0xffu     /* the "domain" of an entry that has none */
 
 struct trace_entry {
@@ -35,38 +33,22 @@ struct trace_entry {
 };
 
 static struct trace_entry ring[TRACE_MAX];
-static uint32_t recorded;                /* ever; ring[recorded % trace_size] is next */
+static uint32_t recorded;                /* ever; ring[recorded % size] is next */
 static uint64_t tsc0, ns0;               /* first entry: TSC and system time */
-uint32_t trace_size;
-
-bool trace_option(const char *value)
-{
-    uint32_t n = 0;
-    if (!strcmp(value, "on") || !strcmp(value, "") || !strcmp(value, "1")) {
-        n = TRACE_DEFAULT;
-    } else if (strcmp(value, "off")) {
-        for (const char *s = value; *s; s++) {
-            if (*s < '0' || *s > '9' || n > TRACE_MAX)
-                return false;
-            n = n * 10 + (uint32_t)(*s - '0');
-        }
-    }
-    trace_size = n > TRACE_MAX ? TRACE_MAX : n;
-    return true;
-}
 
 void trace_record(enum trace_kind kind, const struct domain *d, uint32_t a, uint32_t b)
 {
+    uint32_t size = hv_opts.trace;
     uint8_t dom = d ? (uint8_t)d->id : TRACE_HV;
     if (!recorded) {
         tsc0 = rdtsc();
         ns0 = time_now_ns();
     }
     /* An idle CPU wakes at every tick to look again: one "idle" is enough. */
-    const struct trace_entry *last = &ring[(recorded + trace_size - 1) % trace_size];
+    const struct trace_entry *last = &ring[(recorded + size - 1) % size];
     if (kind == TRACE_RUN && recorded && last->kind == TRACE_RUN && last->dom == dom)
         return;
-    ring[recorded % trace_size] = (struct trace_entry){
+    ring[recorded % size] = (struct trace_entry){
         .tsc = rdtsc(), .a = a, .b = (uint16_t)b, .kind = (uint8_t)kind, .dom = dom };
     recorded++;
 }
@@ -74,25 +56,29 @@ void trace_record(enum trace_kind kind, const struct domain *d, uint32_t a, uint
 void trace_dump(void)
 {
     static const char *const kinds[] = { "hc", "trap", "bounce", "event", "upcall", "run" };
-    if (!trace_size) {
+    uint32_t size = hv_opts.trace;
+    if (!size) {
         hvlog("trace: off (boot with trace=N to record the last N events)\n");
         return;
     }
-    uint32_t kept = recorded < trace_size ? recorded : trace_size;
+    uint32_t kept = recorded < size ? recorded : size;
     uint64_t dns = recorded ? time_now_ns() - ns0 : 0, dtsc = rdtsc() - tsc0;
     hvlog("trace: %u entries of %u recorded, %llu TSC ticks per ms\n", kept, recorded,
           (unsigned long long)(dns ? dtsc * 1000000ull / dns : 0));
     for (uint32_t i = recorded - kept; i != recorded; i++) {
-        const struct trace_entry *e = &ring[i % trace_size];
+        const struct trace_entry *e = &ring[i % size];
         char who[8];
-        snprintf(who, sizeof(who), e->dom == TRACE_HV ? "hv" : "d%u", e->dom);
+        if (e->dom == TRACE_HV)
+            snprintf(who, sizeof(who), "hv");
+        else
+            snprintf(who, sizeof(who), "d%u", e->dom);
         bool vector = e->kind == TRACE_TRAP || e->kind == TRACE_BOUNCE;
         const char *name = e->kind == TRACE_HYPERCALL ? hypercall_name(e->a)
                          : vector && e->a < 32 ? x86_exception_name(e->a)
                          : vector ? "int" : "";
-        hvlog("T %llu %s %s %u %u %s\n", (unsigned long long)(e->tsc - tsc0), who,
+        hvlog("T %llu %s %s %u %u%s%s\n", (unsigned long long)(e->tsc - tsc0), who,
               e->kind == TRACE_RUN && e->dom == TRACE_HV ? "idle" : kinds[e->kind],
-              e->a, e->b, name);
+              e->a, e->b, name[0] ? " " : "", name);
     }
     hvlog("trace: end\n");
 }

@@ -14,11 +14,15 @@
 #ifndef HV_TRACE_H
 #define HV_TRACE_H
 #include "hypervisor/types.h"
+#include "hypervisor/cmdline.h"
+
+#define TRACE_MAX     2048u     /* entries: 32 KiB of BSS; a boot of a few seconds fits */
+#define TRACE_DEFAULT 1024u     /* trace=1, trace=on */
 
 struct domain;
 
 enum trace_kind {
-    TRACE_HYPERCALL,    /* a: hypercall number */
+    TRACE_HYPERCALL,    /* a: hypercall number, b: 1 for an entry of a multicall */
     TRACE_TRAP,         /* a: vector, b: error code (low 16 bits) */
     TRACE_BOUNCE,       /* a: vector bounced to the guest's own handler */
     TRACE_EVENT,        /* a: port set pending in d, b: sending domain (0xffff: hv) */
@@ -26,16 +30,11 @@ enum trace_kind {
     TRACE_RUN,          /* d starts a slice; d NULL: nothing to run, idle */
 };
 
-/* Entries kept; 0 when tracing is off.  Read by every TRACE(). */
-extern uint32_t trace_size;
-
+/* hv_opts.trace: the entries kept, 0 when tracing is off (cmdline.c parses it). */
 #define TRACE(kind, d, a, b) \
-    do { if (__builtin_expect(trace_size != 0, 0)) trace_record(kind, d, a, b); } while (0)
+    do { if (__builtin_expect(hv_opts.trace != 0, 0)) trace_record(kind, d, a, b); } while (0)
 
 void trace_record(enum trace_kind kind, const struct domain *d, uint32_t a, uint32_t b);
-
-/* trace=N (N entries; 1 or "on" mean the default); false for a bad value. */
-bool trace_option(const char *value);
 
 /* Print the buffer, oldest first, in the line format tools/trace reads. */
 void trace_dump(void);

@@ -25,7 +25,7 @@ static const char *meaning(enum hv_status s)
 
 void shutdown_machine(enum hv_status status)
 {
-    if (trace_size)
+    if (hv_opts.trace)
         trace_dump();               /* trace=N: the last N events, for tools/trace */
     hvlog("power off: status %d (%s)\n", status, meaning(status));
     arch_power_off(status);

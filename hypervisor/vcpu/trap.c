@@ -187,6 +187,7 @@ static void domain_trap(struct cpu_regs *r)
     if (r->vector != HYPERCALL_VECTOR) TRACE(TRACE_TRAP, d, r->vector, r->error_code);
     if (r->vector == HYPERCALL_VECTOR) {
         const uint32_t args[5] = { r->ebx, r->ecx, r->edx, r->esi, r->edi };
+        TRACE(TRACE_HYPERCALL, d, r->eax, 0);
         r->eax = (uint32_t)hypercall_dispatch(r->eax, args);
     } else if (r->vector == X86_EXC_GP) {
         if (!soft_interrupt(d, r))
