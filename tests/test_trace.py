@@ -104,3 +104,17 @@ def test_debug_key_T_without_trace_says_how_to_turn_it_on(boot):
     b.expect_in_order([r"^\(hv\) trace: off \(boot with trace=N to record the last N events\)$",
                        r"^\(d0\) echo: quit$"])
     b.forbid(r"^\(hv\) T ")
+
+
+def test_traps_and_bounces_are_drawn_with_the_exception_named(boot, tmp_path):
+    # pvguest/tests/traps raises exceptions on purpose and handles each one.
+    svg = tmp_path / "traps.svg"
+    b = boot(guest("traps"), extra=("--trace", str(svg)))
+    b.expect_status(0)
+    seen = entries(b)
+    assert ("d0", "trap", "14") in {(w, k, a) for _, w, k, a, _, _ in seen}
+    pf = [e for e in seen if e[2] == "bounce" and e[3] == "14"]
+    assert pf and pf[0][5] == "#PF page fault", "the guest's #PF handler got the page faults"
+    titles = [t.text for t in ET.parse(str(svg)).getroot().iter(SVG + "title")]
+    assert any(t.startswith("d0: trap vector 14 #PF page fault error 0x") for t in titles), titles[:20]
+    assert any(t.startswith("d0: bounce vector 14 #PF page fault at") for t in titles)
