@@ -19,13 +19,16 @@
 #define TRACE_MAX     2048u     /* entries: 32 KiB of BSS; a boot of a few seconds fits */
 #define TRACE_DEFAULT 1024u     /* trace=1, trace=on */
 
+#define TRACE_FROM_HV 0xffffu   /* TRACE_EVENT's sender when the hypervisor sends */
+
 struct domain;
 
 enum trace_kind {
     TRACE_HYPERCALL,    /* a: hypercall number, b: 1 for an entry of a multicall */
     TRACE_TRAP,         /* a: vector, b: error code (low 16 bits) */
     TRACE_BOUNCE,       /* a: vector bounced to the guest's own handler */
-    TRACE_EVENT,        /* a: port set pending in d, b: sending domain (0xffff: hv) */
+    TRACE_EVENT,        /* a: d's port, b: the sender: a domain (event_send) or
+                           TRACE_FROM_HV (a VIRQ, the wake-up at a peer's death) */
     TRACE_UPCALL,       /* the event callback entered in d */
     TRACE_RUN,          /* d starts a slice; d NULL: nothing to run, idle */
 };

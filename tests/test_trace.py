@@ -47,6 +47,9 @@ def test_run_trace_draws_a_lane_per_domain_with_the_hypercalls_seen(boot, tmp_pa
     for d in ("d0", "d1"):
         for kind in ("run", "hc", "event", "upcall"):
             assert (d, kind) in kinds, "%s has a %s entry" % (d, kind)
+    for who, peer in (("d0", "1"), ("d1", "0")):     # each ping or pong comes from the peer
+        senders = {b for _, w, kind, _, b, _ in seen if w == who and kind == "event"}
+        assert peer in senders and senders <= {peer, "65535"}, (who, senders)
     hypercalls = {name for _, _, kind, _, _, name in seen if kind == "hc"}
     assert {"event_channel_op", "console_io", "sched_op"} <= hypercalls
 
@@ -118,3 +121,17 @@ def test_traps_and_bounces_are_drawn_with_the_exception_named(boot, tmp_path):
     titles = [t.text for t in ET.parse(str(svg)).getroot().iter(SVG + "title")]
     assert any(t.startswith("d0: trap vector 14 #PF page fault error 0x") for t in titles), titles[:20]
     assert any(t.startswith("d0: bounce vector 14 #PF page fault at") for t in titles)
+
+
+def test_a_timer_event_is_sent_by_the_hypervisor_and_it_idles_meanwhile(boot, tmp_path):
+    # pvguest/tests/sleeper blocks until its one-shot timer's VIRQ_TIMER.
+    svg = tmp_path / "sleeper.svg"
+    b = boot(guest("sleeper"), extra=("--trace", str(svg)))
+    b.expect_status(0)
+    seen = entries(b)
+    events = [e for e in seen if e[2] == "event"]
+    assert events and all(e[1] == "d0" and e[4] == "65535" for e in events), events
+    assert any(e[1:3] == ("hv", "idle") for e in seen), "nothing ran while d0 slept"
+    titles = [t.text for t in ET.parse(str(svg)).getroot().iter(SVG + "title")]
+    assert any(re.match(r"d0: event: port \d+ of d0 set pending by hv at", t) for t in titles)
+    assert any(t.startswith("hv idle ") for t in titles), "the idle spans are drawn"

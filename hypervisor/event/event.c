@@ -114,7 +114,6 @@ void event_set_pending(struct domain *d, uint32_t port)
     struct xen_shared_info *si = shared_info_of(d);
     struct xen_vcpu_info *vi = vcpu_info0(d);
     bool fresh = !(si->evtchn_pending[word] & bit);
-    TRACE(TRACE_EVENT, d, port, current ? current->id : 0xffff);
     si->evtchn_pending[word] |= bit;
     if (fresh && !(si->evtchn_mask[word] & bit) && !(vi->evtchn_pending_sel & (1u << word))) {
         vi->evtchn_pending_sel |= 1u << word;
@@ -174,8 +173,10 @@ int event_send(struct domain *d, uint32_t port)
         return rc;
     BUG_ON(dom >= nr_domains);          /* the port names a domain that has a table */
     struct domain *to = domains[dom];
-    if (to->state == DOMAIN_RUNNABLE)   /* not ourselves, shut down a moment ago */
+    if (to->state == DOMAIN_RUNNABLE) { /* not ourselves, shut down a moment ago */
+        TRACE(TRACE_EVENT, to, target, d->id);
         event_set_pending(to, target);
+    }
     return 0;
 }
 
@@ -184,8 +185,10 @@ void event_send_virq(struct domain *d, unsigned virq)
     if (virq >= NR_VIRQS || d->state != DOMAIN_RUNNABLE || !d->evtchn)
         return;
     uint16_t port = d->evtchn->virq_to_port[virq];
-    if (port)
+    if (port) {
+        TRACE(TRACE_EVENT, d, port, TRACE_FROM_HV);
         event_set_pending(d, port);
+    }
 }
 
 void event_domain_dies(struct domain *d)
@@ -200,8 +203,10 @@ void event_domain_dies(struct domain *d)
         if (t->port[p].state == ECS_FREE || event_port_close(t, d->id, p, &peer_dom, &peer_port))
             continue;
         struct domain *peer = peer_dom != d->id ? event_domain(peer_dom) : NULL;
-        if (peer_port && peer)
+        if (peer_port && peer) {
+            TRACE(TRACE_EVENT, peer, peer_port, TRACE_FROM_HV);
             event_set_pending(peer, peer_port);     /* wake it to see the port unbound */
+        }
     }
     BUG_ON(t->in_use);
     d->evtchn = NULL;
