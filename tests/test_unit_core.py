@@ -228,6 +228,10 @@ def test_cmdline_argo_is_off_unless_argo_1_and_mac_permissive_is_separate(unit):
     unit("cmdline", "parse_argo")
 
 
+def test_cmdline_trace_takes_a_count_capped_on_or_off(unit):
+    unit("cmdline", "parse_trace")
+
+
 def test_cmdline_parse_warns_about_unknown_options(unit):
     unit("cmdline", "parse_unknown")
 

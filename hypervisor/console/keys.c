@@ -23,6 +23,7 @@
 #include "hypervisor/event/time_calc.h"
 #include "hypervisor/mm/frame.h"
 #include "hypervisor/share/grant.h"
+#include "hypervisor/trace.h"
 #include "hypercalls/public/xen.h"
 
 #define NS_PER_MS 1000000ull
@@ -177,6 +178,7 @@ static const struct key {
     { 't', key_time, "time since boot, and pending guest timers" },
     { 'm', key_memory, "free and used memory" },
     { 'g', key_grants, "grant tables: frames, mappings of each domain's grants and by it" },
+    { 'T', trace_dump, "the trace buffer, for tools/trace (boot with trace=N)" },
 };
 
 static void key_help(void)

@@ -9,6 +9,7 @@
 #include "hypervisor/domain/shutdown.h"
 #include "hypervisor/console/console.h"
 #include "hypervisor/lib.h"
+#include "hypervisor/trace.h"
 #include "arch/x86/power.h"
 
 static const char *meaning(enum hv_status s)
@@ -25,6 +26,8 @@ static const char *meaning(enum hv_status s)
 
 void shutdown_machine(enum hv_status status)
 {
+    if (hv_opts.trace)
+        trace_dump();               /* trace=N: the last N events, for tools/trace */
     hvlog("power off: status %d (%s)\n", status, meaning(status));
     arch_power_off(status);
 }

@@ -19,6 +19,7 @@
  * domain.  There is no separate kernel stack per domain to save.
  */
 #include "hypervisor/event/sched.h"
+#include "hypervisor/trace.h"
 #include "arch/x86/cpu.h"
 #include "hypervisor/vcpu/debugreg.h"
 #include "hypervisor/vcpu/emulate.h"
@@ -100,6 +101,7 @@ static void switch_to(struct domain *d, struct cpu_regs *frame)
     d->slice_start_ns = time_now_ns();
     rr_last = d->id;
     current = d;
+    TRACE(TRACE_RUN, d, 0, 0);
     runstate_change(d, RUNSTATE_running, d->slice_start_ns);
     runstate_publish(d);                    /* its page tables are loaded, and it is current */
     time_periodic(d, d->slice_start_ns);
@@ -119,6 +121,7 @@ static struct domain *wait_for_runnable(void)
         if (next)
             return next;
         current = NULL;
+        TRACE(TRACE_RUN, NULL, 0, 0);
         sti();
         hlt();
         cli();

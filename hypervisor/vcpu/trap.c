@@ -11,6 +11,7 @@
  *     which halts it while it has no handler to receive it.
  */
 #include "hypervisor/vcpu/trap.h"
+#include "hypervisor/trace.h"
 #include "hypervisor/panic.h"
 #include "hypervisor/lib.h"
 #include "hypervisor/vcpu/bounce.h"
@@ -67,6 +68,7 @@ bool trap_bounce(struct domain *d, struct cpu_regs *r, unsigned vector, uint32_t
     const struct vcpu_trap *t = &d->vcpu.traps[vector & 0xff];
     if (!t->address)
         return false;
+    TRACE(TRACE_BOUNCE, d, vector, 0);
     struct bounce b = {
         .cs = t->cs, .eip = t->address, .has_error = has_error_code(vector), .error = error,
         .mask_events = t->flags & 4, .set_cr2 = vector == X86_EXC_PF,
@@ -165,6 +167,7 @@ void trap_deliver_upcall(struct domain *d, struct cpu_regs *r)
     bool due = vi->evtchn_upcall_pending && !vi->evtchn_upcall_mask;
     if (!due)
         return;
+    TRACE(TRACE_UPCALL, d, 0, 0);
     struct bounce b = { .cs = (uint16_t)d->vcpu.event_cs, .eip = d->vcpu.event_eip, .mask_events = true };
     char why[96];
     uint32_t eip = r->eip;
@@ -216,8 +219,10 @@ static void guest_exit(struct cpu_regs *r)
 static void domain_trap(struct cpu_regs *r)
 {
     struct domain *d = current;
+    if (r->vector != HYPERCALL_VECTOR) TRACE(TRACE_TRAP, d, r->vector, r->error_code);
     if (r->vector == HYPERCALL_VECTOR) {
         const uint32_t args[5] = { r->ebx, r->ecx, r->edx, r->esi, r->edi };
+        TRACE(TRACE_HYPERCALL, d, r->eax, 0);
         r->eax = (uint32_t)hypercall_dispatch(r->eax, args);
     } else if (r->vector == X86_EXC_GP) {
         if (!soft_interrupt(d, r))
