@@ -78,8 +78,9 @@ static long reservation(struct domain *d, guest_ptr_t arg, bool increase)
     struct xen_memory_reservation r;
     if (copy_from_guest(&r, arg, sizeof(r)))
         return -EFAULT;
-    if (r.domid != DOMID_SELF && r.domid != d->id)
-        return -EPERM;
+    long rc = domain_check_self(r.domid);        /* -EPERM, or -ESRCH for no such domain */
+    if (rc)
+        return rc;
     if (r.extent_order != 0)
         return -EINVAL;                           /* single frames only */
     long done = 0;

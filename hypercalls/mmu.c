@@ -39,7 +39,7 @@ static int mmu_one(struct domain *d, const struct xen_mmu_update *u)
                                    cmd == MMU_PT_UPDATE_PRESERVE_AD);
     case MMU_MACHPHYS_UPDATE:
         if (!domain_owns_frame(d, m, &pfn))
-            return -EPERM;                        /* only its own frames' M2P entries */
+            return -EINVAL;                       /* only its own frames' (Xen's get_page_from_mfn) */
         m2p_set(m, (uint32_t)u->val);
         return 0;
     default:
@@ -50,12 +50,12 @@ static int mmu_one(struct domain *d, const struct xen_mmu_update *u)
 long do_mmu_update(guest_ptr_t reqs, unsigned int count, guest_ptr_t done, unsigned int foreigndom)
 {
     struct domain *d = current;
-    if (foreigndom != DOMID_SELF && foreigndom != d->id)
-        return -EPERM;                            /* no domain may touch another's tables */
+    long rc = domain_check_pg_owner(foreigndom);     /* no domain may touch another's tables */
+    if (rc)
+        return rc;                                /* -EPERM, or -ESRCH for no such domain */
     if (count > MMU_BATCH_MAX)
         return -EINVAL;
     unsigned int i;
-    long rc = 0;
     for (i = 0; i < count; i++) {
         struct xen_mmu_update u;
         if (copy_from_guest(&u, reqs + i * sizeof(u), sizeof(u))) {

@@ -21,11 +21,12 @@
 
 #define MMUEXT_BATCH_MAX 4096
 
+/* As Xen's do_mmuext_op(): a frame not ours, or of the wrong type, is -EINVAL throughout. */
 static int pin(struct domain *d, mfn_t m, enum page_type type)
 {
     struct page_info *pg = page_info(m);
     if (!pg || pg->owner != d->id)
-        return -EPERM;
+        return -EINVAL;
     if (pg->flags & PGF_PINNED)
         return -EINVAL;                              /* already pinned */
     if (type == PGT_L2 && pg->type == PGT_L2_XEN && pg->type_count)
@@ -40,7 +41,7 @@ static int unpin(struct domain *d, mfn_t m)
 {
     struct page_info *pg = page_info(m);
     if (!pg || pg->owner != d->id)
-        return -EPERM;
+        return -EINVAL;
     if (!(pg->flags & PGF_PINNED))
         return -EINVAL;
     pg->flags &= ~PGF_PINNED;
@@ -114,12 +115,12 @@ static int mmuext_one(struct domain *d, const struct xen_mmuext_op *op)
 long do_mmuext_op(guest_ptr_t ops, unsigned int count, guest_ptr_t done, unsigned int foreigndom)
 {
     struct domain *d = current;
-    if (foreigndom != DOMID_SELF && foreigndom != d->id)
-        return -EPERM;
+    long rc = domain_check_pg_owner(foreigndom);     /* Xen's get_pg_owner(): -EPERM or -ESRCH */
+    if (rc)
+        return rc;
     if (count > MMUEXT_BATCH_MAX)
         return -EINVAL;
     unsigned int i;
-    long rc = 0;
     for (i = 0; i < count; i++) {
         struct xen_mmuext_op op;
         if (copy_from_guest(&op, ops + i * sizeof(op), sizeof(op))) {

@@ -14,6 +14,7 @@
 #include "hypervisor/domain/domain.h"
 #include "hypervisor/mm/guest_access.h"
 #include "hypervisor/hypercall.h"
+#include "hypervisor/trace.h"
 #include "hypercalls/public/errno.h"
 #include "hypercalls/public/xen.h"
 
@@ -38,6 +39,7 @@ long do_multicall(guest_ptr_t calls, unsigned int nr_calls)
             e.result = (uint32_t)-EINVAL;
         else
             e.result = (uint32_t)hypercall_dispatch(e.op, e.args);
+        TRACE(TRACE_HYPERCALL, current, e.op, 1);   /* b = 1: an entry of a multicall */
         guest_ptr_t result = at + offsetof(struct xen_multicall_entry, result);
         bool written = !copy_to_guest(result, &e.result, sizeof(e.result));
         if (e.op == __HYPERVISOR_iret)

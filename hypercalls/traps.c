@@ -7,6 +7,10 @@
  * return to ring 1 from ring 1's own handler frames correctly.  Every
  * selector a guest names must be a guest code selector: a handler
  * selector of ring 0 would run guest code with the hypervisor's privilege.
+ * Every address a guest names (handler, callback, stack) must lie below
+ * the hypervisor hole, checked here when it is set: 32-bit Xen leaves that
+ * to the segment limits, which QEMU's TCG does not enforce, and the CPU
+ * itself writes through the fast-trap stack (docs/vcpu.md).
  */
 #include "gen/hypercall_handlers.h"
 #include "hypervisor/vcpu/bounce.h"
@@ -27,10 +31,17 @@
  * (RF so an instruction breakpoint does not fire again on return). */
 #define EFLAGS_GUEST_MASK 0x00250dd5u
 
-/* The ring-1 data selectors a guest may use for its kernel stack. */
-static bool stack_selector_ok(uint32_t ss)
+/*
+ * The ring-1 data selector a guest may use for its kernel stack, after
+ * Xen's fixup_guest_stack_selector(): RPL 0 becomes RPL 1.  We accept only
+ * FLAT_RING1_DS (Xen accepts any): a stack segment of the guest's own GDT
+ * could have a base, and then "below the hole" would mean base + esp.
+ */
+static bool stack_selector_fixup(unsigned long *ss)
 {
-    return (ss & 0xfffc) == (RING1_DS & 0xfffc) && (ss & 3) == 1;
+    if ((*ss & 3) == 0)
+        *ss |= 1;
+    return (*ss & 0xffff) == RING1_DS && *ss <= 0xffff;
 }
 
 /*
@@ -57,6 +68,8 @@ long do_set_trap_table(guest_ptr_t traps)
             return -EPERM;              /* a ring-0 handler: never */
         if (!bounce_selector_ok(d, ti.cs))
             return -EINVAL;             /* null, or not a guest code selector */
+        if (!guest_code_ok(ti.address))
+            return -EINVAL;             /* in the hole: see the top of this file */
         d->vcpu.traps[ti.vector] = (struct vcpu_trap){
             .cs = ti.cs, .flags = ti.flags & 7, .address = ti.address,
         };
@@ -66,13 +79,22 @@ long do_set_trap_table(guest_ptr_t traps)
     return -E2BIG;
 }
 
+/*
+ * The CPU writes a ring-3 int $0x80's frame below esp through the
+ * fast-trap gate with no hypervisor on the path, so a stack whose frame
+ * would reach the hole (or wrap past 0) is refused here, and the gate is
+ * re-decided (desc_set_fast_trap checks the stack once more).
+ */
 long do_stack_switch(unsigned long ss, unsigned long esp)
 {
-    if (!stack_selector_ok(ss))
+    if (!stack_selector_fixup(&ss))
         return -EPERM;
+    if (!guest_stack_ok(esp))
+        return -EINVAL;
     current->vcpu.kernel_ss = ss;
     current->vcpu.kernel_sp = esp;
     desc_set_ring1_stack(ss, esp);
+    desc_set_fast_trap(current);
     return 0;
 }
 
@@ -81,6 +103,8 @@ long do_set_callbacks(unsigned long event_cs, unsigned long event_eip,
 {
     if (!bounce_selector_ok(current, event_cs) || !bounce_selector_ok(current, failsafe_cs))
         return -EPERM;
+    if (!guest_code_ok(event_eip) || !guest_code_ok(failsafe_eip))
+        return -EINVAL;
     current->vcpu.event_cs = event_cs;
     current->vcpu.event_eip = event_eip;
     current->vcpu.failsafe_cs = failsafe_cs;
@@ -132,6 +156,8 @@ long do_callback_op(int cmd, guest_ptr_t arg)
             return -EINVAL;
         if (!bounce_selector_ok(current, reg.address.cs))
             return -EPERM;
+        if (!guest_code_ok(reg.address.eip))
+            return -EINVAL;
         slot[0] = reg.address.cs;
         slot[1] = reg.address.eip;
         if (mask)

@@ -14,6 +14,11 @@
 #include "hypercalls/public/errno.h"
 #include "hypercalls/public/version.h"
 
+/*
+ * The release, not the ABI: the ABI is "xen-3.0-x86_32p" (capabilities
+ * below) in every Xen since 3.0.  4.0 is the first release that had all
+ * the additions to 3.0 that we implement (docs/domains.md, "Which Xen?").
+ */
 #define XEN_MAJOR 4
 #define XEN_MINOR 0
 

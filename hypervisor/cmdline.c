@@ -11,6 +11,7 @@
 #include "hypervisor/console/console.h"
 #include "hypervisor/lib.h"
 #include "hypervisor/domain/policy.h"
+#include "hypervisor/trace.h"
 
 struct hv_options hv_opts;
 
@@ -112,6 +113,28 @@ static bool set_argo(const char *v)
     return true;
 }
 
+/* Xen's guest_loglvl, reduced to its two uses: every line (all), or rate-limited ones (the default). */
+static bool set_guest_loglvl(const char *v)
+{
+    static const char *const words[] = { "ratelimited", "all" };
+    int i = cmdline_choice(v, words, ARRAY_SIZE(words));
+    if (i >= 0)
+        hv_opts.guest_log_all = i == 1;
+    return i >= 0;
+}
+
+/* trace=N entries, capped; on, 1 or a bare "trace" mean the default; off or 0: none. */
+static bool set_trace(const char *v)
+{
+    uint32_t n = 0;
+    if (!strcmp(v, "") || !strcmp(v, "on") || !strcmp(v, "1"))
+        n = TRACE_DEFAULT;
+    else if (strcmp(v, "off") && !parse_uint(v, &n))
+        return false;
+    hv_opts.trace = MIN(n, TRACE_MAX);
+    return true;
+}
+
 static const struct option {
     const char *key;
     bool (*set)(const char *value);
@@ -125,7 +148,11 @@ static const struct option {
     { "cpuid-faulting", set_cpuid_faulting,
                                       "cpuid-faulting=on|off: make cpuid trap where the CPU can (default on)" },
     { "argo",        set_argo,        "argo=0|1[,mac-permissive=0|1]: Argo messaging (argo_op) on; default off, as in Xen" },
+    { "guest_loglvl", set_guest_loglvl, "guest_loglvl=ratelimited|all: lines a guest causes are rate-limited"
+                                      " per domain (default: a burst of 10, then 1 per 5 s), or all printed" },
     { "tick",        set_tick,        "tick=apic|pit: the tick's source (default: the local APIC timer if any)" },
+    { "trace",       set_trace,       "trace=N: record the last N hypercalls, traps, bounces, events and"
+                                      " switches (1: 1024, at most 2048); dumped at power off and by debug key T" },
     { "test-panic",  set_test_panic,  "test-panic=pf|gp|ud|de|bug|df: crash the hypervisor on purpose" },
 };
 

@@ -13,6 +13,8 @@ struct hv_options {
     uint8_t policy;            /* policy=halt|reflect|emulate: every domain's default */
     bool argo;                 /* argo=1: argo_op works (off by default, as in Xen) */
     bool argo_mac_permissive;  /* argo=1,mac-permissive=1: rings open to any domain */
+    bool guest_log_all;        /* guest_loglvl=all: no rate limit on guest-caused lines */
+    uint32_t trace;            /* trace=N: entries the trace keeps (0: off; trace.h) */
 };
 extern struct hv_options hv_opts;
 

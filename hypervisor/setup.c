@@ -9,12 +9,14 @@
  *   2. the console, so everything after can be reported;
  *   3. what the boot loader told us: command line, memory, modules;
  *   4. the frame allocator, with everything precious reserved;
- *   5. the M2P table, then one domain per module;
+ *   5. the M2P table, then one domain per module, then the connect phase
+ *      that wires each domain to the service domains (share/rings.c);
  *   6. the scheduler, which powers off with a status when no domain is left.
  */
 #include "hypervisor/setup.h"
 #include "hypervisor/bootinfo.h"
 #include "hypervisor/domain/builder.h"
+#include "hypervisor/share/rings.h"
 #include "hypervisor/event/sched.h"
 #include "hypervisor/event/time.h"
 #include "hypervisor/mm/m2p.h"
@@ -33,8 +35,16 @@
 #include "arch/x86/paging.h"
 #include "arch/x86/pic.h"
 
-/* Below this much usable RAM there is no room for a single domain. */
-#define MIN_RAM_MIB 32
+/*
+ * The one RAM minimum (README's "minimum RAM"): a machine of 32 MiB.  Such
+ * a machine reports about 31.5 MiB usable (the BIOS keeps 384 KiB below
+ * 1 MiB and a little at the top), and that holds the hypervisor, its M2P
+ * and one domain of the default 16 MiB with room to spare.  The check is on
+ * usable RAM, with the firmware's share allowed for, so that a 32 MiB
+ * machine passes and a 31 MiB one (30.5 MiB usable) does not.
+ */
+#define MIN_RAM_MIB     32
+#define MIN_USABLE_MIB  31
 
 static struct boot_info boot;
 
@@ -84,11 +94,14 @@ static void give_back(const struct boot_module *m)
         frame_add_ram(m->start & PAGE_MASK, ALIGN_UP(m->end, PAGE_SIZE));
 }
 
-static void build_domains(struct boot_info *bi)
+/* Returns how many domains were built and can run. */
+static unsigned build_domains(struct boot_info *bi)
 {
+    unsigned built = 0, wanted = 0;
     for (unsigned i = 0; i < bi->nmod; i++) {
         const struct boot_module *m = &bi->mod[i], *rd = NULL;
         unsigned index = i;
+        wanted++;
         if (builder_wants_ramdisk(m) && i + 1 < bi->nmod)
             rd = &bi->mod[++i];
         struct domain *d = domain_alloc();
@@ -96,13 +109,19 @@ static void build_domains(struct boot_info *bi)
             hvlog("error: module %u (%s): no memory for another domain\n", index, m->cmdline);
             continue;
         }
-        builder_build(d, m, index, rd);
+        built += builder_build(d, m, index, rd);
         give_back(m);
         if (rd)
             give_back(rd);
     }
-    hvlog("frames: %u free of %u after building %u domain%s\n", frame_free_count(),
-          frame_total_count(), nr_domains, nr_domains == 1 ? "" : "s");
+    unsigned failed = wanted - built;      /* a ramdisk module is no domain */
+    char more[32] = "";
+    if (failed)
+        snprintf(more, sizeof(more), " (%u module%s not built)", failed, failed == 1 ? "" : "s");
+    /* Counted now: a module that failed has given its frames back (builder.c). */
+    hvlog("frames: %u free of %u after building %u domain%s%s\n", frame_free_count(),
+          frame_total_count(), built, built == 1 ? "" : "s", more);
+    return built;
 }
 
 void start_hypervisor(uint32_t magic, uint32_t mbi_pa)
@@ -125,9 +144,12 @@ void start_hypervisor(uint32_t magic, uint32_t mbi_pa)
     if (!bootinfo_memory(mbi_pa, &boot))
         shutdown_machine(HV_STATUS_BOOT_ERROR);
     print_memory(&boot);
-    if (boot.mem.total < (uint64_t)MIN_RAM_MIB << 20) {
-        hvlog("error: only %llu MiB of usable RAM; the hypervisor needs at least %u MiB\n",
-              (unsigned long long)(boot.mem.total >> 20), MIN_RAM_MIB);
+    if (boot.mem.total < (uint64_t)MIN_USABLE_MIB << 20) {
+        hvlog("error: too little RAM: %llu MiB usable%s; the hypervisor needs a machine "
+              "with at least %u MiB of RAM (%u MiB usable)\n",
+              (unsigned long long)(boot.mem.total >> 20),
+              boot.mem.ignored ? " (the rest set aside by mem=)" : "",
+              MIN_RAM_MIB, MIN_USABLE_MIB);
         shutdown_machine(HV_STATUS_BOOT_ERROR);
     }
     frame_init();
@@ -142,11 +164,21 @@ void start_hypervisor(uint32_t magic, uint32_t mbi_pa)
     uint32_t max_mfn = (uint32_t)(boot.mem.ram[boot.mem.nram - 1].end >> PAGE_SHIFT);
     m2p_init(max_mfn);
     page_table_init(max_mfn);
-    build_domains(&boot);
-    if (!nr_domains) {
-        hvlog("no domains to run\n");
-        shutdown_machine(HV_STATUS_OK);
+    /*
+     * Nothing to run is not a clean end: tools/run and a test must tell a
+     * run that did nothing from one whose domains all powered off.
+     */
+    if (!build_domains(&boot)) {
+        if (!boot.nmod) {
+            hvlog("no domains to run: no modules were given (each guest is a multiboot module)\n");
+        } else {
+            hvlog("no domains to run: none of the %u module%s could be built\n",
+                  boot.nmod, boot.nmod == 1 ? "" : "s");
+            domain_summary();       /* each one's reason, and the leak check */
+        }
+        shutdown_machine(HV_STATUS_NO_DOMAIN);
     }
+    rings_connect();                /* store and console rings, before anything runs */
     console_input_init();           /* typed input: to d0 first, Ctrl-A x3 moves it on */
     sched_start();
 }

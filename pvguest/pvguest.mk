@@ -67,6 +67,10 @@ $(PV_OBJ)/tests/priv/%.o: pvguest/tests/priv/main.c $(B)/gen/.stamp
 	@echo "  CC      $< [$*]"
 	@$(CC) $(PV_CFLAGS) -DPRIV_CLASS=PRIV_$(subst -,_,$*) -MMD -MP -c $< -o $@
 
+# A guest of more than one file names its other objects here.
+$(B)/pvguest/hostile.elf: $(PV_OBJ)/tests/hostile/hole.o
+.SECONDARY: $(PV_OBJ)/tests/hostile/hole.o
+
 # Links.  GNU make picks the pattern with the shortest stem, so priv-% and
 # %-low win over plain % where both match.
 $(B)/pvguest/%.elf: $(PV_OBJ)/tests/%/main.o $(PV_LIB_OBJ) pvguest/guest.ld

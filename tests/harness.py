@@ -31,9 +31,10 @@ RUN = ROOT / "tools" / "run"
 
 # tools/run's exit statuses, as in docs/conventions.md, for readable failures.
 STATUS = {0: "clean end", 1: "usage error in tools/run",
-          2: "a domain halted or crashed", 3: "hypervisor panic", 4: "timeout",
-          5: "the emulator ended without the power-off line",
-          6: "the hypervisor refused to boot"}
+          2: "a domain halted, crashed or was not built", 3: "hypervisor panic",
+          4: "timeout", 5: "the emulator ended without the power-off line",
+          6: "the hypervisor refused to boot", 7: "no domain ran",
+          8: "a guest's last Test result line says FAILURE or ERROR"}
 PANIC = r"^\(hv\) PANIC"
 # The leak check, applied to every boot: at power off every frame must be
 # free again except the hypervisor's own (hypervisor/domain/domain.c).

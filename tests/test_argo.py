@@ -229,7 +229,7 @@ def test_a_ring_page_is_neither_retyped_nor_given_back_while_registered(solo):
     expect_checks(solo, 1,
                   ("register port 30 on it", 0),
                   ("unmap it: only the ring refers to it now", 0),
-                  ("... pin it as an L1: refused, it is the ring's writable page", EBUSY),
+                  ("... pin it as an L1: refused, it is the ring's writable page", EINVAL),
                   ("... decrease_reservation: not given back", 0),
                   ("... our reservation is unchanged", 4096),
                   ("send to the ring", 10),

@@ -27,13 +27,16 @@ HV = ROOT / "build" / "hypervisor.elf"
 HELLO = ROOT / "build" / "pvguest" / "hello.elf"
 MKIMAGE = ROOT / "tools" / "mkimage"
 MIB, KIB, PAGE = 1 << 20, 1 << 10, 4096
+ALIGN = lambda a: (a + PAGE - 1) & ~(PAGE - 1)
 HV_LOAD_PHYS = 0x100000                 # arch/x86/layout.h
 
 BANNER = (r"^\(hv\) ringone \d+\.\d+\.\d+ \(Xen 3\.0 x86_32p PV ABI subset\), "
           r"built (\d{4}-\d\d-\d\d|unknown)$")
 POWER_OFF = r"^\(hv\) power off: status %d \(%s\)$"
-OFF_OK = POWER_OFF % (0, "all domains powered off")
-OFF_DOMAIN = POWER_OFF % (2, "a domain halted or crashed")
+OFF_DOMAIN = POWER_OFF % (2, "a domain halted, crashed or was not built")
+# The hypervisor alone: nothing ran, which is not a clean end (status 7).
+OFF_NONE = POWER_OFF % (7, "no domain ran")
+NO_MODULES = r"^\(hv\) no domains to run: no modules were given \(each guest is a multiboot module\)$"
 OFF_PANIC = POWER_OFF % (3, "hypervisor panic")
 OFF_REFUSED = POWER_OFF % (6, "cannot boot on this machine")
 # Every feature later stages care about, each shown as +name or -name.
@@ -138,10 +141,10 @@ def test_the_banner_names_the_hypervisor_echoes_its_command_line_and_lists_the_m
         RANGE.pattern,
         SUMMARY.pattern,
         FRAMES_RESERVED,
-        r"^\(hv\) no domains to run$",
-        OFF_OK])
+        NO_MODULES,
+        OFF_NONE])
     assert b.lines[0] == b.expect(BANNER).group(0), "the banner is the first line"
-    b.expect_status(0)
+    b.expect_status(7)
 
 
 def test_the_cpu_features_line_shows_each_feature_with_plus_or_minus(boot):
@@ -153,7 +156,7 @@ def test_the_cpu_features_line_shows_each_feature_with_plus_or_minus(boot):
     # tools/run gives QEMU a CPU with these; the hypervisor cannot run without PAE.
     for name in ("pae", "nx", "pge", "tsc"):
         assert "+" + name in line, "+%s missing: %s" % (name, line)
-    b.expect_status(0)
+    b.expect_status(7)
 
 
 # --- the memory map ---------------------------------------------------------------
@@ -173,7 +176,7 @@ def test_the_memory_map_adds_up_to_the_ram_qemu_was_given(boot, mib):
     assert int(summary.group(1)) == total >> 20
     assert int(summary.group(2)) == len(ranges)
     assert int(summary.group(3)) == 0
-    b.expect_status(0)
+    b.expect_status(7)
 
 
 def test_ram_that_qemu_puts_above_4_gib_is_used(boot):
@@ -185,7 +188,7 @@ def test_ram_that_qemu_puts_above_4_gib_is_used(boot):
     below = usable_bytes([(s, min(e, 1 << 32)) for s, e in ranges if s < 1 << 32])
     free, total, _ = map(int, b.expect(FRAMES_RESERVED).groups())
     assert total > below // PAGE, "%d frames: the frames above 4 GiB were not added" % total
-    b.expect_status(0)
+    b.expect_status(7)
 
 
 @pytest.mark.parametrize("mib", [64, 3584])
@@ -201,7 +204,7 @@ def test_the_frame_count_is_the_usable_ram_less_the_bios_area_and_the_image(boot
         "%d frames; %d usable pages - %d below 1 MiB - %d of image = %d" % (
             total, usable_pages, bios_pages, image_pages(), expected)
     assert modules == 0 and free == total, "nothing is allocated before any domain"
-    b.expect_status(0)
+    b.expect_status(7)
 
 
 def test_mem_limits_the_ram_used_and_reports_the_rest_as_ignored(boot):
@@ -209,7 +212,7 @@ def test_mem_limits_the_ram_used_and_reports_the_rest_as_ignored(boot):
     total = usable_bytes(memory_map(b))
     assert total == 48 * MIB, "mem=48 left %.1f MiB" % (total / MIB)
     b.expect(r"^\(hv\) memory: 48 MiB usable in \d+ ranges?, 79 MiB ignored$")
-    b.expect_status(0)
+    b.expect_status(7)
 
 
 # --- a deliberate panic ------------------------------------------------------------
@@ -276,22 +279,60 @@ def test_a_general_protection_panic_shows_the_bad_selector_as_error_code(boot):
 
 # --- exit statuses -----------------------------------------------------------------
 
-def test_the_hypervisor_alone_ends_cleanly_with_status_0(boot):
+def test_the_hypervisor_alone_says_no_domain_ran_and_ends_with_status_7(boot):
+    """Nothing ran, so it is not a clean end: a script or a test must not
+    take a boot with no guests for one whose guests all powered off."""
     b = shared_boot(boot)
-    b.expect_in_order([r"^\(hv\) no domains to run$", OFF_OK])
-    assert b.lines[-1] == "(hv) power off: status 0 (all domains powered off)"
-    b.expect_status(0)
+    b.expect_in_order([NO_MODULES, OFF_NONE])
+    assert b.lines[-1] == "(hv) power off: status 7 (no domain ran)"
+    b.expect_status(7)
+    assert "(run) exit status 7: no domain ran" in b.stderr
 
 
-def test_too_little_ram_is_refused_with_a_clear_error_and_status_6(boot):
-    b = boot(mem=16)
+TOO_LITTLE = (r"^\(hv\) error: too little RAM: %d MiB usable%s; the hypervisor needs a "
+              r"machine with at least 32 MiB of RAM \(31 MiB usable\)$")
+
+
+@pytest.mark.parametrize("mib", [16, 31])
+def test_too_little_ram_is_refused_with_a_clear_error_and_status_6(boot, mib):
+    b = boot(mem=mib)
     b.expect_in_order([
-        r"^\(hv\) memory: 15 MiB usable",
-        r"^\(hv\) error: only 15 MiB of usable RAM; the hypervisor needs at least 32 MiB$",
+        r"^\(hv\) memory: %d MiB usable" % (mib - 1),
+        TOO_LITTLE % (mib - 1, ""),
         OFF_REFUSED])
     b.forbid(r"^\(hv\) frames:")           # refused before touching the allocator
     assert re.match(OFF_REFUSED, b.lines[-1])
     b.expect_status(6)
+    assert "below the 32 MiB minimum" in b.stderr    # tools/run warned first
+
+
+def test_the_minimum_ram_of_32_mib_boots_a_default_domain(boot):
+    """The one minimum README states: a 32 MiB machine runs a 16 MiB domain."""
+    need_hello()
+    b = boot(str(HELLO), mem=32)
+    b.expect(r"^\(d0\) Test result: SUCCESS$")
+    b.forbid(r"too little RAM")
+    b.expect_status(0)
+
+
+def test_grub_booting_it_with_too_little_ram_gets_the_same_clear_error(boot):
+    """Through GRUB, as on a real PC: mem= makes the machine small."""
+    b = boot(iso=True, hv_args="mem=20")
+    b.expect_in_order([r"^\(hv\) boot loader: GRUB ",
+                       TOO_LITTLE % (20, r" \(the rest set aside by mem=\)"),
+                       OFF_REFUSED])
+    b.expect_status(6)
+
+
+def test_a_machine_too_small_to_start_the_hypervisor_is_refused_by_tools_run(built):
+    """Below 2 MiB QEMU has no RAM where the hypervisor loads, so it could
+    not say a word: tools/run says why instead of hanging to the timeout."""
+    p = subprocess.run([sys.executable, str(ROOT / "tools" / "run"), "--mem", "1",
+                        str(HELLO)], cwd=str(ROOT), stdin=subprocess.DEVNULL,
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                       universal_newlines=True, timeout=harness.scaled(30))
+    assert p.returncode == 1, p.stderr
+    assert "cannot even start" in p.stderr and "32 MiB" in p.stderr, p.stderr
 
 
 def test_a_guest_that_never_ends_is_killed_at_the_timeout_with_status_4(boot, tmp_path):
@@ -312,11 +353,11 @@ def test_without_a_memory_map_it_falls_back_to_mem_lower_and_mem_upper(boot):
         r"^\(hv\) warning: no memory map from the boot loader \(ignore-mmap\); "
         r"using mem_lower/mem_upper$",
         r"^\(hv\) memory map \(mem_lower/mem_upper\):$",
-        OFF_OK])
+        OFF_NONE])
     ranges = memory_map(b)
     check_ranges_are_sane(ranges)
     assert 124 * MIB <= usable_bytes(ranges) <= 128 * MIB
-    b.expect_status(0)
+    b.expect_status(7)
 
 
 def test_an_unknown_option_is_reported_and_ignored(boot):
@@ -324,8 +365,8 @@ def test_an_unknown_option_is_reported_and_ignored(boot):
     b.expect_in_order([r"^\(hv\) command line: '\S+ bogus'$",
                        r"^\(hv\) warning: unknown option 'bogus' ignored$",
                        r"^\(hv\) memory map",
-                       OFF_OK])
-    b.expect_status(0)
+                       OFF_NONE])
+    b.expect_status(7)
 
 
 def test_a_bad_option_value_is_reported_and_ignored(boot):
@@ -334,9 +375,9 @@ def test_a_bad_option_value_is_reported_and_ignored(boot):
         r"^\(hv\) warning: bad value 'abc' for option 'mem' \(mem=MIB: .*\); ignored$",
         r"^\(hv\) warning: bad value 'nope' for option 'test-panic' \(.*\); ignored$",
         r"^\(hv\) memory: 127 MiB usable in 2 ranges, 0 MiB ignored$",   # no limit
-        OFF_OK])
+        OFF_NONE])
     b.forbid(r"crashing on purpose")
-    b.expect_status(0)
+    b.expect_status(7)
 
 
 def test_an_empty_module_is_reported_and_the_next_module_still_runs(boot, tmp_path):
@@ -414,8 +455,8 @@ def test_the_same_hypervisor_boots_from_the_grub_iso(boot):
                        r"^\(hv\) boot loader: GRUB ",
                        r"^\(hv\) command line: '/boot/hypervisor\.elf mem=100'$",
                        r"^\(hv\) memory: 100 MiB usable",
-                       OFF_OK])
-    b.expect_status(0)
+                       OFF_NONE])
+    b.expect_status(7)
 
 
 @pytest.mark.bochs
@@ -425,9 +466,9 @@ def test_the_same_hypervisor_boots_on_bochs(boot):
                        r"^\(hv\) boot loader: GRUB ",
                        r"^\(hv\) cpu features: \+pae ",
                        r"^\(hv\) memory map \(multiboot\):$",
-                       OFF_OK])
+                       OFF_NONE])
     check_ranges_are_sane(memory_map(b))
-    b.expect_status(0)
+    b.expect_status(7)
 
 
 def test_make_iso_writes_an_iso9660_image(built):
@@ -468,3 +509,25 @@ def test_a_double_fault_runs_on_its_own_task_and_still_explains_itself(boot):
                        r"<start_hypervisor\+0x[0-9a-f]+>",
                        r"^\(hv\) power off: status 3 \(hypervisor panic\)$"])
     b.expect_status(3)
+
+
+def test_out_of_memory_gives_back_what_it_took_and_counts_what_is_really_free(boot):
+    """d0 asks for more than the machine has: its partial allocation goes
+    back before the error counts free frames, so the count is what d1 then
+    builds from, and the summary counts only the domain that was built."""
+    need_hello()
+    b = boot("%s dom.mem=200M" % HELLO, str(HELLO), mem=128)
+    err = b.expect(r"^\(hv\) error: module 0 \(.*\): out of memory: dom\.mem=200M asked, but "
+                   r"only (\d+) KiB \((\d+) frames\) are free; d0 not built$")
+    kib, frames = int(err.group(1)), int(err.group(2))
+    assert kib == frames * 4
+    after = int(b.expect(r"^\(hv\) frames: (\d+) free of \d+ after building 1 domain "
+                         r"\(1 module not built\)$").group(1))
+    # Each module's pages were given to the allocator once it was built.
+    modules = sum((ALIGN(int(e, 16)) - (int(s, 16) & ~(PAGE - 1))) // PAGE for s, e in
+                  re.findall(r"^\(hv\) module \d+: 0x([0-9a-f]+)-0x([0-9a-f]+) ", b.output, re.M))
+    # d1 took its 16 MiB (4096 frames) and a few more for its P2M array,
+    # shared_info and page directory: nothing was left over from d0.
+    assert 4096 < frames + modules - after < 4096 + 32, (frames, modules, after)
+    b.expect(r"^\(d1\) Test result: SUCCESS$")
+    b.expect_status(2)

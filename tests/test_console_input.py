@@ -29,6 +29,20 @@ def test_typed_lines_reach_the_console_owner_d0_and_one_ctrl_a_is_passed_on(boot
     b.expect_status(0)
 
 
+def test_when_d0_fails_to_build_input_goes_to_the_first_domain_that_runs(boot):
+    # d0's misspelt option means it is never built; typed lines must reach
+    # d1, the first domain that runs, and not the hypervisor's debug keys.
+    b = boot(guest("echo", "dom.colour=blue"), guest("echo"),
+             extra=("--input", r"hello\nquit\n"))
+    b.expect_in_order([r"^\(hv\) error: module 0 .*; d0 not built$",
+                       r"^\(hv\) frames: \d+ free of \d+ after building 1 domain "
+                       r"\(1 module not built\)$",
+                       r"^\(hv\) console input: d1 \(type Ctrl-A three times to switch\)$",
+                       r"^\(d1\) echo: hello$", r"^\(d1\) Test result: SUCCESS$"])
+    b.forbid(r"^\(hv\) (debug key|console input: hypervisor)")
+    b.expect_status(2)                      # d0 was not built
+
+
 def test_ctrl_a_three_times_moves_input_to_d1_then_the_hypervisor_then_d0(boot):
     text = "one\\n" + CTRL_A3 + "two\\nquit\\n" + CTRL_A3 + CTRL_A3 + "three\\nquit\\n"
     b = boot(guest("echo"), guest("echo"), extra=("--input", text))

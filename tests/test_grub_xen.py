@@ -11,13 +11,16 @@ first thing it needs that ringone does not offer yet:
 1. vm_assist(enable, pae_extended_cr3): 0.
 2. grant_table_op(GNTTABOP_set_version) (version 1) and (GNTTABOP_setup_table):
    0, and its one grant frame is real.
-3. map_all_pages(): mmu_update with no requests, then new page tables at the
-   top of its memory, each table page written through one window VA with
+3. map_all_pages(): mmu_update with two requests (with no xenstored, as
+   under --no-services, it makes none), then new page tables at the top of
+   its memory, each table page written through one window VA with
    update_va_mapping.  They map all its pages and four more: start_info's
    console.domU.mfn, shared_info, store_mfn and the grant frame.
-4. mmuext_op: pin the new L3, load it, unpin the old one.  Refused (-EPERM):
-   console.domU.mfn and store_mfn are 0 here (no console ring, no
-   xenstore), and frame 0 is not the domain's.
+4. mmuext_op: pin the new L3, load it, unpin the old one.  Refused:
+   console.domU.mfn is 0 here (as the only guest it is the initial domain,
+   which has no console ring), and frame 0 is not the domain's.
+tools/run adds the xenstored service domain by itself (GRUB is a Xen
+kernel built elsewhere), so store_mfn is a real store page.
 5. update_va_mapping to make its old page tables writable: -EBUSY, they are
    still its page tables.
 6. It copies start_info to just below the new tables, which were never
@@ -72,7 +75,7 @@ def test_grubs_xen_image_is_built_entered_and_stops_at_its_page_table_switch(boo
     assert calls[0][:3] == (VM_ASSIST, VMASST_CMD_enable, VMASST_TYPE_pae_extended_cr3), calls
     assert [c[:2] for c in calls[1:3]] == [(GRANT_TABLE_OP, GNTTABOP_set_version),
                                            (GRANT_TABLE_OP, GNTTABOP_setup_table)], calls
-    assert calls[3][0] == MMU_UPDATE and calls[3][2] == 0 and calls[3][4] == DOMID_SELF
+    assert calls[3][0] == MMU_UPDATE and calls[3][2] == 2 and calls[3][4] == DOMID_SELF
     window = [c for c in calls[4:] if c[0] == UPDATE_VA_MAPPING]
     assert len(window) >= 4 and len({c[1] for c in window[:4]}) == 1, calls
     switch = nrs.index(MMUEXT_OP)                     # pin, new baseptr, unpin

@@ -12,6 +12,9 @@ takes well under a second on QEMU and a few seconds on Bochs. The last tests
 check the harness's own failure reports.
 """
 
+import importlib.machinery
+import importlib.util
+import re
 import shlex
 import shutil
 import subprocess
@@ -57,16 +60,28 @@ def run(*args, timeout=60):
                           universal_newlines=True, timeout=harness.scaled(timeout))
 
 
+def runner_module():
+    """tools/run as a module (it is a script with no .py), for its tables."""
+    loader = importlib.machinery.SourceFileLoader("tools_run", str(RUN))
+    mod = importlib.util.module_from_spec(importlib.util.spec_from_loader("tools_run", loader))
+    loader.exec_module(mod)
+    return mod
+
+
 def section(text, name):
-    """One `### name` section of a --dry-run listing."""
-    return text.split("### %s\n" % name, 1)[1].split("\n### ", 1)[0]
+    """One `### name` section of a --dry-run listing (the grub.cfg's lines
+    are shell comments there: the listing is a script)."""
+    text = text.split("### %s\n" % name, 1)[1].split("\n### ", 1)[0]
+    return re.sub(r"^# ?", "", text, flags=re.M) if name == "grub.cfg" else text
 
 
 # --- usage errors --------------------------------------------------------------
 
 @pytest.mark.parametrize("args", [
     ["--bogus"], ["--timeout", "soon"], ["--timeout", "-1"],
-    ["--emulator", "vmware"], ["--mem", "0"], ["--mem", "lots"],
+    ["--emulator", "vmware"], ["--mem", "0"], ["--mem", "1"], ["--mem", "lots"],
+    ["--entry", "0"], ["--entry", "99"], ["--entry", "1", "x.elf"],
+    ["--gdb", "1234", "--emulator", "bochs"],
 ], ids=lambda a: " ".join(a))
 def test_bad_options_are_usage_errors(stub, args):
     r = run("--hv", stub, "--dry-run", *args)
@@ -90,9 +105,13 @@ def test_help_documents_every_option_and_the_exit_statuses():
     r = run("--help")
     assert r.returncode == 0
     for word in ("--iso", "--emulator", "--timeout", "--mem", "--hv-args", "--hv",
-                 "--log", "--quiet", "--dry-run", "tools/mkiso", "GUEST",
-                 "power off: status N", "timeout", "without the power-off line"):
+                 "--log", "--quiet", "--dry-run", "--entry", "--gdb", "tools/mkiso",
+                 "GUEST", "power off: status N", "timeout", "without the power-off line",
+                 "32 MiB"):
         assert word in r.stdout, word
+    # Every status tools/run can give is in the help's table, with its meaning.
+    for n in runner_module().STATUSES:
+        assert re.search(r"^  %d  \S" % n, r.stdout, re.M), "status %d not in --help" % n
 
 
 # --- what the emulator is asked to do --------------------------------------------
@@ -183,7 +202,7 @@ LANES = [pytest.param(dict(emulator="qemu"), id="qemu"),
 
 
 @pytest.mark.parametrize("lane", LANES)
-@pytest.mark.parametrize("status", [0, 2, 3, 6])
+@pytest.mark.parametrize("status", [0, 2, 3, 6, 7])
 def test_the_status_is_the_one_on_the_power_off_line(stub, lane, status):
     r = harness.boot(hv=stub, hv_args="status=%d" % status, timeout=30, **lane)
     r.expect(r"^\(hv\) power off: status %d \(stub\)$" % status)
@@ -270,3 +289,111 @@ def test_a_panic_fails_a_boot_unless_allowed():
     with pytest.raises(pytest.fail.Exception) as e:
         b.expect_status(0)
     assert "got 3 (hypervisor panic)" in str(e.value)
+
+
+# --- --dry-run is a script; --help's examples work ---------------------------------
+
+DRY_LANES = [pytest.param([], id="qemu"), pytest.param(["--iso"], id="qemu-iso"),
+             pytest.param(["--emulator", "bochs"], id="bochs", marks=pytest.mark.bochs)]
+
+
+@pytest.mark.parametrize("lane", DRY_LANES)
+def test_the_dry_run_listing_runs_as_a_script_and_boots_what_tools_run_would(stub, lane):
+    """Pasted into a shell (here: fed to sh), the listing builds what it
+    needs (the ISO, Bochs' files under build/dry-run/) and boots the same
+    machine: the stub prints its power-off line."""
+    r = run("--hv", stub, "--dry-run", "--hv-args", "status=0", *lane)
+    assert r.returncode == 0, r.stderr
+    assert "<tmp>" not in r.stdout
+    sh = subprocess.run(["sh", "-e"], input=r.stdout, cwd=str(ROOT), stdout=subprocess.PIPE,
+                        stderr=subprocess.STDOUT, universal_newlines=True,
+                        timeout=harness.scaled(120))
+    assert "(hv) power off: status 0 (stub)" in sh.stdout, r.stdout + sh.stdout
+
+
+def help_examples():
+    text = run("--help").stdout.split("examples:\n", 1)[1]
+    return [shlex.split(l.split("#")[0])[1:] for l in text.splitlines()
+            if l.strip().startswith("tools/run ")]
+
+
+def test_every_example_in_the_help_is_a_valid_command(built):
+    """Each example, with --dry-run added, is accepted: no example names a
+    file that does not exist or an option that is not there."""
+    examples = help_examples()
+    assert len(examples) >= 6, examples
+    for args in examples:
+        r = run("--dry-run", *args)
+        assert r.returncode == 0, "tools/run %s:\n%s" % (" ".join(args), r.stderr)
+
+
+def test_a_dry_run_of_make_debug_prints_a_gdb_command_whose_symbol_file_exists(built):
+    r = run("--gdb", "1234", "--dry-run", "build/pvguest/hello.elf")
+    assert r.returncode == 0, r.stderr
+    m = re.search(r"^\(run\)   (gdb\S*) -q (\S+) .*-ex 'target remote localhost:1234'$",
+                  r.stderr, re.M)
+    assert m, r.stderr
+    assert m.group(2) == str(ROOT / "build" / "hypervisor.elf")
+    assert "-S" in r.stdout.split() and "tcp:localhost:1234" in r.stdout
+    # gdb itself reads the symbols from that file: start_hypervisor has an address.
+    if shutil.which(m.group(1)):
+        g = subprocess.run([m.group(1), "-q", "-batch", m.group(2), "-ex",
+                            "info address start_hypervisor"], stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT, universal_newlines=True,
+                           timeout=harness.scaled(60))
+        assert re.search(r"Symbol \"start_hypervisor\" is a function at address 0x",
+                         g.stdout), g.stdout
+
+
+# --- what tools/run adds to the hypervisor's word ------------------------------------
+
+class FakeConsole:
+    def __init__(self, lines):
+        self.poweroff, self.lines, self.results = None, 0, {}
+        mod = runner_module()
+        for text in lines:
+            self.lines += 1
+            m = mod.POWER_OFF.match(text)
+            if m:
+                self.poweroff = int(m.group(1))
+            m = mod.TEST_RESULT.match(text)
+            if m:
+                self.results[m.group(1)] = m.group(2)
+
+
+@pytest.mark.parametrize("results,status", [
+    (["SUCCESS"], 0), (["SKIP"], 0), (["FAILURE"], 8), (["ERROR"], 8),
+    (["FAILURE", "SUCCESS"], 0),          # the last verdict of a domain counts
+    (["SUCCESS", "ERROR"], 8)])
+def test_a_guest_whose_last_test_result_is_failure_or_error_does_not_end_with_0(results, status):
+    mod = runner_module()
+    lines = ["(d0) Test result: %s" % r for r in results] + \
+        ["(d1) Test result: SUCCESS", "(hv) power off: status 0 (all domains powered off)"]
+    opts = mod.parse(["--dry-run"])
+    assert mod.verdict(opts, FakeConsole(lines), 1, False, "qemu") == status
+
+
+def test_a_hypervisor_verdict_other_than_0_stands_over_a_failed_test():
+    mod = runner_module()
+    lines = ["(d0) Test result: FAILURE", "(hv) power off: status 2 (a domain halted)"]
+    assert mod.verdict(mod.parse(["--dry-run"]), FakeConsole(lines), 5, False, "qemu") == 2
+
+
+def test_a_run_ends_with_a_line_naming_its_exit_status(stub):
+    r = run("--hv", stub, "--hv-args=status=2")
+    assert r.returncode == 2
+    assert r.stderr.rstrip().splitlines()[-1] == \
+        "(run) exit status 2: a domain halted, crashed or was not built"
+
+
+def test_a_hypervisor_that_prints_nothing_is_reported_as_not_started(tmp_path):
+    bogus = tmp_path / "not-multiboot.elf"
+    bogus.write_bytes(b"\x7fELF" + bytes(8192))
+    r = run("--hv", bogus, "--timeout", "30")
+    assert r.returncode in (4, 5), r.stderr
+    assert "the hypervisor printed nothing: it did not start" in r.stderr
+
+
+def test_a_small_mem_is_warned_about_before_the_boot(stub):
+    r = run("--hv", stub, "--mem", "16", "--hv-args=status=6")
+    assert "warning: --mem 16 is below the 32 MiB minimum" in r.stderr

@@ -124,10 +124,12 @@ def test_the_shell_answers_help_uptime_and_ps_then_cli_halts_it_naming_the_instr
         line(0, r"up 0:0\d:\d\d\.\d{3} \(system time from shared_info\), "
                 r"wall clock \d\d:\d\d:\d\d UTC"),
         line(0, r"alice> ps"),
-        line(0, r"  PID  STATE      CPU ms    RUNS  PREEMPTED  NAME"),
-        line(0, r"    1  running  +\d+ +\d+ +\d+  shell"),
-        line(0, r"    2  (sleeping|runnable) +\d+ +\d+ +\d+  clock"),
-        line(0, r"    3  runnable +\d+ +\d+ +\d+  spin"),
+        line(0, r"  PID  STATE      CPU ms  STOLEN ms    RUNS  PREEMPTED  NAME"),
+        line(0, r"    1  running  +\d+ +\d+ +\d+ +\d+  shell"),
+        line(0, r"    2  (sleeping|runnable) +\d+ +\d+ +\d+ +\d+  clock"),
+        line(0, r"    3  runnable +\d+ +\d+ +\d+ +\d+  spin"),
+        line(0, r"domain \(Xen's runstate\): running \d+ ms, runnable \d+ ms "
+                r"\(stolen by other domains\), blocked \d+ ms"),
         line(0, r"alice> cli")])
     at = executing(b, "cli")
     b.expect_in_order([line(0, r"alice> cli"),
@@ -142,9 +144,11 @@ def test_the_shell_answers_help_uptime_and_ps_then_cli_halts_it_naming_the_instr
 def test_each_forbidden_shell_command_halts_the_domain_naming_it(boot, cmd, insn):
     b = boot(guest("shell", "-- spin=0"), extra=["--input", cmd + r"\n"])
     at = executing(b, insn)
-    if insn == "int3":      # a trap: the hypervisor names the instruction after it
-        b.expect(r"^\(hv\) d0 halted: #BP breakpoint .* at 0x%08x with no handler$"
-                 % (int(at, 16) + 1))
+    if insn == "int3":      # a trap: the CPU reports the next address; the halt says so
+        b.expect(r"^\(hv\) d0 halted: #BP breakpoint from 'int3' at 0x%s with no handler "
+                 r"\(a trap: the CPU reports 0x%08x, the next instruction\)$"
+                 % (at, int(at, 16) + 1))
+        b.forbid(r"halted: .*error 0x")     # #BP pushes no error code
     else:
         b.expect(r"^\(hv\) d0 halted: privileged instruction '%s' at 0x%s(?:: MSR .*)?$"
                  % (re.escape(insn), at))
@@ -153,27 +157,91 @@ def test_each_forbidden_shell_command_halts_the_domain_naming_it(boot, cmd, insn
     b.expect_status(2)
 
 
+def two_shells(boot, d0, d1, *typed):
+    """Shells d0 and d1 ("name=... -- user=... peer=..."), and each (text,
+    cue) of typed sent once its cue line appears."""
+    extra = []
+    for text, cue in typed:
+        extra += ["--input", text, "--input-after", cue]
+    return boot(guest("shell", d0), guest("shell", d1), extra=extra)
+
+
 def test_two_shells_ping_each_other_over_an_interdomain_event_channel(boot):
     # Each shell's first alloc_unbound, for its peer, is port 1; "ping 1"
     # binds (d1, 1), and d1 answers every event there with one back. Alice
     # is typed to once bob's port is made: before that, binding it is
     # rightly -EINVAL (which a busy host once showed).
-    b = boot(guest("shell", "name=alice -- user=alice peer=1"),
-             guest("shell", "name=bob -- user=bob peer=0"),
-             extra=["--input", r"ping 1\nping 2\nexit\n",
-                    "--input", r"exit\n",
-                    "--input-after", r"^\(d1\) kernel: port 1 waits for pings from d0$",
-                    "--input-after", r"^\(hv\) d0 shutdown: poweroff$"])
+    b = two_shells(boot, "name=alice -- user=alice peer=1", "name=bob -- user=bob peer=0",
+                   (r"ping 1\nping 2\nexit\n", r"^\(d1\) kernel: port 1 waits for pings from d0$"),
+                   (r"exit\n", r"^\(hv\) d0 shutdown: poweroff$"))
     for d, peer in ((0, 1), (1, 0)):
         b.expect(line(d, r"kernel: port 1 waits for pings from d%d" % peer))
     b.expect_in_order([line(0, r"alice> ping 1")] +
                       [line(0, r"pong from d1: seq %d time \d+ us" % i) for i in range(1, 5)] +
                       [line(0, r"alice> ping 2"),
-                       line(0, r"ping d2: cannot bind its port 1 \(error \d+\): .*"),
+                       line(0, r"ping d2: no such domain: it has ended \(halted or "
+                               r"powered off\) or never existed \(ESRCH\)"),
                        line(0, r"kernel: task 1 \(shell\) exited with code 0"),
                        line(0, r"kernel: task 2 \(clock\) killed: its leader shell exited"),
                        line(0, r"Test result: SUCCESS")])
     b.expect(line(1, r"kernel: \d+ task switches, .*, 4 pings answered"))
     b.expect(line(1, r"Test result: SUCCESS"))
     b.expect(NO_LEAK)
+    b.expect_status(0)
+
+
+def test_ping_to_a_halted_peer_says_in_words_that_the_domain_has_ended(boot):
+    # d0 (bob) halts on cli; input then moves on to d1 (alice), whose ping
+    # to d0 is refused with -ESRCH, named, not shown as a bare number.
+    b = two_shells(boot, "name=bob -- user=bob peer=1 spin=0",
+                   "name=alice -- user=alice peer=0 spin=0",
+                   (r"cli\n", r"^\(d1\) kernel: port 1 waits for pings from d0$"),
+                   (r"ping 0\nexit\n", r"^\(hv\) d0 halted: "))
+    b.expect_in_order([r"^\(hv\) d0 halted: privileged instruction 'cli'",
+                       r"^\(hv\) console input: d0 has ended$",
+                       r"^\(hv\) console input: d1$",
+                       line(1, r"alice> ping 0"),
+                       line(1, r"ping d0: no such domain: it has ended \(halted or powered off\) "
+                               r"or never existed \(ESRCH\)$")])
+    b.forbid(r"error \d+")
+    b.expect_status(2)
+
+
+def test_ps_shows_running_time_and_time_stolen_by_other_domains_from_the_runstate(boot):
+    # A CPU-bound worker beside the shell: while the spinner is current, the
+    # worker takes turns on the CPU, which the spinner's clock cannot tell
+    # from its own running but Xen's runstate can: it is counted as stolen.
+    b = boot(guest("shell", "name=alice -- user=alice"),
+             guest("worker", "name=worker -- every=200000000 reports=3"),
+             extra=["--input", r"ps\nexit\n",
+                    "--input-after", r"^\(d1\) worker: progress 1/3"])
+    rows = {m.group(4): (int(m.group(2)), int(m.group(3))) for m in re.finditer(
+        r"^\(d0\) +(\d+)  \w+ +(\d+) +(\d+) +\d+ +\d+  (\w+)$", b.output, re.M)}
+    dom = b.expect(line(0, r"domain \(Xen's runstate\): running (\d+) ms, runnable (\d+) ms "
+                           r"\(stolen by other domains\), blocked (\d+) ms"))
+    assert set(rows) == {"shell", "clock", "spin"}, rows
+    running, runnable = int(dom.group(1)), int(dom.group(2))
+    # Each task's CPU time is part of the domain's running time (each
+    # rounds down to whole ms, hence the slack of one per task).
+    assert sum(cpu for cpu, _ in rows.values()) <= running + len(rows), (rows, running)
+    assert sum(st for _, st in rows.values()) <= runnable + len(rows), (rows, runnable)
+    # The spinner never yields and the worker never yields: the worker ran
+    # while the spinner was current, and that is stolen, not the spinner's.
+    assert rows["spin"][1] > 0, rows
+    assert runnable > 0, dom.group(0)
+    b.expect_status(0)
+
+
+def test_the_spinner_rests_after_its_burst_so_an_idle_demo_is_idle(boot):
+    b = boot(guest("shell", "name=alice -- user=alice"),
+             extra=["--input", r"ps\n",
+                    "--input-after", r"^\(d0\) kernel: spin ran 5 s; it sleeps now",
+                    "--input", r"ps\nexit\n",
+                    "--input-after", r"^\(d0\) domain \(Xen's runstate\)"])
+    b.expect_in_order([line(0, r"kernel: spin ran 5 s; it sleeps now until the next "
+                               r"command, so an idle demo leaves the CPU idle"),
+                       line(0, r"alice> ps"),
+                       line(0, r"    3  sleeping +\d+ +\d+ +\d+ +\d+  spin"),
+                       line(0, r"alice> ps"),
+                       line(0, r"    3  runnable +\d+ +\d+ +\d+ +\d+  spin")])
     b.expect_status(0)

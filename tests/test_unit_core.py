@@ -16,6 +16,8 @@ PROGRAMS = {
     "memmap": (["tests/unit/test_memmap.c", "hypervisor/mm/memmap.c"], []),
     "frame": (["tests/unit/test_frame.c", "hypervisor/mm/frame.c"], []),
     "cmdline": (["tests/unit/test_cmdline.c", "hypervisor/cmdline.c"], []),
+    "ratelimit": (["tests/unit/test_ratelimit.c", "hypervisor/console/ratelimit.c"], []),
+    "guest_access": (["tests/unit/test_guest_access.c", "hypervisor/mm/guest_access.c"], []),
     "builder_opts": (["tests/unit/test_builder_opts.c", "hypervisor/domain/builder_opts.c",
                       "hypervisor/cmdline.c"], []),
 }
@@ -226,6 +228,10 @@ def test_cmdline_argo_is_off_unless_argo_1_and_mac_permissive_is_separate(unit):
     unit("cmdline", "parse_argo")
 
 
+def test_cmdline_trace_takes_a_count_capped_on_or_off(unit):
+    unit("cmdline", "parse_trace")
+
+
 def test_cmdline_parse_warns_about_unknown_options(unit):
     unit("cmdline", "parse_unknown")
 
@@ -264,6 +270,46 @@ def test_a_guest_line_too_long_for_start_info_is_refused(unit):
     unit("builder_opts", "long_lines")
 
 # --- and nothing is left out --------------------------------------------------
+
+# --- hypervisor/console/ratelimit.c: guest-caused log lines, Xen's printk_ratelimit -----
+
+def test_a_fresh_bucket_lets_a_burst_of_10_through_and_counts_the_rest(unit):
+    unit("ratelimit", "burst_then_refuse")
+
+
+def test_one_line_comes_back_per_interval_and_reports_what_was_dropped(unit):
+    unit("ratelimit", "one_line_per_interval")
+
+
+def test_a_long_quiet_time_earns_one_burst_only(unit):
+    unit("ratelimit", "credit_is_capped_at_the_burst")
+
+
+def test_a_clock_going_back_earns_no_credit(unit):
+    unit("ratelimit", "time_going_back_gives_nothing")
+
+
+def test_the_dropped_count_saturates_rather_than_wrapping(unit):
+    unit("ratelimit", "missed_count_saturates")
+
+
+# --- hypervisor/mm/guest_access.c: the hole checks that lean on no segment limit -------
+
+def test_a_guest_range_must_end_below_the_hole_without_wrapping(unit):
+    unit("guest_access", "ranges_stop_below_the_hole")
+
+
+def test_a_handler_or_callback_must_start_below_the_hole(unit):
+    unit("guest_access", "handlers_lie_below_the_hole")
+
+
+def test_a_kernel_stack_must_leave_room_for_a_frame_below_the_hole(unit):
+    unit("guest_access", "stacks_leave_room_for_a_frame")
+
+
+def test_a_refused_copy_never_reaches_memory(unit):
+    unit("guest_access", "refused_copies_never_touch_memory")
+
 
 @pytest.mark.parametrize("program", sorted(PROGRAMS))
 def test_every_group_of_c_checks_is_run_by_a_rule_above(program):

@@ -24,7 +24,8 @@ from harness import guest, passes, NO_LEAK
 @pytest.fixture(scope="module")
 def pair(built):
     """harmless and victim side by side on QEMU, booted once for this file."""
-    return harness.boot(guest("harmless"), guest("victim"), timeout=90)
+    return harness.boot(guest("harmless"), guest("victim"), timeout=90,
+                        hv_args="guest_loglvl=all")   # every refusal line is evidence
 
 
 @pytest.fixture

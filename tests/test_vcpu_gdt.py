@@ -21,12 +21,15 @@ import pytest
 
 from harness import guest, NO_LEAK, MISMATCH
 
+# Each refusal's line is evidence here, more than the rate limit's burst of 10.
+EVERY_LINE = "guest_loglvl=all"
+
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 G = ROOT / "build" / "pvguest"
 
 
 def test_a_guest_gdt_is_checked_truncated_used_and_kept_with_xens_selectors(boot):
-    b = boot(guest("gdt"))
+    b = boot(guest("gdt"), hv_args=EVERY_LINE)
     b.expect_in_order([
         r"^\(d0\) check set_gdt with our 9 entries: got 0 want 0$",
         r"^\(d0\) check lsl of our flat ring-1 code \(truncated\): got 0xf67fffff want 0xf67fffff$",
@@ -44,7 +47,7 @@ def test_a_guest_gdt_is_checked_truncated_used_and_kept_with_xens_selectors(boot
 
 
 def test_a_gdt_frame_is_typed_refused_while_writable_and_never_writable_while_in_use(boot):
-    b = boot(guest("gdt"))
+    b = boot(guest("gdt"), hv_args=EVERY_LINE)
     b.expect_in_order([
         r"^\(hv\) d0 set_gdt refused: frame 0 \(mfn 0x[0-9a-f]+\): mapped writable$",
         r"^\(d0\) check set_gdt of a frame we still map writable: got -22 want -22$",
@@ -70,7 +73,7 @@ def test_a_gdt_frame_is_typed_refused_while_writable_and_never_writable_while_in
     ("a segment based in the hypervisor", r"segment base within a page of the hypervisor area"),
 ])
 def test_a_forbidden_descriptor_is_refused_by_both_calls_and_the_old_gdt_stays(boot, what, why):
-    b = boot(guest("gdt"))
+    b = boot(guest("gdt"), hv_args=EVERY_LINE)
     w = re.escape(what)
     b.expect_in_order([
         r"^\(hv\) d0 set_gdt refused: entry 8 \([0-9a-f]{8}:[0-9a-f]{8}\): %s$" % why,
@@ -82,7 +85,7 @@ def test_a_forbidden_descriptor_is_refused_by_both_calls_and_the_old_gdt_stays(b
 
 
 def test_set_gdt_refuses_foreign_and_page_table_frames_and_too_many_entries(boot):
-    b = boot(guest("gdt"))
+    b = boot(guest("gdt"), hv_args=EVERY_LINE)
     b.expect_in_order([
         r"^\(hv\) d0 set_gdt refused: frame 0 \(mfn 0x[0-9a-f]+\): not one of the domain's frames$",
         r"^\(d0\) check set_gdt with the shared_info frame \(not ours\): got -22 want -22$",
@@ -99,7 +102,7 @@ def test_set_gdt_refuses_foreign_and_page_table_frames_and_too_many_entries(boot
 
 
 def test_update_descriptor_writes_the_fixed_up_value_only_into_the_domains_own_frames(boot):
-    b = boot(guest("gdt"))
+    b = boot(guest("gdt"), hv_args=EVERY_LINE)
     b.expect_in_order([
         r"^\(d0\) check lsl sees the new limit: got 0x0000007f want 0x0000007f$",
         r"^\(d0\) check our frame reads back DPL 1 and the truncated limit: got (0x[0-9a-f]+) want \1$",

@@ -21,6 +21,7 @@
 #include "arch/x86/paging.h"
 #include "hypervisor/lib.h"
 #include "hypervisor/domain/domain.h"
+#include "hypervisor/mm/guest_access.h"
 
 uint64_t desc_hv_gdt_page[512] __attribute__((aligned(4096)));
 
@@ -132,13 +133,21 @@ static struct gate default_0x80;
  * target = the guest's ring-1 code), so system calls reach the guest
  * kernel with no hypervisor on the path.  Otherwise gate 0x80 stays the
  * hypervisor's DPL 0 gate, and int $0x80 is bounced in software.
+ * On that path the CPU pushes its frame at the TSS's ring-1 stack and
+ * checks only the segment limit, which QEMU's TCG ignores: so the gate is
+ * live only while the kernel stack and the handler lie below the hole.
+ * stack_switch and set_trap_table refuse such values already; this second
+ * check keeps the gate safe whatever path changes them (and whenever a
+ * domain is switched in).  Called whenever either can change.
  */
 void desc_set_fast_trap(const struct domain *d)
 {
     const struct vcpu_trap *t = &d->vcpu.traps[0x80];
+    bool stack_ok = d->vcpu.kernel_ss == RING1_DS && guest_stack_ok(d->vcpu.kernel_sp);
     if (!default_0x80.type)
         default_0x80 = idt[0x80];
-    if (t->address && (t->flags & 3) == 3 && !(t->flags & 4) && (t->cs & 3) == 1)
+    if (t->address && (t->flags & 3) == 3 && !(t->flags & 4) && (t->cs & 3) == 1 &&
+        stack_ok && guest_code_ok(t->address))
         idt[0x80] = (struct gate){
             .off_lo = t->address & 0xffff, .sel = t->cs,
             .type = 0xef,                 /* present, DPL 3, 32-bit trap gate */

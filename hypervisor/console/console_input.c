@@ -2,15 +2,19 @@
  * console_input.c - who gets what is typed, on the serial line or the keyboard.
  *
  * Input goes to one place at a time, as in Xen: a domain (the "console
- * owner", d0 at first) or the hypervisor itself, whose debug keys (keys.c)
- * print its tables.  Ctrl-A typed three times in a row moves input on to
- * the next live domain, and after the last one to the hypervisor, then
- * round again to d0; each move is announced as "(hv) console input: ...".
+ * owner": at first the first domain built, d0 unless its module failed)
+ * or the hypervisor itself, whose debug keys (keys.c) print its tables.
+ * Ctrl-A typed three times in a row moves input on to the next live
+ * domain, and after the last one to the hypervisor, then round again;
+ * each move is announced as "(hv) console input: ...".
  * One or two Ctrl-As followed by anything else are passed on as typed.
  *
  * Bytes for a domain wait in that domain's own small ring until it asks
  * for them with CONSOLEIO_read; each arrival raises VIRQ_CONSOLE (if the
- * domain bound it) and wakes the domain if it blocked.  A full ring drops
+ * domain bound it) and wakes the domain if it blocked.  A domain that
+ * drives a console ring (every one but the initial domain has one) gets
+ * them through its ring instead: console_ring.c moves them into its
+ * page's in[] and notifies it.  A full ring drops
  * what comes next, with one warning, as Xen's serial ring does.  Input
  * never goes to a domain that has ended: if the owner has shut down or
  * halted, the next byte first moves input on, with a line saying so.
@@ -23,10 +27,12 @@
  * This runs in interrupt context (IRQ 4 or 1), which in this hypervisor is only
  * ever between two guest instructions or in the idle loop: interrupts are
  * off everywhere else in ring 0, so nothing here races with a hypercall.
- * It must never touch a domain's memory: the guest fetches its bytes.
+ * It never touches a domain's memory itself: the guest fetches its bytes,
+ * or console_ring.c writes them into the ring page it holds.
  */
 #include "hypervisor/console/console_input.h"
 #include "hypervisor/console/console.h"
+#include "hypervisor/console/console_ring.h"
 #include "hypervisor/event/event.h"
 #include "hypervisor/console/keys.h"
 #include "hypervisor/lib.h"
@@ -88,7 +94,10 @@ static void deliver(struct domain *d, uint8_t c)
         return;
     }
     q->buf[q->prod++ % RX_SIZE] = c;
-    event_send_virq(d, VIRQ_CONSOLE);
+    if (console_ring_has(d))
+        console_ring_input(d);
+    else
+        event_send_virq(d, VIRQ_CONSOLE);
     /*
      * A domain in SCHEDOP_block wakes even if it did not bind VIRQ_CONSOLE,
      * so a guest without event channels can still sleep between reads.  One
@@ -147,11 +156,15 @@ void console_input_init(void)
         hvlog("console input: none (no serial port, no keyboard)\n");
         return;
     }
-    owner = live(0) ? 0 : SWITCH_HV;
+    /* The first domain that runs: d0 unless its module failed to build. */
+    owner = SWITCH_HV;
+    for (unsigned id = 0; id < nr_domains && owner == SWITCH_HV; id++)
+        if (live(id))
+            owner = (int)id;
     if (owner == SWITCH_HV)
         announce();
     else
-        hvlog("console input: d0 (type Ctrl-A three times to switch)\n");
+        hvlog("console input: d%d (type Ctrl-A three times to switch)\n", owner);
     if (serial)
         pic_unmask(UART_IRQ);
     if (keyboard)

@@ -3,8 +3,9 @@
  *
  * When console input goes to the hypervisor (Ctrl-A three times, see
  * console_input.c), each key typed runs one handler from the table below,
- * as Xen's keyhandler.c does: 'h' lists them, 'd' the domains, 'r' the run
- * queue, 't' the time, 'm' the memory, 'g' the grant tables.  'd' also raises VIRQ_DEBUG in every
+ * as Xen's keyhandler.c does: 'h' lists them, 'd' the domains (and their
+ * store and console rings), 'r' the run queue, 't' the time, 'm' the
+ * memory, 'g' the grant tables.  'd' also raises VIRQ_DEBUG in every
  * live domain that bound it, as Xen's 'q' (dump domains) does, so a guest
  * can print its own state beside ours.  Every line starts "(hv) " and the
  * tables are aligned for a person to read.
@@ -16,11 +17,13 @@
 #include "hypervisor/console/console.h"
 #include "hypervisor/domain/domain.h"
 #include "hypervisor/event/event.h"
+#include "hypervisor/share/rings.h"
 #include "hypervisor/lib.h"
 #include "hypervisor/event/time.h"
 #include "hypervisor/event/time_calc.h"
 #include "hypervisor/mm/frame.h"
 #include "hypervisor/share/grant.h"
+#include "hypervisor/trace.h"
 #include "hypercalls/public/xen.h"
 
 #define NS_PER_MS 1000000ull
@@ -65,6 +68,9 @@ static void key_domains(void)
               d->frames ? d->tot_pages : 0, (unsigned long long)(cpu_ns(d, now) / NS_PER_MS),
               ports, d->weight);
     }
+    for (unsigned i = 0; i < nr_domains; i++)
+        if (domains[i]->state == DOMAIN_RUNNABLE)
+            rings_show(domains[i]);             /* store and console: mfn and port */
     for (unsigned i = 0; i < nr_domains; i++)
         if (domains[i]->state == DOMAIN_RUNNABLE)
             event_send_virq(domains[i], VIRQ_DEBUG);
@@ -167,11 +173,12 @@ static const struct key {
     const char *what;
 } keys[] = {
     { 'h', key_help, "this list" },
-    { 'd', key_domains, "domains: state, memory, CPU time, event ports, weight; VIRQ_DEBUG" },
+    { 'd', key_domains, "domains: state, memory, CPU time, event ports, weight, rings; VIRQ_DEBUG" },
     { 'r', key_run_queue, "run queue: running, next in turn, blocked" },
     { 't', key_time, "time since boot, and pending guest timers" },
     { 'm', key_memory, "free and used memory" },
     { 'g', key_grants, "grant tables: frames, mappings of each domain's grants and by it" },
+    { 'T', trace_dump, "the trace buffer, for tools/trace (boot with trace=N)" },
 };
 
 static void key_help(void)

@@ -15,6 +15,9 @@
  *              +-------------------+
  *              | start_info        |  ESI points here at entry
  *              +-------------------+
+ *              | store page        |  xenstore ring (rings.c), as Xen's libxc
+ *              | console page      |  console ring (console_ring.c)
+ *              +-------------------+
  *              | page tables       |  L3, four L2s, then the L1s; mapped
  *              |                   |  read-only (only the hypervisor writes them)
  *              +-------------------+
@@ -71,7 +74,7 @@ static bool compute_layout(const struct elf_image *img, uint32_t nr_pages, uint3
     }
     l->p2m = ALIGN_UP(l->ramdisk + ramdisk_len, PAGE_SIZE);
     l->start_info = ALIGN_UP(l->p2m + nr_pages * 4, PAGE_SIZE);
-    l->pt = l->start_info + PAGE_SIZE;
+    l->pt = l->start_info + 3 * PAGE_SIZE;      /* start_info, store, console */
     l->l1_base = ALIGN_DOWN(l->v_start, MIB2);
     uint64_t v_end = 0;
     for (l->nr_pt = 1 + 4 + 1; ; l->nr_pt++) {
@@ -114,7 +117,7 @@ static void domain_write(struct domain *d, const struct layout *l, uint32_t va, 
     }
 }
 
-static bool alloc_memory(struct domain *d, uint32_t nr_pages)
+static bool take_memory(struct domain *d, uint32_t nr_pages)
 {
     d->frames_array_pages = ALIGN_UP(nr_pages * sizeof(mfn_t), PAGE_SIZE) / PAGE_SIZE;
     mfn_t arr = frame_alloc_low_range(d->frames_array_pages);
@@ -139,18 +142,32 @@ static bool alloc_memory(struct domain *d, uint32_t nr_pages)
         unmap_domain_page(p);
     }
     d->shared_info = frame_alloc_low();              /* directmapped: see domain_shared_info */
-    mfn_t pdpt = frame_alloc_low();
-    if (mfn_eq(d->shared_info, INVALID_MFN) || mfn_eq(pdpt, INVALID_MFN))
+    if (mfn_eq(d->shared_info, INVALID_MFN))
         return false;
+    mfn_t pdpt = frame_alloc_low();
+    if (mfn_eq(pdpt, INVALID_MFN))
+        return false;
+    d->pdpt = directmap_va((paddr_t)mfn_x(pdpt) << PAGE_SHIFT);
     page_set_owner(d->shared_info, (uint16_t)d->id);      /* mappable by d alone */
     BUG_ON(page_type_get(d, d->shared_info, PGT_WRITABLE)); /* for good: we write it, never a table */
-    d->pdpt = directmap_va((paddr_t)mfn_x(pdpt) << PAGE_SHIFT);
     memset(d->pdpt, 0, PAGE_SIZE);
     struct xen_shared_info *si = domain_shared_info(d);
     memset(si, 0, PAGE_SIZE);
     si->vcpu_info[0].evtchn_upcall_mask = 1;     /* events start masked */
     d->vcpu_info = &si->vcpu_info[0];            /* until the guest moves it (vcpu_info.c) */
     return true;
+}
+
+/*
+ * All or nothing: on failure every frame taken so far goes back, so that
+ * the error message's free count is what is really left for the next module.
+ */
+static bool alloc_memory(struct domain *d, uint32_t nr_pages)
+{
+    if (take_memory(d, nr_pages))
+        return true;
+    domain_free_memory(d);
+    return false;
 }
 
 /* L3 and four L2s first, then one L1 per 2 MiB of [v_start, v_end). */
@@ -247,6 +264,15 @@ static void set_entry_state(struct domain *d, const struct elf_image *img, const
     r->eflags = 0x202;              /* IF: real interrupts stay on in guests */
 }
 
+/* The initial domain by default: the first module built that is no service. */
+static bool guest_built_before(const struct domain *d)
+{
+    for (unsigned i = 0; i < d->id; i++)
+        if (domains[i]->state != DOMAIN_NOT_BUILT && !domains[i]->service)
+            return true;
+    return false;
+}
+
 static bool fail(struct domain *d, unsigned index, const struct boot_module *m, const char *why)
 {
     hvlog("error: module %u (%s): %s; d%u not built\n", index, m->cmdline, why, d->id);
@@ -269,8 +295,7 @@ bool builder_build(struct domain *d, const struct boot_module *m, unsigned index
 {
     static struct elf_image img;             /* boot-time only: static, off the stack */
     static struct domain_opts o;
-    o = (struct domain_opts){ .mem_mib = DOMAIN_DEFAULT_MIB, .initdomain = index == 0,
-                              .policy = hv_opts.policy };
+    o = (struct domain_opts){ .mem_mib = DOMAIN_DEFAULT_MIB, .policy = hv_opts.policy };
     struct layout l;
     char err[160];
 
@@ -289,7 +314,8 @@ bool builder_build(struct domain *d, const struct boot_module *m, unsigned index
     d->tsc = o.tsc;
     if (o.weight)
         d->weight = o.weight;
-    d->initdomain = o.initdomain;
+    d->service = o.service;
+    d->initdomain = o.initdomain_given ? o.initdomain : !o.service && !guest_built_before(d);
     d->max_grant_frames = o.max_grant_frames;
 
     const void *image = bootmap(m->start, (size_t)(m->end - m->start));
@@ -317,8 +343,10 @@ bool builder_build(struct domain *d, const struct boot_module *m, unsigned index
     }
     if (!alloc_memory(d, nr_pages) || grant_table_init(d)) {
         bootunmap();
-        snprintf(err, sizeof(err), "out of memory for %u MiB (%u frames free)",
-                 o.mem_mib, frame_free_count());
+        /* Counted after alloc_memory() gave back its partial allocation. */
+        uint32_t free_kib = frame_free_count() * (PAGE_SIZE >> 10);
+        snprintf(err, sizeof(err), "out of memory: dom.mem=%uM asked, but only %u KiB "
+                 "(%u frames) are free", o.mem_mib, free_kib, frame_free_count());
         return fail(d, index, m, err);
     }
     for (unsigned i = 0; i < img.nseg; i++)
@@ -347,6 +375,8 @@ bool builder_build(struct domain *d, const struct boot_module *m, unsigned index
     if (img.has_hypercall_page)
         fill_hypercall_page(d, &l, img.hypercall_page);
     write_start_info(d, &l, &o);
+    d->start_info_pfn = pfn_of(&l, l.start_info);
+    d->store_pfn = d->start_info_pfn + 1;
     set_entry_state(d, &img, &l);
     /*
      * Type the bootstrap tables as a guest's own would be: validating the
@@ -362,5 +392,7 @@ bool builder_build(struct domain *d, const struct boot_module *m, unsigned index
     hvlog("d%u (%s): %u MiB, virt_base 0x%08x, entry 0x%08x, mapped 0x%08x-0x%08x%s\n",
           d->id, d->name, o.mem_mib, l.v_start, img.entry, l.v_start, l.v_end,
           d->initdomain ? ", initial domain" : "");
+    if (d->service)
+        hvlog("d%u: %s (service)\n", d->id, d->service == SERVICE_XENSTORE ? "xenstored" : "blkback");
     return true;
 }

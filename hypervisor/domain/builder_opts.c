@@ -21,6 +21,7 @@
 static const char *const policy_names[] = POLICY_NAMES;
 static const char *const scan_names[] = SCAN_NAMES;
 static const char *const tsc_names[] = TSC_NAMES;
+static const char *const service_names[] = SERVICE_NAMES;
 
 static bool parse_mib(const char *v, uint32_t *mib)
 {
@@ -108,9 +109,14 @@ static bool apply(struct domain_opts *o, const char *key, const char *val, char 
     } else if (!strcmp(key, "initdomain")) {
         if (!strcmp(val, "0") || !strcmp(val, "1")) {
             o->initdomain = val[0] == '1';
+            o->initdomain_given = true;
             return true;
         }
         want = "0 or 1";
+    } else if (!strcmp(key, "service")) {
+        if (CHOICE(o->service, service_names))
+            return true;
+        want = "none, xenstore or blkback";
     } else {
         snprintf(err, errlen, "unknown domain option '%s'", key);
         return false;

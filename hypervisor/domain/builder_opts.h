@@ -13,6 +13,8 @@ struct domain_opts {
     uint8_t scan;              /* enum scan_mode: scan= */
     uint8_t tsc;               /* enum tsc_mode: tsc= */
     bool initdomain;
+    bool initdomain_given;     /* initdomain= was on the line */
+    uint8_t service;           /* enum service_kind: service= */
     uint32_t weight;           /* weight=N: CPU share, 256 = one standard slice */
     bool ramdisk;              /* ramdisk=1: the next module is this domain's ramdisk */
     uint32_t max_grant_frames; /* max_grant_frames=N: 1..64 grant-table frames (0: Xen's default, 64) */

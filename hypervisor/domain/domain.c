@@ -13,11 +13,13 @@
 #include "hypervisor/domain/domain.h"
 #include "hypervisor/share/argo_ring.h"
 #include "hypervisor/share/grant.h"
+#include "hypervisor/share/rings.h"
 #include "hypervisor/event/event.h"
 #include "hypervisor/vcpu/fpu.h"
 #include "hypervisor/vcpu/gdt.h"
 #include "hypervisor/vcpu/ldt.h"
 #include "hypervisor/console/console.h"
+#include "hypervisor/console/guest_log.h"
 #include "hypervisor/event/sched.h"
 #include "hypervisor/domain/shutdown.h"
 #include "hypervisor/event/time.h"
@@ -46,6 +48,7 @@ struct domain *domain_alloc(void)
     d->id = nr_domains;
     d->shared_info = INVALID_MFN;
     d->vcpu_info_mfn = INVALID_MFN;
+    d->store_mfn = d->console_mfn = INVALID_MFN;
     d->runstate = (struct xen_vcpu_runstate_info){ .state = RUNSTATE_runnable,
                                                    .state_entry_time = time_now_ns() };
     d->weight = 256;
@@ -95,11 +98,17 @@ void domain_destroy(struct domain *d)
 {
     event_domain_dies(d);              /* first: peers are told while shared_info exists */
     argo_domain_dies(d);               /* before its frames go: rings hold references */
+    rings_domain_dies(d);              /* likewise: its store and console pages */
     vcpu_info_release(d);
     ldt_domain_dies(d);
     gdt_domain_dies(d);
     fpu_domain_dies(d);
     grant_table_teardown(d);           /* last before the frames: it leaves only others' references */
+    domain_free_memory(d);
+}
+
+void domain_free_memory(struct domain *d)
+{
     if (d->frames) {
         for (uint32_t pfn = 0; pfn < d->nr_pages; pfn++)
             free_frame_if_valid(&d->frames[pfn]);
@@ -122,6 +131,17 @@ long domain_check_self(unsigned domid)
     return event_domain(domid) ? -EPERM : -ESRCH;
 }
 
+long domain_check_pg_owner(unsigned foreigndom)
+{
+    if (foreigndom == DOMID_SELF)
+        return 0;
+    if (foreigndom == current->id)
+        return -ESRCH;
+    if (foreigndom == DOMID_IO)
+        return -EPERM;
+    return event_domain(foreigndom) ? -EPERM : -ESRCH;
+}
+
 void domain_halt(struct domain *d, const char *fmt, ...)
 {
     char reason[160];
@@ -130,6 +150,7 @@ void domain_halt(struct domain *d, const char *fmt, ...)
     vsnprintf(reason, sizeof(reason), fmt, ap);
     va_end(ap);
     console_domain_flush(d->id);
+    guest_log_flush(d);                 /* the halt line itself is never limited */
     hvlog("d%u halted: %s\n", d->id, reason);
     snprintf(d->end_reason, sizeof(d->end_reason), "halted: %s", reason);
     d->state = DOMAIN_HALTED;
@@ -149,6 +170,7 @@ static const char *shutdown_reason_name(unsigned reason)
 void domain_shutdown(struct domain *d, unsigned reason)
 {
     console_domain_flush(d->id);
+    guest_log_flush(d);
     if (reason < 5)
         hvlog("d%u shutdown: %s\n", d->id, shutdown_reason_name(reason));
     else

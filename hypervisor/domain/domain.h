@@ -105,6 +105,16 @@ struct domain {
     /* Grant tables (share/grant.c owns it). */
     struct grant_table *grant;  /* its table and mappings; NULL before build and after death */
     uint32_t max_grant_frames;  /* dom.max_grant_frames=; 0: the default */
+    /* Service rings (hypervisor/share/rings.c owns these; docs/sharing.md). */
+    uint8_t service;            /* enum service_kind: dom.service= */
+    uint32_t start_info_pfn;    /* the builder's pages: start_info, then the */
+    uint32_t store_pfn;         /*   store page, then the console page (store_pfn + 1) */
+    mfn_t store_mfn;            /* start_info.store_mfn, or INVALID_MFN: not connected */
+    mfn_t console_mfn;          /* start_info.console.domU.mfn, or INVALID_MFN */
+    uint16_t store_port, console_port;  /* their ports in d (0: none) */
+    bool console_connected;     /* it notified its console port: input goes to the ring */
+    uint8_t xs_step;            /* toolstack.c: the next introduction message to send */
+    bool xs_release;            /* toolstack.c: XS_RELEASE still to send */
 };
 
 extern struct domain *domains[MAX_DOMAINS];
@@ -130,9 +140,18 @@ void domain_shutdown(struct domain *d, unsigned reason);
  * live domain is -EPERM (Xen's XSM_TARGET check), any other id -ESRCH.
  */
 long domain_check_self(unsigned domid);
+/*
+ * The foreigndom of mmu_update and mmuext_op, as Xen's get_pg_owner()
+ * answers a guest without privilege: 0 for DOMID_SELF; its own id spelt
+ * out is -ESRCH (Xen: "cannot specify itself as foreign domain");
+ * DOMID_IO and another live domain -EPERM; anything else -ESRCH.
+ */
+long domain_check_pg_owner(unsigned foreigndom);
 
 /* Return every frame to the allocator (after halt or shutdown). */
 void domain_destroy(struct domain *d);
+/* Give back d's frames, its P2M array, shared_info and PDPT, as far as it has them. */
+void domain_free_memory(struct domain *d);
 
 /* Summary lines at the end of a run; returns the run's status. */
 int domain_summary(void);

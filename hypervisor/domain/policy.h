@@ -32,4 +32,16 @@ enum tsc_mode {
 };
 #define TSC_NAMES { "native", "emulate" }
 
+/*
+ * A service domain (dom.service=): a guest that serves the others, as Xen's
+ * stub domains do (hypervisor/share/rings.c connects them).  Its index in
+ * SERVICE_NAMES is the option's value; later kinds go at the end.
+ */
+enum service_kind {
+    SERVICE_NONE,         /* an ordinary guest (default) */
+    SERVICE_XENSTORE,     /* xenstored: the store every domain's xenbus talks to */
+    SERVICE_BLKBACK,      /* blkback: a block device driver domain (pvguest/blkback/) */
+};
+#define SERVICE_NAMES { "none", "xenstore", "blkback" }
+
 #endif

@@ -25,6 +25,8 @@
  */
 #include "hypervisor/event/event.h"
 #include "hypervisor/event/event_port.h"
+#include "hypervisor/share/rings.h"
+#include "hypervisor/trace.h"
 #include "hypervisor/vcpu/bounce.h"
 #include "hypervisor/vcpu/vcpu_info.h"
 #include "hypervisor/event/sched.h"
@@ -168,12 +170,18 @@ int event_send(struct domain *d, uint32_t port)
     unsigned dom;
     uint32_t target;
     int rc = event_port_send_target(d->evtchn, d->id, port, &dom, &target);
+    if (rc == EVTCHN_TO_XEN) {
+        rings_notify(d, port);          /* the hypervisor is this port's peer */
+        return 0;
+    }
     if (rc <= 0)
         return rc;
     BUG_ON(dom >= nr_domains);          /* the port names a domain that has a table */
     struct domain *to = domains[dom];
-    if (to->state == DOMAIN_RUNNABLE)   /* not ourselves, shut down a moment ago */
+    if (to->state == DOMAIN_RUNNABLE) { /* not ourselves, shut down a moment ago */
+        TRACE(TRACE_EVENT, to, target, d->id);
         event_set_pending(to, target);
+    }
     return 0;
 }
 
@@ -182,8 +190,10 @@ void event_send_virq(struct domain *d, unsigned virq)
     if (virq >= NR_VIRQS || d->state != DOMAIN_RUNNABLE || !d->evtchn)
         return;
     uint16_t port = d->evtchn->virq_to_port[virq];
-    if (port)
+    if (port) {
+        TRACE(TRACE_EVENT, d, port, TRACE_FROM_HV);
         event_set_pending(d, port);
+    }
 }
 
 void event_domain_dies(struct domain *d)
@@ -198,8 +208,10 @@ void event_domain_dies(struct domain *d)
         if (t->port[p].state == ECS_FREE || event_port_close(t, d->id, p, &peer_dom, &peer_port))
             continue;
         struct domain *peer = peer_dom != d->id ? event_domain(peer_dom) : NULL;
-        if (peer_port && peer)
+        if (peer_port && peer) {
+            TRACE(TRACE_EVENT, peer, peer_port, TRACE_FROM_HV);
             event_set_pending(peer, peer_port);     /* wake it to see the port unbound */
+        }
     }
     BUG_ON(t->in_use);
     d->evtchn = NULL;

@@ -78,6 +78,16 @@ int event_port_alloc_unbound(struct evtchn *t, unsigned remote_dom)
     return p;
 }
 
+int event_port_alloc_unbound_top(struct evtchn *t, unsigned remote_dom)
+{
+    for (int p = EVTCHN_NR_PORTS - 1; p > 0; p--)
+        if (t->port[p].state == ECS_FREE) {
+            take(t, p, ECS_UNBOUND)->remote_dom = (uint16_t)remote_dom;
+            return p;
+        }
+    return -ENOSPC;
+}
+
 /*
  * Connect a new port of t (domain self) to remote_port of remote_dom, which
  * must be UNBOUND and waiting for self.  As in Xen the local port is found
@@ -191,8 +201,8 @@ int event_port_send_target(const struct evtchn *t, unsigned self, uint32_t p,
         *dom = self;
         *port = p;
         return 1;
-    case ECS_UNBOUND:
-        return 0;                       /* Xen silently drops it */
+    case ECS_UNBOUND:                   /* Xen silently drops it, unless ring 0 is the peer */
+        return e->remote_dom == DOMID_XEN ? EVTCHN_TO_XEN : 0;
     default:                            /* FREE, RESERVED, VIRQ */
         return -EINVAL;
     }

@@ -48,6 +48,12 @@ void event_port_init(struct evtchn *t);
  * Each returns the new port, or a negative Xen errno.
  */
 int event_port_alloc_unbound(struct evtchn *t, unsigned remote_dom);
+/*
+ * The same from the top of the table: the builder's ring ports (rings.c),
+ * so that a guest's own ports still start at 1, as our two-domain test
+ * guests' conventions expect, whatever rings it was given.
+ */
+int event_port_alloc_unbound_top(struct evtchn *t, unsigned remote_dom);
 int event_port_bind_interdomain(struct evtchn *t, unsigned self,
                                 unsigned remote_dom, uint32_t remote_port);
 int event_port_bind_virq(struct evtchn *t, uint32_t virq, uint32_t vcpu);
@@ -63,8 +69,12 @@ int event_port_close(struct evtchn *t, unsigned self, uint32_t p,
 
 /*
  * Where does a send on port p go?  1: set (*dom, *port) pending; 0: drop
- * it (an unbound port, as Xen does); -EINVAL: not a port one can send on.
+ * it (an unbound port, as Xen does); -EINVAL: not a port one can send on;
+ * EVTCHN_TO_XEN: p is unbound with DOMID_XEN as its remote, the way the
+ * builder makes the ports whose other end is the hypervisor itself (a
+ * console ring, the toolstack's store ring): no domain can bind them.
  */
+#define EVTCHN_TO_XEN 2
 int event_port_send_target(const struct evtchn *t, unsigned self, uint32_t p,
                            unsigned *dom, uint32_t *port);
 

@@ -19,6 +19,7 @@
  * domain.  There is no separate kernel stack per domain to save.
  */
 #include "hypervisor/event/sched.h"
+#include "hypervisor/trace.h"
 #include "arch/x86/cpu.h"
 #include "hypervisor/vcpu/debugreg.h"
 #include "hypervisor/vcpu/emulate.h"
@@ -27,6 +28,7 @@
 #include "hypervisor/vcpu/ldt.h"
 #include "hypervisor/vcpu/runstate.h"
 #include "hypervisor/event/time.h"
+#include "hypervisor/share/rings.h"
 #include "hypervisor/vcpu/trap.h"
 #include "hypervisor/console/console.h"
 #include "hypervisor/domain/shutdown.h"
@@ -65,10 +67,11 @@ static struct domain *pick_next(void)
     return NULL;
 }
 
+/* A guest still running?  Service domains (dom.service=) do not keep a run going. */
 static bool any_alive(void)
 {
     for (unsigned i = 0; i < nr_domains; i++)
-        if (domains[i]->state == DOMAIN_RUNNABLE)
+        if (domains[i]->state == DOMAIN_RUNNABLE && !domains[i]->service)
             return true;
     return false;
 }
@@ -98,6 +101,7 @@ static void switch_to(struct domain *d, struct cpu_regs *frame)
     d->slice_start_ns = time_now_ns();
     rr_last = d->id;
     current = d;
+    TRACE(TRACE_RUN, d, 0, 0);
     runstate_change(d, RUNSTATE_running, d->slice_start_ns);
     runstate_publish(d);                    /* its page tables are loaded, and it is current */
     time_periodic(d, d->slice_start_ns);
@@ -111,10 +115,13 @@ static void switch_to(struct domain *d, struct cpu_regs *frame)
 static struct domain *wait_for_runnable(void)
 {
     for (;;) {
+        if (!any_alive())
+            return NULL;
         struct domain *next = pick_next();
-        if (next || !any_alive())
+        if (next)
             return next;
         current = NULL;
+        TRACE(TRACE_RUN, NULL, 0, 0);
         sti();
         hlt();
         cli();
@@ -138,6 +145,7 @@ void sched_run_next(void)
     struct domain *next = wait_for_runnable();
     if (!next) {
         current = NULL;
+        rings_stop_services();              /* only services are left: they end too */
         shutdown_machine(domain_summary());
     }
     need_resched = false;

@@ -9,4 +9,18 @@ int copy_to_guest(guest_ptr_t dst, const void *src, size_t n);
 
 /* Is [p, p+n) entirely below the hypervisor hole?  (No wrap-around.) */
 bool guest_range_ok(guest_ptr_t p, size_t n);
+
+/*
+ * Addresses the guest hands us now for the hypervisor or the CPU to use
+ * later, checked when they are set (not only when used), because one of
+ * the users is the CPU itself, which checks nothing but segment limits,
+ * and QEMU's TCG ignores those for data (docs/vcpu.md, "Segment limits").
+ *   guest_code_ok:  a handler or callback entry point, below the hole;
+ *   guest_stack_ok: a ring-1 stack top below which the largest frame any
+ *                   path pushes (GUEST_STACK_FRAME_MAX bytes) fits without
+ *                   reaching the hole or wrapping past 0.
+ */
+#define GUEST_STACK_FRAME_MAX 24   /* error code, EIP, CS, EFLAGS, ESP, SS */
+bool guest_code_ok(uint32_t eip);
+bool guest_stack_ok(uint32_t esp);
 #endif

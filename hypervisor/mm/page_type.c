@@ -47,6 +47,13 @@
  *
  * The hypervisor runs on one CPU with interrupts off, so a validation
  * cannot be interleaved with a guest write: the guest is not running.
+ *
+ * Error values are Xen's (xen/arch/x86/mm.c), because guests test them:
+ * a frame that is not the domain's, or a type that does not fit, is
+ * -EINVAL (get_page_from_mfn(), _get_page_type()), except in an L1 entry,
+ * where get_page_from_l1e() says -EBUSY (another owner, or a frame that
+ * cannot be made writable) and -EPERM for what Xen calls I/O memory: frames
+ * past RAM and the first MiB.  Bad flag bits are -EINVAL at every level.
  */
 #include "hypervisor/mm/page_type.h"
 #include "hypervisor/mm/m2p.h"
@@ -76,7 +83,7 @@ int page_get(struct domain *d, mfn_t mfn)
 {
     struct page_info *pg = page_info(mfn);
     if (!pg || pg->owner != d->id)
-        return -EPERM;
+        return -EINVAL;
     pg->ref_count++;
     return 0;
 }
@@ -93,6 +100,13 @@ static int check_flags(pte_t e, pte_t bad)
     if ((e & bad) || ((e & _PAGE_NX) && !cpu.nx))
         return -EINVAL;
     return 0;
+}
+
+/* Xen's I/O memory, which a guest without I/O privilege may not map: -EPERM, not -EBUSY. */
+#define LOW_MEMORY_FRAMES 0x100                  /* the first MiB: BIOS, VGA, option ROMs */
+static int l1_not_ours(mfn_t m)
+{
+    return !page_info(m) || mfn_x(m) < LOW_MEMORY_FRAMES ? -EPERM : -EBUSY;
 }
 
 /* Is m a frame of another domain (a grant mapping's, in an L1)? */
@@ -114,13 +128,17 @@ static int get_entry(struct domain *d, uint8_t type, unsigned index, pte_t e, mf
     mfn_t m = pte_mfn(e);
     int rc;
     if (type == PGT_L1) {
-        if (foreign(d, m) && mfn_eq(m, granted))
-            return check_flags(e, L1_BAD);
-        if ((rc = check_flags(e, L1_BAD)) || (rc = page_get(d, m)))
+        if ((rc = check_flags(e, L1_BAD)))
             return rc;
-        if ((e & _PAGE_RW) && (rc = page_type_get(d, m, PGT_WRITABLE)))
+        if (foreign(d, m) && mfn_eq(m, granted))
+            return 0;                            /* the grant mapping holds the references */
+        if (page_get(d, m))
+            return l1_not_ours(m);
+        if ((e & _PAGE_RW) && page_type_get(d, m, PGT_WRITABLE)) {
             page_put(m);
-        return rc;
+            return -EBUSY;                       /* a table, or a GDT/LDT: never writable */
+        }
+        return 0;
     }
     if ((rc = check_flags(e, type == PGT_L3 ? L3_BAD : L2_BAD)))
         return rc;
@@ -188,7 +206,7 @@ int page_type_get(struct domain *d, mfn_t mfn, enum page_type type)
     struct page_info *pg = page_info(mfn);
     if (pg->type_count && pg->type != type) {
         page_put(mfn);
-        return -EBUSY;                       /* in use as something else */
+        return -EINVAL;                      /* in use as something else */
     }
     if (pg->type_count++ == 0) {
         if (pg->type == PGT_WRITABLE && type != PGT_WRITABLE)
@@ -226,10 +244,11 @@ static int mod_entry(struct domain *d, mfn_t table, unsigned index, pte_t val, b
     if (!pg || pg->owner != d->id || !pg->type_count || !(pg->flags & PGF_VALIDATED))
         return -EINVAL;                      /* not one of d's live page tables */
     uint8_t type = pg->type;
+    /* Xen's mod_l3_entry() for a 32-bit guest: slot 3 (the hypervisor's L2) and up are not to be changed. */
+    if (type == PGT_L3 && index >= 3)
+        return -EINVAL;
     if (index >= guest_entries(type))
-        return -EPERM;                       /* a hypervisor slot, or past the PDPT */
-    if (type == PGT_L3 && index == 3 && !pte_present(val))
-        return -EINVAL;                      /* the hypervisor lives in slot 3 */
+        return -EPERM;                       /* a hypervisor slot (Xen's is_guest_l2_slot()) */
     uint8_t level = type == PGT_L2_XEN ? PGT_L2 : type;
     pte_t *t = map_domain_page(table);
     pte_t old = t[index];

@@ -78,6 +78,11 @@ bool bounce_frame(struct domain *d, struct cpu_regs *r, const struct bounce *b, 
         snprintf(why, n, "handler selector 0x%04x is not a guest code selector", b->cs);
         return false;
     }
+    /* The setters refuse these already; a second check costs one compare. */
+    if (!guest_code_ok(b->eip)) {
+        snprintf(why, n, "handler 0x%08x is in the hypervisor hole", b->eip);
+        return false;
+    }
     struct xen_vcpu_info *vi = vcpu_info0(d);
     uint8_t saved_mask = vi->evtchn_upcall_mask;
     if (b->has_error)

@@ -42,7 +42,7 @@
 #include "hypervisor/mm/page_type.h"
 #include "hypervisor/vcpu/desc_check.h"
 #include "hypervisor/mm/frame.h"
-#include "hypervisor/console/console.h"
+#include "hypervisor/console/guest_log.h"
 #include "hypervisor/lib.h"
 #include "hypercalls/public/errno.h"
 #include "arch/x86/layout.h"
@@ -83,7 +83,7 @@ static void free_copies(const mfn_t *copy, unsigned nr)
 /* Log why d's request fails, and fail it. */
 static long refuse(struct domain *d, const char *op, const char *what, const char *why)
 {
-    hvlog("d%u %s refused: %s: %s\n", d->id, op, what, why);
+    guest_log(d, "%s refused: %s: %s\n", op, what, why);
     return -EINVAL;
 }
 

@@ -33,7 +33,7 @@
 #include "hypervisor/vcpu/ldt.h"
 #include "hypervisor/vcpu/gdt.h"
 #include "hypervisor/mm/guest_access.h"
-#include "hypervisor/console/console.h"
+#include "hypervisor/console/guest_log.h"
 #include "hypervisor/lib.h"
 #include "hypercalls/public/errno.h"
 #include "arch/x86/desc.h"
@@ -118,7 +118,7 @@ static const char *frame_at(const struct domain *d, uint32_t va, mfn_t *m)
 
 static long refuse(struct domain *d, uint32_t base, unsigned entries, const char *why)
 {
-    hvlog("d%u set_ldt refused: linear_addr 0x%08x, %u entries: %s\n", d->id, base, entries, why);
+    guest_log(d, "set_ldt refused: linear_addr 0x%08x, %u entries: %s\n", base, entries, why);
     return -EINVAL;
 }
 

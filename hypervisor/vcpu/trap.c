@@ -11,6 +11,7 @@
  *     which halts it while it has no handler to receive it.
  */
 #include "hypervisor/vcpu/trap.h"
+#include "hypervisor/trace.h"
 #include "hypervisor/panic.h"
 #include "hypervisor/lib.h"
 #include "hypervisor/vcpu/bounce.h"
@@ -67,6 +68,7 @@ bool trap_bounce(struct domain *d, struct cpu_regs *r, unsigned vector, uint32_t
     const struct vcpu_trap *t = &d->vcpu.traps[vector & 0xff];
     if (!t->address)
         return false;
+    TRACE(TRACE_BOUNCE, d, vector, 0);
     struct bounce b = {
         .cs = t->cs, .eip = t->address, .has_error = has_error_code(vector), .error = error,
         .mask_events = t->flags & 4, .set_cr2 = vector == X86_EXC_PF,
@@ -80,18 +82,52 @@ bool trap_bounce(struct domain *d, struct cpu_regs *r, unsigned vector, uint32_t
     return true;
 }
 
+/*
+ * #BP and #OF are traps: the CPU reports the address after the instruction
+ * (int3, into, int $3), where the guest would resume.  A student looks for
+ * the instruction itself, so name it and its own address, and say why the
+ * CPU's address differs.  False if the bytes before eip are none of these.
+ */
+static bool halt_on_trap_insn(struct domain *d, const struct cpu_regs *r)
+{
+    uint8_t b[2];
+    const char *insn = NULL;
+    uint32_t len = 0;
+    if (copy_from_guest(b, r->eip - 2, 2))
+        return false;
+    if (r->vector == X86_EXC_BP && b[1] == 0xcc)
+        insn = "int3", len = 1;
+    else if (r->vector == X86_EXC_OF && b[1] == 0xce)
+        insn = "into", len = 1;
+    else if (b[0] == 0xcd && b[1] == r->vector)
+        insn = r->vector == X86_EXC_BP ? "int $3" : "int $4", len = 2;
+    if (!insn)
+        return false;
+    domain_halt(d, "%s from '%s' at 0x%08x with no handler (a trap: the CPU reports "
+                "0x%08x, the next instruction)", x86_exception_name(r->vector), insn,
+                r->eip - len, r->eip);
+}
+
+/*
+ * An exception the guest did not handle.  The error code is printed only
+ * for the vectors where the CPU pushes one: for the others it means nothing.
+ */
 void trap_guest_exception(struct domain *d, struct cpu_regs *r, const char *insn)
 {
     if (trap_bounce(d, r, r->vector, r->error_code))
         return;
+    const char *name = x86_exception_name(r->vector);
     if (r->vector == X86_EXC_PF)
         domain_halt(d, "%s at 0x%08x accessing 0x%08x (error 0x%x) with no handler",
-                    x86_exception_name(r->vector), r->eip, read_cr2(), r->error_code);
+                    name, r->eip, read_cr2(), r->error_code);
+    if (r->vector == X86_EXC_BP || r->vector == X86_EXC_OF)
+        halt_on_trap_insn(d, r);
+    char error[24] = "";
+    if (has_error_code(r->vector))
+        snprintf(error, sizeof(error), " (error 0x%x)", r->error_code);
     if (insn && insn[0])
-        domain_halt(d, "%s (error 0x%x) on '%s' at 0x%08x with no handler",
-                    x86_exception_name(r->vector), r->error_code, insn, r->eip);
-    domain_halt(d, "%s (error 0x%x) at 0x%08x with no handler",
-                x86_exception_name(r->vector), r->error_code, r->eip);
+        domain_halt(d, "%s%s on '%s' at 0x%08x with no handler", name, error, insn, r->eip);
+    domain_halt(d, "%s%s at 0x%08x with no handler", name, error, r->eip);
 }
 
 /*
@@ -131,6 +167,7 @@ void trap_deliver_upcall(struct domain *d, struct cpu_regs *r)
     bool due = vi->evtchn_upcall_pending && !vi->evtchn_upcall_mask;
     if (!due)
         return;
+    TRACE(TRACE_UPCALL, d, 0, 0);
     struct bounce b = { .cs = (uint16_t)d->vcpu.event_cs, .eip = d->vcpu.event_eip, .mask_events = true };
     char why[96];
     uint32_t eip = r->eip;
@@ -182,8 +219,10 @@ static void guest_exit(struct cpu_regs *r)
 static void domain_trap(struct cpu_regs *r)
 {
     struct domain *d = current;
+    if (r->vector != HYPERCALL_VECTOR) TRACE(TRACE_TRAP, d, r->vector, r->error_code);
     if (r->vector == HYPERCALL_VECTOR) {
         const uint32_t args[5] = { r->ebx, r->ecx, r->edx, r->esi, r->edi };
+        TRACE(TRACE_HYPERCALL, d, r->eax, 0);
         r->eax = (uint32_t)hypercall_dispatch(r->eax, args);
     } else if (r->vector == X86_EXC_GP) {
         if (!soft_interrupt(d, r))

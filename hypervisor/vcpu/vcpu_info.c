@@ -35,9 +35,11 @@ int vcpu_info_move(struct domain *d, uint64_t mfn, uint32_t offset)
     if (offset > PAGE_SIZE - INFO_SIZE || (offset & 3))
         return -ENXIO;
     mfn_t m = _mfn((uint32_t)mfn);
-    int rc = mfn >> 32 ? -EPERM : page_type_get(d, m, PGT_WRITABLE);
-    if (rc)
-        return rc == -EPERM ? -EINVAL : -EACCES;
+    uint32_t pfn;
+    if (mfn >> 32 || !domain_owns_frame(d, m, &pfn))
+        return -EINVAL;
+    if (page_type_get(d, m, PGT_WRITABLE))
+        return -EACCES;
     struct xen_vcpu_info *vi = (void *)((uint8_t *)map_domain_page(m) + offset);
     memcpy(vi, d->vcpu_info, INFO_SIZE);
     vi->evtchn_pending_sel = ~0u;            /* as Xen: everything may be pending, */

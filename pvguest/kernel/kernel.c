@@ -4,7 +4,8 @@
  * The order matters because each step needs the one before:
  *  1. the virtual IDT and shared_info (pvguest/lib/traps.c): from here an
  *     exception reaches our handlers instead of halting the domain, and
- *     the event mask and CR2 can be read;
+ *     the event mask and CR2 can be read; then the runstate area that
+ *     tells a task's running time from time stolen by others (cputime.c);
  *  2. the event and failsafe callbacks, and the upcall's hook;
  *  3. int $0x80, as a fast trap unless told otherwise, and its hook;
  *  4. the page-fault hook;
@@ -25,6 +26,7 @@ void kernel_panic(const char *what, long rc)
 void kernel_init(bool fast_syscalls)
 {
     traps_init();
+    cputime_init();
     irq_init();
     syscall_init(fast_syscalls);
     pf_init();

@@ -10,6 +10,7 @@
  *   frame.c     a pool of page frames, each known by its MFN
  *   aspace.c    each task's own address space: built, pinned, torn down
  *   task.c      tasks: creation, exit, the scheduler, yield, sleep, preemption
+ *   cputime.c   a task's CPU time from Xen's runstate: running, and stolen
  *   timer.c     the one-shot timer multiplexed: the preemption tick, sleepers
  *   tty.c       console input for tasks (CONSOLEIO_read, VIRQ_CONSOLE)
  *   switch.S    swtch() between kernel stacks; return_to_user via iret
@@ -97,6 +98,17 @@ bool aspace_user_range(const struct aspace *as, uint32_t va, uint32_t len);
 /* Copy into a space that need not be loaded (through kernel VAs): 0 or -EFAULT. */
 long aspace_copy_to(struct aspace *as, uint32_t va, const void *src, uint32_t len);
 
+/* ---- CPU time (cputime.c) ------------------------------------------- */
+
+/* The domain's running and runnable (stolen) totals, in ns, at one moment. */
+struct cputime {
+    uint64_t running_ns, stolen_ns;
+};
+void cputime_init(void);                    /* register the runstate area */
+void cputime_now(struct cputime *c);
+/* The whole runstate up to now; false without the area. */
+bool cputime_runstate(struct xen_vcpu_runstate_info *rs);
+
 /* ---- tasks and the scheduler (task.c, switch.S) ---------------------- */
 
 enum task_state { TASK_FREE, TASK_RUNNABLE, TASK_RUNNING, TASK_SLEEPING, TASK_EXITED };
@@ -127,7 +139,8 @@ struct task {
     bool killed;                /* ended by the kernel (a bad page fault, its leader exited) */
     bool leader;                /* when it exits, the other tasks are killed */
     uint64_t wake_at;           /* TASK_SLEEPING: system time to wake at; 0: on task_wake */
-    uint64_t cpu_ns, ran_at;    /* time run in all; when its current run began */
+    uint64_t cpu_ns, stolen_ns; /* time run in all; time other domains took meanwhile */
+    struct cputime ran_at;      /* the domain's totals when its current run began */
     unsigned runs, preempted;   /* times switched to; ... of which ended by preemption */
     uint32_t ksp;               /* saved ESP while switched out (swtch) */
     uint32_t kstack_top;        /* handed to stack_switch while it runs */

@@ -95,7 +95,15 @@ static long do_task_info(struct task *t, uint32_t slot, uint32_t out)
         ti.state[i] = st[i];
     ti.runs = s->runs;
     ti.preempted = s->preempted;
-    ti.cpu_ms = (uint32_t)((s->cpu_ns + (s == t ? time_now_ns() - s->ran_at : 0)) / NS_PER_MS);
+    uint64_t cpu = s->cpu_ns, stolen = s->stolen_ns;
+    if (s == t) {                           /* its run so far, too */
+        struct cputime now;
+        cputime_now(&now);
+        cpu += now.running_ns - s->ran_at.running_ns;
+        stolen += now.stolen_ns - s->ran_at.stolen_ns;
+    }
+    ti.cpu_ms = (uint32_t)(cpu / NS_PER_MS);
+    ti.stolen_ms = (uint32_t)(stolen / NS_PER_MS);
     memcpy((void *)out, &ti, sizeof(ti));
     return 0;
 }

@@ -197,11 +197,14 @@ static bool run(struct task *t)
     sched_switches++;
     need_resched = false;                   /* a fresh slice */
     timer_arm();                            /* the tick runs while a task does */
-    t->ran_at = time_now_ns();
+    cputime_now(&t->ran_at);                /* running time, not the clock: cputime.c */
     irq_assert_masked("the switch to a task");
     swtch(&sched_esp, t->ksp);
     irq_assert_masked("the switch back to the scheduler");
-    t->cpu_ns += time_now_ns() - t->ran_at;
+    struct cputime now;
+    cputime_now(&now);
+    t->cpu_ns += now.running_ns - t->ran_at.running_ns;
+    t->stolen_ns += now.stolen_ns - t->ran_at.stolen_ns;
     current_task = NULL;
     if (t->state == TASK_EXITED)
         reap(t);

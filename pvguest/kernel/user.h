@@ -62,7 +62,8 @@ struct task_info {
     char state[12];             /* "running", "runnable", "sleeping", "exited" */
     uint32_t runs;              /* times the scheduler switched to it */
     uint32_t preempted;         /* ... of which ended by preemption (tick, wake-up) */
-    uint32_t cpu_ms;            /* time it has run */
+    uint32_t cpu_ms;            /* time it has run: the domain's running time (cputime.c) */
+    uint32_t stolen_ms;         /* time other domains had the CPU while it was current */
 };
 
 static inline long syscall3(long nr, long a, long b, long c)

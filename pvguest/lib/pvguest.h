@@ -459,6 +459,33 @@ int16_t gnttab_map(unsigned dom, xen_grant_ref_t ref, uint32_t va, uint32_t flag
                    xen_grant_handle_t *handle, uint64_t *bus);
 int16_t gnttab_unmap(uint32_t va, xen_grant_handle_t handle, uint64_t bus);
 int16_t gnttab_copy(const struct xen_gnttab_copy *c);
+/* ---- the console ring (consring.c) ---------------------------------- */
+
+/*
+ * A domU's console ring (start_info.console.domU): consring_open() is false
+ * for an initial domain, or when the builder gave none.  Writes wait for
+ * room; consring_read() takes what has arrived (0: nothing yet), and
+ * consring_read_wait() blocks until something has.  consring_wait() only
+ * clears the port's event, before a last look and a block.
+ */
+bool consring_open(void);
+void consring_write(const char *s, size_t n);
+int consring_printf(const char *fmt, ...) __printf(1, 2);
+size_t consring_read(char *buf, size_t n);
+size_t consring_read_wait(char *buf, size_t n);
+void consring_wait(void);
+
+/*
+ * A test guest that needs the service domains (a xenstored) says so at
+ * file scope with PVGUEST_WANTS_SERVICES(): an ELF note owned by "ringone"
+ * (type 1, "xenstore") beside the Xen notes.  tools/run reads it and then
+ * starts the services by default; the hypervisor's builder ignores notes
+ * that are not Xen's, as Xen's libelf does.
+ */
+#define PVGUEST_WANTS_SERVICES()                                            \
+    __asm__(".pushsection .note.Xen, \"a\", @note\n.balign 4\n"             \
+            ".long 8, 9, 1\n.asciz \"ringone\"\n.balign 4\n"                \
+            ".asciz \"xenstore\"\n.balign 4\n.popsection")
 
 /* ---- time (time.c) ------------------------------------------------------ */
 

@@ -59,6 +59,12 @@ static void dom_options_are_applied(void)
     CHECK(o.max_grant_frames == 4);
     GUEST("k dom.max_grant_frames=64", "");                     /* Xen's default is the most */
     CHECK(o.max_grant_frames == 64);
+    GUEST("k dom.service=xenstore", "");
+    CHECK(o.service == SERVICE_XENSTORE && !o.initdomain_given);
+    GUEST("k dom.service=blkback", "");
+    CHECK(o.service == SERVICE_BLKBACK && !o.initdomain_given);
+    GUEST("k dom.initdomain=1", "");
+    CHECK(o.initdomain && o.initdomain_given && o.service == SERVICE_NONE);
     GUEST("k dom.ramdisk=1 disk", "disk");                       /* the next module: its ramdisk */
     CHECK(o.ramdisk);
     GUEST("k dom.mem=8M dom.mem=4M", "");                        /* the last one wins */
@@ -97,6 +103,7 @@ static void misspelt_options_are_refused(void)
     REFUSED("k dom.initdomain=yes", "bad initdomain='yes' (want 0 or 1)");
     REFUSED("k dom.max_grant_frames=0", "bad max_grant_frames='0' (want 1..64 grant-table frames; 64 is Xen's default)");
     REFUSED("k dom.max_grant_frames=65", "bad max_grant_frames='65' (want 1..64 grant-table frames; 64 is Xen's default)");
+    REFUSED("k dom.service=netback", "bad service='netback' (want none, xenstore or blkback)");
 }
 
 /* Every byte of a long line is accounted for: refused, never truncated into a buffer. */

@@ -12,6 +12,7 @@
 #include "hypervisor/cmdline.h"
 #include "hypervisor/lib.h"
 #include "hypervisor/domain/policy.h"
+#include "hypervisor/trace.h"     /* TRACE_DEFAULT, TRACE_MAX */
 #include <unistd.h>
 
 #include "check.h"     /* passed/failed, CHECK, CHECKF, struct group, CHECK_MAIN */
@@ -144,6 +145,14 @@ static void parse_options(void)
     parse("/hv mem=2684354559");                /* the largest value accepted */
     SILENT();
     CHECK(hv_opts.mem_limit_mib == 2684354559u);
+    parse("/hv guest_loglvl=all");              /* every guest-caused line, no rate limit */
+    SILENT();
+    CHECK(hv_opts.guest_log_all);
+    parse("/hv guest_loglvl=all guest_loglvl=ratelimited");
+    SILENT();
+    CHECK(!hv_opts.guest_log_all);
+    parse("/hv guest_loglvl=none");             /* not one of ours: a warning, the default kept */
+    CHECK(!hv_opts.guest_log_all && strstr(out, "bad value 'none' for option 'guest_loglvl'"));
 }
 
 /* policy= is every domain's default: halt, reflect (Xen's) or emulate. */
@@ -203,6 +212,29 @@ static void parse_argo(void)
     CHECK(!hv_opts.argo && !hv_opts.argo_mac_permissive && strstr(out, "bad value") != NULL);
     parse("/hv argo");
     CHECK(!hv_opts.argo && strstr(out, "bad value '' for option 'argo'") != NULL);
+}
+
+/* trace=N: the entries kept, capped at TRACE_MAX; on/1/bare: the default; off/0: none. */
+static void parse_trace(void)
+{
+    parse("/hv");
+    CHECK(hv_opts.trace == 0);                                  /* off by default */
+    parse("/hv trace=1");
+    SILENT();
+    CHECK(hv_opts.trace == TRACE_DEFAULT);
+    parse("/hv trace");
+    CHECK(hv_opts.trace == TRACE_DEFAULT);
+    parse("/hv trace=on");
+    CHECK(hv_opts.trace == TRACE_DEFAULT);
+    parse("/hv trace=6");
+    CHECK(hv_opts.trace == 6);
+    parse("/hv trace=99999");
+    SILENT();
+    CHECK(hv_opts.trace == TRACE_MAX);
+    parse("/hv trace=6 trace=off");
+    CHECK(hv_opts.trace == 0);
+    parse("/hv trace=lots");
+    CHECK(hv_opts.trace == 0 && strstr(out, "bad value 'lots' for option 'trace'") != NULL);
 }
 
 static void parse_unknown(void)
@@ -301,6 +333,7 @@ static const struct group groups[] = {
     { "parse_policy", parse_policy },
     { "parse_trapping", parse_trapping },
     { "parse_argo", parse_argo },
+    { "parse_trace", parse_trace },
     { "parse_unknown", parse_unknown },
     { "parse_bad_values", parse_bad_values },
     { "flag_with_value", flag_with_value },

@@ -159,6 +159,14 @@ static void sends_go_to_the_peer_or_to_ourselves(void)
     CHECK(event_port_send_target(world[0], 0, 1, &dom, &port) == 1 && dom == 0 && port == 1);
     CHECKF(event_port_send_target(world[0], 0, 4, &dom, &port) == 0, "unbound: dropped");
     CHECK(event_port_send_target(world[0], 0, 3, &dom, &port) == -EINVAL);   /* VIRQ */
+    CHECKF(event_port_alloc_unbound_top(world[1], DOMID_XEN) == 1023, "the builder's: from the top");
+    CHECK(event_port_alloc_unbound_top(world[1], DOMID_XEN) == 1022);
+    CHECK(event_port_alloc_unbound(world[1], 0) == 2);
+    CHECK(event_port_alloc_unbound(world[0], DOMID_XEN) == 5);
+    CHECKF(event_port_send_target(world[0], 0, 5, &dom, &port) == EVTCHN_TO_XEN,
+           "unbound for DOMID_XEN: the hypervisor is the peer");
+    CHECKF(event_port_bind_interdomain(world[1], 1, 0, 5) == -EINVAL, "no domain binds it");
+    CHECK(event_port_close(world[0], 0, 5, &dom, &port) == 0);
     CHECK(event_port_send_target(world[0], 0, 5, &dom, &port) == -EINVAL);   /* free */
     CHECK(event_port_send_target(world[0], 0, 0, &dom, &port) == -EINVAL);
     CHECK(event_port_send_target(world[0], 0, 1024, &dom, &port) == -EINVAL);

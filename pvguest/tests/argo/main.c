@@ -403,7 +403,7 @@ static void page_held(void)
     gfns[0] = m;
     check(reg_frames(30, self_id, ONE_PAGE, 1, 0), 0, "register port 30 on it");
     check(mm_map(va, 0), 0, "unmap it: only the ring refers to it now");
-    check(mm_pin(1, m), -EBUSY, "... pin it as an L1: refused, it is the ring's writable page");
+    check(mm_pin(1, m), -EINVAL, "... pin it as an L1: refused, it is the ring's writable page");
     check(mm_decrease(&m, 1), 0, "... decrease_reservation: not given back");
     check(mm_reservation(XENMEM_current_reservation), pages, "... our reservation is unchanged");
     check(send(self_id, 30, "still here", 10, 0), 10, "send to the ring");

@@ -102,9 +102,9 @@ static void case_refcounts(void)
     check(gnttab_map(lender, REF_PT, va[1], HOST, &h, &bus), GNTST_okay, "map ref 10 writable again");
     check(gnttab_unmap(va[1], h, bus ^ 0x1000), GNTST_general_error, "unmap with the wrong bus address");
     check(mm_map(va[1], 0), 0, "clear its PTE with update_va_mapping (behind the grant's back)");
-    check(mm_map(va[1], mm_pte((uint32_t)(bus >> 12), RWPTE)), -EPERM,
+    check(mm_map(va[1], mm_pte((uint32_t)(bus >> 12), RWPTE)), -EBUSY,
           "... put the frame back with update_va_mapping");
-    check(mm_update(mm_l1e_ma(va[1]), mm_pte((uint32_t)(bus >> 12), RWPTE)), -EPERM,
+    check(mm_update(mm_l1e_ma(va[1]), mm_pte((uint32_t)(bus >> 12), RWPTE)), -EBUSY,
           "... put the frame back with mmu_update");
     check(faults(va[1]), 1, "... the address stays empty: #PF");
     check(gnttab_unmap(va[1], h, 0), GNTST_general_error, "unmap the handle whose PTE is gone");
@@ -130,8 +130,8 @@ static void case_unmap_checks(void)
     check(gnttab_unmap(va[2], hr, 0), GNTST_general_error, "unmap the read-only handle at B (writable)");
     check(gnttab_unmap(va[1], hw, 0), GNTST_general_error, "unmap the writable handle at A (read-only)");
     ask(1);
-    check(mm_map(va[1], mm_pte((uint32_t)(bus >> 12), RWPTE)), -EPERM, "make A writable with update_va_mapping");
-    check(mm_update(mm_l1e_ma(va[1]), mm_pte((uint32_t)(bus >> 12), RWPTE)), -EPERM,
+    check(mm_map(va[1], mm_pte((uint32_t)(bus >> 12), RWPTE)), -EBUSY, "make A writable with update_va_mapping");
+    check(mm_update(mm_l1e_ma(va[1]), mm_pte((uint32_t)(bus >> 12), RWPTE)), -EBUSY,
           "make A writable with mmu_update");
     check(gnttab_unmap(va[1], hr, 0), GNTST_okay, "unmap the read-only handle at A");
     check(gnttab_unmap(va[2], hw, 0), GNTST_okay, "unmap the writable handle at B");
@@ -149,8 +149,8 @@ static void case_table_frames(void)
     xen_grant_handle_t h;
     check(gnttab_setup(2, frames), 0, "setup_table: two frames, mapped writable");
     gnttab_grant(20, 0x1234, 0x5678, true);
-    check(mm_pin(1, frames[1]), -EBUSY, "pin our table's frame 1 as an L1");
-    check(mm_pin(1, frames[0]), -EBUSY, "pin our table's frame 0 as an L1");
+    check(mm_pin(1, frames[1]), -EINVAL, "pin our table's frame 1 as an L1");
+    check(mm_pin(1, frames[0]), -EINVAL, "pin our table's frame 0 as an L1");
     extents[0] = frames[1];
     check(mm_decrease(extents, 1), 0, "give our table's frame 1 back (decrease_reservation)");
     struct xen_gnttab_set_version sv = { .version = 2 };
@@ -163,7 +163,7 @@ static void case_table_frames(void)
         self++;                                          /* EVTCHNOP_status of ourselves is an answer */
     gnttab_grant(21, self, frames[1], false);
     check(gnttab_map(self, 21, va[1], HOST, &h, NULL), GNTST_okay, "map our table's frame 1 through our own grant");
-    check(mm_pin(1, frames[1]), -EBUSY, "... pin it as an L1 now");
+    check(mm_pin(1, frames[1]), -EINVAL, "... pin it as an L1 now");
     /* We end with it mapped: our death must still give every frame back. */
 }
 

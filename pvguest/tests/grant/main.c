@@ -191,7 +191,7 @@ static void grantor(void)
     check_hex("revoke entry 9 while mapped: refused, it is being read", gnttab_revoke(REF_RO),
               GTF_permit_access | GTF_readonly | GTF_reading);
     check_hex("the peer's write through its mapping", box[16], 0xfeedf00du);
-    check(mm_pin(1, pt), -EBUSY, "pin frame 13 as an L1 while the peer maps it writable");
+    check(mm_pin(1, pt), -EINVAL, "pin frame 13 as an L1 while the peer maps it writable");
     if (cmdline_uint("keys", 0))
         wait_for_go();
     box[1] = 2;
@@ -257,7 +257,7 @@ static void lender(void)
         if (box[0] == 1 && box[1] < 1) {
             if (die[0])
                 die_now(die);
-            check(mm_pin(1, pt), -EBUSY, "lender: pin ref 10's frame while mapped writable");
+            check(mm_pin(1, pt), -EINVAL, "lender: pin ref 10's frame while mapped writable");
             check(mm_decrease(&pt, 1), 0, "lender: give ref 10's frame back while mapped");
             box[1] = 1;
         }

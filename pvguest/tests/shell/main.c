@@ -7,7 +7,10 @@
  *  - clock, which sleeps a second at a time (nanosleep: set_timer_op and,
  *    when nothing else runs, SCHEDOP_block);
  *  - spin, which counts and never yields: the kernel's 10 ms tick
- *    (VIRQ_TIMER) preempts it, so the shell still answers at once.
+ *    (VIRQ_TIMER) preempts it, so the shell still answers at once.  It
+ *    spins for SPIN_BURST_S seconds after the shell starts and after each
+ *    command, then sleeps until the next: a demo nobody types to leaves
+ *    the domain blocked and the host's CPU idle.
  * "-- spin=0" leaves spin out.  Input reaches the domain that has the
  * console; Ctrl-A three times moves it to the next one.  Type help.
  *
@@ -291,6 +294,27 @@ static long do_ping(struct task *t, uint32_t dom, uint32_t n, uint32_t out)
     return got;
 }
 
+/* ---- the domain's runstate, and the spinner's rest ------------------------ */
+
+static struct task *spinner;                /* asleep until the next command */
+static unsigned rested;                     /* times it went to sleep */
+
+static long do_runstate(struct task *t, uint32_t out)
+{
+    struct xen_vcpu_runstate_info rs;
+    uint32_t ms[3];
+
+    if (!aspace_user_range(&t->as, out, sizeof(ms)))
+        return -EFAULT;
+    if (!cputime_runstate(&rs))
+        return -ENOSYS;
+    ms[0] = (uint32_t)(rs.time[RUNSTATE_running] / NS_PER_MS);
+    ms[1] = (uint32_t)(rs.time[RUNSTATE_runnable] / NS_PER_MS);
+    ms[2] = (uint32_t)(rs.time[RUNSTATE_blocked] / NS_PER_MS);
+    memcpy((void *)out, ms, sizeof(ms));
+    return 0;
+}
+
 /*
  * disk: the split block device, when the kernel's command line names a
  * blkback domain (disk=B).  blkfront connects on first use and then does
@@ -337,6 +361,23 @@ static bool shell_syscall(struct task *t, struct trap_frame *f)
         return true;
     case SYS_ping:
         f->eax = do_ping(t, f->ebx, f->ecx, f->edx);
+        return true;
+    case SYS_runstate:
+        f->eax = do_runstate(t, f->ebx);
+        return true;
+    case SYS_spin_rest:
+        if (!rested++)
+            printf("kernel: spin ran %u s; it sleeps now until the next command, so an "
+                   "idle demo leaves the CPU idle\n", SPIN_BURST_S);
+        spinner = t;
+        task_sleep_until(0);                /* until spin_wake */
+        spinner = NULL;
+        f->eax = 0;
+        return true;
+    case SYS_spin_wake:
+        if (spinner)
+            task_wake(spinner);
+        f->eax = 0;
         return true;
     case SYS_disk:
         f->eax = (uint32_t)do_disk(t, f->ebx, f->ecx, f->edx);

@@ -11,13 +11,19 @@
 enum shell_task {
     SHELL,          /* the command loop on the console (the leader) */
     CLOCK,          /* sleeps a second at a time, for ever: "sleeping" in ps */
-    SPIN,           /* counts as fast as it can and never yields: the tick preempts it */
+    SPIN,           /* counts and never yields (the tick preempts it) for SPIN_BURST_S
+                       seconds after each command, then sleeps: an idle demo is idle */
 };
 
 #define SYS_forbidden 1100      /* forbidden(index): the kernel does it in ring 1; never returns */
 #define SYS_ping      1101      /* ping(dom, n, uint32_t rtt_us[n]): pongs; -errno */
 #define SYS_untrappable 1102   /* untrappable(index): the kernel runs it in ring 1 and says what it saw */
-#define SYS_disk      1103      /* disk(op, sector, uint8_t buf[512]): DISK_*; -errno */
+#define SYS_runstate  1103      /* runstate(uint32_t ms[3]): the domain's running, runnable and
+                                   blocked time (Xen's runstate); -ENOSYS without the area */
+#define SYS_spin_rest 1104      /* spin_rest(): the spinner sleeps until the next command */
+#define SYS_spin_wake 1105      /* spin_wake(): the shell got a command; wake the spinner */
+#define SPIN_BURST_S  5         /* seconds the spinner spins after each command */
+#define SYS_disk      1106      /* disk(op, sector, uint8_t buf[512]): DISK_*; -errno */
 #define DISK_INFO     0         /* returns the disk's sectors (connecting on first use) */
 #define DISK_READ     1         /* one sector into buf: 0 or the BLKIF_RSP_* status */
 #define DISK_WRITE    2         /* one sector from buf */

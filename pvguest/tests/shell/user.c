@@ -150,6 +150,9 @@ static void help(void)
         put(untrappable_cmd[i]);
     }
     end_line();
+    say("ps: CPU ms is the time a task ran while this domain had the CPU; STOLEN ms");
+    say("  is the time other domains had it while the task was current, which a guest");
+    say("  cannot see from its clock: Xen's runstate tells it (docs/pvguest.md)");
     say("Ctrl-A three times moves the console input to the next domain");
 }
 
@@ -158,7 +161,9 @@ static void ps(void)
     struct task_info ti;
     long rc;
 
-    say("  PID  STATE      CPU ms    RUNS  PREEMPTED  NAME");
+    uint32_t ms[3];
+
+    say("  PID  STATE      CPU ms  STOLEN ms    RUNS  PREEMPTED  NAME");
     for (unsigned slot = 0; (rc = sys_task_info(slot, &ti)) != -3; slot++) {   /* -ESRCH */
         if (rc)
             continue;
@@ -166,10 +171,21 @@ static void ps(void)
         put("  ");
         put_pad(ti.state, 9);
         put_uint(ti.cpu_ms, 8, false);
+        put_uint(ti.stolen_ms, 11, false);
         put_uint(ti.runs, 8, false);
         put_uint(ti.preempted, 11, false);
         put("  ");
         put(ti.name);
+        end_line();
+    }
+    if (syscall3(SYS_runstate, (long)(uintptr_t)ms, 0, 0) == 0) {
+        put("domain (Xen's runstate): running ");
+        put_uint(ms[0], 1, false);
+        put(" ms, runnable ");
+        put_uint(ms[1], 1, false);
+        put(" ms (stolen by other domains), blocked ");
+        put_uint(ms[2], 1, false);
+        put(" ms");
         end_line();
     }
 }
@@ -201,6 +217,38 @@ static void uptime(void)
     end_line();
 }
 
+/* Xen's errno values (public/errno.h) that binding a peer's port can give. */
+static const char *errno_name(long rc)
+{
+    switch (rc) {
+    case -1: return "EPERM";
+    case -3: return "ESRCH";
+    case -12: return "ENOMEM";
+    case -22: return "EINVAL";
+    case -28: return "ENOSPC";
+    default: return "an unexpected error";
+    }
+}
+
+/* What a failed EVTCHNOP_bind_interdomain means, for the person at the shell. */
+static const char *ping_error(long rc)
+{
+    switch (rc) {
+    case -3:
+        return "no such domain: it has ended (halted or powered off) or never existed";
+    case -22:
+        return "it has no port 1 waiting for this domain: it is not a shell whose peer "
+               "is us, or it has not started yet";
+    case -1:
+        return "not allowed to bind its port 1";
+    case -28:
+    case -12:
+        return "no free event-channel port here";
+    default:
+        return "cannot bind its port 1";
+    }
+}
+
 static void ping(char *args)
 {
     uint32_t dom, rtt[4];
@@ -214,9 +262,11 @@ static void ping(char *args)
     if (got < 0) {
         put("ping d");
         put_uint(dom, 1, false);
-        put(": cannot bind its port 1 (error ");
-        put_uint((uint32_t)-got, 1, false);
-        put("): is it a shell whose peer is this domain?");
+        put(": ");
+        put(ping_error(got));
+        put(" (");
+        put(errno_name(got));
+        put(")");
         end_line();
         return;
     }
@@ -352,6 +402,7 @@ static void shell(void)
                 put(line);
                 end_line();
                 run(line);
+                syscall3(SYS_spin_wake, 0, 0, 0);   /* after: ps shows it resting */
                 len = 0;
             } else if (c == 0x7f || c == '\b') {
                 len -= len > 0;
@@ -378,8 +429,17 @@ void task_main(uint32_t kind, uint32_t arg)
         for (;;)
             sys_nanosleep(&second);
     default:
-        for (;;)
-            count++;
+        for (;;) {
+            struct timespec start, now;
+
+            sys_clock_gettime(CLOCK_MONOTONIC, &start);
+            do {
+                for (unsigned i = 0; i < 100000; i++)
+                    count++;
+                sys_clock_gettime(CLOCK_MONOTONIC, &now);
+            } while (now.tv_sec - start.tv_sec < SPIN_BURST_S);
+            syscall3(SYS_spin_rest, 0, 0, 0);
+        }
     }
     sys_exit(0);
 }

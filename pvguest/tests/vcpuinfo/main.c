@@ -105,7 +105,7 @@ static void held(uint32_t mfn, uint32_t va)
 {
     check_rc("unmap the frame from our page tables", mm_map(va, 0), 0);
     long rc = mm_pin(1, mfn);
-    check_rc("pinning it as an L1: busy being writable", rc, -EBUSY);
+    check_rc("pinning it as an L1: busy being writable (Xen: -EINVAL)", rc, -EINVAL);
     if (!rc)
         mm_unpin(mfn);
     uint32_t other = mm_frame_alloc_zeroed();
