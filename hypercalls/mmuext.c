@@ -9,6 +9,7 @@
  * SET_LDT is the guest's lldt; hypervisor/vcpu/ldt.c owns its rules.
  */
 #include "gen/hypercall_handlers.h"
+#include "hypercalls/batch.h"
 #include "hypervisor/domain/domain.h"
 #include "hypervisor/mm/guest_access.h"
 #include "hypervisor/vcpu/ldt.h"
@@ -83,8 +84,9 @@ static int copy_or_clear(struct domain *d, mfn_t dst, mfn_t src, bool copy)
     return 0;
 }
 
-static int mmuext_one(struct domain *d, const struct xen_mmuext_op *op)
+static int mmuext_one(struct domain *d, const void *item)
 {
+    const struct xen_mmuext_op *op = item;
     mfn_t m = _mfn(op->arg1.mfn);
     switch (op->cmd) {
     case MMUEXT_PIN_L1_TABLE: return pin(d, m, PGT_L1);
@@ -113,23 +115,9 @@ static int mmuext_one(struct domain *d, const struct xen_mmuext_op *op)
 
 long do_mmuext_op(guest_ptr_t ops, unsigned int count, guest_ptr_t done, unsigned int foreigndom)
 {
-    struct domain *d = current;
-    if (foreigndom != DOMID_SELF && foreigndom != d->id)
-        return -EPERM;
-    if (count > MMUEXT_BATCH_MAX)
-        return -EINVAL;
-    unsigned int i;
-    long rc = 0;
-    for (i = 0; i < count; i++) {
-        struct xen_mmuext_op op;
-        if (copy_from_guest(&op, ops + i * sizeof(op), sizeof(op))) {
-            rc = -EFAULT;
-            break;
-        }
-        if ((rc = mmuext_one(d, &op)))
-            break;
-    }
-    if (done && copy_to_guest(done, &i, sizeof(i)))
-        return -EFAULT;
-    return rc;
+    static const struct batch ext = {
+        __HYPERVISOR_mmuext_op, sizeof(struct xen_mmuext_op), MMUEXT_BATCH_MAX, mmuext_one,
+    };
+    _Static_assert(sizeof(struct xen_mmuext_op) <= BATCH_ITEM_MAX, "batch.c's buffer");
+    return batch_run(&ext, ops, count, done, foreigndom);
 }

@@ -112,6 +112,8 @@ static bool set_argo(const char *v)
     return true;
 }
 
+static bool set_preempt_every(const char *v) { return parse_bool(v, &hv_opts.preempt_every); }
+
 static const struct option {
     const char *key;
     bool (*set)(const char *value);
@@ -125,6 +127,8 @@ static const struct option {
     { "cpuid-faulting", set_cpuid_faulting,
                                       "cpuid-faulting=on|off: make cpuid trap where the CPU can (default on)" },
     { "argo",        set_argo,        "argo=0|1[,mac-permissive=0|1]: Argo messaging (argo_op) on; default off, as in Xen" },
+    { "preempt-every", set_preempt_every,
+                                      "preempt-every=0|1: long hypercalls continue after every item (a debug option)" },
     { "tick",        set_tick,        "tick=apic|pit: the tick's source (default: the local APIC timer if any)" },
     { "test-panic",  set_test_panic,  "test-panic=pf|gp|ud|de|bug|df: crash the hypervisor on purpose" },
 };

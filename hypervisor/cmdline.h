@@ -13,6 +13,7 @@ struct hv_options {
     uint8_t policy;            /* policy=halt|reflect|emulate: every domain's default */
     bool argo;                 /* argo=1: argo_op works (off by default, as in Xen) */
     bool argo_mac_permissive;  /* argo=1,mac-permissive=1: rings open to any domain */
+    bool preempt_every;        /* preempt-every=1: every long hypercall continues after each item */
 };
 extern struct hv_options hv_opts;
 

@@ -182,8 +182,7 @@ static void domain_trap(struct cpu_regs *r)
 {
     struct domain *d = current;
     if (r->vector == HYPERCALL_VECTOR) {
-        const uint32_t args[5] = { r->ebx, r->ecx, r->edx, r->esi, r->edi };
-        r->eax = (uint32_t)hypercall_dispatch(r->eax, args);
+        hypercall_trap(r);
     } else if (r->vector == X86_EXC_GP) {
         if (!soft_interrupt(d, r))
             emulate_gp(d, r);

@@ -1,0 +1,51 @@
+/*
+ * batch.c - one loop for mmu_update and mmuext_op: requests, done, resume.
+ *
+ * Both hypercalls take (list, count, done, foreigndom) and share Xen's
+ * rules: stop at the first failing request, report how many ran, and,
+ * when the tick is due between two requests, continue later from the
+ * first request not run.  *done then accumulates across the pieces: each
+ * piece adds what it ran to what the guest's word already says.  The
+ * guest may rewrite that word (or the list) between pieces; it only
+ * misleads itself, since every request is copied in and checked anew.
+ */
+#include "hypercalls/batch.h"
+#include "hypervisor/continuation.h"
+#include "hypervisor/hypercall.h"
+#include "hypervisor/mm/guest_access.h"
+#include "hypercalls/public/errno.h"
+#include "hypercalls/public/xen.h"
+
+long batch_run(const struct batch *b, guest_ptr_t items, uint32_t count_arg,
+               guest_ptr_t pdone, unsigned int foreigndom)
+{
+    struct domain *d = current;
+    bool resumed;
+    uint32_t count = continuation_batch_count(count_arg, &resumed), done = 0, i;
+    uint64_t item[BATCH_ITEM_MAX / 8];
+    long rc = 0;
+    if (foreigndom != DOMID_SELF && foreigndom != d->id)
+        return -EPERM;                            /* no domain may touch another's tables */
+    if (count > b->max)
+        return -EINVAL;
+    if (resumed && pdone && copy_from_guest(&done, pdone, sizeof(done)))
+        return -EFAULT;
+    for (i = 0; i < count; i++) {
+        if (i && hypercall_preempt_check()) {
+            uint32_t args[5] = { items, count_arg, pdone, foreigndom };
+            continuation_batch(args, b->item_size, count, i);
+            rc = hypercall_continue(b->op, args);
+            break;
+        }
+        if (copy_from_guest(item, items + i * b->item_size, b->item_size)) {
+            rc = -EFAULT;
+            break;
+        }
+        if ((rc = b->one(d, item)))
+            break;
+    }
+    done += i;
+    if (pdone && copy_to_guest(pdone, &done, sizeof(done)))
+        return -EFAULT;
+    return rc;
+}
