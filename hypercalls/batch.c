@@ -4,7 +4,8 @@
  * Both hypercalls take (list, count, done, foreigndom) and share Xen's
  * rules: stop at the first failing request, report how many ran, and,
  * when the tick is due between two requests, continue later from the
- * first request not run.  *done then accumulates across the pieces: each
+ * first request not run (or from the one whose page-table validation
+ * stopped part way: page_type.c's -ERESTART).  *done then accumulates across the pieces: each
  * piece adds what it ran to what the guest's word already says.  The
  * guest may rewrite that word (or the list) between pieces; it only
  * misleads itself, since every request is copied in and checked anew.
@@ -13,6 +14,7 @@
 #include "hypervisor/continuation.h"
 #include "hypervisor/hypercall.h"
 #include "hypervisor/mm/guest_access.h"
+#include "hypervisor/mm/page_type.h"
 #include "hypercalls/public/errno.h"
 #include "hypercalls/public/xen.h"
 
@@ -31,17 +33,18 @@ long batch_run(const struct batch *b, guest_ptr_t items, uint32_t count_arg,
     if (resumed && pdone && copy_from_guest(&done, pdone, sizeof(done)))
         return -EFAULT;
     for (i = 0; i < count; i++) {
-        if (i && hypercall_preempt_check()) {
+        if (i && hypercall_preempt_check())
+            rc = -ERESTART;
+        else if (copy_from_guest(item, items + i * b->item_size, b->item_size))
+            rc = -EFAULT;
+        else
+            rc = b->one(d, item);            /* -ERESTART: a table's validation stopped */
+        if (rc == -ERESTART) {
             uint32_t args[5] = { items, count_arg, pdone, foreigndom };
             continuation_batch(args, b->item_size, count, i);
             rc = hypercall_continue(b->op, args);
-            break;
         }
-        if (copy_from_guest(item, items + i * b->item_size, b->item_size)) {
-            rc = -EFAULT;
-            break;
-        }
-        if ((rc = b->one(d, item)))
+        if (rc)
             break;
     }
     done += i;

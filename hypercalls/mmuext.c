@@ -31,7 +31,7 @@ static int pin(struct domain *d, mfn_t m, enum page_type type)
         return -EINVAL;                              /* already pinned */
     if (type == PGT_L2 && pg->type == PGT_L2_XEN && pg->type_count)
         type = PGT_L2_XEN;                           /* the L2 of L3 slot 3 */
-    int rc = page_type_get(d, m, type);
+    int rc = page_type_get_preemptible(d, m, type);   /* -ERESTART: pin again to go on */
     if (rc == 0)
         pg->flags |= PGF_PINNED;
     return rc;
@@ -51,7 +51,7 @@ static int unpin(struct domain *d, mfn_t m)
 
 static int new_baseptr(struct domain *d, mfn_t m)
 {
-    int rc = page_type_get(d, m, PGT_L3);
+    int rc = page_type_get_preemptible(d, m, PGT_L3);
     if (rc)
         return rc;
     mfn_t old = d->cr3_mfn;

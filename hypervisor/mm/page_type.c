@@ -36,9 +36,27 @@
  *
  * The hypervisor runs on one CPU with interrupts off, so a validation
  * cannot be interleaved with a guest write: the guest is not running.
+ *
+ * Validation can be long: an L3 whose L2s are full of full L1s is a
+ * million entries.  So, as Xen's PGT_partial, validating an L2 or L3 from
+ * a hypercall that can continue stops between two entries when the tick
+ * is due, returning -ERESTART.  The frame is left PGF_PARTIAL: it has its
+ * new type and one type reference (and one general reference), entries
+ * [0, nr_validated) hold theirs, and nothing else may reference it yet.
+ * The next get of that type - the continued hypercall, or any other -
+ * goes on from nr_validated and, when it finishes, takes over the waiting
+ * reference as its own; a get of another type is -EBUSY, as for any typed
+ * frame.  Nested validations stop together: an L3 stopped at entry j
+ * waits on its L2, which is partial itself.  Since the entries of a
+ * partial frame cannot change (it is not writable, and mod_entry needs a
+ * validated table), going on later checks exactly what was there.  L1s are
+ * validated whole: 512 entries is the bounded step, as in Xen.  Teardown
+ * frees every frame of a domain with its state (page_set_owner), so a
+ * partial frame needs no undoing there.
  */
 #include "hypervisor/mm/page_type.h"
 #include "hypervisor/mm/m2p.h"
+#include "hypervisor/hypercall.h"
 #include "hypervisor/lib.h"
 #include "hypercalls/public/errno.h"
 #include "arch/x86/cpu.h"
@@ -84,8 +102,10 @@ static int check_flags(pte_t e, pte_t bad)
     return 0;
 }
 
+static int type_get(struct domain *d, mfn_t mfn, enum page_type type, bool preemptible);
+
 /* Take what a present entry at level `type` (the table's type) refers to. */
-static int get_entry(struct domain *d, uint8_t type, unsigned index, pte_t e)
+static int get_entry(struct domain *d, uint8_t type, unsigned index, pte_t e, bool preemptible)
 {
     if (!pte_present(e))
         return 0;
@@ -103,7 +123,7 @@ static int get_entry(struct domain *d, uint8_t type, unsigned index, pte_t e)
     enum page_type want = level_below(type);
     if (type == PGT_L3 && index == 3)
         want = PGT_L2_XEN;                   /* the slot shared with the hypervisor */
-    return page_type_get(d, m, want);
+    return type_get(d, m, want, preemptible && want != PGT_L1);
 }
 
 static void put_entry(struct domain *d, uint8_t type, pte_t e)
@@ -134,52 +154,85 @@ static void devalidate(struct domain *d, mfn_t mfn, uint8_t type, unsigned upto)
     unmap_domain_page(t);
 }
 
-/* Check every guest entry, taking its references; all or nothing. */
-static int validate(struct domain *d, mfn_t mfn, uint8_t type)
+/*
+ * Check the guest entries from pg->nr_validated on, taking their
+ * references.  0 when all are taken; -ERESTART when preemptible and the
+ * tick is due (entries [0, nr_validated) keep theirs); any other error
+ * gives back every reference taken, from this call and earlier ones.
+ */
+static int validate(struct domain *d, mfn_t mfn, struct page_info *pg, bool preemptible)
 {
+    uint8_t type = pg->type, level = type == PGT_L2_XEN ? PGT_L2 : type;
     pte_t *t = map_domain_page(mfn);
-    unsigned n = guest_entries(type), taken = 0;
+    unsigned n = guest_entries(type), i = pg->nr_validated;
     int rc = 0;
     if (type == PGT_L3 && !pte_present(t[3]))
         rc = -EINVAL;                        /* slot 3 holds the hypervisor */
-    for (; taken < n && !rc; taken++)
-        if ((rc = get_entry(d, type == PGT_L2_XEN ? PGT_L2 : type, taken, t[taken])))
-            break;
+    while (!rc && i < n) {
+        if (preemptible && i > pg->nr_validated && hypercall_preempt_check())
+            rc = -ERESTART;                  /* after one entry at least: progress */
+        else if (!(rc = get_entry(d, level, i, t[i], preemptible)))
+            i++;
+    }
     if (!rc && type == PGT_L2_XEN)
         for (unsigned j = HV_FIRST_L2_SLOT; j < L2_ENTRIES; j++)
             t[j] = hv_l2[j];
     unmap_domain_page(t);
-    if (rc)
-        devalidate(d, mfn, type, taken);     /* undo the entries taken before */
+    if (rc && rc != -ERESTART)
+        devalidate(d, mfn, type, i);         /* undo the entries taken before */
+    pg->nr_validated = (uint16_t)(rc == -ERESTART ? i : 0);
     return rc;
+}
+
+/* Validate pg (new, or partial), which holds the one type reference: finish, stop or fail. */
+static int validate_or_stop(struct domain *d, mfn_t mfn, struct page_info *pg, bool preemptible)
+{
+    int rc = validate(d, mfn, pg, preemptible);
+    if (rc == -ERESTART) {
+        pg->flags |= PGF_PARTIAL;            /* the type reference waits for the next get */
+        return rc;
+    }
+    pg->flags &= ~PGF_PARTIAL;
+    if (rc) {
+        pg->type_count = 0;
+        pg->type = PGT_NONE;
+        page_put(mfn);
+        return rc;
+    }
+    pg->flags |= PGF_VALIDATED;
+    return 0;
+}
+
+static int type_get(struct domain *d, mfn_t mfn, enum page_type type, bool preemptible)
+{
+    struct page_info *pg = page_info(mfn);
+    if (!pg || pg->owner != d->id)
+        return -EPERM;
+    if (pg->type_count && pg->type != type)
+        return -EBUSY;                       /* in use as something else */
+    if (pg->flags & PGF_PARTIAL)
+        return validate_or_stop(d, mfn, pg, preemptible);   /* its reference becomes ours */
+    pg->ref_count++;
+    if (pg->type_count++)
+        return 0;
+    if (pg->type == PGT_WRITABLE && type != PGT_WRITABLE)
+        write_cr3(read_cr3());               /* no stale writable TLB entry may outlive the type */
+    pg->type = type;
+    pg->flags &= ~PGF_VALIDATED;
+    pg->nr_validated = 0;
+    if (!page_is_pt(type) && type != PGT_L2_XEN)
+        return 0;
+    return validate_or_stop(d, mfn, pg, preemptible);
 }
 
 int page_type_get(struct domain *d, mfn_t mfn, enum page_type type)
 {
-    int rc = page_get(d, mfn);
-    if (rc)
-        return rc;
-    struct page_info *pg = page_info(mfn);
-    if (pg->type_count && pg->type != type) {
-        page_put(mfn);
-        return -EBUSY;                       /* in use as something else */
-    }
-    if (pg->type_count++ == 0) {
-        if (pg->type == PGT_WRITABLE && type != PGT_WRITABLE)
-            write_cr3(read_cr3());           /* no stale writable TLB entry may outlive the type */
-        pg->type = type;
-        pg->flags &= ~PGF_VALIDATED;
-        if (page_is_pt(type) || type == PGT_L2_XEN) {
-            if ((rc = validate(d, mfn, type))) {
-                pg->type_count = 0;
-                pg->type = PGT_NONE;
-                page_put(mfn);
-                return rc;
-            }
-            pg->flags |= PGF_VALIDATED;
-        }
-    }
-    return 0;
+    return type_get(d, mfn, type, false);
+}
+
+int page_type_get_preemptible(struct domain *d, mfn_t mfn, enum page_type type)
+{
+    return type_get(d, mfn, type, true);
 }
 
 void page_type_put(struct domain *d, mfn_t mfn)
@@ -208,7 +261,7 @@ int page_type_mod_entry(struct domain *d, mfn_t table, unsigned index, pte_t val
     pte_t old = t[index];
     if (preserve_ad)
         val |= old & (_PAGE_ACCESSED | _PAGE_DIRTY);
-    int rc = get_entry(d, level, index, val);
+    int rc = get_entry(d, level, index, val, true);
     if (rc == 0) {
         t[index] = val;
         put_entry(d, level, old);
