@@ -5,7 +5,9 @@
  * rules: stop at the first failing request, report how many ran, and,
  * when the tick is due between two requests, continue later from the
  * first request not run (or from the one whose page-table validation
- * stopped part way: page_type.c's -ERESTART).  *done then accumulates across the pieces: each
+ * stopped part way: page_type.c's -ERESTART).  Tables let go by the
+ * requests are devalidated in steps between them, and before the batch
+ * returns (page_type_finish_puts).  *done then accumulates across the pieces: each
  * piece adds what it ran to what the guest's word already says.  The
  * guest may rewrite that word (or the list) between pieces; it only
  * misleads itself, since every request is copied in and checked anew.
@@ -32,12 +34,15 @@ long batch_run(const struct batch *b, guest_ptr_t items, uint32_t count_arg,
         return -EINVAL;
     if (resumed && pdone && copy_from_guest(&done, pdone, sizeof(done)))
         return -EFAULT;
-    for (i = 0; i < count; i++) {
-        if (i && hypercall_preempt_check())
+    for (i = 0; ; i++) {
+        rc = page_type_finish_puts(d);           /* an unpin's tables, let go in steps */
+        if (!rc && i == count)
+            break;
+        if (!rc && i && hypercall_preempt_check())
             rc = -ERESTART;
-        else if (copy_from_guest(item, items + i * b->item_size, b->item_size))
+        else if (!rc && copy_from_guest(item, items + i * b->item_size, b->item_size))
             rc = -EFAULT;
-        else
+        else if (!rc)
             rc = b->one(d, item);            /* -ERESTART: a table's validation stopped */
         if (rc == -ERESTART) {
             uint32_t args[5] = { items, count_arg, pdone, foreigndom };

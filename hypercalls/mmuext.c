@@ -45,7 +45,7 @@ static int unpin(struct domain *d, mfn_t m)
     if (!(pg->flags & PGF_PINNED))
         return -EINVAL;
     pg->flags &= ~PGF_PINNED;
-    page_type_put(d, m);
+    page_type_put_deferred(d, m);                   /* a big table: let go in steps (batch.c) */
     return 0;
 }
 
@@ -57,7 +57,7 @@ static int new_baseptr(struct domain *d, mfn_t m)
     mfn_t old = d->cr3_mfn;
     d->cr3_mfn = m;
     page_type_load_pdpt(d);
-    page_type_put(d, old);
+    page_type_put_deferred(d, old);
     return 0;
 }
 

@@ -21,6 +21,8 @@ enum page_type {
 #define PGF_PARTIAL   0x4        /* validation stopped part way (page_type.c): entries
                                     [0, nr_validated) hold references, and one type
                                     reference waits for whoever finishes it */
+#define PGF_DYING     0x8        /* ... and that reference is being dropped, in steps:
+                                    the frame is on its domain's puts[] (page_type.c) */
 
 struct page_info {
     uint16_t owner;              /* domain id, OWNER_NONE or OWNER_XEN */

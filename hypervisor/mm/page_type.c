@@ -50,7 +50,18 @@
  * waits on its L2, which is partial itself.  Since the entries of a
  * partial frame cannot change (it is not writable, and mod_entry needs a
  * validated table), going on later checks exactly what was there.  L1s are
- * validated whole: 512 entries is the bounded step, as in Xen.  Teardown
+ * validated whole: 512 entries is the bounded step, as in Xen.
+ *
+ * Letting go is as long, so it is split the same way (Xen's
+ * put_page_type_preemptible and old_guest_table).  When an unpin,
+ * NEW_BASEPTR or L3 entry write drops the last reference to a validated
+ * L2 or L3, the frame goes on the domain's puts[] with that reference,
+ * marked PGF_PARTIAL | PGF_DYING, nr_validated entries still holding
+ * theirs.  page_type_finish_puts() lets them go from the top down, one
+ * per step, until the tick is due; an L3 entry whose L2 would die goes on
+ * puts[] above it.  batch.c calls it before every request and at the end,
+ * so a batch does not return until it is done, and no request ever meets
+ * a dying frame (a get of one is -EBUSY).  Teardown
  * frees every frame of a domain with its state (page_set_owner), so a
  * partial frame needs no undoing there.
  */
@@ -208,8 +219,8 @@ static int type_get(struct domain *d, mfn_t mfn, enum page_type type, bool preem
     struct page_info *pg = page_info(mfn);
     if (!pg || pg->owner != d->id)
         return -EPERM;
-    if (pg->type_count && pg->type != type)
-        return -EBUSY;                       /* in use as something else */
+    if ((pg->type_count && pg->type != type) || (pg->flags & PGF_DYING))
+        return -EBUSY;                       /* in use as something else, or on its way out */
     if (pg->flags & PGF_PARTIAL)
         return validate_or_stop(d, mfn, pg, preemptible);   /* its reference becomes ours */
     pg->ref_count++;
@@ -246,6 +257,52 @@ void page_type_put(struct domain *d, mfn_t mfn)
     page_put(mfn);
 }
 
+static bool dies_long(const struct page_info *pg)
+{
+    return pg->type_count == 1 && (pg->flags & PGF_VALIDATED) &&
+           (pg->type == PGT_L2 || pg->type == PGT_L2_XEN || pg->type == PGT_L3);
+}
+
+void page_type_put_deferred(struct domain *d, mfn_t mfn)
+{
+    struct page_info *pg = page_info(mfn);
+    BUG_ON(!pg || pg->type_count == 0);
+    if (!dies_long(pg) || d->nr_puts == ARRAY_SIZE(d->puts)) {
+        page_type_put(d, mfn);
+        return;
+    }
+    pg->flags = (uint8_t)((pg->flags & ~PGF_VALIDATED) | PGF_PARTIAL | PGF_DYING);
+    pg->nr_validated = (uint16_t)guest_entries(pg->type);
+    d->puts[d->nr_puts++] = mfn;
+}
+
+int page_type_finish_puts(struct domain *d)
+{
+    bool progress = false;
+    while (d->nr_puts) {
+        mfn_t m = d->puts[d->nr_puts - 1];
+        struct page_info *pg = page_info(m);
+        if (!pg->nr_validated) {             /* every entry let go: so is the type */
+            d->nr_puts--;
+            pg->flags &= (uint8_t)~(PGF_PARTIAL | PGF_DYING);
+            pg->type_count = 0;
+            page_put(m);
+            continue;
+        }
+        if (progress && hypercall_preempt_check())
+            return -ERESTART;
+        progress = true;
+        pte_t *t = map_domain_page(m);
+        pte_t e = t[--pg->nr_validated];
+        unmap_domain_page(t);
+        if (pg->type == PGT_L3 && pte_present(e))
+            page_type_put_deferred(d, pte_mfn(e));   /* an L2 that dies goes above us */
+        else
+            put_entry(d, pg->type == PGT_L2_XEN ? PGT_L2 : pg->type, e);
+    }
+    return 0;
+}
+
 int page_type_mod_entry(struct domain *d, mfn_t table, unsigned index, pte_t val, bool preserve_ad)
 {
     struct page_info *pg = page_info(table);
@@ -264,7 +321,10 @@ int page_type_mod_entry(struct domain *d, mfn_t table, unsigned index, pte_t val
     int rc = get_entry(d, level, index, val, true);
     if (rc == 0) {
         t[index] = val;
-        put_entry(d, level, old);
+        if (level == PGT_L3 && pte_present(old))
+            page_type_put_deferred(d, pte_mfn(old));
+        else
+            put_entry(d, level, old);
     }
     unmap_domain_page(t);
     if (rc == 0 && type == PGT_L3 && mfn_eq(table, d->cr3_mfn))
