@@ -21,6 +21,7 @@
 #include "hypervisor/domain/domain.h"
 #include "hypervisor/mm/guest_access.h"
 #include "hypervisor/hypercall.h"
+#include "hypervisor/continuation.h"
 #include "hypercalls/public/errno.h"
 #include "hypercalls/public/xen.h"
 
@@ -29,7 +30,8 @@
 /* Continue from entry i of the list. */
 static long continue_at(guest_ptr_t calls, unsigned int nr_calls, unsigned int i)
 {
-    uint32_t args[5] = { calls + i * sizeof(struct xen_multicall_entry), nr_calls - i };
+    uint32_t args[5] = { calls, nr_calls };
+    continuation_list(args, 0, 1, sizeof(struct xen_multicall_entry), i);
     return hypercall_continue(__HYPERVISOR_multicall, args);
 }
 

@@ -10,8 +10,9 @@
 
 void continuation_batch(uint32_t args[5], uint32_t item_size, uint32_t count, uint32_t ran)
 {
-    args[0] += ran * item_size;                    /* the list, from the first item not run */
-    args[1] = (count - ran) | MMU_UPDATE_PREEMPTED;
+    args[1] = count;                               /* the real count, without the flag */
+    continuation_list(args, 0, 1, item_size, ran);
+    args[1] |= MMU_UPDATE_PREEMPTED;
 }
 
 uint32_t continuation_memop_start(uint32_t cmd)
@@ -27,8 +28,14 @@ bool continuation_memop_cmd(uint32_t cmd, uint32_t start, uint32_t *out)
     return true;
 }
 
+void continuation_list(uint32_t args[5], unsigned list, unsigned count, uint32_t item_size,
+                       uint32_t ran)
+{
+    args[list] += ran * item_size;
+    args[count] -= ran;
+}
+
 void continuation_bytes(uint32_t args[5], uint32_t ran)
 {
-    args[1] -= ran;
-    args[2] += ran;
+    continuation_list(args, 2, 1, 1, ran);
 }

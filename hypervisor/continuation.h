@@ -40,6 +40,20 @@ uint32_t continuation_memop_start(uint32_t cmd);
 /* The cmd that resumes cmd at extent `start`; false if start does not fit. */
 bool continuation_memop_cmd(uint32_t cmd, uint32_t start, uint32_t *out);
 
+/*
+ * A call whose args[list] points at an array of item_size-byte requests and
+ * args[count] says how many, `ran` of them done: the rest.  multicall is
+ * (calls, nr_calls); grant_table_op is (cmd, uops, count), resumed as
+ * Xen's do_grant_table_op: between requests,
+ *     if (i && hypercall_preempt_check()) {
+ *         uint32_t args[5] = { cmd, uops, count };
+ *         continuation_list(args, 1, 2, sizeof(struct gnttab_...), i);
+ *         return hypercall_continue(__HYPERVISOR_grant_table_op, args);
+ *     }
+ */
+void continuation_list(uint32_t args[5], unsigned list, unsigned count, uint32_t item_size,
+                       uint32_t ran);
+
 /* console_io write (cmd, count, buffer) that has written `ran` bytes: the rest. */
 void continuation_bytes(uint32_t args[5], uint32_t ran);
 #endif

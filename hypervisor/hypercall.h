@@ -51,7 +51,7 @@ void hypercall_trap(struct cpu_regs *r);
 const char *hypercall_name(uint32_t nr);
 
 /*
- * Continuations (Xen's hypercall_create_continuation).  A handler whose
+ * Continuations (Xen's hypercall_create_continuation; hypercall_continue.c).  A handler whose
  * work grows with a guest-chosen count calls hypercall_preempt_check()
  * between items (never before its first, so every call makes progress)
  * and, when it says so, returns hypercall_continue(op, args) with the
@@ -61,6 +61,8 @@ const char *hypercall_name(uint32_t nr);
  * guest runs again it re-issues the call.  Inside a multicall the frame is
  * the multicall's, so the new arguments go into the entry instead
  * (hypercall_mc_begin/end).  Returns op, for the dispatcher to put in EAX.
+ * The argument encodings (Xen's, per hypercall) are continuation.h's;
+ * grant_table_op's is shown there.
  */
 bool hypercall_preempt_check(void);
 long hypercall_continue(uint32_t op, const uint32_t args[5]);

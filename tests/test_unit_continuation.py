@@ -31,5 +31,9 @@ def test_a_console_write_resumes_with_the_bytes_not_yet_written(unit):
     unit("continuation", "bytes_rest")
 
 
+def test_a_list_of_requests_resumes_at_the_first_not_run_with_the_count_of_the_rest(unit):
+    unit("continuation", "list_rest")
+
+
 def test_every_group_of_continuation_checks_is_run_by_a_rule_above():
     unit_build.every_group_is_run(PROGRAMS, "continuation", __file__)

@@ -60,7 +60,21 @@ static void bytes_rest(void)
     CHECK(args[1] == 0 && args[2] == 0x400003e8);
 }
 
+static void list_rest(void)
+{
+    /* grant_table_op (cmd, uops, count) after 5 of 12 requests of 24 bytes. */
+    uint32_t args[5] = { 3, 0x8000, 12, 0x55, 0x66 };
+    continuation_list(args, 1, 2, 24, 5);
+    CHECK(args[0] == 3 && args[1] == 0x8000 + 5 * 24 && args[2] == 7);
+    CHECK(args[3] == 0x55 && args[4] == 0x66);
+    /* multicall (calls, nr_calls): 32-byte entries, resumed at entry 1000 of 1024. */
+    uint32_t mc[5] = { 0xc0010000u, 1024 };
+    continuation_list(mc, 0, 1, 32, 1000);
+    CHECK(mc[0] == 0xc0010000u + 32000 && mc[1] == 24);
+}
+
 static const struct group groups[] = {
+    { "list_rest", list_rest },
     { "batch_count_flag", batch_count_flag },
     { "batch_advances_list_and_flags_count", batch_advances_list_and_flags_count },
     { "memop_start_extent", memop_start_extent },
