@@ -17,7 +17,9 @@ the victim off the CPU for as long as each call lasted (docs/architecture.md
 has the figures). Each test prints the measured gap.
 
 With RINGONE_HV_ARGS=preempt-every=1 (tests/harness.py) every long
-hypercall continues after each item; the last test always runs that way.
+hypercall continues after each item; the last two tests always run that
+way, the last checking that a continuation rewrites only the registers of
+the call's own arguments (the cause of an earlier attempt's failure).
 """
 
 import re
@@ -58,3 +60,13 @@ def test_a_long_hypercall_completes_and_the_victim_keeps_running(boot, role):
 def test_every_attack_completes_when_every_long_call_continues_after_each_item(boot):
     for role in ("mmu", "pin"):
         attack(boot, role, hv_args="preempt-every=1")
+
+
+def test_a_continued_call_changes_no_register_but_its_own_arguments(boot):
+    """The aspace bug: a continuation that rewrote EDI of a 4-argument call."""
+    b = boot(guest("latency", "-- role=regs"), hv_args="preempt-every=1")
+    passes(b)
+    b.expect(r"^\(d0\) check mmuext_op: EDI \(not an argument\) after the call: "
+             r"got 0xca4a12e5 want 0xca4a12e5$")
+    b.expect(NO_LEAK)
+    b.expect_status(0)
