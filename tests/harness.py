@@ -69,6 +69,12 @@ TIMEOUT_SCALE = _timeout_scale()
 EXTRA_HV_ARGS = os.environ.get("RINGONE_HV_ARGS", "").strip()
 
 
+def hv_args_echoed(hv_args):
+    """A regex for hv_args as the hypervisor echoes them ("(hv) command
+    line: ..."): followed by RINGONE_HV_ARGS when that is set."""
+    return re.escape(" ".join(a for a in (hv_args, EXTRA_HV_ARGS) if a))
+
+
 def scaled(seconds):
     """A hang guard of `seconds` on an idle machine, as long as it is here."""
     return seconds * TIMEOUT_SCALE
