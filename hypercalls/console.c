@@ -8,14 +8,20 @@
  * copies out up to count bytes of what was typed for this domain while it
  * had the console input (console_input.c) and returns how many: 0 when
  * nothing is waiting.  As in Xen, bytes leave the queue only once they
- * have reached the guest, so a bad buffer loses nothing.
+ * have reached the guest, so a bad buffer loses nothing.  A long write
+ * stops between chunks when the tick is due and continues with the rest
+ * (hypercall_continue), so a 2 GiB count holds the CPU for one chunk past
+ * a tick at most.
  */
 #include "gen/hypercall_handlers.h"
 #include "hypervisor/console/console.h"
 #include "hypervisor/console/console_input.h"
 #include "hypervisor/domain/domain.h"
 #include "hypervisor/mm/guest_access.h"
+#include "hypervisor/continuation.h"
+#include "hypervisor/hypercall.h"
 #include "hypercalls/public/errno.h"
+#include "hypercalls/public/xen.h"
 
 #define CHUNK 128
 
@@ -31,6 +37,11 @@ long do_console_io(unsigned int cmd, unsigned int count, guest_ptr_t buffer)
             return -EFAULT;
         for (unsigned int done = 0; done < count; done += CHUNK) {
             unsigned int n = MIN(CHUNK, count - done);
+            if (done && hypercall_preempt_check()) {
+                uint32_t args[5] = { cmd, count, buffer };
+                continuation_bytes(args, done);
+                return hypercall_continue(__HYPERVISOR_console_io, args);
+            }
             if (copy_from_guest(buf, buffer + done, n))
                 return -EFAULT;
             console_domain_write(current->id, buf, n);

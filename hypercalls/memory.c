@@ -10,13 +10,16 @@
  * translation can reach a frame after it has been given to someone else.
  * increase_reservation allocates up to the domain's maximum and returns
  * the new MFNs; the guest then enters them in its P2M and the M2P.
- * The rest answer questions, as Xen answers a PV domain: how much memory
+ * A long reservation continues in pieces, the start extent in cmd's high
+ * bits as in Xen (MEMOP_EXTENT_SHIFT).  The rest answer questions, as Xen answers a PV domain: how much memory
  * a domain has or may have, its highest pfn, where the M2P is, and its
  * memory map.  A domain may ask about itself only.
  */
 #include "gen/hypercall_handlers.h"
 #include "hypervisor/domain/domain.h"
 #include "hypervisor/mm/guest_access.h"
+#include "hypervisor/continuation.h"
+#include "hypervisor/hypercall.h"
 #include "hypervisor/mm/frame.h"
 #include "hypervisor/mm/m2p.h"
 #include "hypervisor/mm/page.h"
@@ -73,7 +76,13 @@ static bool take_more(struct domain *d, mfn_t *out, uint32_t *from)
     return true;
 }
 
-static long reservation(struct domain *d, guest_ptr_t arg, bool increase)
+/*
+ * increase/decrease_reservation from extent cmd >> MEMOP_EXTENT_SHIFT (0 on
+ * a first call): returns the extents done in all, counting earlier pieces,
+ * as Xen does.  Between two extents it may continue later with the start
+ * moved on (hypercall_continue); frames given back are flushed first.
+ */
+static long reservation(struct domain *d, unsigned int cmd, guest_ptr_t arg, bool increase)
 {
     struct xen_memory_reservation r;
     if (copy_from_guest(&r, arg, sizeof(r)))
@@ -83,26 +92,37 @@ static long reservation(struct domain *d, guest_ptr_t arg, bool increase)
         return rc;
     if (r.extent_order != 0)
         return -EINVAL;                           /* single frames only */
-    long done = 0;
-    uint32_t free_from = 0;
-    for (; done < (long)r.nr_extents && done < 4096; done++) {
-        guest_ptr_t slot = r.extent_start + (uint32_t)done * sizeof(xen_pfn_t);
+    uint32_t start = continuation_memop_start(cmd), done, free_from = 0;
+    if (start >= r.nr_extents)
+        return start;                             /* Xen: nothing (left) to do */
+    for (done = start; done < r.nr_extents && done < 4096; done++) {
+        guest_ptr_t slot = r.extent_start + done * sizeof(xen_pfn_t);
         mfn_t m;
+        if (done > start && hypercall_preempt_check()) {
+            uint32_t args[5] = { 0, arg };
+            continuation_memop_cmd(cmd, done, &args[0]);    /* done < 4096: it fits */
+            rc = hypercall_continue(__HYPERVISOR_memory_op, args);
+            break;
+        }
         if (increase) {
             if (!take_more(d, &m, &free_from))
                 break;
-            if (copy_to_guest(slot, &m, sizeof(m)))
-                return -EFAULT;
+            if (copy_to_guest(slot, &m, sizeof(m))) {
+                rc = -EFAULT;
+                break;
+            }
         } else {
-            if (copy_from_guest(&m, slot, sizeof(m)))
-                return -EFAULT;
+            if (copy_from_guest(&m, slot, sizeof(m))) {
+                rc = -EFAULT;
+                break;
+            }
             if (!give_back(d, m))
                 break;
         }
     }
-    if (!increase && done)
+    if (!increase && done > start)
         write_cr3(read_cr3());                    /* no stale TLB entry to a freed frame */
-    return done;
+    return rc ? rc : (long)done;
 }
 
 /*
@@ -158,11 +178,13 @@ long do_memory_op(unsigned int cmd, guest_ptr_t arg)
     case XENMEM_maximum_gpfn:
         return cmd >> MEMOP_EXTENT_SHIFT ? -EINVAL : query(current, cmd, arg);
     }
-    switch (cmd) {
+    switch (cmd & MEMOP_CMD_MASK) {
     case XENMEM_increase_reservation:
-        return reservation(current, arg, true);
+        return reservation(current, cmd, arg, true);
     case XENMEM_decrease_reservation:
-        return reservation(current, arg, false);
+        return reservation(current, cmd, arg, false);
+    }
+    switch (cmd) {
     case XENMEM_memory_map:
         return memory_map(current, arg);
     case XENMEM_machphys_mapping:

@@ -7,9 +7,11 @@
  * entry written goes through page_type_mod_entry(), which checks it against
  * the rules in hypervisor/mm/page_type.c before the hypervisor writes it.
  * Batches stop at the first bad request and report how many were done,
- * as Xen does, so a guest can tell exactly which request failed.
+ * as Xen does, so a guest can tell exactly which request failed; a long
+ * batch continues later in pieces (batch.c).
  */
 #include "gen/hypercall_handlers.h"
+#include "hypercalls/batch.h"
 #include "hypervisor/domain/domain.h"
 #include "hypervisor/mm/guest_access.h"
 #include "hypervisor/mm/m2p.h"
@@ -22,8 +24,9 @@
 
 #define MMU_BATCH_MAX 4096      /* a larger count is refused, not walked */
 
-static int mmu_one(struct domain *d, const struct xen_mmu_update *u)
+static int mmu_one(struct domain *d, const void *item)
 {
+    const struct xen_mmu_update *u = item;
     unsigned cmd = u->ptr & 3;
     uint64_t ma = u->ptr & ~3ull;
     uint32_t pfn;
@@ -49,25 +52,11 @@ static int mmu_one(struct domain *d, const struct xen_mmu_update *u)
 
 long do_mmu_update(guest_ptr_t reqs, unsigned int count, guest_ptr_t done, unsigned int foreigndom)
 {
-    struct domain *d = current;
-    long rc = domain_check_pg_owner(foreigndom);     /* no domain may touch another's tables */
-    if (rc)
-        return rc;                                /* -EPERM, or -ESRCH for no such domain */
-    if (count > MMU_BATCH_MAX)
-        return -EINVAL;
-    unsigned int i;
-    for (i = 0; i < count; i++) {
-        struct xen_mmu_update u;
-        if (copy_from_guest(&u, reqs + i * sizeof(u), sizeof(u))) {
-            rc = -EFAULT;
-            break;
-        }
-        if ((rc = mmu_one(d, &u)))
-            break;
-    }
-    if (done && copy_to_guest(done, &i, sizeof(i)))
-        return -EFAULT;
-    return rc;
+    static const struct batch mmu = {
+        __HYPERVISOR_mmu_update, sizeof(struct xen_mmu_update), MMU_BATCH_MAX, mmu_one,
+    };
+    _Static_assert(sizeof(struct xen_mmu_update) <= BATCH_ITEM_MAX, "batch.c's buffer");
+    return batch_run(&mmu, reqs, count, done, foreigndom);
 }
 
 static void flush(unsigned long flags, uint32_t va)

@@ -9,6 +9,7 @@
  * SET_LDT is the guest's lldt; hypervisor/vcpu/ldt.c owns its rules.
  */
 #include "gen/hypercall_handlers.h"
+#include "hypercalls/batch.h"
 #include "hypervisor/domain/domain.h"
 #include "hypervisor/mm/guest_access.h"
 #include "hypervisor/vcpu/ldt.h"
@@ -31,7 +32,7 @@ static int pin(struct domain *d, mfn_t m, enum page_type type)
         return -EINVAL;                              /* already pinned */
     if (type == PGT_L2 && pg->type == PGT_L2_XEN && pg->type_count)
         type = PGT_L2_XEN;                           /* the L2 of L3 slot 3 */
-    int rc = page_type_get(d, m, type);
+    int rc = page_type_get_preemptible(d, m, type);   /* -ERESTART: pin again to go on */
     if (rc == 0)
         pg->flags |= PGF_PINNED;
     return rc;
@@ -45,19 +46,19 @@ static int unpin(struct domain *d, mfn_t m)
     if (!(pg->flags & PGF_PINNED))
         return -EINVAL;
     pg->flags &= ~PGF_PINNED;
-    page_type_put(d, m);
+    page_type_put_deferred(d, m);                   /* a big table: let go in steps (batch.c) */
     return 0;
 }
 
 static int new_baseptr(struct domain *d, mfn_t m)
 {
-    int rc = page_type_get(d, m, PGT_L3);
+    int rc = page_type_get_preemptible(d, m, PGT_L3);
     if (rc)
         return rc;
     mfn_t old = d->cr3_mfn;
     d->cr3_mfn = m;
     page_type_load_pdpt(d);
-    page_type_put(d, old);
+    page_type_put_deferred(d, old);
     return 0;
 }
 
@@ -84,8 +85,9 @@ static int copy_or_clear(struct domain *d, mfn_t dst, mfn_t src, bool copy)
     return 0;
 }
 
-static int mmuext_one(struct domain *d, const struct xen_mmuext_op *op)
+static int mmuext_one(struct domain *d, const void *item)
 {
+    const struct xen_mmuext_op *op = item;
     mfn_t m = _mfn(op->arg1.mfn);
     switch (op->cmd) {
     case MMUEXT_PIN_L1_TABLE: return pin(d, m, PGT_L1);
@@ -114,23 +116,9 @@ static int mmuext_one(struct domain *d, const struct xen_mmuext_op *op)
 
 long do_mmuext_op(guest_ptr_t ops, unsigned int count, guest_ptr_t done, unsigned int foreigndom)
 {
-    struct domain *d = current;
-    long rc = domain_check_pg_owner(foreigndom);     /* Xen's get_pg_owner(): -EPERM or -ESRCH */
-    if (rc)
-        return rc;
-    if (count > MMUEXT_BATCH_MAX)
-        return -EINVAL;
-    unsigned int i;
-    for (i = 0; i < count; i++) {
-        struct xen_mmuext_op op;
-        if (copy_from_guest(&op, ops + i * sizeof(op), sizeof(op))) {
-            rc = -EFAULT;
-            break;
-        }
-        if ((rc = mmuext_one(d, &op)))
-            break;
-    }
-    if (done && copy_to_guest(done, &i, sizeof(i)))
-        return -EFAULT;
-    return rc;
+    static const struct batch ext = {
+        __HYPERVISOR_mmuext_op, sizeof(struct xen_mmuext_op), MMUEXT_BATCH_MAX, mmuext_one,
+    };
+    _Static_assert(sizeof(struct xen_mmuext_op) <= BATCH_ITEM_MAX, "batch.c's buffer");
+    return batch_run(&ext, ops, count, done, foreigndom);
 }

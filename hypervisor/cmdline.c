@@ -135,6 +135,8 @@ static bool set_trace(const char *v)
     return true;
 }
 
+static bool set_preempt_every(const char *v) { return parse_bool(v, &hv_opts.preempt_every); }
+
 static const struct option {
     const char *key;
     bool (*set)(const char *value);
@@ -150,6 +152,8 @@ static const struct option {
     { "argo",        set_argo,        "argo=0|1[,mac-permissive=0|1]: Argo messaging (argo_op) on; default off, as in Xen" },
     { "guest_loglvl", set_guest_loglvl, "guest_loglvl=ratelimited|all: lines a guest causes are rate-limited"
                                       " per domain (default: a burst of 10, then 1 per 5 s), or all printed" },
+    { "preempt-every", set_preempt_every,
+                                      "preempt-every=0|1: long hypercalls continue after every item (a debug option)" },
     { "tick",        set_tick,        "tick=apic|pit: the tick's source (default: the local APIC timer if any)" },
     { "trace",       set_trace,       "trace=N: record the last N hypercalls, traps, bounces, events and"
                                       " switches (1: 1024, at most 2048); dumped at power off and by debug key T" },

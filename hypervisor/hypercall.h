@@ -43,7 +43,36 @@ extern const struct hypercall_entry hypercall_table[NR_HYPERCALLS];
  */
 long hypercall_dispatch(uint32_t nr, const uint32_t args[5]);
 
+/* "int $0x82" from the guest whose frame is r: EAX = nr, EBX..EDI the arguments. */
+struct cpu_regs;
+void hypercall_trap(struct cpu_regs *r);
+
 /* The hypercall's name for traces: never NULL. */
 const char *hypercall_name(uint32_t nr);
+
+/*
+ * Continuations (Xen's hypercall_create_continuation; hypercall_continue.c).  A handler whose
+ * work grows with a guest-chosen count calls hypercall_preempt_check()
+ * between items (never before its first, so every call makes progress)
+ * and, when it says so, returns hypercall_continue(op, args) with the
+ * arguments that ask for the rest.  The guest's EIP goes back onto its
+ * "int $0x82", EAX becomes op again and the argument registers become
+ * args: on the way out the pending tick or event is handled, and when the
+ * guest runs again it re-issues the call.  Inside a multicall the frame is
+ * the multicall's, so the new arguments go into the entry instead
+ * (hypercall_mc_begin/end).  Returns op, for the dispatcher to put in EAX.
+ * The argument encodings (Xen's, per hypercall) are continuation.h's;
+ * grant_table_op's is shown there.
+ */
+bool hypercall_preempt_check(void);
+long hypercall_continue(uint32_t op, const uint32_t args[5]);
+
+/*
+ * multicall.c runs each entry between these: a continuation made by the
+ * entry writes args (the entry's own copy) and end() returns true, so the
+ * multicall can store the entry back and continue from it.
+ */
+void hypercall_mc_begin(uint32_t args[5]);
+bool hypercall_mc_end(void);
 
 #endif

@@ -65,6 +65,19 @@ def _timeout_scale():
 TIMEOUT_SCALE = _timeout_scale()
 
 
+# RINGONE_HV_ARGS (hypervisor options, default none): appended to the
+# command line of every boot of build/hypervisor.elf (not of another hv=), e.g. "preempt-every=1" to run tests with
+# every long hypercall continuing after each item (docs/conventions.md).
+# A test's own options come first, so these win where both set one.
+EXTRA_HV_ARGS = os.environ.get("RINGONE_HV_ARGS", "").strip()
+
+
+def hv_args_echoed(hv_args):
+    """A regex for hv_args as the hypervisor echoes them ("(hv) command
+    line: ..."): followed by RINGONE_HV_ARGS when that is set."""
+    return re.escape(" ".join(a for a in (hv_args, EXTRA_HV_ARGS) if a))
+
+
 def scaled(seconds):
     """A hang guard of `seconds` on an idle machine, as long as it is here."""
     return seconds * TIMEOUT_SCALE
@@ -180,6 +193,8 @@ def boot(*guests, hv_args="", mem=128, emulator="qemu", iso=False, timeout=30,
     timeout is in seconds on an idle machine, scaled here (b.timeout is
     what tools/run got). The forbidden patterns, and a panic unless
     allow_panic, are checked here."""
+    if hv is None:              # our hypervisor's options: not a stub's (test_runner)
+        hv_args = " ".join(a for a in (hv_args, EXTRA_HV_ARGS) if a)
     argv = [sys.executable, str(RUN), "--emulator", emulator,
             "--timeout", "%g" % scaled(timeout), "--mem", str(mem), "--hv-args=" + hv_args]
     argv += ["--iso"] if iso else []

@@ -134,7 +134,7 @@ def test_the_banner_names_the_hypervisor_echoes_its_command_line_and_lists_the_m
     b.expect_in_order([
         BANNER,
         r"^\(hv\) boot loader: qemu$",
-        r"^\(hv\) command line: '\S*hypervisor\.elf mem=100'$",
+        r"^\(hv\) command line: '\S*hypervisor\.elf %s'$" % harness.hv_args_echoed("mem=100"),
         r"^\(hv\) cpu: \S+ family \d+ model \d+ stepping \d+$",
         r"^\(hv\) cpu features: ",
         r"^\(hv\) memory map \(multiboot\):$",
@@ -362,7 +362,7 @@ def test_without_a_memory_map_it_falls_back_to_mem_lower_and_mem_upper(boot):
 
 def test_an_unknown_option_is_reported_and_ignored(boot):
     b = boot(hv_args="bogus")
-    b.expect_in_order([r"^\(hv\) command line: '\S+ bogus'$",
+    b.expect_in_order([r"^\(hv\) command line: '\S+ %s'$" % harness.hv_args_echoed("bogus"),
                        r"^\(hv\) warning: unknown option 'bogus' ignored$",
                        r"^\(hv\) memory map",
                        OFF_NONE])
@@ -453,7 +453,8 @@ def test_the_same_hypervisor_boots_from_the_grub_iso(boot):
     b = boot(iso=True, hv_args="mem=100")
     b.expect_in_order([BANNER,
                        r"^\(hv\) boot loader: GRUB ",
-                       r"^\(hv\) command line: '/boot/hypervisor\.elf mem=100'$",
+                       r"^\(hv\) command line: '/boot/hypervisor\.elf %s'$"
+                       % harness.hv_args_echoed("mem=100"),
                        r"^\(hv\) memory: 100 MiB usable",
                        OFF_NONE])
     b.expect_status(7)

@@ -71,6 +71,8 @@ struct domain {
     mfn_t shared_info;
     pte_t *pdpt;                /* the PAE PDPT the CPU uses (hypervisor memory) */
     mfn_t cr3_mfn;              /* the guest's L3 (start_info.pt_base): its "cr3" (emulate.c) */
+    mfn_t puts[2];              /* tables whose devalidation stopped part way, outer first (page_type.c) */
+    uint8_t nr_puts;
 
     /* The vCPU: guest registers while it is not running. */
     struct cpu_regs regs;

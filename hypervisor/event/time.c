@@ -45,6 +45,7 @@
 
 static struct time_scale tsc_scale;     /* TSC ticks -> ns; zero until time_init() */
 static uint64_t tsc_at_zero;            /* the TSC at system time 0 */
+static uint64_t last_tick_ns;           /* when time_irq() last ran */
 static uint64_t wc_sec;                 /* the wallclock at system time 0 */
 static uint32_t wc_nsec;
 
@@ -125,6 +126,16 @@ uint64_t time_now_ns(void)
 }
 
 /*
+ * A period has passed since the last tick ran, so the next one is waiting
+ * (IF is clear in the hypervisor).  Long hypercalls ask this between items
+ * and continue (hypercall.c), which bounds how late a tick can be taken.
+ */
+bool time_tick_due(void)
+{
+    return time_now_ns() - last_tick_ns >= NS_PER_SEC / TIME_HZ;
+}
+
+/*
  * Xen's protocol for a record the guest reads while we may write it: make
  * the version odd, write, make it even again, with the compiler kept from
  * moving a write across.  A guest that sees an odd version, or a different
@@ -197,6 +208,7 @@ void time_set_timer(struct domain *d, uint64_t deadline_ns)
 void time_irq(void)
 {
     uint64_t now = time_now_ns();
+    last_tick_ns = now;
     for (unsigned i = 0; i < nr_domains; i++) {
         struct domain *d = domains[i];
         if (d->state != DOMAIN_RUNNABLE)

@@ -10,6 +10,8 @@
 void time_init(void);
 /* Nanoseconds since boot (system time), from the TSC. */
 uint64_t time_now_ns(void);
+/* A tick period has passed since the tick last ran: it is pending behind IF. */
+bool time_tick_due(void);
 /* The tick interrupt: fire due guest timers (VIRQ_TIMER), tell the scheduler. */
 void time_irq(void);
 /* Refresh d's vcpu_time_info and wallclock in its shared_info. */

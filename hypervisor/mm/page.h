@@ -19,6 +19,11 @@ enum page_type {
 
 #define PGF_VALIDATED 0x1        /* entries checked; their references held */
 #define PGF_PINNED    0x2        /* mmuext_op PIN_*: holds one type reference */
+#define PGF_PARTIAL   0x4        /* validation stopped part way (page_type.c): entries
+                                    [0, nr_validated) hold references, and one type
+                                    reference waits for whoever finishes it */
+#define PGF_DYING     0x8        /* ... and that reference is being dropped, in steps:
+                                    the frame is on its domain's puts[] (page_type.c) */
 
 struct page_info {
     uint16_t owner;              /* domain id, OWNER_NONE or OWNER_XEN */
@@ -26,6 +31,7 @@ struct page_info {
     uint8_t flags;               /* PGF_* */
     uint32_t type_count;         /* references that depend on the type */
     uint32_t ref_count;          /* all references (mappings, tables, pins) */
+    uint16_t nr_validated;       /* PGF_PARTIAL: entries checked so far */
 };
 
 /* Allocate the table for frames [0, nr_frames); boot time. */

@@ -48,6 +48,34 @@
  * The hypervisor runs on one CPU with interrupts off, so a validation
  * cannot be interleaved with a guest write: the guest is not running.
  *
+ * Validation can be long: an L3 whose L2s are full of full L1s is a
+ * million entries.  So, as Xen's PGT_partial, validating an L2 or L3 from
+ * a hypercall that can continue stops between two entries when the tick
+ * is due, returning -ERESTART.  The frame is left PGF_PARTIAL: it has its
+ * new type and one type reference (and one general reference), entries
+ * [0, nr_validated) hold theirs, and nothing else may reference it yet.
+ * The next get of that type - the continued hypercall, or any other -
+ * goes on from nr_validated and, when it finishes, takes over the waiting
+ * reference as its own; a get of another type is -EBUSY, as for any typed
+ * frame.  Nested validations stop together: an L3 stopped at entry j
+ * waits on its L2, which is partial itself.  Since the entries of a
+ * partial frame cannot change (it is not writable, and mod_entry needs a
+ * validated table), going on later checks exactly what was there.  L1s are
+ * validated whole: 512 entries is the bounded step, as in Xen.
+ *
+ * Letting go is as long, so it is split the same way (Xen's
+ * put_page_type_preemptible and old_guest_table).  When an unpin,
+ * NEW_BASEPTR or L3 entry write drops the last reference to a validated
+ * L2 or L3, the frame goes on the domain's puts[] with that reference,
+ * marked PGF_PARTIAL | PGF_DYING, nr_validated entries still holding
+ * theirs.  page_type_finish_puts() lets them go from the top down, one
+ * per step, until the tick is due; an L3 entry whose L2 would die goes on
+ * puts[] above it.  batch.c calls it before every request and at the end,
+ * so a batch does not return until it is done, and no request ever meets
+ * a dying frame (a get of one is -EBUSY).  Teardown
+ * frees every frame of a domain with its state (page_set_owner), so a
+ * partial frame needs no undoing there.
+ *
  * Error values are Xen's (xen/arch/x86/mm.c), because guests test them:
  * a frame that is not the domain's, or a type that does not fit, is
  * -EINVAL (get_page_from_mfn(), _get_page_type()), except in an L1 entry,
@@ -57,6 +85,7 @@
  */
 #include "hypervisor/mm/page_type.h"
 #include "hypervisor/mm/m2p.h"
+#include "hypervisor/hypercall.h"
 #include "hypervisor/lib.h"
 #include "hypercalls/public/errno.h"
 #include "arch/x86/cpu.h"
@@ -102,6 +131,8 @@ static int check_flags(pte_t e, pte_t bad)
     return 0;
 }
 
+static int type_get(struct domain *d, mfn_t mfn, enum page_type type, bool preemptible);
+
 /* Xen's I/O memory, which a guest without I/O privilege may not map: -EPERM, not -EBUSY. */
 #define LOW_MEMORY_FRAMES 0x100                  /* the first MiB: BIOS, VGA, option ROMs */
 static int l1_not_ours(mfn_t m)
@@ -121,7 +152,8 @@ static bool foreign(const struct domain *d, mfn_t m)
  * `granted` is the one foreign frame the grant code may write here (else
  * INVALID_MFN); its references are the grant mapping's, not the entry's.
  */
-static int get_entry(struct domain *d, uint8_t type, unsigned index, pte_t e, mfn_t granted)
+static int get_entry(struct domain *d, uint8_t type, unsigned index, pte_t e, mfn_t granted,
+                     bool preemptible)
 {
     if (!pte_present(e))
         return 0;
@@ -145,7 +177,7 @@ static int get_entry(struct domain *d, uint8_t type, unsigned index, pte_t e, mf
     enum page_type want = level_below(type);
     if (type == PGT_L3 && index == 3)
         want = PGT_L2_XEN;                   /* the slot shared with the hypervisor */
-    return page_type_get(d, m, want);
+    return type_get(d, m, want, preemptible && want != PGT_L1);
 }
 
 static void put_entry(struct domain *d, uint8_t type, pte_t e)
@@ -178,52 +210,87 @@ static void devalidate(struct domain *d, mfn_t mfn, uint8_t type, unsigned upto)
     unmap_domain_page(t);
 }
 
-/* Check every guest entry, taking its references; all or nothing. */
-static int validate(struct domain *d, mfn_t mfn, uint8_t type)
+/*
+ * Check the guest entries from pg->nr_validated on, taking their
+ * references.  0 when all are taken; -ERESTART when preemptible and the
+ * tick is due (entries [0, nr_validated) keep theirs); any other error
+ * gives back every reference taken, from this call and earlier ones.
+ */
+static int validate(struct domain *d, mfn_t mfn, struct page_info *pg, bool preemptible)
 {
+    uint8_t type = pg->type, level = type == PGT_L2_XEN ? PGT_L2 : type;
     pte_t *t = map_domain_page(mfn);
-    unsigned n = guest_entries(type), taken = 0;
+    unsigned n = guest_entries(type), i = pg->nr_validated;
     int rc = 0;
     if (type == PGT_L3 && !pte_present(t[3]))
         rc = -EINVAL;                        /* slot 3 holds the hypervisor */
-    for (; taken < n && !rc; taken++)
-        if ((rc = get_entry(d, type == PGT_L2_XEN ? PGT_L2 : type, taken, t[taken], INVALID_MFN)))
-            break;
+    while (!rc && i < n) {
+        if (preemptible && i > pg->nr_validated && hypercall_preempt_check())
+            rc = -ERESTART;                  /* after one entry at least: progress */
+        else if (!(rc = get_entry(d, level, i, t[i], INVALID_MFN, preemptible)))
+            i++;
+    }
     if (!rc && type == PGT_L2_XEN)
         for (unsigned j = HV_FIRST_L2_SLOT; j < L2_ENTRIES; j++)
             t[j] = hv_l2[j];
     unmap_domain_page(t);
-    if (rc)
-        devalidate(d, mfn, type, taken);     /* undo the entries taken before */
+    if (rc && rc != -ERESTART)
+        devalidate(d, mfn, type, i);         /* undo the entries taken before */
+    pg->nr_validated = (uint16_t)(rc == -ERESTART ? i : 0);
     return rc;
+}
+
+/* Validate pg (new, or partial), which holds the one type reference: finish, stop or fail. */
+static int validate_or_stop(struct domain *d, mfn_t mfn, struct page_info *pg, bool preemptible)
+{
+    int rc = validate(d, mfn, pg, preemptible);
+    if (rc == -ERESTART) {
+        pg->flags |= PGF_PARTIAL;            /* the type reference waits for the next get */
+        return rc;
+    }
+    pg->flags &= ~PGF_PARTIAL;
+    if (rc) {
+        pg->type_count = 0;
+        pg->type = PGT_NONE;
+        page_put(mfn);
+        return rc;
+    }
+    pg->flags |= PGF_VALIDATED;
+    return 0;
+}
+
+static int type_get(struct domain *d, mfn_t mfn, enum page_type type, bool preemptible)
+{
+    struct page_info *pg = page_info(mfn);
+    if (!pg || pg->owner != d->id)
+        return -EINVAL;                      /* Xen's get_page_from_mfn() */
+    if (pg->type_count && pg->type != type)
+        return -EINVAL;                      /* in use as something else (Xen's _get_page_type()) */
+    if (pg->flags & PGF_DYING)
+        return -EBUSY;                       /* on its way out, in steps */
+    if (pg->flags & PGF_PARTIAL)
+        return validate_or_stop(d, mfn, pg, preemptible);   /* its reference becomes ours */
+    pg->ref_count++;
+    if (pg->type_count++)
+        return 0;
+    if (pg->type == PGT_WRITABLE && type != PGT_WRITABLE)
+        write_cr3(read_cr3());               /* no stale writable TLB entry may outlive the type */
+    pg->type = type;
+    pg->flags &= ~PGF_VALIDATED;
+    pg->nr_validated = 0;
+    if (!page_is_pt(type) && type != PGT_L2_XEN)
+        return 0;
+    return validate_or_stop(d, mfn, pg, preemptible);
 }
 
 int page_type_get(struct domain *d, mfn_t mfn, enum page_type type)
 {
-    int rc = page_get(d, mfn);
-    if (rc)
-        return rc;
-    struct page_info *pg = page_info(mfn);
-    if (pg->type_count && pg->type != type) {
-        page_put(mfn);
-        return -EINVAL;                      /* in use as something else */
-    }
-    if (pg->type_count++ == 0) {
-        if (pg->type == PGT_WRITABLE && type != PGT_WRITABLE)
-            write_cr3(read_cr3());           /* no stale writable TLB entry may outlive the type */
-        pg->type = type;
-        pg->flags &= ~PGF_VALIDATED;
-        if (page_is_pt(type) || type == PGT_L2_XEN) {
-            if ((rc = validate(d, mfn, type))) {
-                pg->type_count = 0;
-                pg->type = PGT_NONE;
-                page_put(mfn);
-                return rc;
-            }
-            pg->flags |= PGF_VALIDATED;
-        }
-    }
-    return 0;
+    return type_get(d, mfn, type, false);
+}
+
+int page_type_get_preemptible(struct domain *d, mfn_t mfn, enum page_type type)
+{
+    return type_get(d, mfn, type, true);
 }
 
 void page_type_put(struct domain *d, mfn_t mfn)
@@ -235,6 +302,52 @@ void page_type_put(struct domain *d, mfn_t mfn)
         devalidate(d, mfn, pg->type, guest_entries(pg->type));
     }
     page_put(mfn);
+}
+
+static bool dies_long(const struct page_info *pg)
+{
+    return pg->type_count == 1 && (pg->flags & PGF_VALIDATED) &&
+           (pg->type == PGT_L2 || pg->type == PGT_L2_XEN || pg->type == PGT_L3);
+}
+
+void page_type_put_deferred(struct domain *d, mfn_t mfn)
+{
+    struct page_info *pg = page_info(mfn);
+    BUG_ON(!pg || pg->type_count == 0);
+    if (!dies_long(pg) || d->nr_puts == ARRAY_SIZE(d->puts)) {
+        page_type_put(d, mfn);
+        return;
+    }
+    pg->flags = (uint8_t)((pg->flags & ~PGF_VALIDATED) | PGF_PARTIAL | PGF_DYING);
+    pg->nr_validated = (uint16_t)guest_entries(pg->type);
+    d->puts[d->nr_puts++] = mfn;
+}
+
+int page_type_finish_puts(struct domain *d)
+{
+    bool progress = false;
+    while (d->nr_puts) {
+        mfn_t m = d->puts[d->nr_puts - 1];
+        struct page_info *pg = page_info(m);
+        if (!pg->nr_validated) {             /* every entry let go: so is the type */
+            d->nr_puts--;
+            pg->flags &= (uint8_t)~(PGF_PARTIAL | PGF_DYING);
+            pg->type_count = 0;
+            page_put(m);
+            continue;
+        }
+        if (progress && hypercall_preempt_check())
+            return -ERESTART;
+        progress = true;
+        pte_t *t = map_domain_page(m);
+        pte_t e = t[--pg->nr_validated];
+        unmap_domain_page(t);
+        if (pg->type == PGT_L3 && pte_present(e))
+            page_type_put_deferred(d, pte_mfn(e));   /* an L2 that dies goes above us */
+        else
+            put_entry(d, pg->type == PGT_L2_XEN ? PGT_L2 : pg->type, e);
+    }
+    return 0;
 }
 
 static int mod_entry(struct domain *d, mfn_t table, unsigned index, pte_t val, bool preserve_ad,
@@ -254,10 +367,13 @@ static int mod_entry(struct domain *d, mfn_t table, unsigned index, pte_t val, b
     pte_t old = t[index];
     if (preserve_ad)
         val |= old & (_PAGE_ACCESSED | _PAGE_DIRTY);
-    int rc = get_entry(d, level, index, val, granted);
+    int rc = get_entry(d, level, index, val, granted, true);
     if (rc == 0) {
         t[index] = val;
-        put_entry(d, level, old);
+        if (level == PGT_L3 && pte_present(old))
+            page_type_put_deferred(d, pte_mfn(old));
+        else
+            put_entry(d, level, old);
     }
     unmap_domain_page(t);
     if (rc == 0 && type == PGT_L3 && mfn_eq(table, d->cr3_mfn))

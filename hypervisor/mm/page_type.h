@@ -16,7 +16,30 @@ void page_put(mfn_t mfn);
 int page_type_get(struct domain *d, mfn_t mfn, enum page_type type);
 void page_type_put(struct domain *d, mfn_t mfn);
 
-/* Write one entry of a page-table frame of d, checked.  0 or -E*. */
+/*
+ * Hypervisor-internal (Xen's ERESTART, never returned to a guest): a
+ * table's validation stopped part way because the tick is due.  The frame
+ * keeps its partial state (PGF_PARTIAL); the hypercall continues and asks
+ * again, and validation goes on from the entry where it stopped.
+ */
+#define ERESTART 85
+
+/*
+ * As page_type_get, from a hypercall that can continue: validating an L2
+ * or L3 (pin, NEW_BASEPTR, an L3 entry's L2) may stop with -ERESTART.
+ */
+int page_type_get_preemptible(struct domain *d, mfn_t mfn, enum page_type type);
+
+/*
+ * As page_type_put, from a hypercall that can continue: when this is the
+ * last reference to a validated L2 or L3, the frame's entries are let go
+ * later, in steps, by page_type_finish_puts.
+ */
+void page_type_put_deferred(struct domain *d, mfn_t mfn);
+/* Go on letting go of those entries: 0 when none is left, -ERESTART if the tick is due. */
+int page_type_finish_puts(struct domain *d);
+
+/* Write one entry of a page-table frame of d, checked.  0, -E* or (an L3 entry) -ERESTART. */
 int page_type_mod_entry(struct domain *d, mfn_t table, unsigned index, pte_t val, bool preserve_ad);
 
 /*

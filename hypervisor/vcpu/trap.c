@@ -221,9 +221,8 @@ static void domain_trap(struct cpu_regs *r)
     struct domain *d = current;
     if (r->vector != HYPERCALL_VECTOR) TRACE(TRACE_TRAP, d, r->vector, r->error_code);
     if (r->vector == HYPERCALL_VECTOR) {
-        const uint32_t args[5] = { r->ebx, r->ecx, r->edx, r->esi, r->edi };
         TRACE(TRACE_HYPERCALL, d, r->eax, 0);
-        r->eax = (uint32_t)hypercall_dispatch(r->eax, args);
+        hypercall_trap(r);
     } else if (r->vector == X86_EXC_GP) {
         if (!soft_interrupt(d, r))
             emulate_gp(d, r);

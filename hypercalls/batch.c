@@ -1,0 +1,60 @@
+/*
+ * batch.c - one loop for mmu_update and mmuext_op: requests, done, resume.
+ *
+ * Both hypercalls take (list, count, done, foreigndom) and share Xen's
+ * rules: stop at the first failing request, report how many ran, and,
+ * when the tick is due between two requests, continue later from the
+ * first request not run (or from the one whose page-table validation
+ * stopped part way: page_type.c's -ERESTART).  Tables let go by the
+ * requests are devalidated in steps between them, and before the batch
+ * returns (page_type_finish_puts).  *done then accumulates across the pieces: each
+ * piece adds what it ran to what the guest's word already says.  The
+ * guest may rewrite that word (or the list) between pieces; it only
+ * misleads itself, since every request is copied in and checked anew.
+ */
+#include "hypercalls/batch.h"
+#include "hypervisor/continuation.h"
+#include "hypervisor/hypercall.h"
+#include "hypervisor/mm/guest_access.h"
+#include "hypervisor/mm/page_type.h"
+#include "hypervisor/domain/domain.h"
+#include "hypercalls/public/errno.h"
+#include "hypercalls/public/xen.h"
+
+long batch_run(const struct batch *b, guest_ptr_t items, uint32_t count_arg,
+               guest_ptr_t pdone, unsigned int foreigndom)
+{
+    struct domain *d = current;
+    bool resumed;
+    uint32_t count = continuation_batch_count(count_arg, &resumed), done = 0, i;
+    uint64_t item[BATCH_ITEM_MAX / 8];
+    long rc = 0;
+    if ((rc = domain_check_pg_owner(foreigndom)))
+        return rc;                                /* Xen's get_pg_owner(): -EPERM or -ESRCH */
+    if (count > b->max)
+        return -EINVAL;
+    if (resumed && pdone && copy_from_guest(&done, pdone, sizeof(done)))
+        return -EFAULT;
+    for (i = 0; ; i++) {
+        rc = page_type_finish_puts(d);           /* an unpin's tables, let go in steps */
+        if (!rc && i == count)
+            break;
+        if (!rc && i && hypercall_preempt_check())
+            rc = -ERESTART;
+        else if (!rc && copy_from_guest(item, items + i * b->item_size, b->item_size))
+            rc = -EFAULT;
+        else if (!rc)
+            rc = b->one(d, item);            /* -ERESTART: a table's validation stopped */
+        if (rc == -ERESTART) {
+            uint32_t args[5] = { items, count_arg, pdone, foreigndom };
+            continuation_batch(args, b->item_size, count, i);
+            rc = hypercall_continue(b->op, args);
+        }
+        if (rc)
+            break;
+    }
+    done += i;
+    if (pdone && copy_to_guest(pdone, &done, sizeof(done)))
+        return -EFAULT;
+    return rc;
+}
