@@ -65,7 +65,7 @@ static uint8_t *slot_base(unsigned slot)
 }
 
 struct vbd {
-    bool used, mapped, broken, gone;
+    bool used, mapped, bound, broken, gone;
     unsigned fe, id, slot, state, port, logged;
     volatile struct xen_blkif_sring *ring;
     uint32_t va;
@@ -168,8 +168,12 @@ static struct vbd *vbd_new(unsigned fe, unsigned id)
     return NULL;
 }
 
-/* Unmap the ring and close the port (the connection, not the record). */
-static void disconnect(struct vbd *v, const char *why)
+/*
+ * Unmap the ring (the connection, not the record), and close the port
+ * unless keep_port: a broken ring's port stays bound so that the
+ * frontend's death can still be seen (alive()) and its record freed.
+ */
+static void disconnect(struct vbd *v, const char *why, bool keep_port)
 {
     if (v->mapped) {
         int16_t st = gnttab_unmap(v->va, v->handle, 0);
@@ -177,8 +181,11 @@ static void disconnect(struct vbd *v, const char *why)
             vlog(v, "unmap of the ring: status %d", st);
         free_vas[nfree_vas++] = v->va;
         v->mapped = false;
-        evtchn_close(v->port);
         vlog(v, "disconnected: %s (%lu requests served, %lu refused)", why, v->served, v->refused);
+    }
+    if (v->bound && !keep_port) {
+        evtchn_close(v->port);
+        v->bound = false;
     }
     v->ring = NULL;
 }
@@ -186,7 +193,7 @@ static void disconnect(struct vbd *v, const char *why)
 static void vbd_free(struct vbd *v)
 {
     char path[64];
-    disconnect(v, "removed");
+    disconnect(v, "removed", false);
     slot_used[v->slot] = false;
     slot_dirty[v->slot] = true;
     snprintf(path, sizeof(path), "%s", v->bpath);
@@ -253,7 +260,7 @@ static void connect(struct vbd *v)
     }
     evtchn_mask((unsigned)rc);          /* we poll, we take no upcalls */
     v->port = (unsigned)rc;
-    v->mapped = true;
+    v->mapped = v->bound = true;
     v->ring = (volatile struct xen_blkif_sring *)v->va;
     v->req_cons = v->rsp_prod_pvt = 0;  /* BACK_RING_INIT */
     write_node(v, "sectors", "%u", slot_sectors);
@@ -289,7 +296,7 @@ static void frontend_changed(unsigned fe, unsigned id)
     } else if (v->state == XenbusStateInitWait && fs == XenbusStateInitialised && !v->broken) {
         connect(v);
     } else if ((fs == XenbusStateClosing || fs == XenbusStateClosed) && v->state != XenbusStateClosed) {
-        disconnect(v, "frontend closing");
+        disconnect(v, "frontend closing", false);
         set_state(v, XenbusStateClosed);
     } else if (fs == XenbusStateClosed && v->state == XenbusStateClosed) {
         vbd_free(v);                    /* both closed: ready for a new Initialising */
@@ -378,7 +385,7 @@ static void serve(struct vbd *v)
         int n = blkif_back_pending(prod, v->req_cons, v->rsp_prod_pvt);
         if (n < 0) {
             vlog(v, "ring indexes corrupt (req_prod %u, req_cons %u)", prod, v->req_cons);
-            disconnect(v, "corrupt ring");
+            disconnect(v, "corrupt ring", true);
             v->broken = true;
             set_state(v, XenbusStateClosed);
             return;
@@ -432,7 +439,7 @@ static void wait_for_work(void)
     unsigned n = 0;
     ports[n++] = xenbus_port();
     for (unsigned i = 0; i < BLKBACK_VBDS; i++)
-        if (vbds[i].used && vbds[i].mapped)
+        if (vbds[i].used && vbds[i].mapped)    /* a broken ring's port: not listened to */
             ports[n++] = vbds[i].port;
     struct xen_sched_poll poll = { .nr_ports = n, .timeout = time_now_ns() + POLL_NS };
     set_xen_guest_handle(poll.ports, ports);
@@ -481,11 +488,14 @@ void pvguest_main(const xen_start_info_t *si)
         busy = false;
         for (unsigned i = 0; i < BLKBACK_VBDS; i++) {
             struct vbd *v = &vbds[i];
-            if (!v->used || !v->mapped)
+            if (!v->used)
                 continue;
-            serve(v);
-            if (v->mapped && !alive(v)) {
-                disconnect(v, "frontend gone");
+            if (v->mapped)
+                serve(v);
+            if (v->bound && !alive(v)) {
+                if (!v->mapped)
+                    vlog(v, "frontend gone");
+                disconnect(v, "frontend gone", false);
                 vbd_free(v);
             }
         }
