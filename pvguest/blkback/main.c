@@ -437,11 +437,16 @@ static void wait_for_work(void)
 {
     xen_evtchn_port_t ports[1 + BLKBACK_VBDS];
     unsigned n = 0;
+    bool watching = false;              /* a frontend whose death we must notice */
     ports[n++] = xenbus_port();
-    for (unsigned i = 0; i < BLKBACK_VBDS; i++)
+    for (unsigned i = 0; i < BLKBACK_VBDS; i++) {
         if (vbds[i].used && vbds[i].mapped)    /* a broken ring's port: not listened to */
             ports[n++] = vbds[i].port;
-    struct xen_sched_poll poll = { .nr_ports = n, .timeout = time_now_ns() + POLL_NS };
+        watching |= vbds[i].used && vbds[i].bound;
+    }
+    /* No timeout (0) when nobody is connected: an idle blkback leaves the CPU idle. */
+    struct xen_sched_poll poll = { .nr_ports = n,
+                                   .timeout = watching ? time_now_ns() + POLL_NS : 0 };
     set_xen_guest_handle(poll.ports, ports);
     HYPERVISOR_sched_op(SCHEDOP_poll, &poll);
     for (unsigned i = 0; i < n; i++)
