@@ -504,7 +504,7 @@ void pvguest_main(const xen_start_info_t *si)
                 vbd_free(v);
             }
         }
-        if (!busy)
+        if (!busy && !xenbus_events_queued())  /* queued while we talked to xenstored */
             wait_for_work();
     }
 }

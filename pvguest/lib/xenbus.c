@@ -304,6 +304,11 @@ unsigned xenbus_port(void)
     return port;
 }
 
+bool xenbus_events_queued(void)
+{
+    return ev_count != 0;
+}
+
 bool xs_next_event(char *path, size_t psize, char *token, size_t tsize, bool wait)
 {
     while (!ev_count) {

@@ -54,10 +54,14 @@ bool xs_next_event(char *path, size_t psize, char *token, size_t tsize, bool wai
  * For a service that waits on several ports itself (blkback): the store
  * port, and a call that queues the watch events already on the ring
  * without waiting (0, or -EIO for a corrupt ring).  Read them with
- * xs_next_event(..., false).
+ * xs_next_event(..., false).  Events that arrive while a request waits for
+ * its reply are queued too, and the port's pending bit is then already
+ * consumed: check xenbus_events_queued() before sleeping on the port.
  */
 unsigned xenbus_port(void);
 long xenbus_take_events(void);
+/* Events already queued (taken off the ring while a request waited): do not sleep. */
+bool xenbus_events_queued(void);
 
 /*
  * Any request, raw: type, tx_id and payload as given; the reply's payload
