@@ -25,7 +25,14 @@
  *   role=scale   d0 beside idle domains: the scheduler's pick (a yield
  *       that finds nobody else runnable) and an event to self, which
  *       tools/bench runs with 1, 16, 64 and the most domains;
- *   role=idle ms=T  block until T ms of virtual time, then power off.
+ *   role=idle ms=T  block until T ms of virtual time, then power off;
+ *   role=teardown victims=K beside K role=victim domains (dK binds to
+ *       our port K): for each, the time from our "die" event to the
+ *       wake-up its death causes, which includes the hypervisor tearing
+ *       it down.  tools/bench gives the victims different sizes;
+ * and every role first says when it started ("bench: entry 1 <TSC>"):
+ * under -icount, the instructions since power-on, the domain builder's
+ * included.
  */
 #include "pvguest/lib/pvguest.h"
 
@@ -336,16 +343,69 @@ static void idle(void)
     time_block_until(time_now_ns() + cmdline_uint("ms", 1000) * NS_PER_MS);
 }
 
+/* Victims: bind to d0's port (our domid), wait for the word, die. */
+static void victim(void)
+{
+    long port;
+    unsigned me = (unsigned)cmdline_uint("me", 1);
+
+    set_event_mask(1);
+    for (unsigned t = 0; (port = evtchn_bind_interdomain(0, me)) < 0; t++)
+        if (t > 100000 || port != -EINVAL)
+            test_error("bind to d0 port %u: %ld", me, port), xtf_exit();
+        else
+            HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
+    take(port);
+    wait_port(port);
+    shutdown(SHUTDOWN_poweroff);
+}
+
+static void teardown(void)
+{
+    unsigned victims = (unsigned)cmdline_uint("victims", 2);
+    struct xen_evtchn_status st;
+
+    set_event_mask(1);
+    for (unsigned v = 1; v <= victims; v++)
+        if (evtchn_alloc_unbound(v) != (long)v)
+            test_error("alloc_unbound for d%u", v), xtf_exit();
+    for (unsigned v = 1; v <= victims; v++)
+        for (;;) {
+            st = (struct xen_evtchn_status){ .dom = DOMID_SELF, .port = v };
+            if (HYPERVISOR_event_channel_op(EVTCHNOP_status, &st))
+                test_error("status"), xtf_exit();
+            if (st.status == EVTCHNSTAT_interdomain)
+                break;
+            HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
+        }
+    /* Everyone bound and waiting (a yield runs each victim to its poll). */
+    HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
+    for (unsigned v = 1; v <= victims; v++) {
+        char name[32];
+
+        snprintf(name, sizeof(name), "teardown-d%u", v);
+        take(v);
+        uint64_t t0 = rdtsc();
+        evtchn_send(v);
+        wait_port(v);
+        row(name, 1, rdtsc() - t0);
+    }
+}
+
 void pvguest_main(const xen_start_info_t *si)
 {
-    char role[8] = "main";
+    char role[16] = "main";
 
     (void)si;
+    row("entry", 1, rdtsc());
     N = (unsigned)cmdline_uint("n", N);
     cmdline_get("role", role, sizeof(role));
     traps_init();
-    if (!strcmp(role, "idle")) {
-        idle();
+    if (!strcmp(role, "idle") || !strcmp(role, "victim")) {
+        if (role[0] == 'i')
+            idle();
+        else
+            victim();
         test_pass();
         xtf_exit();
     }
@@ -354,6 +414,8 @@ void pvguest_main(const xen_start_info_t *si)
         pair(role[1] == 'i', (unsigned)cmdline_uint("peer", 0));
     } else if (!strcmp(role, "scale")) {
         scale();
+    } else if (!strcmp(role, "teardown")) {
+        teardown();
     } else {
         TIME("null-hypercall", N, HYPERVISOR_xen_version(0, NULL));
         traps();
