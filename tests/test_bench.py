@@ -26,7 +26,9 @@ def test_every_row_is_measured(built):
     for r in rows[:len(wanted)]:
         count = float(r.split(" | ")[1])
         assert count > 0, r
-    # The memory rows (frames) and the boot rows (wall time) follow.
+    # The PV/native table, the memory rows (frames) and the boot rows (wall time) follow.
+    for what, _, _ in bench_module().NATIVE_ROWS:
+        assert any(l.startswith("| %s | " % what) for l in rows), what
     assert any(l.startswith("| hypervisor frames per extra domain | ") for l in rows)
     assert any(l.startswith("| -kernel, one domain | ") and " ms | " in l for l in rows)
 
