@@ -178,13 +178,19 @@ static void guest_exit(struct cpu_regs *r)
     trap_deliver_upcall(current, r);
 }
 
+/* A hypercall: the guest's registers are the arguments, EAX the result. */
+static void hypercall(struct cpu_regs *r)
+{
+    const uint32_t args[5] = { r->ebx, r->ecx, r->edx, r->esi, r->edi };
+    r->eax = (uint32_t)hypercall_dispatch(r->eax, args);
+}
+
 /* Everything that enters from ring 1 or 3 is sorted here. */
 static void domain_trap(struct cpu_regs *r)
 {
     struct domain *d = current;
     if (r->vector == HYPERCALL_VECTOR) {
-        const uint32_t args[5] = { r->ebx, r->ecx, r->edx, r->esi, r->edi };
-        r->eax = (uint32_t)hypercall_dispatch(r->eax, args);
+        hypercall(r);
     } else if (r->vector == X86_EXC_GP) {
         if (!soft_interrupt(d, r))
             emulate_gp(d, r);
@@ -268,4 +274,22 @@ void trap_dispatch(struct cpu_regs *r)
         }
     }
     panic_regs(r, x86_exception_name(r->vector));
+}
+
+/*
+ * The hypercall gate's own entry (entry.S: hypercall_common).  Gate 0x82
+ * has DPL 1: only ring 1 reaches it (an int $0x82 in ring 3 or in
+ * virtual-8086 mode raises #GP instead, and the hypervisor never makes
+ * one), and it is no interrupt, so trap_dispatch()'s sorting has nothing
+ * to find.  Anything that is not plainly ring 1 still takes the long way,
+ * exactly as before.
+ */
+void hypercall_trap(struct cpu_regs *r)
+{
+    if (regs_ring(r) != 1 || regs_vm86(r)) {
+        trap_dispatch(r);
+        return;
+    }
+    hypercall(r);
+    guest_exit(r);
 }
