@@ -143,7 +143,7 @@ $(PV_KERNEL_GUESTS:%=$(B)/pvguest/%.elf): $(B)/pvguest/%.elf: $(PV_OBJ)/tests/%/
 # hypervisor, running the bench loops with the hardware's own int/iret,
 # PTE stores and mov to CR3 (tools/bench's PV/native table).  Its own two
 # files only: no library (which speaks hypercalls) and no generated headers.
-PV_NATIVE_SRC := pvguest/native/head.S pvguest/native/native.c
+PV_NATIVE_SRC := pvguest/native/head.S pvguest/native/native.c pvguest/tests/bench/task_stack.h
 $(B)/pvguest/native.elf: $(PV_NATIVE_SRC) pvguest/native/native.ld
 	@mkdir -p $(PV_OBJ)/native
 	@echo "  CC/LD   $@ (native, no hypervisor)"

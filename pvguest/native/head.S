@@ -55,6 +55,23 @@ native_pf:
         addl    $4, %esp
         iret
 
+/* native_switch(save, to): callee-saved registers and ESP swapped. */
+        .globl  native_switch
+native_switch:
+        movl    4(%esp), %eax
+        movl    8(%esp), %ecx
+        pushl   %ebp
+        pushl   %ebx
+        pushl   %esi
+        pushl   %edi
+        movl    %esp, (%eax)
+        movl    %ecx, %esp
+        popl    %edi
+        popl    %esi
+        popl    %ebx
+        popl    %ebp
+        ret
+
 /*
  * uint32_t native_ring3(void (*loop)(void)): iret to ring 3 at loop with
  * our user stack; ring 3 comes home with int $0x81 (native_home), which

@@ -15,11 +15,15 @@
  *     PTE and irets; the loop then clears the PTE and invlpg's it;
  *   - pte-update: one PTE store and its invlpg (update_va_mapping);
  *   - cr3-switch: mov to CR3 between two PAE page-directory-pointer
- *     tables (MMUEXT_NEW_BASEPTR).
+ *     tables (MMUEXT_NEW_BASEPTR);
+ *   - task-switch-pair: two tasks switching to each other: the TSS's
+ *     ring-0 stack, CR3 (the same for both, as in the PV row), then the
+ *     registers and the stack; one loop is two switches.
  * It then ends QEMU through the isa-debug-exit port (tools/run's machine).
  * Not a general kernel: no interrupts are ever enabled.
  */
 #include <stdint.h>
+#include "pvguest/tests/bench/task_stack.h"
 
 #define N_DEFAULT 2000
 #define PTE_P  0x1u
@@ -31,6 +35,7 @@
 void native_sys(void), native_bp(void), native_pf(void), native_home(void);
 void native_user_syscalls(void);
 void native_ring3(void (*loop)(void));
+void native_switch(uint32_t *save, uint32_t to);
 uint32_t native_saved_esp, native_count, native_pf_val;
 volatile uint32_t *native_pf_pte;
 uint64_t native_ticks;
@@ -163,6 +168,29 @@ static void setup(void)
                          :: "r"(pdpt[0]) : "eax", "memory");
 }
 
+static uint32_t task_sp[2], task_esp0[2];
+static uint8_t task1_stack[4096] __attribute__((aligned(16)));
+
+static void ctx_switch(unsigned from, unsigned to)
+{
+    tss.esp0 = task_esp0[to];
+    __asm__ __volatile__("movl %0, %%cr3" :: "r"(pdpt[0]) : "memory");
+    native_switch(&task_sp[from], task_sp[to]);
+}
+
+static void __attribute__((noreturn)) task1(void)
+{
+    for (;;)
+        ctx_switch(1, 0);
+}
+
+static void tasks_setup(void)
+{
+    task_sp[1] = task_stack_init(task1_stack, sizeof(task1_stack), task1);
+    task_esp0[0] = tss.esp0;
+    task_esp0[1] = (uint32_t)(task1_stack + sizeof(task1_stack) / 2);
+}
+
 #define TIME(name, n, body)                                   \
     do {                                                      \
         uint64_t t0 = rdtsc();                                \
@@ -207,6 +235,11 @@ void native_main(void)
     *native_pf_pte = native_pf_val;
 
     TIME("cr3-switch", n, __asm__ __volatile__("movl %0, %%cr3" :: "r"(pdpt[i_ & 1]) : "memory"));
+    __asm__ __volatile__("movl %0, %%cr3" :: "r"(pdpt[0]) : "memory");
+
+    tasks_setup();
+    TIME("task-switch-pair", n, ctx_switch(0, 1));
+    tss.esp0 = task_esp0[0];
 
     puts_serial("native: done\n");
     outb(0xf4, 0);                            /* isa-debug-exit: QEMU ends */

@@ -35,6 +35,7 @@
  * included.
  */
 #include "pvguest/lib/pvguest.h"
+#include "pvguest/tests/bench/task_stack.h"
 
 #define IRET_SLOT "hypercall_page + " XSTR(__HYPERVISOR_iret) " * 32"
 #define XSTR(x) STR(x)
@@ -76,6 +77,7 @@ uint32_t bench_pf_va, bench_pf_lo, bench_pf_hi, bench_port;
 volatile xen_vcpu_info_t *bench_vcpu;
 volatile xen_shared_info_t *bench_shared;
 extern char bench_pf[], bench_upcall[];
+void bench_switch(uint32_t *save, uint32_t to);
 __attribute__((used)) static void bench_handlers(void)
 {
     __asm__ __volatile__(
@@ -92,6 +94,14 @@ __attribute__((used)) static void bench_handlers(void)
         "2:                 int $0x80\n\t"
         "loop 2b\n"
         "3:                 xorl %%eax, %%eax\n\t"
+        "ret\n"
+        /* bench_switch(save, to): callee-saved registers and ESP swapped */
+        "bench_switch:  movl 4(%%esp), %%eax\n\t"
+        "movl 8(%%esp), %%ecx\n\t"
+        "pushl %%ebp\n\tpushl %%ebx\n\tpushl %%esi\n\tpushl %%edi\n\t"
+        "movl %%esp, (%%eax)\n\t"
+        "movl %%ecx, %%esp\n\t"
+        "popl %%edi\n\tpopl %%esi\n\tpopl %%ebx\n\tpopl %%ebp\n\t"
         "ret\n"
         "bench_pf:      pushl %%eax\n\tpushl %%ebx\n\tpushl %%ecx\n\tpushl %%edx\n\tpushl %%esi\n\t"
         "movl bench_pf_va, %%ebx\n\t"
@@ -211,6 +221,39 @@ static void syscalls(void)
     row("syscall-bounced", N, ring3_ticks(N) - trip);
     trap_install(0x80, 3);
     set_event_mask(0);
+}
+
+/*
+ * A context switch between two tasks of one kernel, as a PV kernel makes
+ * it: the next task's kernel stack for traps from ring 3 (stack_switch),
+ * its address space (NEW_BASEPTR; both tasks share ours here, which costs
+ * the hypervisor the same), then its registers and stack.  Task 1 only
+ * ever switches back; each of task 0's loops is two switches.
+ */
+static uint32_t task_sp[2], task_kstack[2], task_cr3;
+static uint8_t task1_stack[4096] __attribute__((aligned(16)));
+
+static void ctx_switch(unsigned from, unsigned to)
+{
+    HYPERVISOR_stack_switch(FLAT_RING1_SS, task_kstack[to]);
+    mm_new_baseptr(task_cr3);
+    bench_switch(&task_sp[from], task_sp[to]);
+}
+
+static void __noreturn task1(void)
+{
+    for (;;)
+        ctx_switch(1, 0);
+}
+
+static void tasks(void)
+{
+    task_sp[1] = task_stack_init(task1_stack, sizeof(task1_stack), task1);
+    task_kstack[0] = trap_stack_top;
+    task_kstack[1] = (uint32_t)(task1_stack + sizeof(task1_stack) / 2);
+    task_cr3 = mm_cr3();
+    TIME("task-switch-pair", N, ctx_switch(0, 1));
+    HYPERVISOR_stack_switch(FLAT_RING1_SS, trap_stack_top);
 }
 
 /* A hole, a fault, the handler maps it, the access is retried; then unmap. */
@@ -422,6 +465,7 @@ void pvguest_main(const xen_start_info_t *si)
         syscalls();
         paging();
         page_faults();
+        tasks();
         event_self_setup();
         event_self("event-self");
     }
