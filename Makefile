@@ -6,7 +6,7 @@
 #   make run      install missing tools, build, boot the demo in QEMU on this terminal
 #   make debug    like make run, but QEMU waits halted for gdb; prints the gdb command
 #   make test     install missing tools, build, run the whole test suite
-#   make bench    the benchmarks (later stages)
+#   make bench    the benchmarks: docs/performance.md (tools/bench)
 #
 # The hypervisor is linked twice: the first link gives the addresses for its
 # symbol table (tools/gen-symbols), the second links that table in, so a

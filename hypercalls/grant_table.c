@@ -10,11 +10,13 @@
  * gnttab=max-ver:1: set_version(2) is -ENOSYS.  No domain is privileged
  * over another here, so a call naming another domain's table is refused
  * as Xen's XSM refuses an unprivileged one.  Batches are loops over an
- * explicit index, bounded by GRANT_BATCH_MAX until continuations exist.
+ * explicit index, bounded by GRANT_BATCH_MAX, and continue later when the tick is due.
  * It must never touch guest memory except by copy_from_guest/copy_to_guest.
  */
 #include "gen/hypercall_handlers.h"
 #include "hypervisor/share/grant.h"
+#include "hypervisor/continuation.h"
+#include "hypervisor/hypercall.h"
 #include "hypervisor/mm/guest_access.h"
 #include "hypervisor/lib.h"
 #include "hypercalls/public/errno.h"
@@ -107,11 +109,29 @@ static long set_version(guest_ptr_t uop)
  * A record that cannot be read or written back ends the call with -EFAULT
  * (the records before it are done, as in Xen).  Unmaps flush the TLB once
  * at the end of the batch, before the guest can run.
+ *
+ * Between two records, when the tick is due, the call continues later from
+ * the first record not done (Xen's do_grant_table_op): the guest's own
+ * "int $0x82" is re-issued with the list moved on and the count reduced.
  */
+static bool preempted(unsigned int cmd, guest_ptr_t uop, unsigned int count, unsigned int i,
+                      uint32_t size, long *rc)
+{
+    if (!i || !hypercall_preempt_check())
+        return false;
+    uint32_t args[5] = { cmd, uop, count };
+    continuation_list(args, 1, 2, size, i);
+    *rc = hypercall_continue(__HYPERVISOR_grant_table_op, args);
+    return true;
+}
+
 static long map_batch(guest_ptr_t uop, unsigned int count)
 {
+    long rc;
     for (unsigned int i = 0; i < count; i++) {
         struct xen_gnttab_map_grant_ref op;
+        if (preempted(GNTTABOP_map_grant_ref, uop, count, i, sizeof(op), &rc))
+            return rc;
         guest_ptr_t p = uop + i * sizeof(op);
         if (copy_from_guest(&op, p, sizeof(op)))
             return -EFAULT;
@@ -129,6 +149,9 @@ static long unmap_batch(guest_ptr_t uop, unsigned int count, bool replace)
         struct xen_gnttab_unmap_grant_ref u;
         struct xen_gnttab_unmap_and_replace r;
         guest_ptr_t p = uop + i * sizeof(u);
+        if (preempted(replace ? GNTTABOP_unmap_and_replace : GNTTABOP_unmap_grant_ref,
+                      uop, count, i, sizeof(u), &rc))
+            break;                               /* the flush below still happens */
         _Static_assert(sizeof(u) == sizeof(r) && offsetof(struct xen_gnttab_unmap_grant_ref, status) ==
                        offsetof(struct xen_gnttab_unmap_and_replace, status), "one loop for both");
         int16_t st = GNTST_okay;
@@ -147,8 +170,11 @@ static long unmap_batch(guest_ptr_t uop, unsigned int count, bool replace)
 
 static long copy_batch(guest_ptr_t uop, unsigned int count)
 {
+    long rc;
     for (unsigned int i = 0; i < count; i++) {
         struct xen_gnttab_copy op;
+        if (preempted(GNTTABOP_copy, uop, count, i, sizeof(op), &rc))
+            return rc;
         guest_ptr_t p = uop + i * sizeof(op);
         if (copy_from_guest(&op, p, sizeof(op)))
             return -EFAULT;

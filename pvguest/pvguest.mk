@@ -46,7 +46,7 @@ PV_ELFS    := $(PV_GUESTS:%=$(B)/pvguest/%.elf) \
               $(B)/pvguest/xenstored.elf $(B)/pvguest/blkback.elf
 
 .PHONY: pvguests
-pvguests: $(PV_ELFS)
+pvguests: $(PV_ELFS) $(B)/pvguest/native.elf
 
 # Objects are made by chains of pattern rules; keep them for the next make.
 .SECONDARY: $(PV_LIB_OBJ) $(PV_GUESTS:%=$(PV_OBJ)/tests/%/main.o) \
@@ -162,5 +162,20 @@ $(PV_KERNEL_GUESTS:%=$(B)/pvguest/%.elf): $(B)/pvguest/%.elf: $(PV_OBJ)/tests/%/
 	        NF >= 3 && !ok { split($$3, w, " "); \
 	        if (w[1] == "cli" || w[1] == "sti") print $$1 }' | tr -d ' \n'); \
 	 [ -z "$$bad" ] || { echo "$@: executes cli/sti at $$bad (use local_irq_save)"; rm -f $@; exit 1; }
+
+# ---- the native baseline: pvguest/native/ ----------------------------------
+#
+# Not a guest: a bare multiboot kernel that QEMU boots with -kernel, no
+# hypervisor, running the bench loops with the hardware's own int/iret,
+# PTE stores and mov to CR3 (tools/bench's PV/native table).  Its own two
+# files only: no library (which speaks hypercalls) and no generated headers.
+PV_NATIVE_SRC := pvguest/native/head.S pvguest/native/native.c pvguest/tests/bench/task_stack.h
+$(B)/pvguest/native.elf: $(PV_NATIVE_SRC) pvguest/native/native.ld
+	@mkdir -p $(PV_OBJ)/native
+	@echo "  CC/LD   $@ (native, no hypervisor)"
+	@$(CC) $(PV_ASFLAGS) -c pvguest/native/head.S -o $(PV_OBJ)/native/head.o
+	@$(CC) $(PV_CFLAGS) -c pvguest/native/native.c -o $(PV_OBJ)/native/native.o
+	@$(LD) -m elf_i386 -nostdlib -z noexecstack -T pvguest/native/native.ld -o $@ \
+	     $(PV_OBJ)/native/head.o $(PV_OBJ)/native/native.o
 
 -include $(shell find $(PV_OBJ) -name '*.d' 2>/dev/null)

@@ -66,7 +66,8 @@ TIMEOUT_SCALE = _timeout_scale()
 
 
 # RINGONE_HV_ARGS (hypervisor options, default none): appended to the
-# command line of every boot of build/hypervisor.elf (not of another hv=), e.g. "preempt-every=1" to run tests with
+# command line of every boot of build/hypervisor.elf (not of another hv=,
+# nor of an ISO menu entry, whose options are the menu's), e.g. "preempt-every=1" to run tests with
 # every long hypercall continuing after each item (docs/conventions.md).
 # A test's own options come first, so these win where both set one.
 EXTRA_HV_ARGS = os.environ.get("RINGONE_HV_ARGS", "").strip()
@@ -193,10 +194,12 @@ def boot(*guests, hv_args="", mem=128, emulator="qemu", iso=False, timeout=30,
     timeout is in seconds on an idle machine, scaled here (b.timeout is
     what tools/run got). The forbidden patterns, and a panic unless
     allow_panic, are checked here."""
-    if hv is None:              # our hypervisor's options: not a stub's (test_runner)
+    entry = "--entry" in extra  # a menu entry brings its own options (test_iso_menu)
+    if hv is None and not entry:    # our hypervisor's options: not a stub's (test_runner)
         hv_args = " ".join(a for a in (hv_args, EXTRA_HV_ARGS) if a)
     argv = [sys.executable, str(RUN), "--emulator", emulator,
-            "--timeout", "%g" % scaled(timeout), "--mem", str(mem), "--hv-args=" + hv_args]
+            "--timeout", "%g" % scaled(timeout), "--mem", str(mem)]
+    argv += [] if entry else ["--hv-args=" + hv_args]
     argv += ["--iso"] if iso else []
     argv += ["--hv", str(hv)] if hv else []
     argv += list(extra) + ["--"] + [str(g) for g in guests]

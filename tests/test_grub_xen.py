@@ -70,7 +70,10 @@ def test_grubs_xen_image_is_built_entered_and_stops_at_its_page_table_switch(boo
     b = boot(str(GRUB), timeout=60, extra=["--int-log", str(log)])
     b.expect(r"^\(hv\) d0 \(d0\): 16 MiB, virt_base 0x00000000, entry 0x00000000, "
              r"mapped 0x00000000-0x00800000, initial domain$")
-    calls = hypercalls(log)
+    # A batch the hypervisor continued (the tick fell due) is issued again by
+    # the same int $0x82 with MMU_UPDATE_PREEMPTED in its count: not a new call.
+    calls = [c for c in hypercalls(log)
+             if not (c[0] in (MMU_UPDATE, MMUEXT_OP) and c[2] & 0x80000000)]
     nrs = [c[0] for c in calls]
     assert calls[0][:3] == (VM_ASSIST, VMASST_CMD_enable, VMASST_TYPE_pae_extended_cr3), calls
     assert [c[:2] for c in calls[1:3]] == [(GRANT_TABLE_OP, GNTTABOP_set_version),

@@ -15,8 +15,8 @@
  */
 #include "arch/x86/layout.h"
 
-/* STUB vector, cpu_pushes_error_code, dpl */
-.macro STUB vec, err, dpl=0
+/* STUB vector, cpu_pushes_error_code, dpl, where the frame is finished */
+.macro STUB vec, err, dpl=0, common=entry_common
         .text
         .align 16
 1:
@@ -24,7 +24,7 @@
         pushl   $0
         .endif
         pushl   $\vec
-        jmp     entry_common
+        jmp     \common
         .section .idt_stubs, "a"
         .long   1b, (\vec) | ((\dpl) << 8)
         .text
@@ -66,7 +66,7 @@ STUB 31, 0
         .irp irq, 0x20,0x21,0x22,0x23,0x24,0x25,0x26,0x27,0x28,0x29,0x2a,0x2b,0x2c,0x2d,0x2e,0x2f
 STUB \irq, 0
         .endr
-STUB 0x82, 0, 1         /* the hypercall gate: ring 1 only */
+STUB 0x82, 0, 1, hypercall_common   /* the hypercall gate: ring 1 only */
 
 /*
  * Every other vector gets a present DPL 0 gate too, so that a guest's
@@ -83,9 +83,8 @@ STUB 0x82, 0, 1         /* the hypercall gate: ring 1 only */
         .endr
         .noaltmacro
 
-        .text
-        .globl entry_common
-entry_common:
+/* The rest of struct cpu_regs, our data segments, and its address pushed. */
+.macro SAVE_FRAME
         pushl   %gs
         pushl   %fs
         pushl   %es
@@ -103,6 +102,25 @@ entry_common:
         cld
         mov     %esp, %eax
         pushl   %eax
+.endm
+
+/*
+ * The hypercall gate's own way in: the same frame, but straight to
+ * hypercall_entry(), which skips trap_dispatch()'s sorting of interrupts,
+ * rings and vectors (a tenth of a null hypercall, docs/performance.md).
+ * Still no decision here: C makes them all.
+ */
+        .text
+        .globl hypercall_common
+hypercall_common:
+        SAVE_FRAME
+        call    hypercall_entry
+        addl    $4, %esp
+        jmp     entry_return
+
+        .globl entry_common
+entry_common:
+        SAVE_FRAME
         call    trap_dispatch
         addl    $4, %esp
         /* fall through */

@@ -13,23 +13,18 @@
 #include "hypervisor/lib.h"
 #include "arch/x86/paging.h"
 
-static struct page_info *table;
-static uint32_t nr_entries;
+struct page_info *page_frame_table;        /* page.h: page_info() reads them inline */
+uint32_t page_frame_entries;
 
 void page_table_init(uint32_t nr_frames)
 {
     uint32_t pages = (uint32_t)ALIGN_UP((uint64_t)nr_frames * sizeof(struct page_info), PAGE_SIZE) / PAGE_SIZE;
     mfn_t m = frame_alloc_low_range(pages);
     BUG_ON(mfn_eq(m, INVALID_MFN));          /* boot time: no table, no paging */
-    table = directmap_va((paddr_t)mfn_x(m) << PAGE_SHIFT);
-    nr_entries = nr_frames;
+    page_frame_table = directmap_va((paddr_t)mfn_x(m) << PAGE_SHIFT);
+    page_frame_entries = nr_frames;
     for (uint32_t i = 0; i < nr_frames; i++)
-        table[i] = (struct page_info){ .owner = OWNER_NONE };
-}
-
-struct page_info *page_info(mfn_t mfn)
-{
-    return mfn_x(mfn) < nr_entries ? &table[mfn_x(mfn)] : NULL;
+        page_frame_table[i] = (struct page_info){ .owner = OWNER_NONE };
 }
 
 void page_set_owner(mfn_t mfn, uint16_t owner)
@@ -41,5 +36,5 @@ void page_set_owner(mfn_t mfn, uint16_t owner)
 
 uint32_t page_table_frames(void)
 {
-    return (uint32_t)ALIGN_UP((uint64_t)nr_entries * sizeof(struct page_info), PAGE_SIZE) / PAGE_SIZE;
+    return (uint32_t)ALIGN_UP((uint64_t)page_frame_entries * sizeof(struct page_info), PAGE_SIZE) / PAGE_SIZE;
 }

@@ -36,8 +36,17 @@ struct page_info {
 
 /* Allocate the table for frames [0, nr_frames); boot time. */
 void page_table_init(uint32_t nr_frames);
-/* The entry for mfn, or NULL if mfn is beyond RAM. */
-struct page_info *page_info(mfn_t mfn);
+/*
+ * The entry for mfn, or NULL if mfn is beyond RAM.  Inline: one page-table
+ * update looks up a dozen frames, and the calls were a tenth of an
+ * update_va_mapping (docs/performance.md).  page.c owns the table.
+ */
+extern struct page_info *page_frame_table;
+extern uint32_t page_frame_entries;
+static inline struct page_info *page_info(mfn_t mfn)
+{
+    return mfn_x(mfn) < page_frame_entries ? &page_frame_table[mfn_x(mfn)] : NULL;
+}
 /* Give a free frame to owner, or take it back (counts must be zero). */
 void page_set_owner(mfn_t mfn, uint16_t owner);
 /* Frames the table itself occupies (kept for the hypervisor's lifetime). */

@@ -55,6 +55,14 @@ _Static_assert(DESC_FLAT_KERNEL_CS == RING1_CS, "desc_check's FLAT_RING1_CS");
 #define PER_PAGE (PAGE_SIZE / 8)
 
 static struct domain *shown;        /* whose copies are mapped now; NULL: none */
+/*
+ * Pages at and above this one show nothing (the zero page).  A switch
+ * remaps only the pages below the larger of the old and the new count:
+ * most domains have one GDT page, and remapping all 14 with an invlpg
+ * each was half the cost of a domain switch (docs/performance.md).  At
+ * boot nothing is known to be mapped, so the first show maps them all.
+ */
+static unsigned shown_pages = FIRST_RESERVED_GDT_PAGE;
 
 static unsigned pages_of(unsigned entries) { return (entries + PER_PAGE - 1) / PER_PAGE; }
 static uint64_t *copy_va(mfn_t m) { return directmap_va((paddr_t)mfn_x(m) << PAGE_SHIFT); }
@@ -63,9 +71,10 @@ static uint64_t *copy_va(mfn_t m) { return directmap_va((paddr_t)mfn_x(m) << PAG
 static void show(struct domain *d)
 {
     unsigned nr = d ? pages_of(d->gdt_entries) : 0;
-    for (unsigned i = 0; i < FIRST_RESERVED_GDT_PAGE; i++)
+    for (unsigned i = 0; i < MAX(nr, shown_pages); i++)
         paging_map_gdt_page(i, i < nr ? d->gdt_copy[i] : INVALID_MFN);
     shown = d;
+    shown_pages = nr;
 }
 
 void gdt_switch_to(struct domain *next)

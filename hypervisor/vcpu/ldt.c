@@ -51,6 +51,9 @@ struct ldt {
 
 static struct ldt ldts[MAX_DOMAINS];
 static struct domain *shown;        /* whose LDT is loaded now; NULL: none */
+/* Pages at and above this one show nothing; as in gdt.c, a switch remaps
+ * only the pages below the larger of the old and the new count. */
+static unsigned shown_pages = LDT_PAGES;
 
 static unsigned pages_of(unsigned entries) { return (entries + PER_PAGE - 1) / PER_PAGE; }
 
@@ -59,10 +62,11 @@ static void show(struct domain *d)
 {
     const struct ldt *l = d ? &ldts[d->id] : NULL;
     unsigned nr = l ? pages_of(l->entries) : 0;
-    for (unsigned i = 0; i < LDT_PAGES; i++)
+    for (unsigned i = 0; i < MAX(nr, shown_pages); i++)
         paging_map_ldt_page(i, i < nr ? l->copy[i] : INVALID_MFN);
     desc_set_ldt(LDT_VIRT_START, l ? l->entries : 0);
     shown = d;
+    shown_pages = nr;
 }
 
 void ldt_switch_to(struct domain *next)

@@ -215,14 +215,21 @@ static void guest_exit(struct cpu_regs *r)
     trap_deliver_upcall(current, r);
 }
 
+/* A hypercall: the guest's registers are the arguments, EAX the result
+ * (hypercall_trap() in hypercall_continue.c, which knows continuations). */
+static void hypercall(struct cpu_regs *r)
+{
+    TRACE(TRACE_HYPERCALL, current, r->eax, 0);
+    hypercall_trap(r);
+}
+
 /* Everything that enters from ring 1 or 3 is sorted here. */
 static void domain_trap(struct cpu_regs *r)
 {
     struct domain *d = current;
     if (r->vector != HYPERCALL_VECTOR) TRACE(TRACE_TRAP, d, r->vector, r->error_code);
     if (r->vector == HYPERCALL_VECTOR) {
-        TRACE(TRACE_HYPERCALL, d, r->eax, 0);
-        hypercall_trap(r);
+        hypercall(r);
     } else if (r->vector == X86_EXC_GP) {
         if (!soft_interrupt(d, r))
             emulate_gp(d, r);
@@ -306,4 +313,22 @@ void trap_dispatch(struct cpu_regs *r)
         }
     }
     panic_regs(r, x86_exception_name(r->vector));
+}
+
+/*
+ * The hypercall gate's own entry (entry.S: hypercall_common).  Gate 0x82
+ * has DPL 1: only ring 1 reaches it (an int $0x82 in ring 3 or in
+ * virtual-8086 mode raises #GP instead, and the hypervisor never makes
+ * one), and it is no interrupt, so trap_dispatch()'s sorting has nothing
+ * to find.  Anything that is not plainly ring 1 still takes the long way,
+ * exactly as before.
+ */
+void hypercall_entry(struct cpu_regs *r)
+{
+    if (regs_ring(r) != 1 || regs_vm86(r)) {
+        trap_dispatch(r);
+        return;
+    }
+    hypercall(r);
+    guest_exit(r);
 }
