@@ -118,7 +118,7 @@ def test_the_shell_answers_help_uptime_and_ps_then_cli_halts_it_naming_the_instr
     b.expect_in_order([
         line(0, r"alice: shell ready; type help"),
         line(0, r"alice> help"),
-        line(0, r"commands: help, ps, uptime, ping <domain>, exit"),
+        line(0, r"commands: help, ps, uptime, ping <domain>, disk \[read <sector> \| write <sector> <text>\], exit"),
         line(0, r"  cli sti hlt lgdt .* int3-without-handler"),
         line(0, r"alice> uptime"),
         line(0, r"up 0:0\d:\d\d\.\d{3} \(system time from shared_info\), "
