@@ -101,32 +101,10 @@ static void vlog_(struct vbd *v, bool request, const char *fmt, ...)
 #define vlog(v, ...) vlog_(v, false, __VA_ARGS__)
 #define rlog(v, ...) vlog_(v, true, __VA_ARGS__)
 
-static long read_number(const char *base, const char *node, unsigned long *out)
-{
-    char path[96], value[24];
-    snprintf(path, sizeof(path), "%s%s%s", base, *base ? "/" : "", node);   /* "": relative */
-    long rc = xs_read(0, path, value, sizeof(value));
-    if (rc < 0)
-        return rc;
-    return parse_uint(value, out) ? 0 : -EINVAL;
-}
-
-static long write_node(struct vbd *v, const char *node, const char *fmt, ...) __printf(3, 4);
-static long write_node(struct vbd *v, const char *node, const char *fmt, ...)
-{
-    char path[96], value[64];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(value, sizeof(value), fmt, ap);
-    va_end(ap);
-    snprintf(path, sizeof(path), "%s/%s", v->bpath, node);
-    return xs_write(0, path, value);
-}
-
 static void set_state(struct vbd *v, unsigned state)
 {
     v->state = state;
-    write_node(v, "state", "%u", state);
+    xs_printf(v->bpath, "state", "%u", state);
 }
 
 /* ---- the vbd table ------------------------------------------------------ */
@@ -214,9 +192,9 @@ static void backend_init(struct vbd *v)
         vlog(v, "cannot create %s: %s", v->bpath, xenbus_last_error);
         return;
     }
-    write_node(v, "frontend", "%s", v->fpath);
-    write_node(v, "frontend-id", "%u", v->fe);
-    write_node(v, "feature-flush-cache", "1");
+    xs_printf(v->bpath, "frontend", "%s", v->fpath);
+    xs_printf(v->bpath, "frontend-id", "%u", v->fe);
+    xs_printf(v->bpath, "feature-flush-cache", "1");
     set_state(v, XenbusStateInitWait);
     vlog(v, "frontend found, slot %u, state InitWait", v->slot);
 }
@@ -233,7 +211,7 @@ static void connect(struct vbd *v)
     char proto[24];
     long rc;
 
-    if (read_number(v->fpath, "ring-ref", &ref) || read_number(v->fpath, "event-channel", &port)) {
+    if (xs_read_number(v->fpath, "ring-ref", &ref) || xs_read_number(v->fpath, "event-channel", &port)) {
         vlog(v, "no ring-ref or event-channel");
         goto fail;
     }
@@ -263,9 +241,9 @@ static void connect(struct vbd *v)
     v->mapped = v->bound = true;
     v->ring = (volatile struct xen_blkif_sring *)v->va;
     v->req_cons = v->rsp_prod_pvt = 0;  /* BACK_RING_INIT */
-    write_node(v, "sectors", "%u", slot_sectors);
-    write_node(v, "sector-size", "%u", XEN_BLKIF_SECTOR_SIZE);
-    write_node(v, "info", "%u", 0);
+    xs_printf(v->bpath, "sectors", "%u", slot_sectors);
+    xs_printf(v->bpath, "sector-size", "%u", XEN_BLKIF_SECTOR_SIZE);
+    xs_printf(v->bpath, "info", "%u", 0);
     set_state(v, XenbusStateConnected);
     vlog(v, "connected: ring-ref %lu, port %lu, %u sectors", ref, port, slot_sectors);
     return;
@@ -282,10 +260,10 @@ static void frontend_changed(unsigned fe, unsigned id)
     unsigned long fs, be;
 
     snprintf(fpath, sizeof(fpath), "/local/domain/%u/device/vbd/%u", fe, id);
-    bool have = read_number(fpath, "state", &fs) == 0;
+    bool have = xs_read_number(fpath, "state", &fs) == 0;
     if (!v) {
         if (!have || fs != XenbusStateInitialising ||
-            read_number(fpath, "backend-id", &be) || be != self)
+            xs_read_number(fpath, "backend-id", &be) || be != self)
             return;
         if ((v = vbd_new(fe, id)) != NULL)
             backend_init(v);
@@ -468,7 +446,7 @@ void pvguest_main(const xen_start_info_t *si)
         from = "the ramdisk module";
     }
     slot_sectors = slot_bytes / XEN_BLKIF_SECTOR_SIZE;
-    if (xenbus_init() < 0 || read_number("", "domid", &id) < 0) {
+    if (xenbus_init() < 0 || xs_read_number("", "domid", &id) < 0) {
         printf("blkback: no xenstore (store ring or our domid missing): nothing to serve\n");
         shutdown(SHUTDOWN_poweroff);
     }

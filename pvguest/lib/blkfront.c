@@ -27,29 +27,6 @@ static long fail(const char *step, long rc)
     return rc < 0 ? rc : -EIO;
 }
 
-static long write_node(struct blkfront *f, const char *node, const char *fmt, ...) __printf(3, 4);
-static long write_node(struct blkfront *f, const char *node, const char *fmt, ...)
-{
-    char path[96], value[32];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(value, sizeof(value), fmt, ap);
-    va_end(ap);
-    snprintf(path, sizeof(path), "%s/%s", f->path, node);
-    return xs_write(0, path, value);
-}
-
-/* A number in a node under base: 0 and *out, or -errno. */
-static long read_number(const char *base, const char *node, unsigned long *out)
-{
-    char path[112], value[24];
-    snprintf(path, sizeof(path), "%s%s%s", base, *base ? "/" : "", node);   /* "": relative */
-    long rc = xs_read(0, path, value, sizeof(value));
-    if (rc < 0)
-        return rc;
-    return parse_uint(value, out) ? 0 : -EINVAL;
-}
-
 long blkfront_wait_backend(struct blkfront *f, unsigned want)
 {
     static char p[XENBUS_EVENT_MAX], t[XENBUS_EVENT_MAX];
@@ -57,7 +34,7 @@ long blkfront_wait_backend(struct blkfront *f, unsigned want)
     unsigned long state = 0;
 
     while (time_now_ns() < deadline) {
-        if (!read_number(f->backend_path, "state", &state) && state >= want)
+        if (!xs_read_number(f->backend_path, "state", &state) && state >= want)
             return (long)state;
         if (!xs_next_event(p, sizeof(p), t, sizeof(t), true))
             break;
@@ -125,10 +102,10 @@ static long setup_shared(struct blkfront *f)
 static long publish_ring(struct blkfront *f)
 {
     long rc;
-    if ((rc = write_node(f, "ring-ref", "%u", f->ring_ref)) < 0 ||
-        (rc = write_node(f, "event-channel", "%u", f->port)) < 0 ||
-        (rc = write_node(f, "protocol", "%s", XEN_IO_PROTO_ABI_X86_32)) < 0 ||
-        (rc = write_node(f, "state", "%u", XenbusStateInitialised)) < 0)
+    if ((rc = xs_printf(f->path, "ring-ref", "%u", f->ring_ref)) < 0 ||
+        (rc = xs_printf(f->path, "event-channel", "%u", f->port)) < 0 ||
+        (rc = xs_printf(f->path, "protocol", "%s", XEN_IO_PROTO_ABI_X86_32)) < 0 ||
+        (rc = xs_printf(f->path, "state", "%u", XenbusStateInitialised)) < 0)
         return fail("ring nodes", rc);
     return 0;
 }
@@ -141,7 +118,7 @@ long blkfront_connect(struct blkfront *f, unsigned backend, unsigned id)
     memset(f, 0, sizeof(*f));
     f->backend = backend;
     f->id = id;
-    if ((rc = read_number("", "domid", &v)) < 0)
+    if ((rc = xs_read_number("", "domid", &v)) < 0)
         return fail("our domid", rc);
     f->self = (unsigned)v;
     if ((rc = setup_shared(f)) < 0)
@@ -158,9 +135,9 @@ long blkfront_connect(struct blkfront *f, unsigned backend, unsigned id)
         (rc = xs_set_perms(0, "device/vbd", perms, (size_t)n + 1)) < 0 ||
         (rc = xs_mkdir(0, f->path)) < 0 || (rc = xs_set_perms(0, f->path, perms, (size_t)n + 1)) < 0)
         return fail("device directory", rc);
-    if ((rc = write_node(f, "backend", "%s", f->backend_path)) < 0 ||
-        (rc = write_node(f, "backend-id", "%u", backend)) < 0 ||
-        (rc = write_node(f, "state", "%u", XenbusStateInitialising)) < 0)
+    if ((rc = xs_printf(f->path, "backend", "%s", f->backend_path)) < 0 ||
+        (rc = xs_printf(f->path, "backend-id", "%u", backend)) < 0 ||
+        (rc = xs_printf(f->path, "state", "%u", XenbusStateInitialising)) < 0)
         return fail("frontend nodes", rc);
     char state_path[96];
     snprintf(state_path, sizeof(state_path), "%s/state", f->backend_path);
@@ -175,14 +152,14 @@ long blkfront_connect(struct blkfront *f, unsigned backend, unsigned id)
         return fail("backend did not connect", rc < 0 ? rc : -EIO);
 
     unsigned long sectors, ssize, info;
-    if ((rc = read_number(f->backend_path, "sectors", &sectors)) < 0 ||
-        (rc = read_number(f->backend_path, "sector-size", &ssize)) < 0 ||
-        (rc = read_number(f->backend_path, "info", &info)) < 0)
+    if ((rc = xs_read_number(f->backend_path, "sectors", &sectors)) < 0 ||
+        (rc = xs_read_number(f->backend_path, "sector-size", &ssize)) < 0 ||
+        (rc = xs_read_number(f->backend_path, "info", &info)) < 0)
         return fail("backend's disk nodes", rc);
     f->sectors = sectors;
     f->sector_size = (unsigned)ssize;
     f->info = (unsigned)info;
-    if ((rc = write_node(f, "state", "%u", XenbusStateConnected)) < 0)
+    if ((rc = xs_printf(f->path, "state", "%u", XenbusStateConnected)) < 0)
         return fail("state Connected", rc);
     return 0;
 }
@@ -190,11 +167,11 @@ long blkfront_connect(struct blkfront *f, unsigned backend, unsigned id)
 long blkfront_disconnect(struct blkfront *f)
 {
     long rc;
-    if ((rc = write_node(f, "state", "%u", XenbusStateClosing)) < 0)
+    if ((rc = xs_printf(f->path, "state", "%u", XenbusStateClosing)) < 0)
         return fail("state Closing", rc);
     if ((rc = blkfront_wait_backend(f, XenbusStateClosed)) < 0)
         return rc;
-    if ((rc = write_node(f, "state", "%u", XenbusStateClosed)) < 0)
+    if ((rc = xs_printf(f->path, "state", "%u", XenbusStateClosed)) < 0)
         return fail("state Closed", rc);
     /* The backend has unmapped the ring: revoking must find it idle. */
     uint16_t busy = gnttab_revoke(f->ring_ref);

@@ -321,3 +321,24 @@ bool xs_next_event(char *path, size_t psize, char *token, size_t tsize, bool wai
     ev_count--;
     return true;
 }
+
+long xs_read_number(const char *dir, const char *node, unsigned long *out)
+{
+    char path[112], value[24];
+    snprintf(path, sizeof(path), "%s%s%s", dir, *dir ? "/" : "", node);
+    long rc = xs_read(0, path, value, sizeof(value));
+    if (rc < 0)
+        return rc;
+    return parse_uint(value, out) ? 0 : -EINVAL;
+}
+
+long xs_printf(const char *dir, const char *node, const char *fmt, ...)
+{
+    char path[112], value[64];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(value, sizeof(value), fmt, ap);
+    va_end(ap);
+    snprintf(path, sizeof(path), "%s/%s", dir, node);
+    return xs_write(0, path, value);
+}

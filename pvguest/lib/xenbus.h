@@ -46,6 +46,10 @@ long xs_unwatch(const char *path, const char *token);
 long xs_transaction_start(uint32_t *tx);
 long xs_transaction_end(uint32_t tx, bool commit);     /* -EAGAIN: retry it all */
 long xs_get_domain_path(unsigned domid, char *buf, size_t size);
+/* The number in node under dir ("" dir: node is relative): 0 and *out, or -errno. */
+long xs_read_number(const char *dir, const char *node, unsigned long *out);
+/* Write the formatted value to dir/node (outside a transaction): as xs_write. */
+long xs_printf(const char *dir, const char *node, const char *fmt, ...) __printf(3, 4);
 
 /* Take the oldest watch event; with wait, block until there is one. */
 bool xs_next_event(char *path, size_t psize, char *token, size_t tsize, bool wait);
