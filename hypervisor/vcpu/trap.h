@@ -3,8 +3,9 @@
 #define HV_TRAP_H
 #include "arch/x86/regs.h"
 void trap_dispatch(struct cpu_regs *r);
-/* The hypercall gate's entry: a hypercall from ring 1 without the sorting. */
-void hypercall_entry(struct cpu_regs *r);
+/* The hypercall gate's entry: a hypercall from ring 1 without the sorting
+ * (entry.S passes the frame in EAX). */
+void hypercall_entry(struct cpu_regs *r) __attribute__((regparm(1)));
 #include "hypervisor/domain/domain.h"
 
 #define HYPERCALL_VECTOR 0x82     /* int $0x82, a DPL 1 gate (Xen's x86_32 ABI) */
