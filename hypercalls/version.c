@@ -38,7 +38,7 @@ static uint32_t features(void)
 }
 
 /* Every query but the version number: the records copied out. */
-static long __attribute__((noinline)) xen_version_record(int cmd, guest_ptr_t arg)
+static long __noinline xen_version_record(int cmd, guest_ptr_t arg)
 {
     switch (cmd) {
     case XENVER_extraversion:

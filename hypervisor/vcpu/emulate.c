@@ -309,7 +309,7 @@ void emulate_gp(struct domain *d, struct cpu_regs *r)
  * cpuid, or no handler, when the halt line must name the instruction.  The
  * decoder checks the whole prefix again: emulate_ud() only peeked.
  */
-static void __attribute__((noinline)) emulate_ud_slow(struct domain *d, struct cpu_regs *r)
+static void __noinline emulate_ud_slow(struct domain *d, struct cpu_regs *r)
 {
     struct insn in, next;
     char text[80];

@@ -169,7 +169,7 @@ static inline bool upcall_due(struct domain *d)
  * events masked (the guest unmasks when it is ready for the next one).
  * Out of line: guest_exit() asks upcall_due() first.
  */
-__attribute__((noinline)) void trap_deliver_upcall(struct domain *d, struct cpu_regs *r)
+void __noinline trap_deliver_upcall(struct domain *d, struct cpu_regs *r)
 {
     if (!upcall_due(d))
         return;
@@ -332,7 +332,7 @@ void trap_dispatch(struct cpu_regs *r)
  * to find.  Anything that is not plainly ring 1 still takes the long way,
  * exactly as before.
  */
-void __attribute__((regparm(1))) hypercall_entry(struct cpu_regs *r)
+void __frame_in_eax hypercall_entry(struct cpu_regs *r)
 {
     if (regs_ring(r) != 1 || regs_vm86(r)) {
         trap_dispatch(r);
