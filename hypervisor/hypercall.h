@@ -25,8 +25,9 @@
  * One row of the table.  call takes the five argument registers in order
  * (EBX, ECX, EDX, ESI, EDI) and converts them to do_<name>'s typed
  * parameters; for a hypercall this hypervisor does not implement it is
- * hc_not_implemented (-ENOSYS), never NULL, so dispatch needs no test.  name is NULL only for numbers Xen never assigned, so a trace
- * can say "memory_op (not implemented)" rather than "unknown 12".
+ * hc_not_implemented (-ENOSYS), never NULL, so dispatch needs no test.
+ * name is NULL only for numbers Xen never assigned, so a trace can say
+ * "memory_op (not implemented)" rather than "unknown 12".
  */
 struct hypercall_entry {
     const char *name;

@@ -225,7 +225,8 @@ static inline void guest_exit(struct cpu_regs *r)
 }
 
 /* A hypercall: the guest's registers are the arguments, EAX the result
- * (hypercall_trap() in hypercall_continue.c, which knows continuations). */
+ * (hypercall_trap() in hypercall.h; continuations: hypercall_continue.c).
+ * Always inline: it is on the null hypercall's path (docs/performance.md). */
 static inline __attribute__((always_inline)) void hypercall(struct cpu_regs *r)
 {
     TRACE(TRACE_HYPERCALL, current, r->eax, 0);
@@ -325,7 +326,7 @@ void trap_dispatch(struct cpu_regs *r)
 }
 
 /*
- * The hypercall gate's own entry (entry.S: hypercall_common).  Gate 0x82
+ * The hypercall gate's own entry (entry.S: hypercall_stub).  Gate 0x82
  * has DPL 1: only ring 1 reaches it (an int $0x82 in ring 3 or in
  * virtual-8086 mode raises #GP instead, and the hypervisor never makes
  * one), and it is no interrupt, so trap_dispatch()'s sorting has nothing
