@@ -66,6 +66,10 @@ $(B)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	@$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+# The hypercall trampolines only move five words into a call: without a
+# frame of their own they cost half as much on every hypercall
+# (docs/performance.md), and a backtrace simply skips them.
+$(B)/obj/gen/hypercall_table.o: CFLAGS += -fomit-frame-pointer
 $(B)/obj/gen/%.o: $(B)/gen/%.c
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"

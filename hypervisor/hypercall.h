@@ -12,6 +12,8 @@
 #define HV_HYPERCALL_H
 
 #include "hypervisor/types.h"
+#include "arch/x86/regs.h"
+#include "hypercalls/public/errno.h"
 
 /*
  * Numbers the dispatcher looks up; anything at or above is -ENOSYS.  Xen
@@ -22,9 +24,10 @@
 /*
  * One row of the table.  call takes the five argument registers in order
  * (EBX, ECX, EDX, ESI, EDI) and converts them to do_<name>'s typed
- * parameters; it is NULL for a hypercall this hypervisor does not
- * implement.  name is NULL only for numbers Xen never assigned, so a trace
- * can say "memory_op (not implemented)" rather than "unknown 12".
+ * parameters; for a hypercall this hypervisor does not implement it is
+ * hc_not_implemented (-ENOSYS), never NULL, so dispatch needs no test.
+ * name is NULL only for numbers Xen never assigned, so a trace can say
+ * "memory_op (not implemented)" rather than "unknown 12".
  */
 struct hypercall_entry {
     const char *name;
@@ -34,18 +37,39 @@ struct hypercall_entry {
 };
 
 extern const struct hypercall_entry hypercall_table[NR_HYPERCALLS];
+long hc_not_implemented(const uint32_t args[5]);
 
 /*
  * Run hypercall nr with the guest's argument registers.  nr and args are
  * guest-controlled: nr is bounds-checked here, args are checked by each
  * handler.  Returns the value for the guest's EAX: a result, or -Exxx;
- * -ENOSYS for an unknown or unimplemented number.
+ * -ENOSYS for an unknown or unimplemented number.  Inline: every
+ * hypercall passes here (docs/performance.md).
  */
-long hypercall_dispatch(uint32_t nr, const uint32_t args[5]);
+static inline long hypercall_dispatch(uint32_t nr, const uint32_t args[5])
+{
+    if (nr >= NR_HYPERCALLS)     /* nr comes straight from the guest's EAX */
+        return -ENOSYS;
+    return hypercall_table[nr].call(args);
+}
 
-/* "int $0x82" from the guest whose frame is r: EAX = nr, EBX..EDI the arguments. */
-struct cpu_regs;
-void hypercall_trap(struct cpu_regs *r);
+/* The multicall entry a continuation rewrites, or NULL (hypercall_continue.c). */
+extern uint32_t *hypercall_mc_args;
+
+/*
+ * "int $0x82" from the guest whose frame is r: EAX = nr, EBX..EDI the
+ * arguments.  Those five sit in the frame in argument order, so the frame
+ * itself is the argument array: no copy.  (Each trampoline reads all of
+ * them before its handler runs, so a handler that edits the frame, as
+ * iret and continuations do, cannot change its own arguments.)
+ */
+_Static_assert(__builtin_offsetof(struct cpu_regs, ebx) == 0 &&
+               __builtin_offsetof(struct cpu_regs, edi) == 16, "arguments in order");
+static inline void hypercall_trap(struct cpu_regs *r)
+{
+    hypercall_mc_args = NULL;    /* a multicall whose domain died may have left it set */
+    r->eax = (uint32_t)hypercall_dispatch(r->eax, (const uint32_t *)r);
+}
 
 /* The hypercall's name for traces: never NULL. */
 const char *hypercall_name(uint32_t nr);

@@ -26,15 +26,8 @@
 #include "hypercalls/public/xen.h"
 
 /* The multicall entry whose arguments a continuation rewrites, or NULL. */
-static uint32_t *mc_args;
+uint32_t *hypercall_mc_args;
 static bool mc_preempted;
-
-void hypercall_trap(struct cpu_regs *r)
-{
-    const uint32_t args[5] = { r->ebx, r->ecx, r->edx, r->esi, r->edi };
-    mc_args = NULL;              /* a multicall whose domain died may have left it set */
-    r->eax = (uint32_t)hypercall_dispatch(r->eax, args);
-}
 
 /*
  * Stop now if the tick is due (it waits behind our cleared IF: another
@@ -57,9 +50,9 @@ long hypercall_continue(uint32_t op, const uint32_t args[5])
      * that zeroed EDI broke the aspace guest (docs/architecture.md).
      */
     unsigned n = MIN(hypercall_table[op].nargs, 5u);
-    if (mc_args) {
+    if (hypercall_mc_args) {
         for (unsigned i = 0; i < n; i++)
-            mc_args[i] = args[i];
+            hypercall_mc_args[i] = args[i];
         mc_preempted = true;
         return op;
     }
@@ -74,12 +67,12 @@ long hypercall_continue(uint32_t op, const uint32_t args[5])
 
 void hypercall_mc_begin(uint32_t args[5])
 {
-    mc_args = args;
+    hypercall_mc_args = args;
     mc_preempted = false;
 }
 
 bool hypercall_mc_end(void)
 {
-    mc_args = NULL;
+    hypercall_mc_args = NULL;
     return mc_preempted;
 }

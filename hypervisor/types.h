@@ -40,6 +40,7 @@ static inline uint32_t pfn_x(pfn_t p) { return p.p; }
 
 #define __packed   __attribute__((packed))
 #define __noreturn __attribute__((noreturn))
+#define __noinline __attribute__((noinline))
 #define __unused   __attribute__((unused))
 #define __printf(a, b) __attribute__((format(printf, a, b)))
 

@@ -66,7 +66,7 @@ STUB 31, 0
         .irp irq, 0x20,0x21,0x22,0x23,0x24,0x25,0x26,0x27,0x28,0x29,0x2a,0x2b,0x2c,0x2d,0x2e,0x2f
 STUB \irq, 0
         .endr
-STUB 0x82, 0, 1, hypercall_common   /* the hypercall gate: ring 1 only */
+/* 0x82, the hypercall gate (DPL 1: ring 1 only), has its own stub below. */
 
 /*
  * Every other vector gets a present DPL 0 gate too, so that a guest's
@@ -83,7 +83,7 @@ STUB 0x82, 0, 1, hypercall_common   /* the hypercall gate: ring 1 only */
         .endr
         .noaltmacro
 
-/* The rest of struct cpu_regs, our data segments, and its address pushed. */
+/* The rest of struct cpu_regs and our data segments (ESP = the frame). */
 .macro SAVE_FRAME
         pushl   %gs
         pushl   %fs
@@ -100,27 +100,35 @@ STUB 0x82, 0, 1, hypercall_common   /* the hypercall gate: ring 1 only */
         mov     %eax, %ds
         mov     %eax, %es
         cld
-        mov     %esp, %eax
-        pushl   %eax
 .endm
 
 /*
- * The hypercall gate's own way in: the same frame, but straight to
- * hypercall_entry(), which skips trap_dispatch()'s sorting of interrupts,
- * rings and vectors (a tenth of a null hypercall, docs/performance.md).
- * Still no decision here: C makes them all.
+ * The hypercall gate's own stub and way in: the same frame, then straight
+ * to hypercall_entry(), which skips trap_dispatch()'s sorting of
+ * interrupts, rings and vectors, with the frame's address in EAX
+ * (regparm(1): no argument to push and pop).  The way out skips
+ * entry_return's ring-0 test: a frame that reaches the gate is a guest's,
+ * and so is the one hypercall_entry() leaves (the same, or the next
+ * domain's).  Every instruction here is counted in docs/performance.md;
+ * still no decision: C makes them all.
  */
         .text
-        .globl hypercall_common
-hypercall_common:
+        .align 16
+hypercall_stub:
+        pushl   $0                      /* error code */
+        pushl   $0x82                   /* vector */
         SAVE_FRAME
+        mov     %esp, %eax
         call    hypercall_entry
-        addl    $4, %esp
-        jmp     entry_return
+        jmp     entry_return_guest
+        .section .idt_stubs, "a"
+        .long   hypercall_stub, 0x82 | (1 << 8)
+        .text
 
         .globl entry_common
 entry_common:
         SAVE_FRAME
+        pushl   %esp                    /* the frame's address (its value before the push) */
         call    trap_dispatch
         addl    $4, %esp
         /* fall through */
@@ -140,6 +148,7 @@ entry_return:
          */
         testl   $3, 56(%esp)            /* the saved cs */
         jz      6f
+entry_return_guest:
 1:      mov     28(%esp), %ds
 2:      mov     32(%esp), %es
 3:      mov     36(%esp), %fs

@@ -158,6 +158,23 @@ static inline bool wrmsr_safe(uint32_t msr, uint64_t v)
                      : "+r"(fault) : "c"(msr), "a"((uint32_t)v), "d"((uint32_t)(v >> 32)));
     return !fault;
 }
+/*
+ * One 32-bit load that may fault (a guest page that is not present): the
+ * exception table sends the fault straight to the `fault` label and the
+ * call returns false, so a load that works costs the load alone.  Only
+ * guest_access.h uses it, after its range check.
+ */
+static inline bool load32_safe(const void *p, uint32_t *v)
+{
+    uint32_t val;
+    __asm__ goto("1: movl (%1),%0\n\t"
+                 ".pushsection __ex_table,\"a\"\n\t.long 1b, %l2\n\t.popsection"
+                 : "=r"(val) : "r"(p) : "memory" : fault);
+    *v = val;
+    return true;
+fault:
+    return false;
+}
 #define MSR_PLATFORM_INFO 0x000000ceu
 #define PLATFORM_INFO_CPUID_FAULTING (1ull << 31)
 #define MSR_MISC_FEATURES_ENABLES 0x00000140u

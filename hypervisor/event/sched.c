@@ -39,7 +39,7 @@
 #include "arch/x86/x86.h"
 
 struct domain *current;
-static bool need_resched;
+bool need_resched;
 static unsigned rr_last = ~0u;          /* the id that ran last, for round robin */
 
 #define SLICE_NS 10000000ull            /* 10 ms at weight 256 */

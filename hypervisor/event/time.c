@@ -45,7 +45,9 @@
 
 static struct time_scale tsc_scale;     /* TSC ticks -> ns; zero until time_init() */
 static uint64_t tsc_at_zero;            /* the TSC at system time 0 */
-static uint64_t last_tick_ns;           /* when time_irq() last ran */
+/* When time_irq() last ran, and a period, in TSC ticks: time_tick_due() is
+ * asked once per item of every long hypercall, so it converts nothing. */
+static uint64_t last_tick_tsc, tick_period_tsc = ~0ull;
 static uint64_t wc_sec;                 /* the wallclock at system time 0 */
 static uint32_t wc_nsec;
 
@@ -110,7 +112,8 @@ void time_init(void)
 {
     uint64_t tsc_hz = calibrate_tsc();
     tsc_scale = time_calc_scale(tsc_hz);
-    tsc_at_zero = rdtsc();
+    tsc_at_zero = last_tick_tsc = rdtsc();
+    tick_period_tsc = tsc_hz / TIME_HZ;
     read_wallclock();
     if (!hv_opts.tick_pit && start_apic_tick(tsc_hz))
         return;                 /* IRQ 0 stays masked at the PIC (pic_init) */
@@ -132,7 +135,7 @@ uint64_t time_now_ns(void)
  */
 bool time_tick_due(void)
 {
-    return time_now_ns() - last_tick_ns >= NS_PER_SEC / TIME_HZ;
+    return rdtsc() - last_tick_tsc >= tick_period_tsc;
 }
 
 /*
@@ -207,8 +210,8 @@ void time_set_timer(struct domain *d, uint64_t deadline_ns)
  */
 void time_irq(void)
 {
+    last_tick_tsc = rdtsc();
     uint64_t now = time_now_ns();
-    last_tick_ns = now;
     for (unsigned i = 0; i < nr_domains; i++) {
         struct domain *d = domains[i];
         if (d->state != DOMAIN_RUNNABLE)

@@ -2,10 +2,23 @@
 #ifndef HV_GUEST_ACCESS_H
 #define HV_GUEST_ACCESS_H
 #include "hypervisor/types.h"
+#include "arch/x86/layout.h"
+#include "arch/x86/x86.h"
+#include "hypercalls/public/errno.h"
 
 /* Return 0, or -EFAULT if any byte is outside the guest's half or unmapped. */
 int copy_from_guest(void *dst, guest_ptr_t src, size_t n);
 int copy_to_guest(guest_ptr_t dst, const void *src, size_t n);
+
+/*
+ * copy_from_guest() of one 32-bit word, inline: the same range check and
+ * fault fixup without a call, for the exception paths that must peek at
+ * guest code before they bounce (emulate_ud).  0 or -EFAULT.
+ */
+static inline int get_guest_u32(uint32_t *v, guest_ptr_t p)
+{
+    return p <= HYPERVISOR_VIRT_START_ - 4 && load32_safe((const void *)(uintptr_t)p, v) ? 0 : -EFAULT;
+}
 
 /* Is [p, p+n) entirely below the hypervisor hole?  (No wrap-around.) */
 bool guest_range_ok(guest_ptr_t p, size_t n);

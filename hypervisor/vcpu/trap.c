@@ -154,18 +154,24 @@ static bool soft_interrupt(struct domain *d, struct cpu_regs *r)
     return true;
 }
 
+/* An upcall is due: a callback to deliver to, an event pending, events unmasked. */
+static inline bool upcall_due(struct domain *d)
+{
+    if (!d->vcpu.event_eip)
+        return false;
+    const struct xen_vcpu_info *vi = vcpu_info0(d);
+    return vi->evtchn_upcall_pending && !vi->evtchn_upcall_mask;
+}
+
 /*
  * Before returning to a guest: an event upcall pending while the guest
  * has events unmasked is delivered now, through its event callback, with
  * events masked (the guest unmasks when it is ready for the next one).
+ * Out of line: guest_exit() asks upcall_due() first.
  */
-void trap_deliver_upcall(struct domain *d, struct cpu_regs *r)
+void __noinline trap_deliver_upcall(struct domain *d, struct cpu_regs *r)
 {
-    if (!d->vcpu.event_eip)
-        return;                           /* no callback: nothing to deliver to */
-    const struct xen_vcpu_info *vi = vcpu_info0(d);
-    bool due = vi->evtchn_upcall_pending && !vi->evtchn_upcall_mask;
-    if (!due)
+    if (!upcall_due(d))
         return;
     TRACE(TRACE_UPCALL, d, 0, 0);
     struct bounce b = { .cs = (uint16_t)d->vcpu.event_cs, .eip = d->vcpu.event_eip, .mask_events = true };
@@ -208,16 +214,20 @@ void trap_bad_iret(void)
                 r->cs & 0xffff, r->eip, r->ss & 0xffff, r->esp);
 }
 
-/* The last step of every trap from a guest: maybe switch, then events. */
-static void guest_exit(struct cpu_regs *r)
+/* The last step of every trap from a guest: maybe switch, then events.
+ * Both tests are inline: usually neither has anything to do. */
+static inline void guest_exit(struct cpu_regs *r)
 {
-    sched_trap_exit(r);
-    trap_deliver_upcall(current, r);
+    if (sched_exit_due())
+        sched_trap_exit(r);
+    if (upcall_due(current))
+        trap_deliver_upcall(current, r);
 }
 
 /* A hypercall: the guest's registers are the arguments, EAX the result
- * (hypercall_trap() in hypercall_continue.c, which knows continuations). */
-static void hypercall(struct cpu_regs *r)
+ * (hypercall_trap() in hypercall.h; continuations: hypercall_continue.c).
+ * Always inline: it is on the null hypercall's path (docs/performance.md). */
+static inline __attribute__((always_inline)) void hypercall(struct cpu_regs *r)
 {
     TRACE(TRACE_HYPERCALL, current, r->eax, 0);
     hypercall_trap(r);
@@ -316,14 +326,14 @@ void trap_dispatch(struct cpu_regs *r)
 }
 
 /*
- * The hypercall gate's own entry (entry.S: hypercall_common).  Gate 0x82
+ * The hypercall gate's own entry (entry.S: hypercall_stub).  Gate 0x82
  * has DPL 1: only ring 1 reaches it (an int $0x82 in ring 3 or in
  * virtual-8086 mode raises #GP instead, and the hypervisor never makes
  * one), and it is no interrupt, so trap_dispatch()'s sorting has nothing
  * to find.  Anything that is not plainly ring 1 still takes the long way,
  * exactly as before.
  */
-void hypercall_entry(struct cpu_regs *r)
+void __frame_in_eax hypercall_entry(struct cpu_regs *r)
 {
     if (regs_ring(r) != 1 || regs_vm86(r)) {
         trap_dispatch(r);

@@ -3,8 +3,10 @@
 #define HV_TRAP_H
 #include "arch/x86/regs.h"
 void trap_dispatch(struct cpu_regs *r);
-/* The hypercall gate's entry: a hypercall from ring 1 without the sorting. */
-void hypercall_entry(struct cpu_regs *r);
+/* The hypercall gate's entry: a hypercall from ring 1 without the sorting.
+ * entry.S passes the frame in EAX: no argument to push and pop. */
+#define __frame_in_eax __attribute__((regparm(1)))
+void __frame_in_eax hypercall_entry(struct cpu_regs *r);
 #include "hypervisor/domain/domain.h"
 
 #define HYPERCALL_VECTOR 0x82     /* int $0x82, a DPL 1 gate (Xen's x86_32 ABI) */

@@ -18,7 +18,9 @@
  *     tables (MMUEXT_NEW_BASEPTR);
  *   - task-switch-pair: two tasks switching to each other: the TSS's
  *     ring-0 stack, CR3 (the same for both, as in the PV row), then the
- *     registers and the stack; one loop is two switches.
+ *     registers and the stack; one loop is two switches;
+ *   - aspace-create-destroy and fork-exit: an address space made and
+ *     given back, without and with a child run in it (space_life()).
  * It then ends QEMU through the isa-debug-exit port (tools/run's machine).
  * Not a general kernel: no interrupts are ever enabled.
  */
@@ -191,6 +193,63 @@ static void tasks_setup(void)
     task_esp0[1] = (uint32_t)(task1_stack + sizeof(task1_stack) / 2);
 }
 
+/*
+ * Address spaces as a native PAE kernel makes them (Linux's pgd_alloc
+ * with the kernel's L2s shared, not copied: only a PV kernel must copy
+ * them): a 32-byte PDPT, and a cleared L2 and L1 for the user part, from
+ * a pool of frames; the fork row also copies the parent's pages into the
+ * child's, maps them, runs the child (CR3 to it, a write to each page,
+ * CR3 back).  Destroying the space gives the frames back.  The PV bench
+ * guest does the same through the hypervisor (its space_life()).
+ */
+#define SPACE_VA    0x40000000u     /* PDPT slot 1: the child's pages */
+#define SPACE_PAGES 4
+static uint8_t space_pool[2 + SPACE_PAGES][4096] __attribute__((aligned(4096)));
+static uint8_t *space_free[2 + SPACE_PAGES];
+static unsigned space_nfree;
+static uint64_t space_l3[4] __attribute__((aligned(32)));
+static uint32_t space_parent[SPACE_PAGES][1024] __attribute__((aligned(4096)));
+
+static void clear_page(void *p)
+{
+    uint32_t n = 1024;
+    __asm__ __volatile__("rep stosl" : "+D"(p), "+c"(n) : "a"(0) : "memory");
+}
+
+static void copy_page(void *d, const void *s)
+{
+    uint32_t n = 1024;
+    __asm__ __volatile__("rep movsl" : "+D"(d), "+S"(s), "+c"(n) :: "memory");
+}
+
+static void space_life(unsigned pages)
+{
+    enum { L2U, L1, DATA };
+    uint8_t *f[DATA + SPACE_PAGES];
+    for (unsigned i = 0; i < DATA + pages; i++)
+        f[i] = space_free[--space_nfree];
+    clear_page(f[L2U]);
+    clear_page(f[L1]);
+    uint64_t *l2u = (uint64_t *)f[L2U], *l1u = (uint64_t *)f[L1];
+    space_l3[0] = pdpt[0][0];                 /* the kernel's L2s: shared */
+    space_l3[1] = (uint32_t)l2u | PTE_P;
+    space_l3[2] = pdpt[0][2];
+    space_l3[3] = pdpt[0][3];
+    l2u[0] = (uint32_t)l1u | PTE_P | PTE_RW | PTE_US;
+    for (unsigned i = 0; i < pages; i++) {
+        copy_page(f[DATA + i], space_parent[i]);
+        l1u[i] = (uint32_t)f[DATA + i] | PTE_P | PTE_RW | PTE_US;
+    }
+    if (pages) {
+        __asm__ __volatile__("movl %0, %%cr3" :: "r"(space_l3) : "memory");
+        for (unsigned i = 0; i < pages; i++)
+            ((volatile uint32_t *)(SPACE_VA + i * 4096))[1] = i;
+        __asm__ __volatile__("movl %0, %%cr3" :: "r"(pdpt[0]) : "memory");
+    }
+    for (unsigned i = DATA + pages; i-- > 0; )
+        space_free[space_nfree++] = f[i];
+}
+
 #define TIME(name, n, body)                                   \
     do {                                                      \
         uint64_t t0 = rdtsc();                                \
@@ -240,6 +299,11 @@ void native_main(void)
     tasks_setup();
     TIME("task-switch-pair", n, ctx_switch(0, 1));
     tss.esp0 = task_esp0[0];
+
+    for (unsigned i = 0; i < 2 + SPACE_PAGES; i++)
+        space_free[space_nfree++] = space_pool[i];
+    TIME("aspace-create-destroy", n / 10, space_life(0));
+    TIME("fork-exit", n / 10, space_life(SPACE_PAGES));
 
     puts_serial("native: done\n");
     outb(0xf4, 0);                            /* isa-debug-exit: QEMU ends */

@@ -277,6 +277,79 @@ static void page_faults(void)
     HYPERVISOR_update_va_mapping(va, pte, UVMF_INVLPG);
 }
 
+/*
+ * Address spaces, as a PV kernel makes them at fork and exec
+ * (pvguest/tests/aspace does the same, with every check): frames from the
+ * pool; one mmuext_op clears the user L2, the kernel's slot-3 L2 and the
+ * L1, writes the L3 by copy from a template, copies the parent's pages
+ * into the child's (fork only) and pins the L3, which validates it all;
+ * one mmu_update writes the kernel's L2 entries (the L1s our own slot-3
+ * L2 has), the user L2 entry and the child's L1 entries.  Destroying it
+ * is one unpin.  The fork row also runs the child: NEW_BASEPTR to it, a
+ * write to each of its pages, NEW_BASEPTR back.  pvguest/native builds
+ * the same with PAE tables of its own (there the kernel's L2 is shared).
+ */
+#define SPACE_VA    0x40000000u     /* L3 slot 1: the child's pages */
+#define SPACE_PAGES 4
+#define SPACE_PTE   (PTE_PRESENT | PTE_RW | PTE_USER | PTE_ACCESSED | PTE_DIRTY)
+static uint64_t space_l3[512] __attribute__((aligned(PAGE_SIZE)));
+static uint32_t space_parent[SPACE_PAGES][PAGE_SIZE / 4] __attribute__((aligned(PAGE_SIZE)));
+
+static uint32_t space_mfn(uint32_t pfn) { return mm_pfn_to_mfn(pfn); }
+
+/* Build, (fork: run the child,) destroy: one life of an address space. */
+static void space_life(unsigned pages)
+{
+    enum { L3, L2U, L2K, L1, DATA };
+    uint32_t f[DATA + SPACE_PAGES];
+    xen_mmuext_op_t ops[5 + SPACE_PAGES];
+    unsigned n = 0, done = 0, nr = 0;
+
+    for (unsigned i = 0; i < DATA + pages; i++)
+        f[i] = space_mfn(mm_frame_alloc());
+    space_l3[1] = mm_pte(f[L2U], PTE_PRESENT);
+    space_l3[3] = mm_pte(f[L2K], PTE_PRESENT);
+    for (unsigned i = L2U; i <= L1; i++)
+        ops[n++] = (xen_mmuext_op_t){ .cmd = MMUEXT_CLEAR_PAGE, .arg1.mfn = f[i] };
+    ops[n++] = (xen_mmuext_op_t){ .cmd = MMUEXT_COPY_PAGE, .arg1.mfn = f[L3],
+                                  .arg2.src_mfn = mm_va_to_mfn((uint32_t)(uintptr_t)space_l3) };
+    for (unsigned i = 0; i < pages; i++)
+        ops[n++] = (xen_mmuext_op_t){ .cmd = MMUEXT_COPY_PAGE, .arg1.mfn = f[DATA + i],
+                                      .arg2.src_mfn = mm_va_to_mfn((uint32_t)(uintptr_t)space_parent[i]) };
+    ops[n++] = (xen_mmuext_op_t){ .cmd = MMUEXT_PIN_L3_TABLE, .arg1.mfn = f[L3] };
+    if (HYPERVISOR_mmuext_op(ops, n, &done, DOMID_SELF) || done != n)
+        test_error("address space: mmuext_op %u of %u", done, n), xtf_exit();
+    const volatile uint64_t *boot_l3 = (const volatile uint64_t *)pvguest_start_info->pt_base;
+    const volatile uint64_t *boot_l2 = (const volatile uint64_t *)mm_mfn_to_va(PTE_MFN(boot_l3[3]));
+    for (unsigned i = 0; i < 428; i++)
+        if (boot_l2[i] & PTE_PRESENT)
+            mmu_queue(mm_entry_ma(f[L2K], i), boot_l2[i]), nr++;
+    mmu_queue(mm_entry_ma(f[L2U], 0), mm_pte(f[L1], SPACE_PTE));
+    for (unsigned i = 0; i < pages; i++)
+        mmu_queue(mm_entry_ma(f[L1], i), mm_pte(f[DATA + i], SPACE_PTE));
+    nr += 1 + pages;
+    if (mmu_flush(&done) || done != nr)
+        test_error("address space: mmu_update %u of %u", done, nr), xtf_exit();
+    if (pages) {
+        if (mm_new_baseptr(f[L3]))
+            test_error("new_baseptr to the child"), xtf_exit();
+        for (unsigned i = 0; i < pages; i++)
+            ((volatile uint32_t *)(SPACE_VA + i * PAGE_SIZE))[1] = i;
+        mm_new_baseptr(mm_bootstrap_l3());
+    }
+    if (mm_unpin(f[L3]))
+        test_error("address space: unpin"), xtf_exit();
+    for (unsigned i = DATA + pages; i-- > 0; )
+        mm_frame_free(mm_mfn_to_pfn(f[i]));
+}
+
+static void spaces(void)
+{
+    unsigned n = N / 10 ? N / 10 : 1;
+    TIME("aspace-create-destroy", n, space_life(0));
+    TIME("fork-exit", n, space_life(SPACE_PAGES));
+}
+
 /* An IPI port: a send to ourselves raises the upcall on the way out. */
 static unsigned event_self_setup(void)
 {
@@ -466,6 +539,7 @@ void pvguest_main(const xen_start_info_t *si)
         paging();
         page_faults();
         tasks();
+        spaces();
         event_self_setup();
         event_self("event-self");
     }

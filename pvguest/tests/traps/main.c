@@ -171,6 +171,37 @@ static void device_not_available(void)
     check_rc("fpu_taskswitch(0)", HYPERVISOR_fpu_taskswitch(0), 0);
 }
 
+/*
+ * The hypervisor peeks at the four bytes at a #UD's EIP for Xen's
+ * forced-emulation prefix (ud2a; .ascii "xen") before it bounces the
+ * #UD.  A ud2 in the last two bytes before an unmapped page makes that
+ * peek fault inside the hypervisor: the #UD must still reach us, at the
+ * ud2 itself.  The hook sends the handler's iret back to our label.
+ */
+static uint32_t ud_edge_back;
+static bool ud_edge_hook(struct trap_frame *f)
+{
+    f->eip = ud_edge_back;
+    return true;
+}
+
+static void ud_before_a_hole(void)
+{
+    uint32_t code = spare_page(2), hole = spare_page(1), at = code + PAGE_SIZE - 2;
+
+    check_rc("unmap the page after the ud2", HYPERVISOR_update_va_mapping(hole, 0, UVMF_INVLPG), 0);
+    *(volatile uint16_t *)at = 0x0b0f;                   /* ud2 */
+    trap_set_hook(6, ud_edge_hook);
+    exinfo_clear();
+    __asm__ __volatile__("movl $1f, %0\n\tjmp *%1\n1:" : "=m"(ud_edge_back) : "r"(at) : "memory");
+    trap_set_hook(6, NULL);
+    printf("ud2 at 0x%08x before the hole at 0x%08x: %s at 0x%08x\n", at, hole,
+           trap_name(exinfo.vector), exinfo.eip);
+    check_rc("ud2 before an unmapped page: one exception", exinfo.count, 1);
+    check_rc("ud2 before an unmapped page: #UD", exinfo.vector, 6);
+    check_hex("ud2 before an unmapped page: eip at the ud2", exinfo.eip, at);
+}
+
 void pvguest_main(const xen_start_info_t *si)
 {
     bool reflect = cmdline_uint("reflect", 0);
@@ -186,6 +217,7 @@ void pvguest_main(const xen_start_info_t *si)
     mask_on_entry();
     set_event_mask(1);
     device_not_available();
+    ud_before_a_hole();
     printf("note: #AC needs CR0.AM, which a PV guest cannot set: not tried\n");
     test_pass();
     xtf_exit();
