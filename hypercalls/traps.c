@@ -194,7 +194,7 @@ long do_callback_op(int cmd, guest_ptr_t arg)
  * this hypercall's return value.  A return to ring 0 would hand the guest
  * the hypervisor's privilege, so it halts the domain, and so does an eip
  * in the hole: a real iret faults on the code segment's limit there, but
- * QEMU's went (docs/attacks.md, case 49).  Selectors that are merely
+ * QEMU's went (docs/attacks.md, case 50).  Selectors that are merely
  * invalid make the real iret fault, which halts the domain too (entry.S,
  * trap_bad_iret).
  */

@@ -37,6 +37,8 @@ static uint64_t scr[512] __attribute__((aligned(4096)));
 static uint64_t ldt[512] __attribute__((aligned(4096)));
 static uint32_t marker[16];
 
+uint64_t *gdt_page(void) { return gdt; }
+
 static long set_gdt(uint32_t mfn, unsigned entries)
 {
     xen_pfn_t frames[1] = { mfn };
@@ -560,3 +562,43 @@ void case_fpu_taskswitch(void)
     ck(exinfo.count, 0, "... fnop runs");
 }
 
+
+/* ---- 25: a segment pulled from under %fs -------------------------------------- */
+
+#define DESC_PRESENT (1ull << 47)
+
+static bool on_failsafe(struct trap_frame *f)
+{
+    (void)f;
+    return true;                            /* entry.S reloaded DS and ES; FS stays null */
+}
+
+/*
+ * XSA-215 class: the return from a hypercall reloads a selector whose
+ * descriptor the guest just made not present; the failsafe callback gets
+ * the four selectors on the guest's own stack, nowhere else.
+ */
+void case_failsafe(void)
+{
+    uint64_t data = desc_flat(DESC_DATA(1));
+    struct xen_callback_unregister un = { .type = CALLBACKTYPE_event };
+
+    trap_set_hook(TRAP_FAILSAFE, on_failsafe);
+    ck(trap_set_callbacks(), 0, "our event and failsafe callbacks");
+    ck(HYPERVISOR_update_descriptor(ma_of(&gdt[S_SPARE]), data), 0, "a flat data segment in the spare slot");
+    set_fs(SEL(S_SPARE, 1));
+    exinfo_clear();
+    ck(HYPERVISOR_update_descriptor(ma_of(&gdt[S_SPARE]), data & ~DESC_PRESENT), 0,
+       "make it not present while %%fs holds it: the hypercall's result");
+    ck(exinfo.vector, TRAP_FAILSAFE, "... the return entered the failsafe callback");
+    ck(exinfo.segs[2], SEL(S_SPARE, 1), "... with FS in its frame");
+    ck(exinfo.frame > (uint32_t)(uintptr_t)&un - PAGE_SIZE && exinfo.frame < (uint32_t)(uintptr_t)&un, 1,
+       "... just below our own stack frame");
+    ck(get_fs(), 0, "%%fs is null afterwards");
+    ck(HYPERVISOR_update_descriptor(ma_of(&gdt[S_SPARE]), 0), 0, "clear the spare slot");
+    ck(HYPERVISOR_callback_op(CALLBACKOP_unregister, &un), 0, "unregister the event callback");
+    un.type = CALLBACKTYPE_failsafe;
+    ck(HYPERVISOR_callback_op(CALLBACKOP_unregister, &un), 0, "unregister the failsafe callback");
+    trap_set_hook(TRAP_FAILSAFE, NULL);
+    gdt_unchanged();
+}

@@ -25,10 +25,11 @@ uint32_t unmapped_va(void);
 enum { S_CODE1 = 1, S_DATA1, S_CODE3, S_DATA3, S_MARKER, S_GATE, S_SPARE, NR_SLOTS };
 #define MARKER_LIMIT 0x123u
 
-/* cpu.c: shared helpers, then its cases (1-24 in main.c's list). */
+/* cpu.c: shared helpers, then its cases (1-24 and 47 in main.c's list). */
 uint32_t eflags(void);
 uint32_t sreg(int which);                  /* 0 CS, 1 SS, 2 DS, 3 ES */
 void gdt_init(void);                       /* our own GDT, with its marker segment */
+uint64_t *gdt_page(void);                  /* ... read-only: update_descriptor writes it */
 bool int3_reaches_us(void);
 /* iret (the hypercall) to just after it, with flags fl and CS cs: EAX as it came back. */
 uint32_t iret_here(uint32_t fl, uint32_t eax, uint32_t cs);
@@ -56,6 +57,7 @@ void case_dr_addresses(void);
 void case_dr7_rules(void);
 void case_breakpoints_in_ring0(void);
 void case_fpu_taskswitch(void);
+void case_failsafe(void);
 
 /* events.c: the cases on event channels, sched_op, vcpu_op, timers, info calls. */
 void case_bind_virq(void);

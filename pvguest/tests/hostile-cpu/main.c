@@ -154,6 +154,22 @@ static void case_trap_at_data_selector(void)
     still_alive();
 }
 
+/* XSA-215 class: the failsafe callback due, and nowhere to put its frame. */
+static void case_failsafe_no_stack(void)
+{
+    uint64_t data = desc_flat(DESC_DATA(1)), gone = data & ~(1ull << 47), ma = mm_ma_of(&gdt_page()[S_SPARE]);
+    uint32_t bad_sp = unmapped_va() + PAGE_SIZE / 2;
+
+    ck(trap_set_callbacks(), 0, "our event and failsafe callbacks");
+    ck(HYPERVISOR_update_descriptor(ma, data), 0, "a flat data segment in the spare slot");
+    set_fs(SEL(S_SPARE, 1));
+    halts_next("make it not present while %fs holds it, with ESP in an unmapped page");
+    __asm__ __volatile__("movl %%edi, %%esp\n\tint $0x82"
+                         : : "a"(__HYPERVISOR_update_descriptor), "b"((uint32_t)ma), "c"((uint32_t)(ma >> 32)),
+                             "d"((uint32_t)gone), "S"((uint32_t)(gone >> 32)), "D"(bad_sp) : "memory");
+    still_alive();
+}
+
 /* ---- the list ------------------------------------------------------------------ */
 
 static const struct hostile_case {
@@ -207,6 +223,7 @@ static const struct hostile_case {
     { "hypercall numbers outside the table", case_unknown_hypercalls, false },
     { "unknown sub-ops", case_unknown_subops, false },
     { "set_iopl and set_iobitmap", case_physdev, false },
+    { "a segment pulled from under %fs: the failsafe callback (XSA-215)", case_failsafe, false },
     { "iret to ring 0", case_iret_ring0, true },
     { "iret to ring 3 with a forged frame", case_iret_forged_ring3, true },
     { "iret to the hypervisor hole", case_iret_hole, true },
@@ -216,6 +233,7 @@ static const struct hostile_case {
     { "int $0x80 with no trap table (XSA-259)", case_no_trap_table, true },
     { "an upcall with the kernel stack unmapped", case_upcall_no_stack, true },
     { "a trap handler at our own data selector", case_trap_at_data_selector, true },
+    { "the failsafe callback with the kernel stack unmapped (XSA-215)", case_failsafe_no_stack, true },
 };
 
 /* What must not change across a case: a bit per thing that did. */
