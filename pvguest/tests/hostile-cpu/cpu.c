@@ -333,6 +333,9 @@ static const char ring3_text[] = "RING3 HYPERCALL RAN\n";
 PROBE(p_int82_r3, "", "int $0x82", : "a"(__HYPERVISOR_console_io), "b"(CONSOLEIO_write),
       "c"(sizeof(ring3_text) - 1), "d"(ring3_text) : "memory")
 PROBE(p_int0e, "", "int $0x0e", :)
+/* The iret hypercall made from ring 3, with a frame that would return to ring 1. */
+PROBE_STACK(p_iret_r3, "pushl $0x202\n\tpushl %[cs]\n\tpushl $2f\n\tpushl $0", "int $0x82",
+            : [cs] "i"(FLAT_RING1_CS), "a"(__HYPERVISOR_iret) : "edx", "memory")
 PROBE(p_int0d, "", "int $0x0d", :)
 PROBE(p_int80, "xorl %%eax, %%eax", "int $0x80", : : "eax")
 
@@ -349,10 +352,14 @@ void case_trap_selectors(void)
         { SEL(S_CODE1, 0), -EPERM, "our GDT's code, RPL 0" }, { 0, -EINVAL, "the null selector" },
         { 3, -EINVAL, "null with RPL 3" }, { FLAT_RING1_DS, -EINVAL, "a data selector (0xe021)" },
         { 0xfffb, -EINVAL, "0xfffb (the hypervisor's part of the GDT)" },
+        { LDT_SEL(1, 1), -EINVAL, "an LDT selector, with no LDT" },
     };
     uint32_t stub = trap_stub(3);
     for (unsigned i = 0; i < ARRAY_SIZE(sel); i++)
         ck(trap_set(3, 3, sel[i].cs, stub), sel[i].rc, "set_trap_table: #BP handler at %s", sel[i].what);
+    ck(trap_set(3, 3, FLAT_RING1_CS, HOLE), -EINVAL, "set_trap_table: #BP handler at 0x%08x", HOLE);
+    ck(trap_set(3, 3, FLAT_RING1_CS, HYPERVISOR_VIRT_START), -EINVAL, "set_trap_table: #BP handler at 0x%08x",
+       HYPERVISOR_VIRT_START);
     ck(int3_reaches_us(), 1, "int3 still reaches our handler");
     ck(exinfo.cs, FLAT_RING1_CS, "... from ring 1");
 }
@@ -385,6 +392,9 @@ void case_soft_interrupts(void)
     run_probe(3, p_int82_r3);
     ck(exinfo.vector, 13, "int $0x82 from ring 3: #GP");
     ck(exinfo.error, 0x82 * 8 + 2, "... naming gate 0x82");
+    run_probe(3, p_iret_r3);
+    ck(exinfo.vector, 13, "the iret hypercall from ring 3, a frame for ring 1: #GP");
+    ck(exinfo.cs & 3, 3, "... and we are still in ring 3 when it comes");
     run_probe(3, p_int0e);
     ck(exinfo.vector, 13, "int $0x0e from ring 3 (a DPL-0 entry): #GP");
     ck(exinfo.error, 0x0e * 8 + 2, "... naming gate 0x0e");

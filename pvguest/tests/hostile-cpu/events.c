@@ -484,7 +484,8 @@ void case_unknown_hypercalls(void)
     static const uint32_t nrs[] = { 11, 43, 44, 45, 46, 47, 49, 55, 63, 64, 0x100, 0x80000000u,
                                     0xffffffffu, __HYPERVISOR_update_va_mapping_otherdomain,
                                     __HYPERVISOR_xsm_op, __HYPERVISOR_nmi_op, __HYPERVISOR_hvm_op,
-                                    __HYPERVISOR_kexec_op, __HYPERVISOR_tmem_op, __HYPERVISOR_dm_op };
+                                    __HYPERVISOR_kexec_op, __HYPERVISOR_tmem_op, __HYPERVISOR_dm_op,
+                                    __HYPERVISOR_set_segment_base };
 
     for (unsigned i = 0; i < ARRAY_SIZE(nrs); i++)
         ck(hc(nrs[i], 0, 0, 0), -ENOSYS, "hypercall 0x%x", nrs[i]);
