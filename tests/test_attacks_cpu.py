@@ -37,6 +37,8 @@ HALTS = {
     "a trap handler at our own data selector": r"return to the guest faulted \(cs 0011 ",
     "the failsafe callback with the kernel stack unmapped (XSA-215)":
         r"failsafe callback for the return to 0x[0-9a-f]+ could not be delivered: cannot write the 12-byte frame ",
+    "a bounce frame aimed at our read-only GDT page":
+        r"#BP breakpoint at 0x[0-9a-f]+ could not be delivered: cannot write the 12-byte frame ",
 }
 
 

@@ -29,6 +29,7 @@ enum { S_CODE1 = 1, S_DATA1, S_CODE3, S_DATA3, S_MARKER, S_GATE, S_SPARE, NR_SLO
 uint32_t eflags(void);
 uint32_t sreg(int which);                  /* 0 CS, 1 SS, 2 DS, 3 ES */
 void gdt_init(void);                       /* our own GDT, with its marker segment */
+long set_gdt_frame(uint32_t mfn);            /* set_gdt of one frame, 8 entries */
 uint64_t *gdt_page(void);                  /* ... read-only: update_descriptor writes it */
 bool int3_reaches_us(void);
 /* iret (the hypercall) to just after it, with flags fl and CS cs: EAX as it came back. */

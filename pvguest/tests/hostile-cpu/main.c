@@ -170,6 +170,44 @@ static void case_failsafe_no_stack(void)
     still_alive();
 }
 
+/*
+ * XSA-182 class from the other side: a frame the hypervisor writes (our
+ * vcpu_info, moved there) is never a page table or a descriptor page,
+ * even once we map it only read-only.  It runs last: vcpu_info stays there.
+ */
+static void case_vcpu_info_frame(void)
+{
+    uint32_t pfn = mm_frame_alloc_zeroed(), x = mm_pfn_to_mfn(pfn), va = mm_va_slot();
+    uint64_t rw = PTE_PRESENT | PTE_RW | PTE_ACCESSED | PTE_DIRTY, ro = PTE_PRESENT | PTE_ACCESSED;
+
+    if (pfn == MFN_NONE || !va) {
+        test_error("no spare frame or VA");
+        return;
+    }
+    ck(mm_map(va, mm_pte(x, rw)), 0, "map a spare frame writable");
+    ck(vcpu_info_move((void *)(uintptr_t)(va + 64)), 0, "move our vcpu_info into it");
+    ck(mm_map(va, mm_pte(x, ro)), 0, "map it read-only instead");
+    long rc = mm_pin(1, x);
+    ck(rc, -EINVAL, "pin the vcpu_info frame as an L1");
+    if (rc == 0)
+        mm_unpin(x);
+    ck(mm_pin(2, x), -EINVAL, "pin it as an L2");
+    ck(set_gdt_frame(x), -EINVAL, "set_gdt of it");
+    ck(mm_ext(MMUEXT_SET_LDT, va, 8), -EINVAL, "SET_LDT on it");
+    ck(mm_decrease(&x, 1), 0, "give it back (0 extents: the hypervisor writes it)");
+    HYPERVISOR_xen_version(XENVER_version, NULL);
+    ck(event_mask(), 1, "our event mask reads through the new vcpu_info");
+}
+
+/* The bounce frame aimed at our own GDT page, mapped read-only: never written. */
+static void case_bounce_on_gdt(void)
+{
+    uint32_t top = (uint32_t)(uintptr_t)gdt_page() + PAGE_SIZE;
+    halts_next("int3 with ESP at the top of our read-only GDT page");
+    __asm__ __volatile__("movl %0, %%esp\n\tint3" : : "r"(top) : "memory");
+    still_alive();
+}
+
 /* ---- the list ------------------------------------------------------------------ */
 
 static const struct hostile_case {
@@ -234,6 +272,8 @@ static const struct hostile_case {
     { "an upcall with the kernel stack unmapped", case_upcall_no_stack, true },
     { "a trap handler at our own data selector", case_trap_at_data_selector, true },
     { "the failsafe callback with the kernel stack unmapped (XSA-215)", case_failsafe_no_stack, true },
+    { "the vcpu_info frame as a page table or descriptor page (XSA-182 class)", case_vcpu_info_frame, false },
+    { "a bounce frame aimed at our read-only GDT page", case_bounce_on_gdt, true },
 };
 
 /* What must not change across a case: a bit per thing that did. */
