@@ -614,3 +614,44 @@ void case_failsafe(void)
     trap_set_hook(TRAP_FAILSAFE, NULL);
     gdt_unchanged();
 }
+
+/* ---- 60: the largest frame the CPU pushes on the ring-1 stack ------------------ */
+
+/* A call gate's target that takes 31 parameters: where its frame began, and its CS. */
+uint32_t gate31_esp;
+uint32_t gate31_target(void);
+__asm__(".text\n.globl gate31_target\ngate31_target:\n"
+        "    movl %esp, gate31_esp\n"
+        "    mov %cs, %eax\n"
+        "    lret $124\n");
+
+static uint32_t lcall_from_ring3(uint32_t sel)
+{
+    struct { uint32_t offset; uint16_t sel; } __attribute__((packed)) far = { 0, (uint16_t)sel };
+    uint32_t cs;
+    __asm__ __volatile__("lcall *%1" : "=a"(cs) : "m"(far) : "memory", "ecx", "edx");
+    return cs & 0xffff;
+}
+
+/*
+ * A call gate from ring 3 with 31 parameters makes the CPU push 140 bytes
+ * (SS, ESP, the 31 parameters, CS, EIP) at the stack_switch stack, with
+ * no hypervisor on the path: stack_switch must leave room for all of it
+ * below the hole and above 0, or on QEMU the push wraps into the hole.
+ */
+void case_call_gate_frame(void)
+{
+    uint64_t gate = desc_gate(SEL(S_CODE1, 1), (uint32_t)(uintptr_t)gate31_target, DESC_CALLGATE(3)) | (31ull << 32);
+
+    ck(HYPERVISOR_update_descriptor(ma_of(&gdt[S_SPARE]), gate), 0, "a DPL-3 call gate with 31 parameters (as Xen)");
+    ck(HYPERVISOR_stack_switch(FLAT_RING1_SS, 24), -EINVAL, "stack_switch to esp 24 (a 140-byte frame would wrap)");
+    ck(HYPERVISOR_stack_switch(FLAT_RING1_SS, 139), -EINVAL, "stack_switch to esp 139");
+    ck(HYPERVISOR_stack_switch(FLAT_RING1_SS, HYPERVISOR_VIRT_START + 100), -EINVAL,
+       "stack_switch to 100 bytes into the hole");
+    ck(HYPERVISOR_stack_switch(FLAT_RING1_SS, 140), 0, "stack_switch to esp 140 (just room)");
+    ck(HYPERVISOR_stack_switch(FLAT_RING1_SS, trap_stack_top), 0, "stack_switch back to our stack");
+    ck(run_in_ring3(lcall_from_ring3, SEL(S_SPARE, 3)), SEL(S_CODE1, 1), "lcall through it from ring 3: ring 1");
+    ck(gate31_esp, trap_stack_top - 140, "... its frame is 140 bytes below our stack_switch stack");
+    ck(HYPERVISOR_update_descriptor(ma_of(&gdt[S_SPARE]), 0), 0, "clear the spare slot");
+    gdt_unchanged();
+}

@@ -25,7 +25,7 @@ uint32_t unmapped_va(void);
 enum { S_CODE1 = 1, S_DATA1, S_CODE3, S_DATA3, S_MARKER, S_GATE, S_SPARE, NR_SLOTS };
 #define MARKER_LIMIT 0x123u
 
-/* cpu.c: shared helpers, then its cases (1-24 and 47 in main.c's list). */
+/* cpu.c: shared helpers, then its cases (1-24, 47 and 60 in main.c's list). */
 uint32_t eflags(void);
 uint32_t sreg(int which);                  /* 0 CS, 1 SS, 2 DS, 3 ES */
 void gdt_init(void);                       /* our own GDT, with its marker segment */
@@ -59,6 +59,7 @@ void case_dr7_rules(void);
 void case_breakpoints_in_ring0(void);
 void case_fpu_taskswitch(void);
 void case_failsafe(void);
+void case_call_gate_frame(void);
 
 /* events.c: the cases on event channels, sched_op, vcpu_op, timers, info calls. */
 void case_bind_virq(void);

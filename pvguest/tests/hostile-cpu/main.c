@@ -173,7 +173,7 @@ static void case_failsafe_no_stack(void)
 /*
  * XSA-182 class from the other side: a frame the hypervisor writes (our
  * vcpu_info, moved there) is never a page table or a descriptor page,
- * even once we map it only read-only.  It runs last: vcpu_info stays there.
+ * even once we map it only read-only.  vcpu_info stays there afterwards.
  */
 static void case_vcpu_info_frame(void)
 {
@@ -197,6 +197,7 @@ static void case_vcpu_info_frame(void)
     ck(mm_decrease(&x, 1), 0, "give it back (0 extents: the hypervisor writes it)");
     HYPERVISOR_xen_version(XENVER_version, NULL);
     ck(event_mask(), 1, "our event mask reads through the new vcpu_info");
+    ck(mm_map(va, mm_pte(x, rw)), 0, "map it writable again, for the cases after");
 }
 
 /* The bounce frame aimed at our own GDT page, mapped read-only: never written. */
@@ -274,6 +275,7 @@ static const struct hostile_case {
     { "the failsafe callback with the kernel stack unmapped (XSA-215)", case_failsafe_no_stack, true },
     { "the vcpu_info frame as a page table or descriptor page (XSA-182 class)", case_vcpu_info_frame, false },
     { "a bounce frame aimed at our read-only GDT page", case_bounce_on_gdt, true },
+    { "a 31-parameter call gate from ring 3: the CPU's largest push", case_call_gate_frame, false },
 };
 
 /* What must not change across a case: a bit per thing that did. */
