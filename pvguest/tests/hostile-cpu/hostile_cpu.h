@@ -25,12 +25,14 @@ uint32_t unmapped_va(void);
 enum { S_CODE1 = 1, S_DATA1, S_CODE3, S_DATA3, S_MARKER, S_GATE, S_SPARE, NR_SLOTS };
 #define MARKER_LIMIT 0x123u
 
-/* cpu.c: shared helpers, then its cases (1-24, 47 and 60 in main.c's list). */
+/* desc.c: shared helpers and cases 1-14; traps.c: cases 15-24, 47, 60 (main.c's list). */
 uint32_t eflags(void);
 uint32_t sreg(int which);                  /* 0 CS, 1 SS, 2 DS, 3 ES */
 void gdt_init(void);                       /* our own GDT, with its marker segment */
 long set_gdt_frame(uint32_t mfn);            /* set_gdt of one frame, 8 entries */
-uint64_t *gdt_page(void);                  /* ... read-only: update_descriptor writes it */
+uint64_t *gdt_page(void);
+uint64_t ma_of(const void *p);             /* the machine address of a byte of ours */
+void gdt_unchanged(void);                  /* checks: our GDT in force, its spare slot empty */                  /* ... read-only: update_descriptor writes it */
 bool int3_reaches_us(void);
 /* iret (the hypercall) to just after it, with flags fl and CS cs: EAX as it came back. */
 uint32_t iret_here(uint32_t fl, uint32_t eax, uint32_t cs);

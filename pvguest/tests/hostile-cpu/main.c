@@ -1,9 +1,10 @@
 /*
  * hostile-cpu - a guest that attacks the CPU state a PV kernel may name:
- * descriptor tables, the LDT, the trap table, iret, the bounce paths,
- * debug registers, the FPU switch, and (events.c) event channels,
- * sched_op, vcpu_op, timers, physdev, xen_version, console_io and
- * hypercall numbers.  Each case is modelled on a class of Xen's security
+ * descriptor tables and the LDT (desc.c), the trap table, iret, the
+ * bounce paths, debug registers and the FPU switch (traps.c), event
+ * channels, sched_op, vcpu_op, timers, physdev, xen_version, console_io
+ * and hypercall numbers (events.c); this file has the cases that must
+ * halt the domain, the list, and the loop.  Each case is modelled on a class of Xen's security
  * advisories for 32-bit PV guests (docs/attacks.md lists them all, with
  * the rule each one tests) and expects Xen's error value for every refusal.
  *
