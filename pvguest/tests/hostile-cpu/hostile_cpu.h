@@ -25,7 +25,7 @@ uint32_t unmapped_va(void);
 enum { S_CODE1 = 1, S_DATA1, S_CODE3, S_DATA3, S_MARKER, S_GATE, S_SPARE, NR_SLOTS };
 #define MARKER_LIMIT 0x123u
 
-/* desc.c: shared helpers and cases 1-14; traps.c: cases 15-24, 47, 60 (main.c's list). */
+/* desc.c: shared helpers and cases 1-14; traps.c: cases 15-24, 47, 60, 61 (main.c's list). */
 uint32_t eflags(void);
 uint32_t sreg(int which);                  /* 0 CS, 1 SS, 2 DS, 3 ES */
 void gdt_init(void);                       /* our own GDT, with its marker segment */
@@ -62,6 +62,7 @@ void case_breakpoints_in_ring0(void);
 void case_fpu_taskswitch(void);
 void case_failsafe(void);
 void case_call_gate_frame(void);
+void case_nt_sysenter(void);
 
 /* events.c: the cases on event channels, sched_op, vcpu_op, timers, info calls. */
 void case_bind_virq(void);

@@ -277,6 +277,7 @@ static const struct hostile_case {
     { "the vcpu_info frame as a page table or descriptor page (XSA-182 class)", case_vcpu_info_frame, false },
     { "a bounce frame aimed at our read-only GDT page", case_bounce_on_gdt, true },
     { "a 31-parameter call gate from ring 3: the CPU's largest push", case_call_gate_frame, false },
+    { "NT with the iret instruction, sysenter and syscall (XSA-44, XSA-339)", case_nt_sysenter, false },
 };
 
 /* What must not change across a case: a bit per thing that did. */

@@ -334,3 +334,30 @@ void case_call_gate_frame(void)
     ck(HYPERVISOR_update_descriptor(ma_of(&gdt_page()[S_SPARE]), 0), 0, "clear the spare slot");
     gdt_unchanged();
 }
+
+/* ---- 61: NT, sysenter and syscall (XSA-44, XSA-339) ------------------------------ */
+
+PROBE(p_nt_iret, "pushfl\n\torl $0x4000, (%%esp)\n\tpopfl", "iret", : : "memory")
+PROBE(p_sysenter, "movl %%esp, %%ecx\n\tmovl $2f, %%edx", "sysenter", : : "ecx", "edx", "memory")
+PROBE(p_syscall, "", "syscall", : : "ecx", "memory")
+
+/*
+ * A ring-1 guest may set NT with popf; the iret instruction then makes a
+ * task return, which must fault to the guest, never to the hypervisor's
+ * own TSS.  sysenter and syscall have no gate here: each is a fault for
+ * the guest, from ring 1 or 3, and the CPU's NT is clear afterwards.
+ */
+void case_nt_sysenter(void)
+{
+    run_probe(1, p_nt_iret);
+    ck(exinfo.count, 1, "popf NT=1, then the iret instruction in ring 1: one fault");
+    ck(exinfo.vector == 10 || exinfo.vector == 13, 1, "... #TS or #GP (vector %u), to our handler", exinfo.vector);
+    ck(eflags() & EFLAGS_NT, 0, "... NT is clear after our handler's iret");
+    for (unsigned ring = 1; ring <= 3; ring += 2) {
+        run_probe(ring, p_sysenter);
+        ck(exinfo.vector, 13, "sysenter in ring %u: #GP", ring);
+        ck(exinfo.count, 1, "... once");
+        run_probe(ring, p_syscall);
+        ck(exinfo.vector, 6, "syscall in ring %u: #UD", ring);
+    }
+}
