@@ -45,6 +45,17 @@ static bool stack_selector_fixup(unsigned long *ss)
 }
 
 /*
+ * Xen's errors for a handler selector, as docs/hypercalls.md lists them:
+ * ring 0 is -EPERM, anything else that is not a guest code selector -EINVAL.
+ */
+static long selector_rc(const struct domain *d, uint32_t cs)
+{
+    if ((cs & 0xfffc) && (cs & 3) == 0)
+        return -EPERM;
+    return bounce_selector_ok(d, cs) ? 0 : -EINVAL;
+}
+
+/*
  * An array of trap_info ending in an entry whose address is 0; each entry
  * replaces one vector, so a table can be changed one entry at a time.  A
  * NULL pointer clears the whole table.  Entries before a bad one stay
@@ -64,10 +75,9 @@ long do_set_trap_table(guest_ptr_t traps)
             return -EFAULT;
         if (!ti.address)
             return 0;
-        if ((ti.cs & 0xfffc) && (ti.cs & 3) == 0)
-            return -EPERM;              /* a ring-0 handler: never */
-        if (!bounce_selector_ok(d, ti.cs))
-            return -EINVAL;             /* null, or not a guest code selector */
+        long rc = selector_rc(d, ti.cs);
+        if (rc)
+            return rc;
         if (!guest_code_ok(ti.address))
             return -EINVAL;             /* in the hole: see the top of this file */
         d->vcpu.traps[ti.vector] = (struct vcpu_trap){
@@ -101,8 +111,9 @@ long do_stack_switch(unsigned long ss, unsigned long esp)
 long do_set_callbacks(unsigned long event_cs, unsigned long event_eip,
                       unsigned long failsafe_cs, unsigned long failsafe_eip)
 {
-    if (!bounce_selector_ok(current, event_cs) || !bounce_selector_ok(current, failsafe_cs))
-        return -EPERM;
+    long rc = selector_rc(current, event_cs);
+    if (rc || (rc = selector_rc(current, failsafe_cs)))
+        return rc;
     if (!guest_code_ok(event_eip) || !guest_code_ok(failsafe_eip))
         return -EINVAL;
     current->vcpu.event_cs = event_cs;
@@ -154,8 +165,9 @@ long do_callback_op(int cmd, guest_ptr_t arg)
             return -EFAULT;
         if (!(slot = callback_slot(current, reg.type, &mask)))
             return -EINVAL;
-        if (!bounce_selector_ok(current, reg.address.cs))
-            return -EPERM;
+        long rc = selector_rc(current, reg.address.cs);
+        if (rc)
+            return rc;
         if (!guest_code_ok(reg.address.eip))
             return -EINVAL;
         slot[0] = reg.address.cs;
@@ -180,9 +192,11 @@ long do_callback_op(int cmd, guest_ptr_t arg)
  * frame on its stack, and the stub pushed EAX above it (see struct
  * xen_iret_context).  We pop it into the trap frame: EAX comes back as
  * this hypercall's return value.  A return to ring 0 would hand the guest
- * the hypervisor's privilege, so it halts the domain.  Selectors that are
- * merely invalid make the real iret fault, which halts the domain too
- * (entry.S, trap_bad_iret).
+ * the hypervisor's privilege, so it halts the domain, and so does an eip
+ * in the hole: a real iret faults on the code segment's limit there, but
+ * QEMU's went (docs/attacks.md, case 50).  Selectors that are merely
+ * invalid make the real iret fault, which halts the domain too (entry.S,
+ * trap_bad_iret).
  */
 long do_iret(void)
 {
@@ -194,6 +208,8 @@ long do_iret(void)
     unsigned ring = c.cs & 3;
     if (ring == 0)
         domain_halt(d, "iret to ring 0 (cs 0x%04x eip 0x%08x) at esp 0x%08x", c.cs & 0xffff, c.eip, r->esp);
+    if (!guest_code_ok(c.eip))          /* QEMU's iret would go there: limits are not enough */
+        domain_halt(d, "iret to 0x%08x in the hypervisor hole", c.eip);
     if (ring != 1 && copy_from_guest(&c.esp, r->esp + 16, 8))
         domain_halt(d, "iret: cannot read the outer stack at esp 0x%08x", r->esp + 16);
     vcpu_info0(d)->evtchn_upcall_mask = !(c.eflags & EFLAGS_IF);

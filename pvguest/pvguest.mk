@@ -70,6 +70,8 @@ $(PV_OBJ)/tests/priv/%.o: pvguest/tests/priv/main.c $(B)/gen/.stamp
 # A guest of more than one file names its other objects here.
 $(B)/pvguest/hostile.elf: $(PV_OBJ)/tests/hostile/hole.o
 .SECONDARY: $(PV_OBJ)/tests/hostile/hole.o
+$(B)/pvguest/hostile-cpu.elf: $(PV_OBJ)/tests/hostile-cpu/desc.o $(PV_OBJ)/tests/hostile-cpu/traps.o $(PV_OBJ)/tests/hostile-cpu/events.o
+.SECONDARY: $(PV_OBJ)/tests/hostile-cpu/desc.o $(PV_OBJ)/tests/hostile-cpu/traps.o $(PV_OBJ)/tests/hostile-cpu/events.o
 
 # Links.  GNU make picks the pattern with the shortest stem, so priv-% and
 # %-low win over plain % where both match.

@@ -55,6 +55,7 @@ static void stacks_leave_room_for_a_frame(void)
     CHECK(guest_stack_ok(GUEST_STACK_FRAME_MAX));
     CHECK(!guest_stack_ok(GUEST_STACK_FRAME_MAX - 1));   /* the frame would wrap below 0 */
     CHECK(!guest_stack_ok(0));
+    CHECK(!guest_stack_ok(24));                          /* a 31-parameter call gate's 140 bytes would wrap */
     CHECK(guest_stack_ok(0xC0001000u));
 }
 
