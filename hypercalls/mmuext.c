@@ -89,27 +89,24 @@ static int mmuext_one(struct domain *d, const void *item)
 {
     const struct xen_mmuext_op *op = item;
     mfn_t m = _mfn(op->arg1.mfn);
-    uint32_t mask;
+    uint32_t mask;                                   /* one vCPU: Xen reads the word, and so do we */
+    if ((op->cmd == MMUEXT_TLB_FLUSH_MULTI || op->cmd == MMUEXT_INVLPG_MULTI) &&
+        copy_from_guest(&mask, op->arg2.vcpumask, sizeof(mask)))
+        return -EINVAL;                              /* an unreadable vCPU mask (Xen's vcpumask_to_pcpumask) */
     switch (op->cmd) {
     case MMUEXT_PIN_L1_TABLE: return pin(d, m, PGT_L1);
     case MMUEXT_PIN_L2_TABLE: return pin(d, m, PGT_L2);
     case MMUEXT_PIN_L3_TABLE: return pin(d, m, PGT_L3);
     case MMUEXT_UNPIN_TABLE:  return unpin(d, m);
     case MMUEXT_NEW_BASEPTR:  return new_baseptr(d, m);
-    case MMUEXT_TLB_FLUSH_MULTI:
-    case MMUEXT_INVLPG_MULTI:                        /* Xen reads the vCPU mask: unreadable is -EINVAL */
-        if (copy_from_guest(&mask, op->arg2.vcpumask, sizeof(mask)))
-            return -EINVAL;
-        if (op->cmd == MMUEXT_INVLPG_MULTI)
-            goto invlpg;
-        /* fall through */
     case MMUEXT_TLB_FLUSH_LOCAL:
+    case MMUEXT_TLB_FLUSH_MULTI:
     case MMUEXT_TLB_FLUSH_ALL:
         write_cr3(read_cr3());
         return 0;
     case MMUEXT_INVLPG_LOCAL:
+    case MMUEXT_INVLPG_MULTI:
     case MMUEXT_INVLPG_ALL:
-    invlpg:
         if (op->arg1.linear_addr < HYPERVISOR_VIRT_START)
             invlpg((const void *)op->arg1.linear_addr);
         return 0;
