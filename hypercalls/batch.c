@@ -11,6 +11,8 @@
  * piece adds what it ran to what the guest's word already says.  The
  * guest may rewrite that word (or the list) between pieces; it only
  * misleads itself, since every request is copied in and checked anew.
+ * As in Xen, a list that reaches the hole is refused before any of it
+ * runs, and a done word we cannot write does not undo the work done.
  */
 #include "hypercalls/batch.h"
 #include "hypervisor/continuation.h"
@@ -33,8 +35,10 @@ long batch_run(const struct batch *b, guest_ptr_t items, uint32_t count_arg,
         return rc;                                /* Xen's get_pg_owner(): -EPERM or -ESRCH */
     if (count > b->max)
         return -EINVAL;
-    if (resumed && pdone && copy_from_guest(&done, pdone, sizeof(done)))
-        return -EFAULT;
+    if (!guest_range_ok(items, count * b->item_size))
+        return -EFAULT;                           /* Xen's guest_handle_okay: the whole list, before any of it */
+    if (resumed && pdone)
+        copy_from_guest(&done, pdone, sizeof(done));   /* as Xen, a done word we cannot reach is ignored */
     for (i = 0; ; i++) {
         rc = page_type_finish_puts(d);           /* an unpin's tables, let go in steps */
         if (!rc && i == count)
@@ -54,7 +58,7 @@ long batch_run(const struct batch *b, guest_ptr_t items, uint32_t count_arg,
             break;
     }
     done += i;
-    if (pdone && copy_to_guest(pdone, &done, sizeof(done)))
-        return -EFAULT;
+    if (pdone)
+        copy_to_guest(pdone, &done, sizeof(done));
     return rc;
 }

@@ -53,6 +53,8 @@ void case_give_back_not_ours(void);
 void case_multicall_bad_ops(void);
 void case_multicall_hole_args(void);
 void case_start_info(void);
+void case_list_into_hole(void);
+void case_mmu_update_plain(void);
 
 /* grants.c */
 void case_gnt_refs(void);

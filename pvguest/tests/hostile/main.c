@@ -779,6 +779,8 @@ static const struct { const char *title; void (*run)(void); } cases[] = {
     { "grant_table_op commands not offered (transfer, swap, v2)", case_gnt_not_offered },
     { "grant batches in the hole and huge counts", case_gnt_batches },
     { "XSA-224 class: unmap with handles not ours to give", case_gnt_unmap_handles },
+    { "lists running into the hole run none of their entries", case_list_into_hole },
+    { "mmu_update into a frame that is no page table", case_mmu_update_plain },
 };
 
 void pvguest_main(const xen_start_info_t *start)
