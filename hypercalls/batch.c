@@ -20,6 +20,7 @@
 #include "hypervisor/mm/guest_access.h"
 #include "hypervisor/mm/page_type.h"
 #include "hypervisor/domain/domain.h"
+#include "hypervisor/event/event.h"
 #include "hypercalls/public/errno.h"
 #include "hypercalls/public/xen.h"
 
@@ -31,8 +32,12 @@ long batch_run(const struct batch *b, guest_ptr_t items, uint32_t count_arg,
     uint32_t count = continuation_batch_count(count_arg, &resumed), done = 0, i;
     uint64_t item[BATCH_ITEM_MAX / 8];
     long rc = 0;
-    if ((rc = domain_check_pg_owner(foreigndom)))
-        return rc;                                /* Xen's get_pg_owner(): -EPERM or -ESRCH */
+    /* mmu_update's high half names the tables' owner + 1: only we, else as Xen's XSM or no such domain. */
+    unsigned pt_dom = b->op == __HYPERVISOR_mmu_update ? foreigndom >> 16 : 0;
+    if (pt_dom && pt_dom - 1 != current->id)
+        return event_domain(pt_dom - 1) ? -EPERM : -ESRCH;
+    if ((rc = domain_check_pg_owner((uint16_t)foreigndom)))
+        return rc;                                /* Xen's get_pg_owner() of the low half: -EPERM or -ESRCH */
     if (count > b->max)
         return -EINVAL;
     if (!guest_range_ok(items, count * b->item_size))

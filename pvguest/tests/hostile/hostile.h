@@ -55,6 +55,7 @@ void case_multicall_hole_args(void);
 void case_start_info(void);
 void case_list_into_hole(void);
 void case_mmu_update_plain(void);
+void case_pt_owner(void);
 
 /* grants.c */
 void case_gnt_refs(void);

@@ -781,6 +781,7 @@ static const struct { const char *title; void (*run)(void); } cases[] = {
     { "XSA-224 class: unmap with handles not ours to give", case_gnt_unmap_handles },
     { "lists running into the hole run none of their entries", case_list_into_hole },
     { "mmu_update into a frame that is no page table", case_mmu_update_plain },
+    { "the page-table owner in mmu_update's foreigndom", case_pt_owner },
 };
 
 void pvguest_main(const xen_start_info_t *start)

@@ -483,3 +483,29 @@ void case_mmu_update_plain(void)
     check(mm_map(va, 0), 0, "unmap");
     free_frame(f);
 }
+
+/*
+ * mmu_update's foreigndom carries, in its high half, the owner of the
+ * tables plus one (Xen's pt_dom): ours may be named, another domain's are
+ * refused as Xen's XSM refuses them, and mmuext_op reads the low half only.
+ */
+void case_pt_owner(void)
+{
+    uint32_t f = zmfn(), va = scratch(0, 0, 0);
+    unsigned done, me = own_domid();
+    xen_mmuext_op_t op = { .cmd = MMUEXT_TLB_FLUSH_LOCAL };
+
+    reqs[0] = (xen_mmu_update_t){ mm_l1e_ma(va), mm_pte(f, RW) };
+    check(HYPERVISOR_mmu_update(reqs, 1, &done, 1u << 16 | DOMID_SELF), -EPERM,
+          "mmu_update of the victim's tables (high half: d0 + 1)");
+    check(HYPERVISOR_mmu_update(reqs, 1, &done, 251u << 16 | DOMID_SELF), -ESRCH, "... of d250's tables");
+    check(HYPERVISOR_mmu_update(reqs, 1, &done, (DOMID_SELF + 1u) << 16 | DOMID_SELF), -ESRCH,
+          "... of DOMID_SELF's (no domain has that id)");
+    check_u64("... our entry is still empty", pte_at(va), 0);
+    check(HYPERVISOR_mmu_update(reqs, 1, &done, (me + 1) << 16 | DOMID_SELF), 0,
+          "... of our own tables, named by our id + 1 (allowed)");
+    check(PTE_MFN(pte_at(va)), f, "... applied");
+    check(HYPERVISOR_mmuext_op(&op, 1, NULL, 1u << 16 | DOMID_SELF), 0, "mmuext_op with a high half (Xen reads 16 bits)");
+    check(mm_map(va, 0), 0, "unmap");
+    free_frame(f);
+}
