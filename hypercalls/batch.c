@@ -11,6 +11,8 @@
  * piece adds what it ran to what the guest's word already says.  The
  * guest may rewrite that word (or the list) between pieces; it only
  * misleads itself, since every request is copied in and checked anew.
+ * As in Xen, a list that reaches the hole is refused before any of it
+ * runs, and a done word we cannot write does not undo the work done.
  */
 #include "hypercalls/batch.h"
 #include "hypervisor/continuation.h"
@@ -18,6 +20,7 @@
 #include "hypervisor/mm/guest_access.h"
 #include "hypervisor/mm/page_type.h"
 #include "hypervisor/domain/domain.h"
+#include "hypervisor/event/event.h"
 #include "hypercalls/public/errno.h"
 #include "hypercalls/public/xen.h"
 
@@ -29,12 +32,18 @@ long batch_run(const struct batch *b, guest_ptr_t items, uint32_t count_arg,
     uint32_t count = continuation_batch_count(count_arg, &resumed), done = 0, i;
     uint64_t item[BATCH_ITEM_MAX / 8];
     long rc = 0;
-    if ((rc = domain_check_pg_owner(foreigndom)))
-        return rc;                                /* Xen's get_pg_owner(): -EPERM or -ESRCH */
+    /* mmu_update's high half names the tables' owner + 1: only we, else as Xen's XSM or no such domain. */
+    unsigned pt_dom = b->op == __HYPERVISOR_mmu_update ? foreigndom >> 16 : 0;
+    if (pt_dom && pt_dom - 1 != current->id)
+        return event_domain(pt_dom - 1) ? -EPERM : -ESRCH;
+    if ((rc = domain_check_pg_owner((uint16_t)foreigndom)))
+        return rc;                                /* Xen's get_pg_owner() of the low half: -EPERM or -ESRCH */
     if (count > b->max)
         return -EINVAL;
-    if (resumed && pdone && copy_from_guest(&done, pdone, sizeof(done)))
-        return -EFAULT;
+    if (!guest_range_ok(items, count * b->item_size))
+        return -EFAULT;                           /* Xen's guest_handle_okay: the whole list, before any of it */
+    if (resumed && pdone)
+        copy_from_guest(&done, pdone, sizeof(done));   /* as Xen, a done word we cannot reach is ignored */
     for (i = 0; ; i++) {
         rc = page_type_finish_puts(d);           /* an unpin's tables, let go in steps */
         if (!rc && i == count)
@@ -54,7 +63,7 @@ long batch_run(const struct batch *b, guest_ptr_t items, uint32_t count_arg,
             break;
     }
     done += i;
-    if (pdone && copy_to_guest(pdone, &done, sizeof(done)))
-        return -EFAULT;
+    if (pdone)
+        copy_to_guest(pdone, &done, sizeof(done));
     return rc;
 }

@@ -95,6 +95,9 @@ static long reservation(struct domain *d, unsigned int cmd, guest_ptr_t arg, boo
     uint32_t start = continuation_memop_start(cmd), done, free_from = 0;
     if (start >= r.nr_extents)
         return start;                             /* Xen: nothing (left) to do */
+    uint64_t bytes = (uint64_t)(r.nr_extents - start) * sizeof(xen_pfn_t);
+    if (bytes > HYPERVISOR_VIRT_START || !guest_range_ok(r.extent_start + start * sizeof(xen_pfn_t), (size_t)bytes))
+        return start;                             /* Xen: a list reaching the hole is not walked */
     for (done = start; done < r.nr_extents && done < 4096; done++) {
         guest_ptr_t slot = r.extent_start + done * sizeof(xen_pfn_t);
         mfn_t m;

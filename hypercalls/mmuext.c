@@ -89,6 +89,10 @@ static int mmuext_one(struct domain *d, const void *item)
 {
     const struct xen_mmuext_op *op = item;
     mfn_t m = _mfn(op->arg1.mfn);
+    uint32_t mask;                                   /* one vCPU: Xen reads the word, and so do we */
+    if ((op->cmd == MMUEXT_TLB_FLUSH_MULTI || op->cmd == MMUEXT_INVLPG_MULTI) &&
+        copy_from_guest(&mask, op->arg2.vcpumask, sizeof(mask)))
+        return -EINVAL;                              /* an unreadable vCPU mask (Xen's vcpumask_to_pcpumask) */
     switch (op->cmd) {
     case MMUEXT_PIN_L1_TABLE: return pin(d, m, PGT_L1);
     case MMUEXT_PIN_L2_TABLE: return pin(d, m, PGT_L2);
@@ -109,6 +113,12 @@ static int mmuext_one(struct domain *d, const void *item)
     case MMUEXT_CLEAR_PAGE:   return copy_or_clear(d, m, m, false);
     case MMUEXT_COPY_PAGE:    return copy_or_clear(d, m, _mfn(op->arg2.src_mfn), true);
     case MMUEXT_SET_LDT:      return ldt_set(d, op->arg1.linear_addr, op->arg2.nr_ents);
+    /* Xen's answers to a 32-bit guest without I/O memory: L4s ignored, no superpages, no cache flush. */
+    case MMUEXT_PIN_L4_TABLE: return 0;
+    case MMUEXT_MARK_SUPER:
+    case MMUEXT_UNMARK_SUPER: return -EOPNOTSUPP;
+    case MMUEXT_FLUSH_CACHE:  return -EACCES;
+    case MMUEXT_FLUSH_CACHE_GLOBAL: return -EINVAL;
     default:
         return -ENOSYS;
     }

@@ -46,6 +46,8 @@ long do_multicall(guest_ptr_t calls, unsigned int nr_calls)
 {
     if (nr_calls > MULTICALL_MAX)
         return -EINVAL;
+    if (!guest_range_ok(calls, nr_calls * sizeof(struct xen_multicall_entry)))
+        return -EFAULT;                           /* Xen checks the whole list before the first entry */
     for (unsigned int i = 0; i < nr_calls; i++) {
         struct xen_multicall_entry e;
         guest_ptr_t at = calls + i * sizeof(e);

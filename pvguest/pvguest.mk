@@ -68,10 +68,11 @@ $(PV_OBJ)/tests/priv/%.o: pvguest/tests/priv/main.c $(B)/gen/.stamp
 	@$(CC) $(PV_CFLAGS) -DPRIV_CLASS=PRIV_$(subst -,_,$*) -MMD -MP -c $< -o $@
 
 # A guest of more than one file names its other objects here.
-$(B)/pvguest/hostile.elf: $(PV_OBJ)/tests/hostile/hole.o
-.SECONDARY: $(PV_OBJ)/tests/hostile/hole.o
-$(B)/pvguest/hostile-cpu.elf: $(PV_OBJ)/tests/hostile-cpu/desc.o $(PV_OBJ)/tests/hostile-cpu/traps.o $(PV_OBJ)/tests/hostile-cpu/events.o
-.SECONDARY: $(PV_OBJ)/tests/hostile-cpu/desc.o $(PV_OBJ)/tests/hostile-cpu/traps.o $(PV_OBJ)/tests/hostile-cpu/events.o
+HOSTILE_OBJS := $(addprefix $(PV_OBJ)/tests/hostile/,hole.o memory.o grants.o)
+$(B)/pvguest/hostile.elf: $(HOSTILE_OBJS)
+HOSTILE_CPU_OBJS := $(addprefix $(PV_OBJ)/tests/hostile-cpu/,desc.o traps.o events.o)
+$(B)/pvguest/hostile-cpu.elf: $(HOSTILE_CPU_OBJS)
+.SECONDARY: $(HOSTILE_OBJS) $(HOSTILE_CPU_OBJS)
 
 # Links.  GNU make picks the pattern with the shortest stem, so priv-% and
 # %-low win over plain % where both match.

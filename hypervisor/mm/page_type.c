@@ -97,10 +97,10 @@
 #define RESERVED_HIGH 0x7ffff00000000000ull
 /* L1: no cache-control or global bits (Xen's L1_DISALLOW_MASK). */
 #define L1_BAD (_PAGE_PWT | _PAGE_PCD | _PAGE_PSE | _PAGE_GLOBAL | RESERVED_HIGH)
-/* L2: no large pages, no global. */
-#define L2_BAD (_PAGE_PSE | _PAGE_GLOBAL | RESERVED_HIGH)
-/* L3: the guest may keep RW/U/A/D (the PDPT drops them); no NX, no PSE. */
-#define L3_BAD (_PAGE_PSE | _PAGE_GLOBAL | _PAGE_NX | RESERVED_HIGH)
+/* L2: no cache-control bits, no large pages, no global (Xen's base_disallow_mask). */
+#define L2_BAD (_PAGE_PWT | _PAGE_PCD | _PAGE_PSE | _PAGE_GLOBAL | RESERVED_HIGH)
+/* L3: the guest may keep RW/U/A/D (the PDPT drops them); else as L2, and no NX (Xen's 0xFFFFF198). */
+#define L3_BAD (L2_BAD | _PAGE_NX)
 #define PDPT_BITS (PTE_MFN_MASK | _PAGE_PRESENT | _PAGE_PWT | _PAGE_PCD)
 
 static enum page_type level_below(uint8_t type)

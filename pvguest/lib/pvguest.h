@@ -79,6 +79,8 @@ bool check_u64(const char *what, uint64_t got, uint64_t want);   /* 0x%016llx */
 bool check_str(const char *what, const char *got, const char *want);
 /* check_rc() named by a format (up to 119 characters of it). */
 bool check(long got, long want, const char *fmt, ...) __printf(3, 4);
+/* Checks made so far, and in *failed how many of them failed (for one verdict per case). */
+unsigned test_checks(unsigned *failed);
 
 /* SCHEDOP_shutdown with a SHUTDOWN_* reason; returns only if refused. */
 long shutdown(unsigned int reason);

@@ -101,6 +101,12 @@ bool check(long got, long want, const char *fmt, ...)
     return check_rc(what, got, want);
 }
 
+unsigned test_checks(unsigned *failed)
+{
+    *failed = checks_failed;
+    return checks;
+}
+
 long shutdown(unsigned int reason)
 {
     struct xen_sched_shutdown arg = { .reason = reason };

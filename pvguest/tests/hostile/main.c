@@ -32,7 +32,7 @@
 #define RW (PTE_PRESENT | PTE_RW | PTE_ACCESSED)
 #define RO (PTE_PRESENT | PTE_ACCESSED)
 
-static uint64_t tmpl[512] __attribute__((aligned(PAGE_SIZE)));
+uint64_t tmpl[512] __attribute__((aligned(PAGE_SIZE)));
 static uint32_t extents[4096];
 xen_mmu_update_t reqs[8];
 static uint32_t foreign[8], nr_foreign, free_mfn;   /* another domain's; nobody's */
@@ -45,12 +45,12 @@ PROBE(p_write, "", "movl %[v], (%[a])", : [a] "c"(probe_addr), [v] "r"(probe_val
 
 /* ---- small tools -------------------------------------------------------- */
 
-static uint32_t table_va(unsigned k) { return si->pt_base + k * PAGE_SIZE; }   /* 0 L3, 1-4 L2s, 5.. L1s */
-static uint32_t table_mfn(unsigned k) { return mm_va_to_mfn(table_va(k)); }
-static const volatile uint64_t *boot_l2(unsigned slot) { return (const volatile uint64_t *)table_va(1 + slot); }
+uint32_t table_va(unsigned k) { return si->pt_base + k * PAGE_SIZE; }   /* 0 L3, 1-4 L2s, 5.. L1s */
+uint32_t table_mfn(unsigned k) { return mm_va_to_mfn(table_va(k)); }
+const volatile uint64_t *boot_l2(unsigned slot) { return (const volatile uint64_t *)table_va(1 + slot); }
 static uint32_t boot_l3(void) { return table_mfn(0); }
 
-static uint32_t zmfn(void)                  /* a zeroed frame nothing maps */
+uint32_t zmfn(void)                  /* a zeroed frame nothing maps */
 {
     uint32_t pfn = mm_frame_alloc_zeroed();
     if (pfn == MFN_NONE) {
@@ -60,10 +60,10 @@ static uint32_t zmfn(void)                  /* a zeroed frame nothing maps */
     return mm_pfn_to_mfn(pfn);
 }
 
-static void free_frame(uint32_t mfn) { mm_frame_free(mm_mfn_to_pfn(mfn)); }
+void free_frame(uint32_t mfn) { mm_frame_free(mm_mfn_to_pfn(mfn)); }
 
 /* A fresh frame holding tmpl (which is then cleared). */
-static uint32_t table_from_tmpl(void)
+uint32_t table_from_tmpl(void)
 {
     uint32_t m = zmfn();
     long rc = mm_copy_page(m, mm_va_to_mfn((uint32_t)(uintptr_t)tmpl));
@@ -104,7 +104,7 @@ static bool faults(void (*probe)(void), uint32_t va)
 }
 
 /* A guest-owned entry of the boot slot-3 L2 that is empty: for hooking an L1 in. */
-static unsigned free_l2_index(void)
+unsigned free_l2_index(void)
 {
     for (unsigned i = 427; i > 8; i--)
         if (!(boot_l2(3)[i] & PTE_PRESENT))
@@ -113,7 +113,7 @@ static unsigned free_l2_index(void)
     xtf_exit();
 }
 
-static uint64_t l2e_ma(unsigned slot3_index) { return mm_entry_ma(table_mfn(4), slot3_index); }
+uint64_t l2e_ma(unsigned slot3_index) { return mm_entry_ma(table_mfn(4), slot3_index); }
 
 /*
  * Frames the M2P gives a pfn that our P2M does not name: another domain's.
@@ -730,23 +730,58 @@ static const struct { const char *title; void (*run)(void); } cases[] = {
     { "map our own page tables writable", case_tables_writable },
     { "turn a writable-mapped frame into a page table", case_writable_to_table },
     { "pin tables with a bad entry at each level", case_bad_entries },
-    { "recursive and linear page tables", case_recursive },
+    { "XSA-240: recursive and linear page tables", case_recursive },
     { "change the hypervisor's L2 entries", case_hypervisor_slots },
     { "unpin and give back the L3 in CR3", case_cr3 },
     { "give back frames still in use", case_give_back_mapped },
     { "MMU_MACHPHYS_UPDATE of frames not ours", case_m2p_foreign },
-    { "huge counts", case_huge_counts },
+    { "XSA-45 class: huge counts", case_huge_counts },
     { "misaligned and repeated entry pointers", case_misaligned },
     { "a batch whose entry k is bad", case_partial_batch },
     { "a multicall inside a multicall", case_nested_multicall },
-    { "iret inside a multicall", case_multicall_iret },
-    { "write a new page table through a stale TLB entry", case_stale_tlb },
+    { "XSA-213: iret inside a multicall", case_multicall_iret },
+    { "XSA-286 class: write a new page table through a stale TLB entry", case_stale_tlb },
     { "make shared_info a page table", case_shared_info_table },
     { "frame numbers with bits above 32", case_high_frame_bits },
     { "switch to page tables without our kernel (Xen: the domain crashes)", case_lose_the_kernel },
     { "aim stacks, handlers and callbacks at the hypervisor hole", case_hole },
     { "5000 refused set_gdt calls in multicalls (rate-limited log)", case_log_storm },
     { "foreign domids where a domain may name only itself", case_foreign_domids },
+    { "XSA-182: a flags-only PTE change cannot make a page table writable", case_fast_path_rw },
+    { "XSA-148: superpage (PSE) entries in a live L2", case_superpage },
+    { "PAE L3 entries with cache, PSE, global, NX or reserved bits", case_pae_l3_bits },
+    { "XSA-299: an L2 refused part-way keeps no type on its good L1s", case_partial_l2 },
+    { "XSA-310: an L3 refused part-way keeps no type on its L2 and L1s", case_partial_l3 },
+    { "pin twice, pin at another level, unpin twice: the type count stays exact", case_pin_twice },
+    { "a table pinned and hooked stays a table until both let go", case_pin_and_hook },
+    { "new_baseptr to frames that are no L3 leaves CR3 alone", case_bad_baseptr },
+    { "mmuext_op commands 32-bit Xen ignores or refuses", case_mmuext_commands },
+    { "TLB_FLUSH_MULTI and INVLPG_MULTI with an unreadable vCPU mask", case_vcpumask },
+    { "INVLPG of the hypervisor hole is a no-op", case_invlpg_hole },
+    { "request lists of mmu_update, mmuext_op and multicall in the hole", case_lists_in_hole },
+    { "writes to the read-only M2P fault and change nothing", case_m2p_readonly },
+    { "a lie in our own M2P entries fools only us", case_m2p_lie },
+    { "XSA-212 class: reservation extent lists in the hole", case_extents_in_hole },
+    { "memory_op commands not offered (XSA-159/212 class: exchange)", case_memop_not_offered },
+    { "memory_op answers aimed at the hole or at other domains", case_memop_answers_in_hole },
+    { "give back frames not ours, or ours twice", case_give_back_not_ours },
+    { "multicall entries naming no hypercall", case_multicall_bad_ops },
+    { "multicall entries aimed at the hole", case_multicall_hole_args },
+    { "start_info is the guest's: scribbling on it changes nothing", case_start_info },
+    { "grant refs past the table, unused, and revoked", case_gnt_refs },
+    { "a read-only grant mapped writable", case_gnt_readonly },
+    { "XSA-227 class: grant map flags and PTE addresses not offered", case_gnt_map_flags },
+    { "grants of other domains, none granted to us", case_gnt_foreign },
+    { "grant maps at host addresses in the hole or without an L1", case_gnt_host_addr },
+    { "grant copy with bad offsets and lengths", case_gnt_copy_args },
+    { "grant copy by frame number from frames not ours", case_gnt_copy_frames },
+    { "setup_table and query_size limits", case_gnt_setup },
+    { "grant_table_op commands not offered (transfer, swap, v2)", case_gnt_not_offered },
+    { "grant batches in the hole and huge counts", case_gnt_batches },
+    { "XSA-224 class: unmap with handles not ours to give", case_gnt_unmap_handles },
+    { "lists running into the hole run none of their entries", case_list_into_hole },
+    { "mmu_update into a frame that is no page table", case_mmu_update_plain },
+    { "the page-table owner in mmu_update's foreigndom", case_pt_owner },
 };
 
 void pvguest_main(const xen_start_info_t *start)
@@ -764,8 +799,15 @@ void pvguest_main(const xen_start_info_t *start)
     for (unsigned i = n ? n - 1 : 0; i < (n ? n : ARRAY_SIZE(cases)); i++) {
         if (!n && cases[i].run == case_lose_the_kernel)
             continue;                               /* it ends us: only on its own */
+        unsigned failed, before = test_checks(&failed), failed_before = failed;
         printf("case %u: %s\n", i + 1, cases[i].title);
         cases[i].run();
+        unsigned n_checks = test_checks(&failed) - before;
+        failed -= failed_before;
+        if (failed || !n_checks)
+            printf("case %u %s: FAILED (%u of %u checks)\n", i + 1, cases[i].title, failed, n_checks);
+        else
+            printf("case %u %s: ok (%u checks)\n", i + 1, cases[i].title, n_checks);
     }
     printf("hostile: still alive after case %u\n", n);
     test_pass();

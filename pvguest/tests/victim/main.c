@@ -11,7 +11,12 @@
  * first, however long our yields had lasted.  Afterwards every word must
  * still be what it wrote and every checksum the same.  It prints its first
  * frame numbers so a log shows which frames an attacker would have had to
- * reach.  cmdline: yields=N (default 300).
+ * reach.  Each yield is made with known values in every register the
+ * hypercall does not return in (this hypervisor, as Xen's release builds,
+ * preserves all but EAX), the segment registers and an x87 register: all
+ * must come back unchanged, whoever ran meanwhile.  Its CPU time, from
+ * VCPUOP_get_runstate_info, must show it ran and waited.
+ * cmdline: yields=N (default 300).
  */
 #include "pvguest/lib/pvguest.h"
 
@@ -23,6 +28,7 @@
 #define PT_COPY 8                   /* page-table frames kept to name a changed entry */
 
 static uint32_t lo, hi;             /* the patterned pages [lo, hi) */
+static unsigned reg_changes, returned; /* registers found changed after a yield; yields that returned */
 static uint64_t pt_copy[PT_COPY][512];
 
 static uint32_t pattern(uint32_t va, unsigned w)
@@ -64,6 +70,53 @@ static unsigned verify(uint32_t *first)
 }
 
 /*
+ * One SCHEDOP_yield with a pattern in EDX, ESI, EDI and EBP (EBX and ECX
+ * hold the arguments): which of the six came back changed, as bits.
+ * EBP is the frame pointer, so it is saved and restored around it.
+ */
+static uint32_t yield_with_pattern(void)
+{
+    uint32_t changed;
+    __asm__ volatile("push %%ebp\n\t"
+                     "mov $0x5eed0001, %%edx\n\t"
+                     "mov $0x5eed0002, %%esi\n\t"
+                     "mov $0x5eed0003, %%edi\n\t"
+                     "mov $0x5eed0004, %%ebp\n\t"
+                     "xor %%ebx, %%ebx\n\t"                    /* SCHEDOP_yield */
+                     "xor %%ecx, %%ecx\n\t"
+                     "call hypercall_page + (29 * 32)\n\t"    /* sched_op */
+                     "xor %%eax, %%eax\n\t"
+                     "cmp $0x5eed0001, %%edx\n\tje 1f\n\tor $1, %%eax\n1:\t"
+                     "cmp $0x5eed0002, %%esi\n\tje 2f\n\tor $2, %%eax\n2:\t"
+                     "cmp $0x5eed0003, %%edi\n\tje 3f\n\tor $4, %%eax\n3:\t"
+                     "cmp $0x5eed0004, %%ebp\n\tje 4f\n\tor $8, %%eax\n4:\t"
+                     "test %%ebx, %%ebx\n\tje 5f\n\tor $16, %%eax\n5:\t"
+                     "test %%ecx, %%ecx\n\tje 6f\n\tor $32, %%eax\n6:\t"
+                     "pop %%ebp"
+                     : "=a"(changed) : : "ebx", "ecx", "edx", "esi", "edi", "memory", "cc");
+    return changed;
+}
+
+static uint32_t segs(void)          /* DS, ES, FS, GS: one byte each (RPL and index low bits) */
+{
+    uint32_t ds, es, fs, gs;
+    __asm__ volatile("mov %%ds, %0; mov %%es, %1; mov %%fs, %2; mov %%gs, %3"
+                     : "=r"(ds), "=r"(es), "=r"(fs), "=r"(gs));
+    return (ds & 0xff) | (es & 0xff) << 8 | (fs & 0xff) << 16 | (gs & 0xff) << 24;
+}
+
+/* A yield that checks the registers it can see; x87 is checked once, after all of them. */
+static void yield(void)
+{
+    uint32_t before = segs(), changed = yield_with_pattern();
+    if (segs() != before)
+        changed |= 64;
+    if (changed && !reg_changes++)
+        printf("victim: registers changed across a yield: mask 0x%x (edx esi edi ebp ebx ecx segs)\n", changed);
+    returned++;
+}
+
+/*
  * EVTCHNOP_status of port 0 in domain dom: of another domain it is -EPERM
  * while that domain lives and -ESRCH once it has ended (or never was); of
  * ours it is an answer (hypercalls/evtchn.c, as Xen).
@@ -95,7 +148,7 @@ static void outlive_later_domains(void)
         for (unsigned d = self + 1; d < DOMAINS_MAX; d++)
             left += waiting[d] = waiting[d] && lives(d);
         if (left) {
-            HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
+            yield();
             yields++;
         }
     } while (left);
@@ -118,12 +171,28 @@ void pvguest_main(const xen_start_info_t *si)
            "checksums %08x %08x %08x\n", (hi - lo) / PAGE_SIZE, lo, hi, mm_va_to_mfn(lo),
            mm_bootstrap_l3(), sum_data, sum_pt, sum_p2m);
 
+    static const uint64_t x87_in = 0x40934a4000000000ull;   /* the double 1234.5625 */
+    uint64_t x87_out;
+    __asm__ volatile("fldl %0" : : "m"(x87_in));         /* held in st(0) across every yield */
     for (i = 0; i < yields; i++) {
-        HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
+        yield();
         if (i == yields / 2 && (bad = verify(&first)))
             printf("after %u yields: %u words changed, first in page 0x%08x\n", i, bad, first);
     }
     outlive_later_domains();
+    __asm__ volatile("fstpl %0" : "=m"(x87_out));
+    if (x87_out != x87_in && !reg_changes++)
+        printf("victim: st(0) changed across the yields\n");
+    printf("victim: registers kept across %u yields: %s\n", returned, reg_changes ? "no" : "yes");
+    if (reg_changes)
+        test_fail("registers changed across %u of %u yields", reg_changes, returned);
+    struct xen_vcpu_runstate_info rs;
+    long rc = HYPERVISOR_vcpu_op(VCPUOP_get_runstate_info, 0, &rs);
+    printf("victim: CPU time: running %llu us, runnable %llu us\n", rs.time[RUNSTATE_running] / 1000,
+           rs.time[RUNSTATE_runnable] / 1000);
+    if (rc || !rs.time[RUNSTATE_running] || returned < yields)
+        test_fail("runstate: rc %ld, running %llu ns, %u of %u yields returned", rc, rs.time[RUNSTATE_running],
+                  returned, yields);
     for (unsigned k = 0, shown = 0; k < si->nr_pt_frames && k < PT_COPY; k++)
         for (unsigned e = 0; e < 512; e++) {
             uint64_t now = ((const volatile uint64_t *)(si->pt_base + k * PAGE_SIZE))[e];
