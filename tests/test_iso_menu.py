@@ -75,15 +75,44 @@ def line(d, text):
     return r"^\(d%d\) %s$" % (d, text)
 
 
-def test_entry_1_the_demo_boots_two_shells_and_the_worker(boot):
-    b = menu_boot(boot, 1, (r"exit\n", r"^\(d1\) bob: shell ready"),
-                  (r"exit\n", r"^\(hv\) d0 shutdown: poweroff$"), timeout=120)
+CTRL_A3 = r"\x01\x01\x01"            # as written to tools/run --input
+
+
+def test_entry_1_the_demo_boots_two_shells_bob_on_a_console_ring_and_a_worker(boot):
+    # alice (d0, the initial domain) keeps console_io; bob (d1) has a PV
+    # console ring and his kernel moves his whole console onto it. Lines
+    # for alice go into her queue, then Ctrl-A three times moves input to
+    # bob (alice is d0, so the next domain is d1 whether or not she has
+    # ended yet), and bob's commands reach him through his ring's in[] and
+    # his answers come back from its out[] as (d1) lines. Both use the disk
+    # of the one blkback (d3), each in its own slot: bob's sector 2 starts
+    # empty whatever alice wrote to hers.
+    alice = r"disk write 2 alice-on-console-io\ndisk read 2\nexit\n"
+    bob = r"disk read 2\ndisk write 2 bob-on-a-ring\ndisk read 2\nexit\n"
+    b = menu_boot(boot, 1, (alice + CTRL_A3 + bob, r"^\(d1\) bob: shell ready"), timeout=120)
     b.expect_in_order([r"^\(hv\) boot loader: GRUB ",
                        r"^\(hv\) console input: d0 \(type Ctrl-A three times to switch\)$"])
+    port = b.expect(r"^\(hv\) d1 rings: store mfn 0x[0-9a-f]+ port \d+, "
+                    r"console mfn 0x[0-9a-f]+ port (\d+)$").group(1)
+    b.expect(r"^\(hv\) d0 rings: .*, console none \(console_io\)$")
+    b.expect_in_order([line(1, r"kernel: console on the PV console ring, port %s" % port),
+                       line(1, r"bob: shell ready; type help")])
+    b.forbid(line(0, r"kernel: console on the PV console ring.*"))
     b.expect(line(0, r"alice: shell ready; type help"))
-    b.expect(line(1, r"bob: shell ready; type help"))
-    b.expect_in_order([line(0, r"alice> exit"), line(0, r"bye"),
-                       r"^\(hv\) console input: d0 has ended$", line(1, r"bob> exit")])
+    b.expect_in_order([line(0, r"alice> disk write 2 alice-on-console-io"),
+                       line(0, r"disk write 2: ok"), line(0, r"alice> disk read 2"),
+                       line(0, r"disk read 2: alice-on-console-io"),
+                       line(0, r"alice> exit"), line(0, r"bye")])
+    b.expect_in_order([r"^\(hv\) console input: d1$",
+                       line(1, r"bob> disk read 2"), line(1, r"disk read 2: "),
+                       line(1, r"bob> disk write 2 bob-on-a-ring"), line(1, r"disk write 2: ok"),
+                       line(1, r"bob> disk read 2"), line(1, r"disk read 2: bob-on-a-ring"),
+                       line(1, r"bob> exit"), line(1, r"bye")])
+    b.forbid(r"^\(hv\) console input: d0 has ended$")     # Ctrl-A moved it, nothing else
+    b.forbid(line(1, r"\S+> .*alice.*"))                   # alice's lines never reached bob
+    b.forbid(line(0, r"\S+> .*bob.*"))
+    for d in (0, 1):
+        b.expect(r"^\(d3\) blkback: d%d vbd 51712: connected: " % d)
     b.expect(line(2, r"worker: progress 20/20 at \d+ ms"))
     b.expect(r"^\(hv\)   d2 worker +shutdown: poweroff$")
     b.expect(NO_LEAK)

@@ -59,6 +59,10 @@ def test_xenstore_ring_survives_hostile_indexes_and_wraps(unit):
     unit("xs_store", "ring_survives_hostile_indexes")
 
 
+def test_xenstore_debug_dump_lists_path_value_and_perms_in_preorder_bounded(unit):
+    unit("xs_store", "debug_dump_lists_nodes_bounded")
+
+
 def test_xenstore_pump_assembles_across_the_wrap_and_drops_only_a_bad_ring(unit):
     unit("xs_store", "pump_assembles_across_the_wrap_and_drops_only_a_bad_ring")
 

@@ -72,3 +72,43 @@ def test_xenstore_a_guest_scribbling_its_ring_is_dropped_and_the_others_still_se
     b.forbid(r"^\(d3\) xenstored: d[01]: .*dropped")
     b.forbid(r"halted")
     b.expect(NO_LEAK)
+
+
+CTRL_A3 = r"\x01\x01\x01"            # as written to tools/run --input
+
+
+def test_the_debug_key_d_makes_xenstored_dump_its_store_with_values_and_perms(boot):
+    # Two echo guests (d0, the initial domain; d1, a domU with a console
+    # ring) and xenstored (d2). Once d1 is introduced, input moves on to the
+    # hypervisor (d1, d2, then the debug keys) and 'd' raises VIRQ_DEBUG,
+    # which xenstored bound: it prints the live store, one node a line,
+    # path = "value" (perms), as xenstore-ls -f -p would.
+    b = boot(guest("echo"), guest("echo"), timeout=120,
+             extra=["--services",
+                    "--input", CTRL_A3 * 3 + "d",
+                    "--input-after", r"^\(d2\) xenstored: d1 introduced",
+                    "--input", CTRL_A3 + r"quit\n" + CTRL_A3 + r"quit\n",
+                    "--input-after", r"^\(d2\) xenstored: end of dump"])
+    b.expect_in_order([r"^\(hv\) console input: hypervisor ",
+                       r"^\(hv\) VIRQ_DEBUG raised in every live domain that bound it$",
+                       r"^\(d2\) xenstored: store dump \(debug key d\), 3 connections; "
+                       r'path = "value" \(perms\)$',
+                       r'^\(d2\) xenstored:   / = "" \(n32754\)$',
+                       r'^\(d2\) xenstored:   /local/domain = "" \(n32754\)$',
+                       r'^\(d2\) xenstored:   /local/domain/0 = "" \(n0\)$',
+                       r'^\(d2\) xenstored:   /local/domain/0/name = "d0" \(n0\)$',
+                       r'^\(d2\) xenstored:   /local/domain/1 = "" \(n1\)$',
+                       r'^\(d2\) xenstored:   /local/domain/1/name = "d1" \(n1\)$',
+                       r'^\(d2\) xenstored:   /local/domain/1/domid = "1" \(n1\)$',
+                       r'^\(d2\) xenstored:   /local/domain/1/memory/target = "\d+" \(n1\)$',
+                       r'^\(d2\) xenstored:   /local/domain/1/console/type = "xenconsoled" \(n1\)$',
+                       r"^\(d2\) xenstored: end of dump, (\d+) nodes$"])
+    # d0 has no console ring, so no console nodes; and nothing was cut.
+    b.forbid(r"^\(d2\) xenstored:   /local/domain/0/console")
+    b.forbid(r"^\(d2\) xenstored:   \.\.\. and \d+ more nodes$")
+    port = b.expect(r"^\(hv\) d1 rings: .*, console mfn 0x[0-9a-f]+ port (\d+)$").group(1)
+    b.expect(r'^\(d2\) xenstored:   /local/domain/1/console/port = "%s" \(n1\)$' % port)
+    for d in (0, 1):
+        b.expect(r"^\(d%d\) echo: quit$" % d)
+    b.expect(NO_LEAK)
+    b.expect_status(0)

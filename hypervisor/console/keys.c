@@ -7,7 +7,7 @@
  * store and console rings), 'r' the run queue, 't' the time, 'm' the
  * memory, 'g' the grant tables.  'd' also raises VIRQ_DEBUG in every
  * live domain that bound it, as Xen's 'q' (dump domains) does, so a guest
- * can print its own state beside ours.  Every line starts "(hv) " and the
+ * can print its own state beside ours (xenstored prints its store).  Every line starts "(hv) " and the
  * tables are aligned for a person to read.
  *
  * Handlers run in interrupt context and only read: they never change a
@@ -173,7 +173,7 @@ static const struct key {
     const char *what;
 } keys[] = {
     { 'h', key_help, "this list" },
-    { 'd', key_domains, "domains: state, memory, CPU time, event ports, weight, rings; VIRQ_DEBUG" },
+    { 'd', key_domains, "domains: state, memory, CPU time, ports, weight, rings; VIRQ_DEBUG (xenstore dump)" },
     { 'r', key_run_queue, "run queue: running, next in turn, blocked" },
     { 't', key_time, "time since boot, and pending guest timers" },
     { 'm', key_memory, "free and used memory" },

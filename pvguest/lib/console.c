@@ -9,17 +9,35 @@
  * piled up), so one logical line is one hypercall whatever the hypervisor
  * does with a partial line, and a guest cannot split another's line.  The
  * buffer is flushed before a shutdown (test.c) so nothing is lost.
+ *
+ * A domU may move its console to its PV console ring instead, as a Xen
+ * domU kernel does (console_use_ring(), consring.c): the same bytes then
+ * go into the ring's out[], and the backend prints them as the same
+ * "(dN) " lines.  The initial domain has no ring and keeps console_io.
  */
 #include "pvguest/lib/pvguest.h"
 
 static char line[256];
 static size_t line_len;
+static bool to_ring;
 
 /* Write n bytes straight to the hypervisor console, no buffering. */
 void console_write(const char *s, size_t n)
 {
-    if (n)
+    if (n && to_ring)
+        consring_write(s, n);
+    else if (n)
         (void)HYPERVISOR_console_io(CONSOLEIO_write, n, (char *)s);
+}
+
+/* From now on through the console ring, if we have one (not initial). */
+bool console_use_ring(void)
+{
+    if (!to_ring && consring_open()) {
+        console_flush();                    /* what is buffered leaves the old way */
+        to_ring = true;
+    }
+    return to_ring;
 }
 
 void console_flush(void)

@@ -33,6 +33,11 @@ bool consring_open(void)
     return true;
 }
 
+unsigned consring_port(void)
+{
+    return ring ? port : 0;
+}
+
 void consring_wait(void)
 {
     volatile xen_ulong_t *word = &shared_info->evtchn_pending[port / 32];

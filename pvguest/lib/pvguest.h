@@ -53,6 +53,13 @@ int snprintf(char *buf, size_t size, const char *fmt, ...) __printf(3, 4);
 int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
 void console_write(const char *s, size_t n);   /* raw, unbuffered */
 void console_flush(void);
+/*
+ * A domU's console_write() (and so printf) goes through its PV console
+ * ring from the first console_use_ring() on; false, and console_io still,
+ * for the initial domain, which has no ring.  Input then arrives in the
+ * ring too (consring_read, on the port consring_port() names).
+ */
+bool console_use_ring(void);
 
 /* ---- verdicts (test.c), after XTF ----------------------------------- */
 
@@ -424,9 +431,11 @@ uint32_t read_fs_at(uint32_t off);
  * alone calls evtchn_init() (the upcall hook and set_callbacks), then
  * binds; a kernel with its own event hook calls evtchn_do_upcall() from it.
  * The bind and alloc calls return a port (>= 0) or -errno, and unmask the
- * port they bind.  Handlers are kept for ports below EVTCHN_PORTS.
+ * port they bind.  Handlers are kept for every port of the 2-level ABI:
+ * the builder takes the ports it sets up (console ring, store) from the
+ * top, 1023 down (docs/sharing.md), so a handler there must be kept too.
  */
-#define EVTCHN_PORTS 64
+#define EVTCHN_PORTS NR_EVENT_CHANNELS
 typedef void (*evtchn_handler_t)(unsigned port, void *arg);
 long evtchn_init(void);
 unsigned evtchn_do_upcall(void);            /* handlers called */
@@ -476,6 +485,7 @@ int consring_printf(const char *fmt, ...) __printf(1, 2);
 size_t consring_read(char *buf, size_t n);
 size_t consring_read_wait(char *buf, size_t n);
 void consring_wait(void);
+unsigned consring_port(void);               /* its event channel; 0 if not open */
 
 /*
  * A test guest that needs the service domains (a xenstored) says so at

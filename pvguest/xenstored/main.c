@@ -15,6 +15,11 @@
  * message drops that connection only; the store and the other domains go
  * on.  The loop: serve every connection until nothing moves, then block
  * until an event arrives.
+ *
+ * The debug key 'd' raises VIRQ_DEBUG in every domain that bound it; we do,
+ * and answer with the whole store on our console, one line a node in
+ * preorder (`path = "value" (perms)`), the first DUMP_NODES of them and
+ * then a count of the rest, so a big store cannot flood the console.
  */
 #include "pvguest/lib/pvguest.h"
 #include "pvguest/lib/xs_ring.h"
@@ -22,6 +27,7 @@
 #include "hypercalls/public/grant_table.h"
 
 #define ARENA_BYTES (1024 * 1024)
+#define DUMP_NODES  100
 
 struct ring {
     struct xs_ring_dir req, rsp;
@@ -36,13 +42,40 @@ static char arena[ARENA_BYTES] __attribute__((aligned(8)));
 static struct ring rings[XS_MAX_CONNS];
 static uint32_t free_vas[XS_MAX_CONNS];          /* VA slots given back by release */
 static unsigned nfree_vas;
-static volatile bool kicked;
+static volatile bool kicked, dump_wanted;
 
 static void on_event(unsigned port, void *arg)
 {
     (void)port;
     (void)arg;
     kicked = true;
+}
+
+static void on_debug(unsigned port, void *arg)
+{
+    dump_wanted = true;
+    on_event(port, arg);
+}
+
+static void dump_line(const char *line)
+{
+    printf("xenstored:   %s\n", line);
+}
+
+/* The live store (not a transaction's copy), bounded: see the top. */
+static void dump(void)
+{
+    unsigned conns = 0;
+
+    dump_wanted = false;
+    for (unsigned i = 0; i < XS_MAX_CONNS; i++)
+        conns += store.conns[i].used && !store.conns[i].dead;
+    printf("xenstored: store dump (debug key d), %u connections; path = \"value\" (perms)\n",
+           conns);
+    uint32_t n = tree_dump(&store.tree, DUMP_NODES, dump_line);
+    if (n > DUMP_NODES)
+        printf("xenstored:   ... and %u more nodes\n", (unsigned)(n - DUMP_NODES));
+    printf("xenstored: end of dump, %u nodes\n", (unsigned)n);
 }
 
 static uint32_t va_get(void)
@@ -160,10 +193,14 @@ void pvguest_main(const xen_start_info_t *si)
     toolstack->ctx = r;
     evtchn_set_handler(r->port, on_event, NULL);
     evtchn_unmask(r->port);
+    if (evtchn_bind_virq(VIRQ_DEBUG, on_debug, NULL) < 0)
+        printf("xenstored: VIRQ_DEBUG not bound: no store dump on the debug key\n");
     printf("xenstored: serving the toolstack on port %u, %u KiB store\n",
            r->port, ARENA_BYTES / 1024);
     for (;;) {
         serve_all();
+        if (dump_wanted)
+            dump();
         set_event_mask(1);
         if (!kicked)
             HYPERVISOR_sched_op(SCHEDOP_block, NULL);   /* unmasks, sleeps until an event */

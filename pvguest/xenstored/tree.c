@@ -7,6 +7,7 @@
  * are walked with loops, never recursion: a path of 3072 bytes can nest
  * 1536 levels, far more than a guest's stack.
  */
+#include <stdarg.h>
 #include "pvguest/xenstored/tree.h"
 
 static struct xs_node *node_new(struct arena *a, const char *name, size_t n)
@@ -407,4 +408,72 @@ bool xs_perm_parse(const char *s, struct xs_perm *p)
 int xs_perm_format(const struct xs_perm *p, char *buf, size_t size)
 {
     return snprintf(buf, size, "%c%u", p->mode, (unsigned)p->id);
+}
+
+/* ---- the debug dump ------------------------------------------------------- */
+
+/* Append to buf (size bytes, NUL-terminated); *at counts what was cut too. */
+static void put(char *buf, size_t size, size_t *at, const char *fmt, ...)
+{
+    size_t from = *at < size ? *at : size - 1;
+    va_list ap;
+    va_start(ap, fmt);
+    int k = vsnprintf(buf + from, size - from, fmt, ap);
+    va_end(ap);
+    *at = from + (k > 0 ? (size_t)k : 0);
+}
+
+/*
+ * n's path, built leaf first from the end of a scratch buffer, with a loop
+ * (the tree may be 1536 deep).  No stored path is longer than
+ * XENSTORE_ABS_PATH_MAX (xs_path_ok), so it fits.
+ */
+static const char *path_of(const struct xs_node *n)
+{
+    static char path[XENSTORE_ABS_PATH_MAX + 2];
+    size_t at = sizeof(path) - 1;
+
+    path[at] = '\0';
+    for (; n->parent; n = n->parent) {
+        size_t k = strlen(n->name);
+        if (k + 1 > at)
+            break;                          /* cannot happen: xs_path_ok bounds it */
+        at -= k;
+        memcpy(path + at, n->name, k);
+        path[--at] = '/';
+    }
+    return at == sizeof(path) - 1 ? "/" : path + at;
+}
+
+size_t tree_node_line(const struct xs_node *n, char *buf, size_t size)
+{
+    size_t at = 0, len = n->len < XS_DUMP_VALUE ? n->len : XS_DUMP_VALUE;
+    char p[16];
+
+    buf[0] = '\0';
+    put(buf, size, &at, "%s = \"", path_of(n));
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)n->value[i];
+        put(buf, size, &at, c >= 32 && c < 127 && c != '"' && c != '\\' ? "%c" : "\\x%02x", c);
+    }
+    put(buf, size, &at, "\"%s (", n->len > len ? "..." : "");
+    for (uint32_t i = 0; i < n->perms.n; i++) {
+        xs_perm_format(&n->perms.p[i], p, sizeof(p));
+        put(buf, size, &at, "%s%s", i ? "," : "", p);
+    }
+    put(buf, size, &at, ")");
+    return at < size ? at : size - 1;
+}
+
+uint32_t tree_dump(const struct xs_tree *t, uint32_t max, void (*emit)(const char *line))
+{
+    char line[XS_DUMP_LINE];
+    uint32_t n = 0;
+
+    for (struct xs_node *x = t->root; x; x = preorder_next(x, t->root))
+        if (n++ < max) {
+            tree_node_line(x, line, sizeof(line));
+            emit(line);
+        }
+    return n;
 }

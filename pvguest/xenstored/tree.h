@@ -86,6 +86,20 @@ int tree_set_perms(struct xs_tree *t, const struct xs_who *who, const char *path
 /* Nodes and bytes owned by domain id. */
 void tree_usage(const struct xs_tree *t, uint16_t id, uint32_t *nodes, uint32_t *bytes);
 
+/*
+ * For the debug dump (VIRQ_DEBUG, main.c): tree_node_line() formats one
+ * node as `path = "value" (perms)`, as xenstore-ls -f -p shows it: the
+ * value cut after XS_DUMP_VALUE bytes ("..." then), each byte that is not
+ * printable ASCII, a quote or a backslash as \xHH; the whole line cut at
+ * size.  tree_dump() walks the tree in preorder, root first, hands the
+ * lines of the first max nodes to emit, and returns how many nodes there
+ * are in all.
+ */
+#define XS_DUMP_VALUE 48
+#define XS_DUMP_LINE  200
+size_t tree_node_line(const struct xs_node *n, char *buf, size_t size);
+uint32_t tree_dump(const struct xs_tree *t, uint32_t max, void (*emit)(const char *line));
+
 /* "r5" <-> {5, 'r'}: parse is false for a malformed entry. */
 bool xs_perm_parse(const char *s, struct xs_perm *p);
 int xs_perm_format(const struct xs_perm *p, char *buf, size_t size);

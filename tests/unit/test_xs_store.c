@@ -691,7 +691,58 @@ static void pump_assembles_across_the_wrap_and_drops_only_a_bad_ring(void)
     CHECK_STR(read_(T, 0, "/local/domain/1"), "");  /* the store lives on */
 }
 
+/* ---- the debug dump (VIRQ_DEBUG) ---------------------------------------------- */
+
+static char dumped[64][XS_DUMP_LINE];
+static unsigned ndumped;
+
+static void collect(const char *line)
+{
+    if (ndumped < 64)
+        snprintf(dumped[ndumped++], XS_DUMP_LINE, "%s", line);
+}
+
+/* The index of the dumped line equal to want, or -1. */
+static int dumped_at(const char *want)
+{
+    for (unsigned i = 0; i < ndumped; i++)
+        if (!strcmp(dumped[i], want))
+            return (int)i;
+    return -1;
+}
+
+static void debug_dump_lists_nodes_bounded(void)
+{
+    world();
+    CHECK_STR(write_(T, 0, "/local/domain/1/name", "guest-one"), "");
+    CHECK_STR(call(T, XS_SET_PERMS, 0, "/local/domain/1/name|n1|r2", NULL), "");
+    CHECK_STR(write_(D1, 0, "odd", "a\"b\\c\n\x01"), "");
+    CHECK_STR(write_(D1, 0, "long", "0123456789012345678901234567890123456789012345678901234567890"),
+              "");
+    ndumped = 0;
+    uint32_t all = tree_dump(&store.tree, 64, collect);
+    CHECKF(all == ndumped && all == 8, "%u nodes, %u lines", (unsigned)all, ndumped);
+    CHECK_STR(dumped[0], "/ = \"\" (n32754)");         /* the root first, closed to all */
+    int home = dumped_at("/local/domain/1 = \"\" (n1)");
+    int name = dumped_at("/local/domain/1/name = \"guest-one\" (n1,r2)");
+    CHECKF(home > 0 && name > home, "preorder: home at %d, its name at %d", home, name);
+    CHECK(dumped_at("/local/domain/1/odd = \"a\\x22b\\x5cc\\x0a\\x01\" (n1)") > home);
+    CHECK(dumped_at("/local/domain/1/long = \"012345678901234567890123456789012345678901234567\"... "
+                    "(n1)") > home);
+    CHECK(dumped_at("/local/domain/2 = \"\" (n2)") > name);
+    ndumped = 0;                                         /* bounded: 3 lines, all counted */
+    CHECK(tree_dump(&store.tree, 3, collect) == all && ndumped == 3);
+    CHECK_STR(dumped[2], "/local/domain = \"\" (n32754)");
+    struct xs_node *n;                                   /* a line cut at its buffer */
+    struct xs_who priv = { TOOLSTACK, true };
+    char small[12];
+    CHECK(tree_get(&store.tree, &priv, "/local/domain/1/name", 'r', &n) == 0);
+    CHECK(tree_node_line(n, small, sizeof(small)) == sizeof(small) - 1);
+    CHECK_STR(small, "/local/doma");
+}
+
 static const struct group groups[] = {
+    { "debug_dump_lists_nodes_bounded", debug_dump_lists_nodes_bounded },
     { "pump_assembles_across_the_wrap_and_drops_only_a_bad_ring",
       pump_assembles_across_the_wrap_and_drops_only_a_bad_ring },
     { "read_write_mkdir_rm_directory", read_write_mkdir_rm_directory },

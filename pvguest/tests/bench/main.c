@@ -30,11 +30,17 @@
  *       our port K): for each, the time from our "die" event to the
  *       wake-up its death causes, which includes the hypervisor tearing
  *       it down.  tools/bench gives the victims different sizes;
+ *   role=xenstore beside the xenstored service: one XS_READ of our own
+ *       name, request to reply (pvguest/lib/xenbus.c: the request into the
+ *       store ring, a send, SCHEDOP_poll until xenstored has answered),
+ *       for tools/bench to set beside the event ping-pong: two domain
+ *       switches each, and the store's work on top;
  * and every role first says when it started ("bench: entry 1 <TSC>"):
  * under -icount, the instructions since power-on, the domain builder's
  * included.
  */
 #include "pvguest/lib/pvguest.h"
+#include "pvguest/lib/xenbus.h"
 #include "pvguest/tests/bench/task_stack.h"
 
 #define IRET_SLOT "hypercall_page + " XSTR(__HYPERVISOR_iret) " * 32"
@@ -508,6 +514,19 @@ static void teardown(void)
     }
 }
 
+/* XS_READ round trips; the first, untimed, waits for xenstored to introduce us. */
+static void xenstore(void)
+{
+    char name[64];
+    long rc;
+
+    if (!xenbus_test_ready())
+        xtf_exit();
+    if ((rc = xs_read(0, "name", name, sizeof(name))) < 0)
+        test_error("xs_read name: %ld (%s)", rc, xenbus_last_error), xtf_exit();
+    TIME("xs-read", N, xs_read(0, "name", name, sizeof(name)));
+}
+
 void pvguest_main(const xen_start_info_t *si)
 {
     char role[16] = "main";
@@ -532,6 +551,8 @@ void pvguest_main(const xen_start_info_t *si)
         scale();
     } else if (!strcmp(role, "teardown")) {
         teardown();
+    } else if (!strcmp(role, "xenstore")) {
+        xenstore();
     } else {
         TIME("null-hypercall", N, HYPERVISOR_xen_version(0, NULL));
         traps();
