@@ -24,7 +24,8 @@ The first three tests read the hypercalls from QEMU's interrupt log
 (tools/run --int-log: every `int $0x82` with its registers) and the rest from
 the console: every (d0) line here is GRUB writing its PV console ring, read
 by the hypervisor's ring backend.  The prompt image's config switches GRUB's
-terminal to `dumb`, so its line editing is plain text on the console.  The
+terminal to `dumb`, so its line editing is plain text on the console.  One
+boot runs on Bochs, which enforces the segment limits that QEMU ignores.  The
 last test shows why the domU default matters: as an initial domain GRUB has
 no console ring, maps frame 0 in its place, and is refused.
 """
@@ -133,15 +134,30 @@ def test_grub_writes_its_console_ring_runs_its_embedded_config_and_powers_off(gr
     b.expect_status(0)
 
 
+@pytest.mark.bochs
+def test_grub_runs_to_its_embedded_config_on_bochs_too(boot):
+    """Bochs enforces the segment limits that keep ring 1 out of the
+    hypervisor: nothing GRUB does depends on their absence."""
+    b = boot(str(GRUB), emulator="bochs", timeout=150)
+    b.expect_in_order([r"^\(d0\) .*Welcome to GRUB!$",
+                       r"^\(d0\) %sgrub-xen: embedded config reached$" % COLOURS,
+                       r"^\(hv\) d0 shutdown: poweroff$"])
+    b.expect(harness.NO_LEAK)
+    b.expect_status(0)
+
+
 def test_grubs_prompt_answers_a_typed_command_through_its_console_ring(boot):
     word = "ringone-" + secrets.token_hex(4)       # nothing else could print it
     b = boot(str(GRUB_PROMPT), timeout=90, extra=[
         "--input-after", r"^\(d0\) .*device or file completions\.", "--input", r"echo %s\r" % word,
-        "--input-after", r"^\(d0\) %s$" % word, "--input", r"halt\r"])
+        "--input-after", r"^\(d0\) %s$" % word, "--input", r"echo $grub_platform\r",
+        "--input-after", r"^\(d0\) xen$", "--input", r"halt\r"])
     b.expect_in_order([r"^\(d0\) %sgrub-xen: embedded config reached; the prompt follows$" % COLOURS,
                        r"^\(d0\) GNU GRUB  version ",
                        r"^\(d0\) grub> echo %s$" % word,
                        r"^\(d0\) %s$" % word,
+                       r"^\(d0\) grub> echo \$grub_platform$",
+                       r"^\(d0\) xen$",                  # GRUB's own word for where it runs
                        r"^\(d0\) grub> halt$",
                        r"^\(hv\) d0 shutdown: poweroff$"])
     b.expect(harness.NO_LEAK)
