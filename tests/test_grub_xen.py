@@ -1,4 +1,5 @@
-"""GRUB's own Xen build as a guest: it runs unmodified, to its prompt.
+"""GRUB's own Xen build as a guest: it runs unmodified, to its prompt and
+to booting a PV kernel of its own (pvgrub).
 
 build/grub-i386-xen.elf is GRUB 2 as Debian's grub-xen-bin builds it for a
 32-bit PV domain (`grub-mkimage -O i386-xen`, see the Makefile), a kernel
@@ -19,6 +20,9 @@ was built elsewhere, the xenstored service domain.  Its machine set-up
 5. update_va_mapping of each old page-table frame, now plain pages, writable.
 6. Its console on the ring ("Welcome to GRUB!"), its xenstore on the store
    ring (it lists device/vbd for its disks: none), then its embedded config.
+7. In build/grub-i386-xen-boot.elf, `linux` and `boot`: it loads hello.elf
+   from its memdisk, lays out Xen's start of day for it, switches to its
+   page tables from a relocator page and jumps to it.
 
 The first three tests read the hypercalls from QEMU's interrupt log
 (tools/run --int-log: every `int $0x82` with its registers) and the rest from
@@ -160,6 +164,29 @@ def test_grubs_prompt_answers_a_typed_command_through_its_console_ring(boot):
                        r"^\(d0\) xen$",                  # GRUB's own word for where it runs
                        r"^\(d0\) grub> halt$",
                        r"^\(hv\) d0 shutdown: poweroff$"])
+    b.expect(harness.NO_LEAK)
+    b.expect_status(0)
+
+
+def test_grub_boots_a_pv_kernel_from_its_memdisk_in_its_own_domain(boot):
+    """pvgrub: GRUB's Xen loader (grub-core/loader/i386/xen.c) reads
+    build/pvguest/hello.elf from its memdisk, lays out Xen's start of day
+    for it in GRUB's own domain (its image, P2M, start_info and page tables;
+    pins them and switches to them from a relocator page), and jumps to it.
+    hello then checks that layout as it checks our builder's."""
+    linux = next(l.split() for l in (harness.ROOT / "tests" / "fixtures" /
+                                      "grub-xen-boot.cfg").read_text().splitlines()
+                 if l.startswith("linux "))
+    b = boot(str(GRUB.with_name("grub-i386-xen-boot.elf")), timeout=60)
+    b.expect_in_order([r"^\(d0\) %sgrub-xen: booting \(memdisk\)/hello\.elf$" % COLOURS,
+                       r"^\(d0\) Hello from pvguest$",
+                       # GRUB's start_info: its own 16 MiB, not an initial domain
+                       r'^\(d0\) magic "xen-3\.0-x86_32p" nr_pages 4096 flags 0x0$',
+                       r'^\(d0\) cmdline "%s"$' % re.escape(" ".join(linux[2:])),
+                       r"^\(d0\) \d+ checks, 0 failed$",
+                       r"^\(d0\) Test result: SUCCESS$",
+                       r"^\(hv\) d0 shutdown: poweroff$"])
+    b.forbid(harness.MISMATCH)
     b.expect(harness.NO_LEAK)
     b.expect_status(0)
 
