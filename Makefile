@@ -100,9 +100,11 @@ $(B)/hypervisor.elf: $(HV_OBJ) $(B)/obj/gen/symbols.o linker.ld
 #                             halts, so a run that reaches it ends cleanly;
 #   grub-i386-xen-prompt.elf  tests/fixtures/grub-xen-prompt.cfg: echoes one
 #                             line, then GRUB's normal mode gives its prompt;
-#   grub-i386-xen-boot.elf    tests/fixtures/grub-xen-boot.cfg, with a memdisk
-#                             holding build/pvguest/hello.elf: GRUB loads that
-#                             PV kernel and boots it in its own domain (pvgrub).
+#   grub-i386-xen-boot.elf    tests/fixtures/grub-xen-boot.cfg: GRUB loads
+#                             hello.elf from its memdisk and boots it in its
+#                             own domain, as pvgrub does.
+# The last two carry a memdisk holding two PV kernels, build/pvguest/hello.elf
+# and xs-basic.elf, for `linux (memdisk)/NAME` and `boot`.
 # GRUB runs an embedded config with its rescue parser, one command a line:
 # no comments (a `#` line is "Unknown command `#'"), no `if`.  The prompt's
 # and boot's configs set the terminal type `dumb` first: vt100's cursor
@@ -114,9 +116,9 @@ $(GRUB_XEN): $(B)/grub-i386-%.elf: tests/fixtures/grub-%.cfg
 	@echo "  GRUB    $@"
 	@grub-mkimage -O i386-xen -d $(GRUB_XEN_DIR) -c $< -p /boot/grub -o $@ $(GRUB_XEN_MODS) \
 	    $(if $(filter %.tar,$^),-m $(filter %.tar,$^) memdisk tar)
-$(B)/grub-i386-xen-boot.elf: $(B)/grub-xen-memdisk.tar
-$(B)/grub-xen-memdisk.tar: $(B)/pvguest/hello.elf
-	@tar -C $(B)/pvguest -cf $@ hello.elf
+$(B)/grub-i386-xen-prompt.elf $(B)/grub-i386-xen-boot.elf: $(B)/grub-xen-kernels.tar
+$(B)/grub-xen-kernels.tar: $(B)/pvguest/hello.elf $(B)/pvguest/xs-basic.elf
+	@tar -C $(B)/pvguest -cf $@ $(notdir $^)
 
 # --- images, running, testing ----------------------------------------------------
 iso: all

@@ -20,9 +20,10 @@ was built elsewhere, the xenstored service domain.  Its machine set-up
 5. update_va_mapping of each old page-table frame, now plain pages, writable.
 6. Its console on the ring ("Welcome to GRUB!"), its xenstore on the store
    ring (it lists device/vbd for its disks: none), then its embedded config.
-7. In build/grub-i386-xen-boot.elf, `linux` and `boot`: it loads hello.elf
-   from its memdisk, lays out Xen's start of day for it, switches to its
-   page tables from a relocator page and jumps to it.
+7. `linux` and `boot` (in grub-i386-xen-boot.elf's config, or typed at the
+   prompt): it loads a PV kernel from its memdisk, lays out Xen's start of
+   day for it, switches to its page tables from a relocator page and jumps
+   to it, in its own domain (pvgrub).
 
 The first three tests read the hypercalls from QEMU's interrupt log
 (tools/run --int-log: every `int $0x82` with its registers) and the rest from
@@ -36,6 +37,7 @@ no console ring, maps frame 0 in its place, and is refused.
 import re
 import secrets
 import shutil
+import tarfile
 from pathlib import Path
 
 import pytest
@@ -168,6 +170,16 @@ def test_grubs_prompt_answers_a_typed_command_through_its_console_ring(boot):
     b.expect_status(0)
 
 
+def kernel_passed(b, lines):
+    """The console shows lines in order, then the kernel GRUB booted passes
+    every check of its own and powers GRUB's domain off, leaving no frame."""
+    b.expect_in_order(lines + [r"^\(d0\) \d+ checks, 0 failed$", r"^\(d0\) Test result: SUCCESS$",
+                               r"^\(hv\) d0 shutdown: poweroff$"])
+    b.forbid(harness.MISMATCH)
+    b.expect(harness.NO_LEAK)
+    b.expect_status(0)
+
+
 def test_grub_boots_a_pv_kernel_from_its_memdisk_in_its_own_domain(boot):
     """pvgrub: GRUB's Xen loader (grub-core/loader/i386/xen.c) reads
     build/pvguest/hello.elf from its memdisk, lays out Xen's start of day
@@ -178,17 +190,31 @@ def test_grub_boots_a_pv_kernel_from_its_memdisk_in_its_own_domain(boot):
                                       "grub-xen-boot.cfg").read_text().splitlines()
                  if l.startswith("linux "))
     b = boot(str(GRUB.with_name("grub-i386-xen-boot.elf")), timeout=60)
-    b.expect_in_order([r"^\(d0\) %sgrub-xen: booting \(memdisk\)/hello\.elf$" % COLOURS,
-                       r"^\(d0\) Hello from pvguest$",
-                       # GRUB's start_info: its own 16 MiB, not an initial domain
-                       r'^\(d0\) magic "xen-3\.0-x86_32p" nr_pages 4096 flags 0x0$',
-                       r'^\(d0\) cmdline "%s"$' % re.escape(" ".join(linux[2:])),
-                       r"^\(d0\) \d+ checks, 0 failed$",
-                       r"^\(d0\) Test result: SUCCESS$",
-                       r"^\(hv\) d0 shutdown: poweroff$"])
-    b.forbid(harness.MISMATCH)
-    b.expect(harness.NO_LEAK)
-    b.expect_status(0)
+    kernel_passed(b, [r"^\(d0\) %sgrub-xen: booting \(memdisk\)/hello\.elf$" % COLOURS,
+                      r"^\(d0\) Hello from pvguest$",
+                      # GRUB's start_info: its own 16 MiB, not an initial domain
+                      r'^\(d0\) magic "xen-3\.0-x86_32p" nr_pages 4096 flags 0x0$',
+                      r'^\(d0\) cmdline "%s"$' % re.escape(" ".join(linux[2:]))])
+
+
+def test_a_kernel_booted_at_grubs_prompt_goes_on_on_grubs_store_and_console(boot):
+    """Typed at the prompt: `ls (memdisk)/` lists the kernels make packed
+    (build/grub-xen-kernels.tar), and `linux (memdisk)/xs-basic.elf`, `boot`
+    start xenstore's client test in GRUB's domain.  GRUB has already used
+    its store ring (device/vbd) and its console ring; the kernel it boots
+    gets the same two in start_info and goes on from where GRUB left them."""
+    with tarfile.open(str(harness.ROOT / "build" / "grub-xen-kernels.tar")) as tar:
+        names = tar.getnames()
+    assert "xs-basic.elf" in names, names
+    b = boot(str(GRUB_PROMPT), timeout=90, extra=[
+        "--input-after", r"^\(d0\) .*device or file completions\.", "--input", r"ls (memdisk)/\r",
+        "--input-after", r"^\(d0\) .*xs-basic\.elf", "--input", r"linux (memdisk)/xs-basic.elf\r",
+        "--input-after", r"^\(d0\) grub> linux ", "--input", r"boot\r"])
+    kernel_passed(b, [r"^\(d0\) grub> ls \(memdisk\)/$",
+                      r"^\(d0\) %s ?$" % re.escape(" ".join(names)),
+                      r"^\(d0\) grub> linux \(memdisk\)/xs-basic\.elf$",
+                      r"^\(d0\) grub> boot$",
+                      r"^\(d0\) check get_domain_path: got /local/domain/0 want /local/domain/0$"])
 
 
 def test_as_the_initial_domain_grub_has_no_console_ring_and_its_switch_is_refused(boot):
