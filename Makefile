@@ -44,8 +44,8 @@ HV_OBJ   := $(patsubst %.c,$(B)/obj/%.o,$(HV_C)) $(patsubst %.S,$(B)/obj/%.o,$(H
 # GRUB's Xen build, a guest nobody here wrote (see below); defined before
 # `all` because make expands a rule's prerequisites where it reads them.
 GRUB_XEN_DIR  := /usr/lib/grub/i386-xen
-GRUB_XEN      := $(if $(wildcard $(GRUB_XEN_DIR)/kernel.img),$(B)/grub-i386-xen.elf $(B)/grub-i386-xen-prompt.elf \
-                 $(B)/grub-i386-xen-boot.elf)
+GRUB_XEN      := $(if $(wildcard $(GRUB_XEN_DIR)/kernel.img),$(addprefix $(B)/grub-i386-, \
+                 xen.elf xen-prompt.elf xen-boot.elf))
 all: $(B)/hypervisor.elf $(if $(wildcard pvguest/pvguest.mk),pvguests) $(GRUB_XEN)
 
 # --- the ABI generator: one table, many outputs -------------------------------
