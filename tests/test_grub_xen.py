@@ -31,8 +31,9 @@ the console: every (d0) line here is GRUB writing its PV console ring, read
 by the hypervisor's ring backend.  The prompt image's config switches GRUB's
 terminal to `dumb`, so its line editing is plain text on the console.  One
 boot runs on Bochs, which enforces the segment limits that QEMU ignores.  The
-last test shows why the domU default matters: as an initial domain GRUB has
-no console ring, maps frame 0 in its place, and is refused.
+last tests show why it needs both rings: as an initial domain GRUB has no
+console ring, without xenstored no store page; it maps frame 0 in their
+place, and is refused.
 """
 import re
 import secrets
@@ -217,19 +218,23 @@ def test_a_kernel_booted_at_grubs_prompt_goes_on_on_grubs_store_and_console(boot
                       r"^\(d0\) check get_domain_path: got /local/domain/0 want /local/domain/0$"])
 
 
-def test_as_the_initial_domain_grub_has_no_console_ring_and_its_switch_is_refused(boot):
-    """dom.initdomain=1 keeps it d0 the initial domain, as tools/run allows:
-    console.domU.mfn is then 0, GRUB maps frame 0 as its console, and the
-    pin of its new tables is refused (frame 0 is not its own; Xen refuses
-    it too).  It goes on regardless, copies start_info below the tables that
-    were never loaded, and faults with no trap table yet."""
-    b = boot("%s dom.initdomain=1" % GRUB, timeout=60)
-    assert "booted as a domU" not in b.stderr, b.stderr
-    b.expect(DOMU[:-1] + r", initial domain$")
-    b.expect(r"^\(hv\) d0 rings: store mfn 0x[0-9a-f]+ port \d+, console none \(console_io\)$")
+@pytest.mark.parametrize("word, extra, rings", [
+    ("%s dom.initdomain=1" % GRUB, (), r"store mfn 0x[0-9a-f]+ port \d+, console none \(console_io\)"),
+    (str(GRUB), ("--no-services",), r"store none, console mfn 0x[0-9a-f]+ port \d+"),
+], ids=["initial-domain", "no-services"])
+def test_without_a_console_ring_or_a_store_grubs_switch_is_refused(boot, word, extra, rings):
+    """GRUB maps start_info's console and store frames into its new tables.
+    As the initial domain (dom.initdomain=1, which tools/run leaves alone)
+    it has no console ring, and with --no-services no store page: the frame
+    is then 0, which is not its own, and the pin of its new tables is
+    refused (Xen refuses it too).  It goes on regardless, copies start_info
+    below the tables that were never loaded, and faults with no trap table."""
+    b = boot(word, timeout=60, extra=extra)
+    b.expect(DOMU[:-1] + (r", initial domain$" if "initdomain=1" in word else "$"))
+    b.expect(r"^\(hv\) d0 rings: %s$" % rings)
     m = b.expect(r"^\(hv\) d0 halted: #PF page fault at 0x([0-9a-f]+) accessing "
                  r"0x([0-9a-f]+) \(error 0x2\) with no handler$")
     assert int(m.group(1), 16) < GRUB_TOP                   # in GRUB's own code
     assert GRUB_TOP <= int(m.group(2), 16) < 16 << 20       # a write past the mapping
-    b.forbid(r"^\(d0\) ")                                   # nowhere to write
+    b.forbid(r"^\(d0\) ")                                   # its console never came up
     b.expect_status(2)
