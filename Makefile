@@ -44,7 +44,8 @@ HV_OBJ   := $(patsubst %.c,$(B)/obj/%.o,$(HV_C)) $(patsubst %.S,$(B)/obj/%.o,$(H
 # GRUB's Xen build, a guest nobody here wrote (see below); defined before
 # `all` because make expands a rule's prerequisites where it reads them.
 GRUB_XEN_DIR  := /usr/lib/grub/i386-xen
-GRUB_XEN      := $(if $(wildcard $(GRUB_XEN_DIR)/kernel.img),$(B)/grub-i386-xen.elf)
+GRUB_XEN      := $(if $(wildcard $(GRUB_XEN_DIR)/kernel.img),$(addprefix $(B)/grub-i386-, \
+                 xen.elf xen-prompt.elf xen-boot.elf))
 all: $(B)/hypervisor.elf $(if $(wildcard pvguest/pvguest.mk),pvguests) $(GRUB_XEN)
 
 # --- the ABI generator: one table, many outputs -------------------------------
@@ -98,14 +99,30 @@ $(B)/hypervisor.elf: $(HV_OBJ) $(B)/obj/gen/symbols.o linker.ld
 # --- GRUB as a Xen guest ----------------------------------------------------------
 # GRUB's own Xen build (Debian's grub-xen-bin, `grub-mkimage -O i386-xen`): a
 # 32-bit PV kernel nobody here wrote, which tests/test_grub_xen.py boots as a
-# guest.  Its embedded config (tests/fixtures/grub-xen.cfg) echoes one line and
-# halts, so a run that reaches it ends cleanly.  Built only where the package
-# is installed; without it the test skips and names the package.
+# guest, in three builds that differ in the config embedded in them:
+#   grub-i386-xen.elf         tests/fixtures/grub-xen.cfg: echoes one line and
+#                             halts, so a run that reaches it ends cleanly;
+#   grub-i386-xen-prompt.elf  tests/fixtures/grub-xen-prompt.cfg: echoes one
+#                             line, then GRUB's normal mode gives its prompt;
+#   grub-i386-xen-boot.elf    tests/fixtures/grub-xen-boot.cfg: GRUB loads
+#                             hello.elf from its memdisk and boots it in its
+#                             own domain, as pvgrub does.
+# The last two carry a memdisk holding two PV kernels, build/pvguest/hello.elf
+# and xs-basic.elf, for `linux (memdisk)/NAME` and `boot`.
+# GRUB runs an embedded config with its rescue parser, one command a line:
+# no comments (a `#` line is "Unknown command `#'"), no `if`.  The prompt's
+# and boot's configs set the terminal type `dumb` first: vt100's cursor
+# moves are escape sequences, which the console shows as `?[`.  Built only
+# where the package is installed; without it the test skips and names it.
 GRUB_XEN_MODS := normal configfile echo halt reboot ls cat test sleep linux part_msdos ext2
-$(B)/grub-i386-xen.elf: tests/fixtures/grub-xen.cfg
+$(GRUB_XEN): $(B)/grub-i386-%.elf: tests/fixtures/grub-%.cfg
 	@mkdir -p $(B)
 	@echo "  GRUB    $@"
-	@grub-mkimage -O i386-xen -d $(GRUB_XEN_DIR) -c $< -p /boot/grub -o $@ $(GRUB_XEN_MODS)
+	@grub-mkimage -O i386-xen -d $(GRUB_XEN_DIR) -c $< -p /boot/grub -o $@ $(GRUB_XEN_MODS) \
+	    $(if $(filter %.tar,$^),-m $(filter %.tar,$^) memdisk tar)
+$(B)/grub-i386-xen-prompt.elf $(B)/grub-i386-xen-boot.elf: $(B)/grub-xen-kernels.tar
+$(B)/grub-xen-kernels.tar: $(B)/pvguest/hello.elf $(B)/pvguest/xs-basic.elf
+	@tar -C $(B)/pvguest -cf $@ $(notdir $^)
 
 # --- images, running, testing ----------------------------------------------------
 iso: all

@@ -17,6 +17,7 @@ import importlib.util
 import re
 import shlex
 import shutil
+import struct
 import subprocess
 import sys
 
@@ -289,6 +290,33 @@ def test_a_panic_fails_a_boot_unless_allowed():
     with pytest.raises(pytest.fail.Exception) as e:
         b.expect_status(0)
     assert "got 3 (hypervisor panic)" in str(e.value)
+
+
+def xen_elf(path, guest_os):
+    """A stand-in ELF whose one PT_NOTE segment holds Xen's GUEST_OS note
+    (type 6): all tools/run reads of a guest to tell whose it is."""
+    name, desc = b"Xen\0", guest_os.encode() + b"\0"
+    note = struct.pack("<3I", len(name), len(desc), 6) + name + desc.ljust(-(-len(desc) // 4) * 4, b"\0")
+    ehdr = b"\x7fELF\x01\x01\x01".ljust(16, b"\0") + struct.pack(
+        "<HHIIIIIHHHHHH", 2, 3, 1, 0, 52, 0, 0, 52, 32, 1, 40, 0, 0)
+    phdr = struct.pack("<8I", 4, 84, 0, 0, len(note), len(note), 4, 4)
+    path.write_bytes(ehdr + phdr + note)
+    return path
+
+
+def test_a_xen_kernel_built_elsewhere_is_booted_as_a_domu(stub, tmp_path):
+    """Under Xen, GRUB's Xen image, Mini-OS or XTF run as domUs, with a console
+    ring; tools/run says dom.initdomain=0 for them, right after the path (so
+    the older `opts -- guest words` form still takes it as an option), and
+    leaves our own guests, and a word that chooses for itself, alone."""
+    theirs, ours = xen_elf(tmp_path / "grub.elf", "GRUB"), xen_elf(tmp_path / "pv.elf", "pvguest")
+    r = run("--hv", stub, "--dry-run", "--no-services", "%s mem=8M -- quiet" % theirs, ours,
+            "%s dom.initdomain=1" % theirs)
+    assert r.returncode == 0, r.stderr
+    cmd = shlex.split(r.stdout.splitlines()[-1])
+    assert cmd[cmd.index("-initrd") + 1].split(",") == [
+        "%s dom.initdomain=0 mem=8M -- quiet" % theirs, str(ours), "%s dom.initdomain=1" % theirs]
+    assert r.stderr.count("a Xen kernel built elsewhere, booted as a domU") == 1, r.stderr
 
 
 # --- --dry-run is a script; --help's examples work ---------------------------------
