@@ -135,11 +135,11 @@ static void virqs_bind_once_on_vcpu_0(void)
     CHECK(event_port_bind_virq(world[0], NR_VIRQS, 0) == -EINVAL);
     CHECK(event_port_bind_virq(world[0], 0xffffffffu, 0) == -EINVAL);
     CHECK(event_port_bind_virq(world[0], VIRQ_CONSOLE, 0) == 2);
-    CHECK(world[0]->virq_to_port[VIRQ_TIMER] == 1 && world[0]->virq_to_port[VIRQ_CONSOLE] == 2);
+    CHECK(world[0]->virq_to_port[0][VIRQ_TIMER] == 1 && world[0]->virq_to_port[0][VIRQ_CONSOLE] == 2);
     unsigned pd;
     uint32_t pp;
     CHECK(event_port_close(world[0], 0, 1, &pd, &pp) == 0);
-    CHECK(world[0]->virq_to_port[VIRQ_TIMER] == 0);
+    CHECK(world[0]->virq_to_port[0][VIRQ_TIMER] == 0);
     CHECKF(event_port_bind_virq(world[0], VIRQ_TIMER, 0) == 1, "bindable again after close");
     CHECK(event_port_bind_ipi(world[0], 1) == -ENOENT);
 }
