@@ -20,7 +20,8 @@
  *    vCPU 1's events ever reaches vCPU 0's handlers;
  *  - the single-shot timer and register_vcpu_info refuse another running
  *    vCPU (-EINVAL); runstate of vCPU 1; down stops its counter for good,
- *    up resumes it where it was, down again;
+ *    up resumes it where it was, down again; then vCPU 1's vcpu_info
+ *    moves (it is down), and vCPU 0's stays;
  *  - MMUEXT_TLB_FLUSH_MULTI / INVLPG_MULTI read their vCPU mask (-EINVAL
  *    when it cannot be read, as Xen).
  * vCPU 1 runs vcpu1_main on its own stack with its own event callback,
@@ -320,6 +321,14 @@ static void two_vcpus(void)
     wait_for(&count1, c + 10, "counting again after up");
     check_rc("down vCPU 1 again", op(VCPUOP_down, 1, NULL), 0);
     check_rc("none of vCPU 1's events reached vCPU 0's handlers", stolen, 0);
+    /* A down vCPU's vcpu_info may move (Xen: "yourself or an offline vCPU"); it is vCPU 1's alone. */
+    info.offset = 64;
+    check_rc("register_vcpu_info for vCPU 1 while it is down", op(VCPUOP_register_vcpu_info, 1, &info), 0);
+    volatile xen_vcpu_info_t *moved = (volatile xen_vcpu_info_t *)(data_page + 64);
+    check_rc("the moved vcpu_info is vCPU 1's (events unmasked by it)", moved->evtchn_upcall_mask, 0);
+    check_rc("and says an upcall may be pending, as Xen's move", moved->evtchn_upcall_pending, 1);
+    check_rc("register_vcpu_info for vCPU 1 again", op(VCPUOP_register_vcpu_info, 1, &info), -EBUSY);
+    check_rc("vCPU 0's vcpu_info has not moved", vcpu_info0() == &shared_info->vcpu_info[0], 1);
     printf("counts: vCPU 0 %u, vCPU 1 %u\n", count0, count1);
 }
 
