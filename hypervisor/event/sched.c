@@ -9,7 +9,10 @@
  * shuts down or is halted.  The next runnable domain after the last one to
  * run gets the CPU, so every runnable domain gets a turn per round.  When
  * nothing is runnable but some domain is blocked, the CPU halts (hlt) until
- * an interrupt wakes someone.
+ * an interrupt wakes someone.  A domain with several vCPUs (docs/smp.md)
+ * takes its turns as one: each turn goes to the next of its vCPUs that is
+ * up and awake (vcpu_next), so its share is its weight's, not its weight's
+ * times its vCPUs.
  *
  * The mechanism: every trap from a guest leaves a struct cpu_regs at the
  * top of the hypervisor stack (TSS.esp0 is always the same address).  To

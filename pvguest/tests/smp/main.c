@@ -7,7 +7,8 @@
  *    (-EFAULT), and contexts with one bad field each - a ring-0 or a hole
  *    trap handler, a ring-0 callback selector, a hole callback, a ring-0 or
  *    a hole kernel stack, a ring-0 or a hole start address, an LDT or GDT
- *    out of range, a cr3 that is a data page or not ours - each refused as
+ *    out of range, a debug register set_debugreg refuses, a cr3 that is a
+ *    data page or not ours - each refused as
  *    the hypercall that sets that field alone refuses it, and none of them
  *    leaving the vCPU initialised;
  *  - events per vCPU: bind_ipi and bind_virq(VIRQ_TIMER) on vCPU 1,
@@ -210,6 +211,10 @@ static void hostile(void)
     BAD("7169 GDT entries", -EINVAL, ctx.gdt_ents = 7169);
     BAD("a GDT frame that is a writable page", -EINVAL,
         (ctx.gdt_frames[0] = mm_va_to_mfn((uint32_t)(uintptr_t)data_page), ctx.gdt_ents = 8));
+    check_rc("set_debugreg of DR0 in the hole (the rule a context's DR0 meets)",
+             HYPERVISOR_set_debugreg(0, HOLE), -EPERM);
+    BAD("DR0 in the hole", -EPERM, ctx.debugreg[0] = HOLE);
+    BAD("DR7 with general detect", -EPERM, ctx.debugreg[7] = 1u << 13);
     BAD("cr3 a writable data page", -EINVAL,
         ctx.ctrlreg[3] = xen_pfn_to_cr3(mm_va_to_mfn((uint32_t)(uintptr_t)data_page)));
     BAD("cr3 a frame that is not ours", -EINVAL, ctx.ctrlreg[3] = xen_pfn_to_cr3(0xfffffu));
