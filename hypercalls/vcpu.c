@@ -75,9 +75,10 @@ void vcpu_up(struct domain *d, unsigned n)
 {
     unsigned was = vcpu_load(d, n);
     if (!d->up) {
-        d->up = true;
-        runstate_change(d, RUNSTATE_runnable, time_now_ns());
-        sched_wake(d);                           /* the scheduler may pick it now */
+        d->up = true;                            /* one downed while blocked stays blocked (Xen) */
+        runstate_change(d, d->blocked ? RUNSTATE_blocked : RUNSTATE_runnable, time_now_ns());
+        if (!d->blocked)
+            sched_wake(d);                       /* the scheduler may pick it now */
     }
     vcpu_load(d, was);
 }

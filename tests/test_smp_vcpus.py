@@ -56,6 +56,17 @@ def test_a_second_vcpu_comes_up_counts_exchanges_ipis_takes_its_own_timer_and_go
     b.expect_status(0)
 
 
+@pytest.mark.bochs
+def test_two_vcpus_run_on_bochs_too_where_segment_limits_hold(boot):
+    # vCPU 1's own stack, callback and iret path under the CPU that enforces limits.
+    b = boot(smp(), emulator="bochs", timeout=300)
+    b.expect(check(r"vCPU 1 took vCPU 0's IPI in its own callback: got 1 want 1"))
+    b.expect(check(r"a down vCPU does not run: its counter stands still: got \d+ want \d+"))
+    passes(b)
+    b.expect(NO_LEAK)
+    b.expect_status(0)
+
+
 def test_initialise_refuses_each_bad_context_field_as_the_hypercall_that_sets_it_does(boot):
     b = boot(smp())
     for rule in [r"initialise vCPU 2: got -2 want -2",                      # -ENOENT

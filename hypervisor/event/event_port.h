@@ -26,6 +26,8 @@ struct evtchn_port {
     uint16_t remote_port; /* INTERDOMAIN: the peer's port */
 };
 
+_Static_assert(MAX_VCPUS <= 16, "notify_vcpu holds a vCPU number in 4 bits");
+
 #define EVTCHN_NR_PORTS  EVTCHN_2L_NR_CHANNELS      /* 1024: the 2-level ABI, 32-bit guest */
 
 /* A domain's port table: hypervisor memory, never visible to the guest. */
