@@ -289,7 +289,10 @@ static void two_vcpus(void)
     check_rc("send the IPI to vCPU 1", evtchn_send(ipi1), 0);
     if (!wait_for(&ipi1_hits, 1, "vCPU 0's IPI") || !wait_for(&v1_stage, 3, "its own timer"))
         return;
-    time_sleep_ns(2000000ull);                   /* vCPU 0's own timer: set_timer_op */
+    /* vCPU 0's own timer (set_timer_op): blocked on until it comes, however late. */
+    check_rc("set_timer_op on vCPU 0", time_set_timer(time_now_ns() + 1000000ull), 0);
+    for (unsigned i = 0; i < WAITS && !timer0_hits; i++)
+        HYPERVISOR_sched_op(SCHEDOP_block, NULL);
     check_rc("vCPU 0 took its own VIRQ_TIMER", timer0_hits >= 1, 1);
     check_rc("vCPU 1 took its single-shot timer", timer1_hits >= 1, 1);
     check_rc("vCPU 1 took vCPU 0's IPI in its own callback", ipi1_hits, 1);
