@@ -147,7 +147,11 @@ static bool wait_for(volatile unsigned *flag, unsigned want, const char *what)
         count0++;
         HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
     }
-    test_fail("vCPU 1 never got to: %s", what);
+    volatile xen_vcpu_info_t *vi = &shared_info->vcpu_info[1];
+    test_fail("vCPU 1 never got to: %s (stage %u, IPIs %u, timers %u, upcalls %u; its vcpu_info: "
+              "pending %u mask %u sel 0x%x; word 1 pending 0x%x mask 0x%x)", what, v1_stage, ipi1_hits,
+              timer1_hits, v1_upcalls, vi->evtchn_upcall_pending, vi->evtchn_upcall_mask,
+              vi->evtchn_pending_sel, shared_info->evtchn_pending[1], shared_info->evtchn_mask[1]);
     return false;
 }
 
