@@ -5,7 +5,9 @@
  * (a pin holds a type reference), so a guest can build a table, pin it,
  * and later switch to it without the hypervisor validating it again.
  * NEW_BASEPTR is the guest's "mov to cr3": the new L3 must be (or become)
- * a valid L3 of the guest's.  TLB operations are local: one vCPU.
+ * a valid L3 of the guest's.  TLB operations are local: one CPU runs every
+ * vCPU, so a *_MULTI op's vCPU mask is read (as Xen reads it) but a local
+ * flush is always enough: a vCPU switch reloads cr3.
  * SET_LDT is the guest's lldt; hypervisor/vcpu/ldt.c owns its rules.
  */
 #include "gen/hypercall_handlers.h"
@@ -89,10 +91,10 @@ static int mmuext_one(struct domain *d, const void *item)
 {
     const struct xen_mmuext_op *op = item;
     mfn_t m = _mfn(op->arg1.mfn);
-    uint32_t mask;                                   /* one vCPU: Xen reads the word, and so do we */
+    uint32_t mask;                                   /* vCPUs 0-31: more than a domain has */
     if ((op->cmd == MMUEXT_TLB_FLUSH_MULTI || op->cmd == MMUEXT_INVLPG_MULTI) &&
         copy_from_guest(&mask, op->arg2.vcpumask, sizeof(mask)))
-        return -EINVAL;                              /* an unreadable vCPU mask (Xen's vcpumask_to_pcpumask) */
+        return -EINVAL;                              /* as Xen's vcpumask_to_pcpumask() failing */
     switch (op->cmd) {
     case MMUEXT_PIN_L1_TABLE: return pin(d, m, PGT_L1);
     case MMUEXT_PIN_L2_TABLE: return pin(d, m, PGT_L2);

@@ -13,6 +13,7 @@
  * itself writes through the fast-trap stack (docs/vcpu.md).
  */
 #include "gen/hypercall_handlers.h"
+#include "hypercalls/traps.h"
 #include "hypervisor/vcpu/bounce.h"
 #include "hypervisor/vcpu/vcpu_info.h"
 #include "hypervisor/domain/domain.h"
@@ -27,9 +28,8 @@
 
 #define TRAP_TABLE_MAX_ENTRIES 1024   /* a longer array is refused, not walked */
 #define EFLAGS_IF (1u << 9)
-/* Flags a guest may set through iret: CF PF AF ZF SF TF DF OF RF AC ID
+/* EFLAGS_GUEST_MASK (traps.h): CF PF AF ZF SF TF DF OF RF AC ID
  * (RF so an instruction breakpoint does not fire again on return). */
-#define EFLAGS_GUEST_MASK 0x00250dd5u
 
 /*
  * The ring-1 data selector a guest may use for its kernel stack, after
@@ -55,6 +55,14 @@ static long selector_rc(const struct domain *d, uint32_t cs)
     return bounce_selector_ok(d, cs) ? 0 : -EINVAL;
 }
 
+long traps_check_entry(const struct domain *d, uint32_t cs, uint32_t address)
+{
+    long rc = selector_rc(d, cs);
+    if (rc)
+        return rc;
+    return guest_code_ok(address) ? 0 : -EINVAL;  /* the hole: see the top of this file */
+}
+
 /*
  * An array of trap_info ending in an entry whose address is 0; each entry
  * replaces one vector, so a table can be changed one entry at a time.  A
@@ -75,11 +83,9 @@ long do_set_trap_table(guest_ptr_t traps)
             return -EFAULT;
         if (!ti.address)
             return 0;
-        long rc = selector_rc(d, ti.cs);
+        long rc = traps_check_entry(d, ti.cs, ti.address);
         if (rc)
             return rc;
-        if (!guest_code_ok(ti.address))
-            return -EINVAL;             /* in the hole: see the top of this file */
         d->vcpu.traps[ti.vector] = (struct vcpu_trap){
             .cs = ti.cs, .flags = ti.flags & 7, .address = ti.address,
         };
@@ -95,12 +101,18 @@ long do_set_trap_table(guest_ptr_t traps)
  * would reach the hole (or wrap past 0) is refused here, and the gate is
  * re-decided (desc_set_fast_trap checks the stack once more).
  */
+long traps_check_stack(unsigned long *ss, unsigned long esp)
+{
+    if (!stack_selector_fixup(ss))
+        return -EPERM;
+    return guest_stack_ok(esp) ? 0 : -EINVAL;
+}
+
 long do_stack_switch(unsigned long ss, unsigned long esp)
 {
-    if (!stack_selector_fixup(&ss))
-        return -EPERM;
-    if (!guest_stack_ok(esp))
-        return -EINVAL;
+    long rc = traps_check_stack(&ss, esp);
+    if (rc)
+        return rc;
     current->vcpu.kernel_ss = ss;
     current->vcpu.kernel_sp = esp;
     desc_set_ring1_stack(ss, esp);
@@ -108,14 +120,23 @@ long do_stack_switch(unsigned long ss, unsigned long esp)
     return 0;
 }
 
-long do_set_callbacks(unsigned long event_cs, unsigned long event_eip,
-                      unsigned long failsafe_cs, unsigned long failsafe_eip)
+long traps_check_callbacks(const struct domain *d, uint32_t event_cs, uint32_t event_eip,
+                           uint32_t failsafe_cs, uint32_t failsafe_eip)
 {
-    long rc = selector_rc(current, event_cs);
-    if (rc || (rc = selector_rc(current, failsafe_cs)))
+    long rc = selector_rc(d, event_cs);
+    if (rc || (rc = selector_rc(d, failsafe_cs)))
         return rc;
     if (!guest_code_ok(event_eip) || !guest_code_ok(failsafe_eip))
         return -EINVAL;
+    return 0;
+}
+
+long do_set_callbacks(unsigned long event_cs, unsigned long event_eip,
+                      unsigned long failsafe_cs, unsigned long failsafe_eip)
+{
+    long rc = traps_check_callbacks(current, event_cs, event_eip, failsafe_cs, failsafe_eip);
+    if (rc)
+        return rc;
     current->vcpu.event_cs = event_cs;
     current->vcpu.event_eip = event_eip;
     current->vcpu.failsafe_cs = failsafe_cs;

@@ -1,17 +1,20 @@
 /*
- * vcpu.c - vcpu_op: vCPU 0's state, runstate, timers and vcpu_info.
+ * vcpu_op: a domain's vCPUs - up and down, runstate, timers and vcpu_info.
  *
- * vcpu_op(cmd, vcpuid, arg) as Xen's compat_vcpu_op() answers a 32-bit PV
- * guest.  A domain here has one vCPU, so any vcpuid but 0 is -ENOENT, as
- * Xen says to a one-vCPU domain, before the command is even looked at.
- * For vCPU 0: is_up (it is), the runstate account (runstate.c) read out or
- * kept in a guest area, Xen's periodic timer (at least 1 ms a period) and
- * its single-shot timer, which is set_timer_op's own; moving vcpu_info
- * (vcpu_info.c); and get_physid, which Xen answers only to a hardware
- * domain with pinned vCPUs: -EINVAL.  Bringing vCPUs up and down, their
- * initial context, NMIs and the time-info area are -ENOSYS.  arg is a
- * guest pointer, read once into a local copy with copy_from_guest; every
- * field is checked there.
+ * vcpu_op(cmd, vcpuid, arg) as Xen's do_vcpu_op() answers a 32-bit PV
+ * guest.  A domain has dom.vcpus vCPUs (docs/smp.md); a vcpuid past them
+ * is -ENOENT before the command is even looked at.  initialise takes a
+ * whole context (vcpu_init.c); up needs one (-EINVAL), down stops the
+ * vCPU where it is.  For any vCPU: is_up, the runstate account
+ * (runstate.c) read out or kept in a guest area, Xen's periodic timer (at
+ * least 1 ms a period), moving vcpu_info (vcpu_info.c; another vCPU only
+ * while it is down, as Xen).  The single-shot timer, set_timer_op's own,
+ * only for the caller itself (Xen: -EINVAL).  get_physid, which Xen
+ * answers only to a hardware domain with pinned vCPUs: -EINVAL.  NMIs and
+ * the time-info area are -ENOSYS.  A command on another vCPU than the
+ * caller loads that vCPU into the domain for its duration (vcpu_load.h):
+ * memory only.  arg is a guest pointer, read once into a local copy with
+ * copy_from_guest; every field is checked there.
  */
 #include "gen/hypercall_handlers.h"
 #include "hypervisor/domain/domain.h"
@@ -19,6 +22,9 @@
 #include "hypervisor/vcpu/runstate.h"
 #include "hypervisor/event/time.h"
 #include "hypervisor/vcpu/vcpu_info.h"
+#include "hypervisor/vcpu/vcpu_load.h"
+#include "hypervisor/event/sched.h"
+#include "hypercalls/vcpu_init.h"
 #include "hypercalls/public/errno.h"
 
 #define PERIOD_MIN_NS 1000000ull                 /* Xen's MILLISECS(1) */
@@ -65,16 +71,39 @@ static long periodic(struct domain *d, guest_ptr_t arg)
     return 0;
 }
 
-long do_vcpu_op(int cmd, unsigned int vcpuid, guest_ptr_t arg)
+void vcpu_up(struct domain *d, unsigned n)
 {
-    struct domain *d = current;
+    unsigned was = vcpu_load(d, n);
+    if (!d->up) {
+        d->up = true;                            /* one downed while blocked stays blocked (Xen) */
+        runstate_change(d, d->blocked ? RUNSTATE_blocked : RUNSTATE_runnable, time_now_ns());
+        if (!d->blocked)
+            sched_wake(d);                       /* the scheduler may pick it now */
+    }
+    vcpu_load(d, was);
+}
+
+/* Down: off the CPU at the next exit if it is the caller; its state stays for up. */
+static long down(struct domain *d, unsigned n, bool self)
+{
+    unsigned was = vcpu_load(d, n);
+    if (d->up && !self)
+        runstate_change(d, RUNSTATE_offline, time_now_ns());
+    d->up = false;
+    vcpu_load(d, was);
+    if (self)
+        sched_yield();                           /* sched.c accounts it offline */
+    return 0;
+}
+
+/* The commands on the loaded vCPU, whichever that is. */
+static long vcpu_cmd(struct domain *d, int cmd, guest_ptr_t arg, bool self)
+{
     struct xen_vcpu_runstate_info rs;
     struct xen_vcpu_register_vcpu_info info;
-    if (vcpuid != 0)
-        return -ENOENT;
     switch (cmd) {
     case VCPUOP_is_up:
-        return 1;
+        return d->up;
     case VCPUOP_get_runstate_info:
         rs = runstate_get(d, time_now_ns());
         return copy_to_guest(arg, &rs, sizeof(rs)) ? -EFAULT : 0;
@@ -93,10 +122,40 @@ long do_vcpu_op(int cmd, unsigned int vcpuid, guest_ptr_t arg)
     case VCPUOP_register_vcpu_info:
         if (copy_from_guest(&info, arg, sizeof(info)))
             return -EFAULT;
+        if (!self && d->up)
+            return -EINVAL;                      /* Xen: yourself, or an offline vCPU */
         return vcpu_info_move(d, info.mfn, info.offset);
     case VCPUOP_get_physid:
         return -EINVAL;
     default:
         return -ENOSYS;
     }
+}
+
+long do_vcpu_op(int cmd, unsigned int vcpuid, guest_ptr_t arg)
+{
+    struct domain *d = current;
+    if (vcpuid >= d->nr_vcpus)
+        return -ENOENT;
+    bool self = vcpuid == d->vcpu_id;            /* the caller is the loaded vCPU */
+    switch (cmd) {
+    case VCPUOP_initialise:
+        return vcpu_initialise(d, vcpuid, arg);
+    case VCPUOP_up:
+        if (!vcpu_of(d, vcpuid)->initialised)
+            return -EINVAL;
+        vcpu_up(d, vcpuid);
+        return 0;
+    case VCPUOP_down:
+        return down(d, vcpuid, self);
+    case VCPUOP_set_singleshot_timer:
+    case VCPUOP_stop_singleshot_timer:
+        if (!self)
+            return -EINVAL;                      /* Xen: v != current */
+        break;
+    }
+    unsigned was = vcpu_load(d, vcpuid);
+    long rc = vcpu_cmd(d, cmd, arg, self);
+    vcpu_load(d, was);
+    return rc;
 }

@@ -49,3 +49,7 @@ def test_event_status_reports_each_state_like_xen(unit):
 
 def test_event_bind_vcpu_accepts_vcpu_0_and_refuses_what_xen_refuses(unit):
     unit("event", "bind_vcpu_accepts_only_vcpu_0_and_movable_ports")
+
+
+def test_event_ports_of_a_two_vcpu_domain_notify_the_vcpu_they_are_bound_to(unit):
+    unit("event", "ports_notify_the_vcpu_they_are_bound_to")

@@ -117,6 +117,28 @@ static void domain_write(struct domain *d, const struct layout *l, uint32_t va, 
     }
 }
 
+/*
+ * vCPUs 1.. of a dom.vcpus=N domain, parked (vcpu_load.h): each down and
+ * not initialised, with no cr3, its events masked in its own vcpu_info
+ * slot, as Xen makes them; VCPUOP_initialise and VCPUOP_up bring them in.
+ */
+static bool take_vcpus(struct domain *d, struct xen_shared_info *si)
+{
+    mfn_t m = frame_alloc_low_range(VCPUS_PAGES(d->nr_vcpus));
+    if (mfn_eq(m, INVALID_MFN))
+        return false;
+    d->vcpus = directmap_va((paddr_t)mfn_x(m) << PAGE_SHIFT);
+    memset(d->vcpus, 0, VCPUS_PAGES(d->nr_vcpus) * PAGE_SIZE);
+    for (unsigned n = 1; n < d->nr_vcpus; n++) {
+        struct vcpu *v = &d->vcpus[n];
+        si->vcpu_info[n].evtchn_upcall_mask = 1;
+        v->vcpu_info = &si->vcpu_info[n];
+        v->vcpu_info_mfn = v->cr3_mfn = INVALID_MFN;
+        v->runstate.state = RUNSTATE_offline;
+    }
+    return true;
+}
+
 static bool take_memory(struct domain *d, uint32_t nr_pages)
 {
     d->frames_array_pages = ALIGN_UP(nr_pages * sizeof(mfn_t), PAGE_SIZE) / PAGE_SIZE;
@@ -155,7 +177,7 @@ static bool take_memory(struct domain *d, uint32_t nr_pages)
     memset(si, 0, PAGE_SIZE);
     si->vcpu_info[0].evtchn_upcall_mask = 1;     /* events start masked */
     d->vcpu_info = &si->vcpu_info[0];            /* until the guest moves it (vcpu_info.c) */
-    return true;
+    return d->nr_vcpus == 1 || take_vcpus(d, si);
 }
 
 /*
@@ -317,6 +339,7 @@ bool builder_build(struct domain *d, const struct boot_module *m, unsigned index
     d->service = o.service;
     d->initdomain = o.initdomain_given ? o.initdomain : !o.service && !guest_built_before(d);
     d->max_grant_frames = o.max_grant_frames;
+    d->nr_vcpus = (uint8_t)(o.vcpus ? o.vcpus : 1);
 
     const void *image = bootmap(m->start, (size_t)(m->end - m->start));
     if (!image)

@@ -106,6 +106,10 @@ static bool apply(struct domain_opts *o, const char *key, const char *val, char 
         if (parse_range(val, 1, 64, &o->max_grant_frames))
             return true;
         want = "1..64 grant-table frames; 64 is Xen's default";
+    } else if (!strcmp(key, "vcpus")) {
+        if (parse_range(val, 1, MAX_VCPUS, &o->vcpus))
+            return true;
+        want = "1..8 vCPUs";
     } else if (!strcmp(key, "initdomain")) {
         if (!strcmp(val, "0") || !strcmp(val, "1")) {
             o->initdomain = val[0] == '1';

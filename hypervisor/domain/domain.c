@@ -11,6 +11,7 @@
  * off says how each domain ended.
  */
 #include "hypervisor/domain/domain.h"
+#include "hypervisor/vcpu/vcpu_load.h"
 #include "hypervisor/share/argo_ring.h"
 #include "hypervisor/share/grant.h"
 #include "hypervisor/share/rings.h"
@@ -48,6 +49,8 @@ struct domain *domain_alloc(void)
     d->id = nr_domains;
     d->shared_info = INVALID_MFN;
     d->vcpu_info_mfn = INVALID_MFN;
+    d->nr_vcpus = 1;
+    d->up = d->initialised = true;      /* vCPU 0 runs from the start; others wait (builder.c) */
     d->store_mfn = d->console_mfn = INVALID_MFN;
     d->runstate = (struct xen_vcpu_runstate_info){ .state = RUNSTATE_runnable,
                                                    .state_entry_time = time_now_ns() };
@@ -99,9 +102,12 @@ void domain_destroy(struct domain *d)
     event_domain_dies(d);              /* first: peers are told while shared_info exists */
     argo_domain_dies(d);               /* before its frames go: rings hold references */
     rings_domain_dies(d);              /* likewise: its store and console pages */
-    vcpu_info_release(d);
+    for (unsigned n = 0; n < (d->vcpus ? d->nr_vcpus : 1u); n++) {
+        vcpu_load(d, n);               /* each vCPU's own mapping and GDT copies */
+        vcpu_info_release(d);
+        gdt_domain_dies(d);
+    }
     ldt_domain_dies(d);
-    gdt_domain_dies(d);
     fpu_domain_dies(d);
     grant_table_teardown(d);           /* last before the frames: it leaves only others' references */
     domain_free_memory(d);
@@ -118,6 +124,9 @@ void domain_free_memory(struct domain *d)
         d->nr_pages = 0;
     }
     free_frame_if_valid(&d->shared_info);
+    for (uint32_t i = 0; d->vcpus && i < VCPUS_PAGES(d->nr_vcpus); i++)
+        frame_free(_mfn((uint32_t)(directmap_pa(d->vcpus) >> PAGE_SHIFT) + i));
+    d->vcpus = NULL;
     if (d->pdpt) {
         frame_free(_mfn((uint32_t)(directmap_pa(d->pdpt) >> PAGE_SHIFT)));
         d->pdpt = NULL;

@@ -1,4 +1,4 @@
-/* domain.h - a domain: one guest kernel, its memory and its one vCPU. */
+/* domain.h - a domain: one guest kernel, its memory and its vCPUs. */
 #ifndef HV_DOMAIN_H
 #define HV_DOMAIN_H
 #include "hypervisor/types.h"
@@ -52,6 +52,10 @@ struct vcpu_state {
     bool cpuid_faulting;                /* wrmsr MISC_FEATURES_ENABLES: ring 3's cpuid #GPs */
 };
 
+/* A union of the members, loose and as one struct vcpu: d->regs and d->v.regs are the same bytes. */
+#define VCPUS_PAGES(n) ((((n) * sizeof(struct vcpu)) + PAGE_SIZE - 1) / PAGE_SIZE)
+#define VCPU_FIELDS(...) union { struct { __VA_ARGS__ }; struct vcpu { __VA_ARGS__ } v; }
+
 struct domain {
     unsigned id;
     char name[32];
@@ -69,21 +73,27 @@ struct domain {
     mfn_t *frames;
     uint32_t frames_array_pages;
     mfn_t shared_info;
-    pte_t *pdpt;                /* the PAE PDPT the CPU uses (hypervisor memory) */
-    mfn_t cr3_mfn;              /* the guest's L3 (start_info.pt_base): its "cr3" (emulate.c) */
+    pte_t *pdpt;                /* the PAE PDPT the CPU uses (hypervisor memory): the loaded vCPU's cr3 */
     mfn_t puts[2];              /* tables whose devalidation stopped part way, outer first (page_type.c) */
     uint8_t nr_puts;
 
-    /* The vCPU: guest registers while it is not running. */
+    /*
+     * The loaded vCPU (docs/smp.md): every per-vCPU field, reachable one by
+     * one (d->regs, d->cr3_mfn...: what every function given a domain works
+     * on) and all at once as d->v, which vcpu_load() swaps with a parked
+     * vCPU of d->vcpus[].  The union is Linux's struct_group_tagged().
+     */
+    VCPU_FIELDS(
+    /* Guest registers while it is not running. */
     struct cpu_regs regs;
     struct vcpu_state vcpu;
     mfn_t gdt_frame[FIRST_RESERVED_GDT_PAGE], gdt_copy[FIRST_RESERVED_GDT_PAGE]; unsigned gdt_entries; /* set_gdt: the guest's frames, our checked copies (gdt.c) */
+    mfn_t cr3_mfn;              /* its L3 (start_info.pt_base, NEW_BASEPTR): its "cr3"; INVALID_MFN: not initialised */
+    bool up;                    /* may run: VCPUOP_up/down (vCPU 0: from the start) */
+    bool initialised;           /* has a context: built, or VCPUOP_initialise */
 
     /* Scheduling (sched.c). */
     bool blocked;               /* waiting for an event (sched_op block/poll) */
-    uint32_t weight;            /* share of the CPU; 256 = one standard slice */
-    uint64_t cpu_ns;            /* time it has run */
-    uint64_t slice_start_ns;    /* when its current slice began */
 
     /* Time (time.c). */
     uint64_t timer_deadline_ns; /* set_timer_op, VCPUOP_set_singleshot_timer; 0: none */
@@ -91,15 +101,26 @@ struct domain {
     uint64_t periodic_last_ns;  /* when it last fired */
 
     /* vcpu_op (hypercalls/vcpu.c, vcpu_info.c, runstate.c). */
-    struct xen_vcpu_info *vcpu_info;     /* vCPU 0's: shared_info's slot, or where it moved */
+    struct xen_vcpu_info *vcpu_info;     /* shared_info's slot of this vCPU, or where it moved */
     mfn_t vcpu_info_mfn;                 /* the frame it moved to (mapped, typed), or INVALID_MFN */
     struct xen_vcpu_runstate_info runstate;
     guest_ptr_t runstate_area;           /* VCPUOP_register_runstate_memory_area; 0: none */
 
+    /* SCHEDOP_poll (event.c). */
+    uint64_t poll_deadline_ns;  /* timeout; 0: none */
+    unsigned poll_nr;
+    );
+    uint8_t nr_vcpus;           /* dom.vcpus=: 1..MAX_VCPUS */
+    uint8_t vcpu_id;            /* which one is loaded in the fields above */
+    struct vcpu *vcpus;         /* [nr_vcpus]: the parked ones (vcpu_load.h); NULL with one vCPU */
+
+    /* Scheduling (sched.c): fair between domains, whatever their vCPUs. */
+    uint32_t weight;            /* share of the CPU; 256 = one standard slice */
+    uint64_t cpu_ns;            /* time it has run */
+    uint64_t slice_start_ns;    /* when its current slice began */
+
     /* Event channels (event.c owns these). */
     struct evtchn *evtchn;      /* its port table, or NULL before the first bind */
-    uint64_t poll_deadline_ns;  /* SCHEDOP_poll timeout; 0: none */
-    unsigned poll_nr;
 
     /* Argo (argo_ring.c owns it). */
     struct argo_domain *argo;   /* its rings, or NULL before the first register_ring */

@@ -8,6 +8,8 @@
 #ifndef HV_POLICY_H
 #define HV_POLICY_H
 
+#define MAX_VCPUS 8       /* dom.vcpus=: the most vCPUs a domain may have (docs/smp.md) */
+
 /* What to do with a disallowed or untrappable instruction (see emulate.c). */
 enum domain_policy {
     POLICY_HALT,          /* halt the domain, naming the instruction (default) */

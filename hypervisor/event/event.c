@@ -29,6 +29,7 @@
 #include "hypervisor/trace.h"
 #include "hypervisor/vcpu/bounce.h"
 #include "hypervisor/vcpu/vcpu_info.h"
+#include "hypervisor/vcpu/vcpu_load.h"
 #include "hypervisor/event/sched.h"
 #include "hypervisor/lib.h"
 #include "hypervisor/mm/frame.h"
@@ -60,6 +61,7 @@ struct evtchn *event_table_alloc(struct domain *d)
         return NULL;
     d->evtchn = directmap_va((paddr_t)mfn_x(m) << PAGE_SHIFT);
     event_port_init(d->evtchn);
+    d->evtchn->nr_vcpus = d->nr_vcpus;
     return d->evtchn;
 }
 
@@ -108,10 +110,20 @@ void event_poll_watch(struct domain *d, uint32_t port)
         d->evtchn->polled[port / 32] |= 1u << (port % 32);
 }
 
-void event_set_pending(struct domain *d, uint32_t port)
+/*
+ * The vCPU a port notifies, loaded for the bits of its vcpu_info and its
+ * wake-up (vcpu_load.h); vcpu_load(d, the returned number) puts the old
+ * one back.  A domain with no table has no bound port: vCPU 0.
+ */
+static unsigned load_notified(struct domain *d, uint32_t port)
+{
+    return vcpu_load(d, d->evtchn ? d->evtchn->port[port].notify_vcpu : 0);
+}
+
+/* Steps 1-3 of the top of this file, on the loaded vCPU: the one port notifies. */
+static void set_pending(struct domain *d, uint32_t port)
 {
     uint32_t word = port / 32, bit = 1u << (port % 32);
-    BUG_ON(port >= EVTCHN_NR_PORTS);
     struct xen_shared_info *si = shared_info_of(d);
     struct xen_vcpu_info *vi = vcpu_info0(d);
     bool fresh = !(si->evtchn_pending[word] & bit);
@@ -124,6 +136,14 @@ void event_set_pending(struct domain *d, uint32_t port)
         event_poll_clear(d);            /* a wake-up ends any poll */
         sched_wake(d);
     }
+}
+
+void event_set_pending(struct domain *d, uint32_t port)
+{
+    BUG_ON(port >= EVTCHN_NR_PORTS);
+    unsigned was = load_notified(d, port);
+    set_pending(d, port);
+    vcpu_load(d, was);
 }
 
 bool event_is_pending(struct domain *d, uint32_t port)
@@ -141,6 +161,7 @@ int event_unmask(struct domain *d, uint32_t port)
         return -EINVAL;
     uint32_t word = port / 32, bit = 1u << (port % 32);
     struct xen_shared_info *si = shared_info_of(d);
+    unsigned was = load_notified(d, port);   /* the port's vCPU gets the upcall (and a wake, as Xen's kick) */
     struct xen_vcpu_info *vi = vcpu_info0(d);
     bool was_masked = si->evtchn_mask[word] & bit;
     si->evtchn_mask[word] &= ~bit;
@@ -149,6 +170,11 @@ int event_unmask(struct domain *d, uint32_t port)
         vi->evtchn_pending_sel |= 1u << word;
         vi->evtchn_upcall_pending = 1;
     }
+    if (d->blocked && event_should_wake(d)) {
+        event_poll_clear(d);
+        sched_wake(d);
+    }
+    vcpu_load(d, was);
     return 0;
 }
 
@@ -189,7 +215,7 @@ void event_send_virq(struct domain *d, unsigned virq)
 {
     if (virq >= NR_VIRQS || d->state != DOMAIN_RUNNABLE || !d->evtchn)
         return;
-    uint16_t port = d->evtchn->virq_to_port[virq];
+    uint16_t port = d->evtchn->virq_to_port[virq_is_per_vcpu(virq) ? d->vcpu_id : 0][virq];   /* the loaded vCPU's own */
     if (port) {
         TRACE(TRACE_EVENT, d, port, TRACE_FROM_HV);
         event_set_pending(d, port);

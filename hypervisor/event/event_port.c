@@ -43,6 +43,7 @@ void event_port_init(struct evtchn *t)
 {
     memset(t, 0, sizeof(*t));
     t->port[0].state = ECS_RESERVED;
+    t->nr_vcpus = 1;                    /* event_table_alloc() says how many the domain has */
 }
 
 unsigned event_port_in_use(const struct evtchn *t)
@@ -114,8 +115,7 @@ int event_port_bind_interdomain(struct evtchn *t, unsigned self,
     return p;
 }
 
-/* Xen's per-vCPU VIRQs; every other one is global and bound on vCPU 0. */
-static bool virq_is_per_vcpu(uint32_t virq)
+bool virq_is_per_vcpu(uint32_t virq)
 {
     return virq == VIRQ_TIMER || virq == VIRQ_DEBUG || virq == VIRQ_XENOPROF ||
            virq == VIRQ_XENPMU;
@@ -128,26 +128,29 @@ int event_port_bind_virq(struct evtchn *t, uint32_t virq, uint32_t vcpu)
         return -EINVAL;
     if (!virq_is_per_vcpu(virq) && vcpu != 0)
         return -EINVAL;
-    if (vcpu != 0)
-        return -ENOENT;                 /* one vCPU per domain */
-    if (t->virq_to_port[virq])
+    if (vcpu >= t->nr_vcpus)
+        return -ENOENT;                 /* no such vCPU (Xen's domain_vcpu()) */
+    if (t->virq_to_port[vcpu][virq])
         return -EEXIST;
     int p = get_free_port(t);
     if (p < 0)
         return p;
-    take(t, p, ECS_VIRQ)->virq = (uint8_t)virq;
-    t->virq_to_port[virq] = (uint16_t)p;
+    struct evtchn_port *e = take(t, p, ECS_VIRQ);
+    e->virq = (uint8_t)virq;
+    e->notify_vcpu = vcpu & 0xf;
+    t->virq_to_port[vcpu][virq] = (uint16_t)p;
     return p;
 }
 
+/* A port whose send raises itself on vCPU vcpu of the same domain: the PV IPI. */
 int event_port_bind_ipi(struct evtchn *t, uint32_t vcpu)
 {
-    if (vcpu != 0)
+    if (vcpu >= t->nr_vcpus)
         return -ENOENT;
     int p = get_free_port(t);
     if (p < 0)
         return p;
-    take(t, p, ECS_IPI);
+    take(t, p, ECS_IPI)->notify_vcpu = vcpu & 0xf;
     return p;
 }
 
@@ -164,7 +167,7 @@ int event_port_close(struct evtchn *t, unsigned self, uint32_t p,
     struct evtchn_port *e = &t->port[p];        /* in use, so t exists */
     switch (state) {
     case ECS_VIRQ:
-        t->virq_to_port[e->virq] = 0;
+        t->virq_to_port[virq_is_per_vcpu(e->virq) ? e->notify_vcpu : 0][e->virq] = 0;
         break;
     case ECS_INTERDOMAIN: {
         /* The other end must name us back: a broken link is our bug. */
@@ -214,7 +217,7 @@ int event_port_status(const struct evtchn *t, uint32_t p, struct xen_evtchn_stat
         return -EINVAL;
     const struct evtchn_port *e = port_of(t, p);
     memset(&st->u, 0, sizeof(st->u));
-    st->vcpu = 0;
+    st->vcpu = e->notify_vcpu;
     switch (e->state) {
     case ECS_UNBOUND:
         st->status = EVTCHNSTAT_unbound;
@@ -239,20 +242,25 @@ int event_port_status(const struct evtchn *t, uint32_t p, struct xen_evtchn_stat
     return 0;
 }
 
-int event_port_bind_vcpu(const struct evtchn *t, uint32_t p, uint32_t vcpu)
+/* Xen's evtchn_bind_vcpu(): the vCPU first, then the port; a per-vCPU VIRQ or an IPI stays where it is. */
+int event_port_bind_vcpu(struct evtchn *t, uint32_t p, uint32_t vcpu)
 {
-    if (vcpu != 0)
+    if (vcpu >= (t ? t->nr_vcpus : 1))
         return -ENOENT;
     if (!port_ok(p))
         return -EINVAL;
     const struct evtchn_port *e = port_of(t, p);
     switch (e->state) {
     case ECS_VIRQ:
-        return virq_is_per_vcpu(e->virq) ? -EINVAL : 0;
+        if (virq_is_per_vcpu(e->virq))
+            return -EINVAL;
+        break;
     case ECS_UNBOUND:
     case ECS_INTERDOMAIN:
-        return 0;
+        break;
     default:                            /* FREE, RESERVED, IPI */
         return -EINVAL;
     }
+    t->port[p].notify_vcpu = vcpu & 0xf;   /* in use, so t exists */
+    return 0;
 }

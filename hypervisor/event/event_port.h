@@ -3,6 +3,7 @@
 #define HV_EVENT_PORT_H
 #include "hypervisor/types.h"
 #include "hypercalls/public/event_channel.h"
+#include "hypervisor/domain/policy.h"
 
 /*
  * What a port is (Xen's ECS_*).  Port 0 is RESERVED from the start and is
@@ -14,22 +15,26 @@ enum evtchn_state {
     ECS_UNBOUND,          /* alloc_unbound: waiting for remote_dom to bind */
     ECS_INTERDOMAIN,      /* connected to (remote_dom, remote_port) */
     ECS_VIRQ,             /* bound to virtual IRQ `virq` */
-    ECS_IPI,              /* bound to vCPU 0 itself */
+    ECS_IPI,              /* bound to a vCPU of the domain itself (notify_vcpu) */
 };
 
 struct evtchn_port {
-    uint8_t state;        /* enum evtchn_state */
+    uint8_t state : 4;    /* enum evtchn_state */
+    uint8_t notify_vcpu : 4;  /* the vCPU it raises upcalls on (bind_*, bind_vcpu); < MAX_VCPUS */
     uint8_t virq;         /* ECS_VIRQ: which VIRQ_* */
     uint16_t remote_dom;  /* UNBOUND: who may bind; INTERDOMAIN: the peer */
     uint16_t remote_port; /* INTERDOMAIN: the peer's port */
 };
+
+_Static_assert(MAX_VCPUS <= 16, "notify_vcpu holds a vCPU number in 4 bits");
 
 #define EVTCHN_NR_PORTS  EVTCHN_2L_NR_CHANNELS      /* 1024: the 2-level ABI, 32-bit guest */
 
 /* A domain's port table: hypervisor memory, never visible to the guest. */
 struct evtchn {
     struct evtchn_port port[EVTCHN_NR_PORTS];
-    uint16_t virq_to_port[NR_VIRQS];                /* 0: that VIRQ is not bound */
+    uint16_t virq_to_port[MAX_VCPUS][NR_VIRQS];     /* [vCPU][VIRQ]; global VIRQs in row 0; 0: not bound */
+    uint8_t nr_vcpus;                               /* the domain's: vCPU numbers below it exist */
     uint32_t polled[EVTCHN_NR_PORTS / 32];          /* SCHEDOP_poll: the ports waited on */
     unsigned in_use;                                /* ports neither FREE nor RESERVED */
 };
@@ -56,6 +61,9 @@ int event_port_alloc_unbound(struct evtchn *t, unsigned remote_dom);
 int event_port_alloc_unbound_top(struct evtchn *t, unsigned remote_dom);
 int event_port_bind_interdomain(struct evtchn *t, unsigned self,
                                 unsigned remote_dom, uint32_t remote_port);
+/* Xen's per-vCPU VIRQs (VIRQ_TIMER...): each vCPU binds its own; the rest are global. */
+bool virq_is_per_vcpu(uint32_t virq);
+/* Each binds a new port to a vCPU below t->nr_vcpus (-ENOENT past it), as Xen's bind_virq/bind_ipi. */
 int event_port_bind_virq(struct evtchn *t, uint32_t virq, uint32_t vcpu);
 int event_port_bind_ipi(struct evtchn *t, uint32_t vcpu);
 
@@ -82,7 +90,7 @@ int event_port_send_target(const struct evtchn *t, unsigned self, uint32_t p,
 int event_port_status(const struct evtchn *t, uint32_t p, struct xen_evtchn_status *st);
 
 /* EVTCHNOP_bind_vcpu: only vCPU 0 exists, so a change of nothing, checked as Xen checks it. */
-int event_port_bind_vcpu(const struct evtchn *t, uint32_t p, uint32_t vcpu);
+int event_port_bind_vcpu(struct evtchn *t, uint32_t p, uint32_t vcpu);
 
 /* Ports neither free nor reserved. */
 unsigned event_port_in_use(const struct evtchn *t);

@@ -9,7 +9,10 @@
  * shuts down or is halted.  The next runnable domain after the last one to
  * run gets the CPU, so every runnable domain gets a turn per round.  When
  * nothing is runnable but some domain is blocked, the CPU halts (hlt) until
- * an interrupt wakes someone.
+ * an interrupt wakes someone.  A domain with several vCPUs (docs/smp.md)
+ * takes its turns as one: each turn goes to the next of its vCPUs that is
+ * up and awake (vcpu_next), so its share is its weight's, not its weight's
+ * times its vCPUs.
  *
  * The mechanism: every trap from a guest leaves a struct cpu_regs at the
  * top of the hypervisor stack (TSS.esp0 is always the same address).  To
@@ -30,6 +33,7 @@
 #include "hypervisor/event/time.h"
 #include "hypervisor/share/rings.h"
 #include "hypervisor/vcpu/trap.h"
+#include "hypervisor/vcpu/vcpu_load.h"
 #include "hypervisor/console/console.h"
 #include "hypervisor/domain/shutdown.h"
 #include "hypervisor/lib.h"
@@ -52,9 +56,10 @@ struct cpu_regs *sched_guest_frame(void)
     return (struct cpu_regs *)(hv_stack + HV_STACK_SIZE - sizeof(struct cpu_regs));
 }
 
-static bool runnable(const struct domain *d)
+/* Some vCPU of d is up and not blocked (vcpu_next): fairness is between domains. */
+static bool runnable(struct domain *d)
 {
-    return d->state == DOMAIN_RUNNABLE && !d->blocked;
+    return d->state == DOMAIN_RUNNABLE && vcpu_next(d) >= 0;
 }
 
 /*
@@ -111,19 +116,23 @@ static bool any_alive(void)
     return false;
 }
 
-/* d leaves the CPU: charged for its slice; its runstate says where it went. */
+/* d's loaded vCPU leaves the CPU: d is charged for its slice; the runstate says where it went. */
 static void account(struct domain *d, uint64_t now)
 {
     if (d && now > d->slice_start_ns)
         d->cpu_ns += now - d->slice_start_ns;
     if (d)
-        runstate_change(d, d->state != DOMAIN_RUNNABLE ? RUNSTATE_offline :
+        runstate_change(d, d->state != DOMAIN_RUNNABLE || !d->up ? RUNSTATE_offline :
                            d->blocked ? RUNSTATE_blocked : RUNSTATE_runnable, now);
 }
 
-/* Make d the running domain: its registers in the frame, its state in the CPU. */
+/*
+ * Make d the running domain: the next of its vCPUs loaded (vcpu_load.c),
+ * that vCPU's registers in the frame, its state in the CPU.
+ */
 static void switch_to(struct domain *d, struct cpu_regs *frame)
 {
+    vcpu_switch(d, (unsigned)vcpu_next(d));
     *frame = d->regs;
     write_cr3((uint32_t)directmap_pa(d->pdpt));
     desc_switch_to(d);
@@ -232,8 +241,8 @@ void sched_trap_exit(struct cpu_regs *frame)
         return;
     need_resched = false;
     struct domain *next = pick_next();
-    if (next == current)
-        return;
+    if (next == current && vcpu_next(next) == current->vcpu_id)
+        return;                           /* the same vCPU again (the only one up and awake) */
     current->regs = *frame;
     if (!next)                            /* only current could run, and it blocked: */
         sched_run_next();                 /* idle until a wake (does not return) */

@@ -30,6 +30,7 @@
 #include "hypervisor/event/event.h"
 #include "hypervisor/event/sched.h"
 #include "hypervisor/vcpu/vcpu_info.h"
+#include "hypervisor/vcpu/vcpu_load.h"
 #include "hypervisor/lib.h"
 #include "hypercalls/public/xen.h"
 #include "arch/x86/apic.h"
@@ -202,11 +203,20 @@ void time_set_timer(struct domain *d, uint64_t deadline_ns)
         timer_fire(d);
 }
 
+/* Is a timer or a poll timeout of v due? */
+static bool vcpu_due(const struct vcpu *v, uint64_t now)
+{
+    return (v->timer_deadline_ns && v->timer_deadline_ns <= now) ||
+           (v->poll_deadline_ns && v->poll_deadline_ns <= now);
+}
+
 /*
- * The tick.  Every live domain is looked at, running or not: a blocked one
- * is exactly the one waiting for its timer.  A poll that timed out has its
- * deadline cleared before the wake, which is how the poll code (event.c)
- * tells a timeout from an event.
+ * The tick.  Every vCPU of every live domain is looked at, running or not:
+ * a blocked one is exactly the one waiting for its timer.  One that is due
+ * is loaded for the work (vcpu_load.h), so its own VIRQ_TIMER port and
+ * vcpu_info get the event.  A poll that timed out has its deadline cleared
+ * before the wake, which is how the poll code (event.c) tells a timeout
+ * from an event.
  */
 void time_irq(void)
 {
@@ -216,13 +226,19 @@ void time_irq(void)
         struct domain *d = domains[i];
         if (d->state != DOMAIN_RUNNABLE)
             continue;
-        if (d->timer_deadline_ns && d->timer_deadline_ns <= now)
-            timer_fire(d);
         if (d == current)
-            time_periodic(d, now);
-        if (d->poll_deadline_ns && d->poll_deadline_ns <= now) {
-            d->poll_deadline_ns = 0;
-            sched_wake(d);
+            time_periodic(d, now);          /* the running vCPU's: the loaded one */
+        for (unsigned n = 0; n < d->nr_vcpus; n++) {
+            if (!vcpu_due(vcpu_of(d, n), now))
+                continue;
+            unsigned was = vcpu_load(d, n);
+            if (d->timer_deadline_ns && d->timer_deadline_ns <= now)
+                timer_fire(d);
+            if (d->poll_deadline_ns && d->poll_deadline_ns <= now) {
+                d->poll_deadline_ns = 0;
+                sched_wake(d);
+            }
+            vcpu_load(d, was);
         }
     }
     sched_tick();

@@ -153,7 +153,7 @@ uint32_t emulate_cr0_view(const struct domain *d)
  * FSGSBASE (kept; it does nothing in 32-bit mode).  OSXSAVE never: XSAVE is
  * hidden.
  */
-static uint32_t cr4_guest_bits(const struct domain *d)
+uint32_t emulate_cr4_guest_bits(const struct domain *d)
 {
     uint32_t edx = cpuid_guest(d, 1, 0).edx, ebx7 = cpuid_guest(d, 7, 0).ebx;
     return (edx & (1u << 4) ? CR4_TSD : 0) | (edx & (1u << 2) ? CR4_DE : 0) |
@@ -180,7 +180,7 @@ static bool read_cr(struct domain *d, unsigned reg, uint32_t *val)
 static bool write_cr(struct domain *d, unsigned reg, uint32_t val)
 {
     if (reg == 4) {
-        d->vcpu.cr4 = val & cr4_guest_bits(d);
+        d->vcpu.cr4 = val & emulate_cr4_guest_bits(d);
         if (d == current)
             cpu_set_tsd(untrappable_rdtsc_traps(d));
         return true;

@@ -29,6 +29,7 @@ enum emul_result {
 /* Shared by the emulate_*.c files. */
 uint32_t *emulate_gpr(struct cpu_regs *r, unsigned n);     /* ModRM register n */
 uint32_t emulate_cr0_view(const struct domain *d);         /* CR0 with the virtual TS */
+uint32_t emulate_cr4_guest_bits(const struct domain *d);   /* the CR4 bits d may set (Xen's PV mask) */
 bool emulate_flat_segment(const struct cpu_regs *r, unsigned seg);  /* base 0? */
 
 /*

@@ -143,6 +143,32 @@ void fpu_clts(struct domain *d)
     fpu_set_ts(d, false);
 }
 
+/*
+ * A guest's own FXSAVE image (VCPUOP_initialise with VGCF_i387_valid) for
+ * d's loaded vCPU, which is not running.  FXRSTOR in ring 0 would #GP on
+ * a reserved MXCSR bit, so those are cleared here: MXCSR_MASK's default,
+ * 0xffbf, whatever this CPU's own mask allows more.
+ */
+void fpu_set_image(struct domain *d, const uint8_t *image)
+{
+    uint32_t mxcsr;
+    memcpy(d->vcpu.fpu_area, image, sizeof(d->vcpu.fpu_area));
+    memcpy(&mxcsr, d->vcpu.fpu_area + FXSAVE_MXCSR, 4);
+    mxcsr &= 0xffbfu;
+    if (cpu.fxsr)
+        memcpy(d->vcpu.fpu_area + FXSAVE_MXCSR, &mxcsr, 4);
+    d->vcpu.fpu_initialised = true;
+}
+
+void fpu_release(struct domain *d)
+{
+    if (fpu_owner != d)
+        return;
+    clts();                             /* FXSAVE needs TS clear; switch_to sets it again */
+    fpu_save(d);
+    fpu_owner = NULL;
+}
+
 void fpu_domain_dies(struct domain *d)
 {
     if (fpu_owner == d)

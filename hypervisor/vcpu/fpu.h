@@ -27,6 +27,10 @@ void fpu_set_ts(struct domain *d, bool set);
 /* The guest's clts, emulated: clear its virtual TS. */
 void fpu_clts(struct domain *d);
 
+/* A checked copy of a guest's 512-byte FPU image becomes the loaded vCPU's (not running). */
+void fpu_set_image(struct domain *d, const uint8_t *image);
+/* The loaded vCPU of d is about to be parked: its registers go to its image (vcpu_load.c). */
+void fpu_release(struct domain *d);
 /* d is being destroyed: if its state is live, forget it (nothing to save). */
 void fpu_domain_dies(struct domain *d);
 #endif

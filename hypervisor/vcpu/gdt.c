@@ -38,6 +38,7 @@
  * guest; entry.S's failsafe path handles that.
  */
 #include "hypervisor/vcpu/gdt.h"
+#include "hypervisor/vcpu/vcpu_load.h"
 #include "hypervisor/vcpu/ldt.h"
 #include "hypervisor/mm/page_type.h"
 #include "hypervisor/vcpu/desc_check.h"
@@ -261,7 +262,10 @@ long gdt_update_descriptor(struct domain *d, uint64_t ma, uint64_t desc)
     p[index] = desc;
     unmap_domain_page(p);
     page_type_put(d, m);
-    gdt_table_update(d->gdt_frame, d->gdt_copy, d->gdt_entries, m, index, desc);
+    for (unsigned n = 0; n < d->nr_vcpus; n++) {     /* each vCPU's GDT may hold that frame */
+        struct vcpu *v = vcpu_of(d, n);
+        gdt_table_update(v->gdt_frame, v->gdt_copy, v->gdt_entries, m, index, desc);
+    }
     ldt_update_copy(d, m, index, desc);
     return 0;
 }

@@ -135,11 +135,11 @@ static void virqs_bind_once_on_vcpu_0(void)
     CHECK(event_port_bind_virq(world[0], NR_VIRQS, 0) == -EINVAL);
     CHECK(event_port_bind_virq(world[0], 0xffffffffu, 0) == -EINVAL);
     CHECK(event_port_bind_virq(world[0], VIRQ_CONSOLE, 0) == 2);
-    CHECK(world[0]->virq_to_port[VIRQ_TIMER] == 1 && world[0]->virq_to_port[VIRQ_CONSOLE] == 2);
+    CHECK(world[0]->virq_to_port[0][VIRQ_TIMER] == 1 && world[0]->virq_to_port[0][VIRQ_CONSOLE] == 2);
     unsigned pd;
     uint32_t pp;
     CHECK(event_port_close(world[0], 0, 1, &pd, &pp) == 0);
-    CHECK(world[0]->virq_to_port[VIRQ_TIMER] == 0);
+    CHECK(world[0]->virq_to_port[0][VIRQ_TIMER] == 0);
     CHECKF(event_port_bind_virq(world[0], VIRQ_TIMER, 0) == 1, "bindable again after close");
     CHECK(event_port_bind_ipi(world[0], 1) == -ENOENT);
 }
@@ -214,7 +214,34 @@ static void bind_vcpu_accepts_only_vcpu_0_and_movable_ports(void)
     CHECK(event_port_bind_vcpu(world[0], 1, 1) == -ENOENT);
 }
 
+/* A domain with dom.vcpus=2: each vCPU its own VIRQ_TIMER; ports remember their vCPU. */
+static void ports_notify_the_vcpu_they_are_bound_to(void)
+{
+    fresh();
+    world[0]->nr_vcpus = 2;
+    struct xen_evtchn_status st;
+    CHECK(event_port_bind_virq(world[0], VIRQ_TIMER, 0) == 1);
+    CHECK(event_port_bind_virq(world[0], VIRQ_TIMER, 1) == 2);          /* vCPU 1's own */
+    CHECK(event_port_bind_virq(world[0], VIRQ_TIMER, 1) == -EEXIST);
+    CHECK(event_port_bind_virq(world[0], VIRQ_TIMER, 2) == -ENOENT);    /* no vCPU 2 */
+    CHECK(world[0]->virq_to_port[0][VIRQ_TIMER] == 1 && world[0]->virq_to_port[1][VIRQ_TIMER] == 2);
+    CHECK(event_port_bind_ipi(world[0], 1) == 3);
+    CHECK(event_port_bind_ipi(world[0], 2) == -ENOENT);
+    CHECK(event_port_status(world[0], 2, &st) == 0 && st.vcpu == 1);
+    CHECK(event_port_status(world[0], 3, &st) == 0 && st.vcpu == 1);
+    CHECK(event_port_alloc_unbound(world[0], 1) == 4);
+    CHECK(event_port_bind_vcpu(world[0], 4, 1) == 0);
+    CHECK(event_port_status(world[0], 4, &st) == 0 && st.vcpu == 1);
+    CHECK(event_port_bind_vcpu(world[0], 4, 2) == -ENOENT);
+    unsigned pd;
+    uint32_t pp;
+    CHECK(event_port_close(world[0], 0, 2, &pd, &pp) == 0);
+    CHECKF(world[0]->virq_to_port[1][VIRQ_TIMER] == 0 && world[0]->virq_to_port[0][VIRQ_TIMER] == 1,
+           "closing vCPU 1's timer port leaves vCPU 0's");
+}
+
 static const struct group groups[] = {
+    { "ports_notify_the_vcpu_they_are_bound_to", ports_notify_the_vcpu_they_are_bound_to },
     { "ports_are_lowest_first_from_1", ports_are_lowest_first_from_1 },
     { "exhaustion_is_enospc_at_1023_ports", exhaustion_is_enospc_at_1023_ports },
     { "only_the_named_peer_binds_an_unbound_port", only_the_named_peer_binds_an_unbound_port },
