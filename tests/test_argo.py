@@ -171,6 +171,30 @@ def test_messages_wrap_at_the_end_of_a_ring_and_cross_its_pages_intact(solo):
     solo.expect(r"^\(d1\) (\d+) of them wrapped at the end of the ring$")
 
 
+BIG_MESSAGE = (("register a 16-page ring: port 14", 0),
+               ("one message of 60000 bytes", 60000),
+               ("... all of it in the ring after its header", 1),
+               ("registered anew", 0),
+               ("a multicall of two sends of 30000 bytes", 0),
+               ("... both sent", 1),
+               ("... each whole, in order", 1),
+               ("port 14 unregistered", 0))
+
+
+def test_a_message_of_many_pages_arrives_whole(solo):
+    expect_checks(solo, 1, *BIG_MESSAGE)
+
+
+def test_every_send_continued_after_each_page_still_delivers_each_message_whole(boot):
+    """sendv copies a page at a time and continues when the tick is due
+    (issue 14): with preempt-every=1 it continues after every page, alone
+    and inside a multicall, and the whole solo suite must pass that way."""
+    b = boot(guest("victim"), guest("argo"), hv_args="argo=1 preempt-every=1", timeout=150)
+    passes(b, 1)
+    expect_checks(b, 1, *BIG_MESSAGE)
+    b.expect(NO_LEAK)
+
+
 def test_a_full_ring_is_eagain_notify_reports_it_and_virq_argo_comes_when_the_reader_makes_room(solo):
     expect_checks(solo, 1,
                   ("100 bytes into the empty 256-byte ring", 100),

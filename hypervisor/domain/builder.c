@@ -166,7 +166,7 @@ static bool alloc_memory(struct domain *d, uint32_t nr_pages)
 {
     if (take_memory(d, nr_pages))
         return true;
-    domain_free_memory(d);
+    domain_free_memory(d, true);
     return false;
 }
 
@@ -279,6 +279,7 @@ static bool fail(struct domain *d, unsigned index, const struct boot_module *m, 
     snprintf(d->end_reason, sizeof(d->end_reason), "not built: %s", why);
     d->state = DOMAIN_NOT_BUILT;
     domain_destroy(d);
+    domain_reap(d, true);                /* now: the next module may need the memory */
     return false;
 }
 

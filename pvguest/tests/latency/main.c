@@ -6,8 +6,9 @@
  *    records the longest gap between two readings: the time it was off
  *    the CPU.  It runs until every domain booted after it has ended, then
  *    prints "latency: longest gap N us" and checks N against gap_ms=
- *    (default 50).  The gap includes the attackers' scheduler slices, so
- *    the attackers should run with a small dom.weight.
+ *    (default 50).  With linger_ms= it spins that much longer after they
+ *    have ended (to measure their teardown).  The gap includes the
+ *    attackers' scheduler slices, so they should run with a small dom.weight.
  *  - role=console|mmu|pin|memop is an attacker: it makes the worst long
  *    hypercall of its kind rounds= times (issue 14, Xen's XSA-45 class)
  *    and checks that each one completes or is refused as Xen would:
@@ -18,7 +19,9 @@
  *      pin      mmuext_op pin and unpin of an L2 holding l1s= distinct
  *               full L1s, ops= operations in one batch;
  *      memop    decrease_reservation of frames= spare frames, and
- *               increase_reservation of as many again.
+ *               increase_reservation of as many again;
+ *      big      (one round) pins tables= full L1s and ends: a big
+ *               domain (dom.mem=256M) torn down beside the victim.
  * Each attacker prints how long its rounds took, for comparison.
  * role=regs checks, under preempt-every=1, that a continued call leaves
  * the argument registers it does not use alone.
@@ -80,21 +83,28 @@ static bool later_alive(void)
     return false;
 }
 
+static uint64_t worst, last;
+static unsigned polls;
+
+static void spin(void)
+{
+    for (unsigned k = 0; k < 100000; k++) {     /* spin, no hypercall */
+        uint64_t now = time_now_ns();
+        if (now - last > worst)
+            worst = now - last;
+        last = now;
+    }
+    polls++;
+}
+
 static void victim(void)
 {
-    uint64_t bound = cmdline_uint("gap_ms", 50) * NS_PER_MS, worst = 0, start = time_now_ns();
-    uint64_t last = start;
-    unsigned polls = 0;
-    while (later_alive()) {
-        for (unsigned k = 0; k < 100000; k++) {     /* spin, no hypercall */
-            uint64_t now = time_now_ns();
-            if (now - last > worst)
-                worst = now - last;
-            last = now;
-        }
-        polls++;
-        last = time_now_ns();                        /* the polls' hypercalls do not count */
-    }
+    uint64_t bound = cmdline_uint("gap_ms", 50) * NS_PER_MS, start = time_now_ns();
+    uint64_t linger = cmdline_uint("linger_ms", 0) * NS_PER_MS, gone;
+    for (last = start; later_alive(); last = time_now_ns())   /* the polls' hypercalls do not count */
+        spin();
+    for (gone = last; last - gone < linger;)
+        spin();
     printf("latency: longest gap %llu us over %llu ms (%u polls)\n", worst / 1000,
            (time_now_ns() - start) / NS_PER_MS, polls);
     check_rc("the victim ran beside the attackers", polls > 0, 1);
@@ -212,6 +222,15 @@ static void attack_memop(unsigned rounds)
         mm_frame_free(pool[i]);
 }
 
+static void attack_big(unsigned rounds)
+{
+    unsigned n = MIN(cmdline_uint("tables", 256), 16384u), pinned = 0;
+    (void)rounds;
+    for (unsigned i = 0; i < n; i++)
+        pinned += mm_pin(1, full_l1(mfn_of(cr_page))) == 0;
+    check_rc("every full L1 pinned", pinned, n);
+}
+
 /* ---- role=regs: a continued call changes only its own argument registers ---- */
 
 #define CANARY 0xca4a12e5u
@@ -272,7 +291,7 @@ void pvguest_main(const xen_start_info_t *start)
 {
     static const struct { const char *name; void (*run)(unsigned rounds); } attacks[] = {
         { "console", attack_console }, { "mmu", attack_mmu },
-        { "pin", attack_pin }, { "memop", attack_memop },
+        { "pin", attack_pin }, { "memop", attack_memop }, { "big", attack_big },
     };
     char role[16] = "victim";
     si = start;
