@@ -225,8 +225,8 @@ static int validate(struct domain *d, mfn_t mfn, struct page_info *pg, bool pree
     if (type == PGT_L3 && !pte_present(t[3]))
         rc = -EINVAL;                        /* slot 3 holds the hypervisor */
     while (!rc && i < n) {
-        if (preemptible && i > pg->nr_validated && hypercall_preempt_check())
-            rc = -ERESTART;                  /* after one entry at least: progress */
+        if (preemptible && type != PGT_L1 && i > pg->nr_validated && hypercall_preempt_check())
+            rc = -ERESTART;                  /* after one entry at least; an L1 is one step */
         else if (!(rc = get_entry(d, level, i, t[i], INVALID_MFN, preemptible)))
             i++;
     }
