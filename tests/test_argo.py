@@ -244,23 +244,23 @@ def test_duplicate_rings_are_eexist_overlaps_are_allowed_as_in_xen_and_128_is_th
                   ("all 126 unregistered", 0))
 
 
-def test_a_ring_page_is_neither_retyped_nor_given_back_while_registered(solo):
+def test_a_ring_page_is_never_retyped_and_given_back_lives_until_the_ring_goes(solo):
     """Xen holds a writable type reference on each ring page; so do we.  The
     frame stays the ring's after the guest unmaps it: it cannot become a
-    page table, decrease_reservation keeps it (here it returns 0; Xen would
-    drop the allocation and free the page only when the ring lets go), and
-    messages still land in it.  Once unregistered it can be given back."""
+    page table, and decrease_reservation takes it out of the domain as Xen
+    does while messages still land in it; unregistering frees it."""
     expect_checks(solo, 1,
                   ("register port 30 on it", 0),
                   ("unmap it: only the ring refers to it now", 0),
                   ("... pin it as an L1: refused, it is the ring's writable page", EINVAL),
-                  ("... decrease_reservation: not given back", 0),
-                  ("... our reservation is unchanged", 4096),
                   ("send to the ring", 10),
                   ("... the message is in it", 1),
-                  ("unregister port 30", 0),
-                  ("decrease_reservation: now it is given back", 1),
-                  ("... one page fewer", 4095))
+                  ("decrease_reservation: out of our memory, as Xen", 1),
+                  ("... one page fewer", 4095),
+                  ("... but the ring's reference keeps it: send", 10),
+                  ("... not ours to map again", EBUSY),
+                  ("unregister port 30: its last reference, and it is freed", 0),
+                  ("... nothing left to give back", 0))
 
 
 def test_the_hostile_argo_guest_leaves_its_victim_untouched_and_its_death_frees_every_ring(solo):

@@ -68,7 +68,7 @@ void *domain_map_pfn(struct domain *d, uint32_t pfn)
 bool domain_owns_frame(const struct domain *d, mfn_t m, uint32_t *pfn)
 {
     struct page_info *pg = page_info(m);
-    if (!pg || pg->owner != d->id)
+    if (!pg || pg->owner != d->id || (pg->flags & PGF_GIVEN))
         return false;
     *pfn = m2p_get(m);
     return true;
@@ -93,6 +93,19 @@ static void free_frame_if_valid(mfn_t *m)
     m2p_set(*m, M2P_INVALID);
     frame_free(*m);
     *m = INVALID_MFN;
+}
+
+/*
+ * The last reference to a frame decrease_reservation gave back has gone
+ * (page_put).  Its M2P entry names its slot: memory.c wrote it so, and
+ * the guest cannot change it since (domain_owns_frame says no).
+ */
+void domain_drop_frame(mfn_t m)
+{
+    struct domain *d = domains[page_info(m)->owner];
+    uint32_t pfn = m2p_get(m);
+    BUG_ON(pfn >= d->nr_pages || !mfn_eq(d->frames[pfn], m));
+    free_frame_if_valid(&d->frames[pfn]);
 }
 
 void domain_destroy(struct domain *d)

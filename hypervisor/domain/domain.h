@@ -189,6 +189,9 @@ static inline struct xen_shared_info *domain_shared_info(const struct domain *d)
  */
 bool domain_owns_frame(const struct domain *d, mfn_t m, uint32_t *pfn);
 
+/* A frame given back while referenced (PGF_GIVEN) lost its last reference: free it. */
+void domain_drop_frame(mfn_t m);
+
 /* Map guest pfn of domain d (hypervisor-side, via the mapcache). */
 void *domain_map_pfn(struct domain *d, uint32_t pfn);
 #endif

@@ -5,8 +5,10 @@
  * Each 4-byte record of the input is one step: take or drop a type or a
  * plain reference (as a pin, a mapping or CR3 would), the deferred put an
  * unpin makes and the steps that finish it, a checked page-table write
- * (mmu_update), or a guest write into a frame the guest could write (one
- * that is not a live table or descriptor frame).  hypercall_preempt_check()
+ * (mmu_update), a guest write into a frame the guest could write (one
+ * that is not a live table or descriptor frame), or decrease_reservation's
+ * mark on a frame still referenced (PGF_GIVEN: no new reference, and the
+ * last one frees it).  hypercall_preempt_check()
  * answers as the input says, so validation stops part way (PGF_PARTIAL)
  * and letting go is spread over steps (PGF_DYING).
  *
@@ -54,6 +56,15 @@ void *map_domain_page(mfn_t m)
 }
 
 void unmap_domain_page(const void *va) { (void)va; }
+
+/* The last reference to a given-back frame went: it must be the last of all. */
+void domain_drop_frame(mfn_t m)
+{
+    struct page_info *pg = page_info(m);
+    if (!(pg->flags & PGF_GIVEN) || pg->ref_count || pg->type_count || pg->owner != 0)
+        abort();
+    *pg = (struct page_info){ .owner = OWNER_NONE };
+}
 
 bool hypercall_preempt_check(void)
 {
@@ -143,6 +154,8 @@ static void check(void)
             abort();                    /* validated with nothing depending on the type */
         if ((pg->flags & PGF_DYING) && !(pg->flags & PGF_PARTIAL))
             abort();
+        if ((pg->flags & PGF_GIVEN) && !pg->ref_count)
+            abort();                    /* given back, unreferenced, and still not free */
     }
 }
 
@@ -188,7 +201,8 @@ static void release(void)
         abort();
     check();
     for (unsigned f = 0; f < NF; f++)
-        if (table[BASE + f].ref_count || table[BASE + f].type_count)
+        if (table[BASE + f].ref_count || table[BASE + f].type_count ||
+            (table[BASE + f].flags & PGF_GIVEN))
             abort();                    /* references do not balance to 0 */
 }
 
@@ -224,7 +238,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             if (pg->owner == 0 && (!pg->type_count || pg->type == PGT_WRITABLE))
                 mem[mfn_x(m) - BASE][index] = val;
             break;
-        case 6: preempt = arg % 3; break;
+        case 6:
+            preempt = arg % 3;
+            if (fl & 1 && pg->owner == 0 && pg->ref_count && !(pg->flags & PGF_PARTIAL))
+                pg->flags |= PGF_GIVEN;     /* decrease_reservation's, for a referenced frame */
+            break;
         case 7:                         /* a whole table of one entry repeated */
             if (pg->owner == 0 && !pg->type_count)
                 for (unsigned k = 0; k < L1_ENTRIES; k++)

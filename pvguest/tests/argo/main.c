@@ -16,7 +16,7 @@
  *    and VIRQ_ARGO once the reader makes room; unregistering, duplicate and
  *    overlapping rings, the 128-ring limit, a garbage tx_ptr; and a ring
  *    page unmapped and given back while registered (the ring's reference
- *    keeps it, and the ring still works).  It leaves one ring registered
+ *    keeps it, and the ring still works, until it goes).  It leaves one ring registered
  *    for its death to clean up.
  *    expect=off: booted without argo=1, every command is -EOPNOTSUPP.
  *    wildcard=1: booted with argo=1,mac-permissive=1: rings open to ANY.
@@ -444,15 +444,16 @@ static void page_held(void)
     check(reg_frames(30, self_id, ONE_PAGE, 1, 0), 0, "register port 30 on it");
     check(mm_map(va, 0), 0, "unmap it: only the ring refers to it now");
     check(mm_pin(1, m), -EINVAL, "... pin it as an L1: refused, it is the ring's writable page");
-    check(mm_decrease(&m, 1), 0, "... decrease_reservation: not given back");
-    check(mm_reservation(XENMEM_current_reservation), pages, "... our reservation is unchanged");
     check(send(self_id, 30, "still here", 10, 0), 10, "send to the ring");
     check(mm_map(va, mm_pte(m, PTE_PRESENT | PTE_RW)), 0, "map the frame again");
     check(take((void *)va, ONE_PAGE, &h) == 10 && !memcmp(in, "still here", 10), 1, "... the message is in it");
-    check(unreg(30, self_id), 0, "unregister port 30");
     check(mm_map(va, 0), 0, "unmap it");
-    check(mm_decrease(&m, 1), 1, "decrease_reservation: now it is given back");
+    check(mm_decrease(&m, 1), 1, "decrease_reservation: out of our memory, as Xen");
     check(mm_reservation(XENMEM_current_reservation), pages - 1, "... one page fewer");
+    check(send(self_id, 30, "still here", 10, 0), 10, "... but the ring's reference keeps it: send");
+    check(mm_map(va, mm_pte(m, PTE_PRESENT | PTE_RW)), -EBUSY, "... not ours to map again");
+    check(unreg(30, self_id), 0, "unregister port 30: its last reference, and it is freed");
+    check(mm_decrease(&m, 1), 0, "... nothing left to give back");
 }
 
 static void wildcard(void)
