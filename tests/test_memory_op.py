@@ -78,7 +78,8 @@ def test_decrease_reservation_takes_frames_in_use_as_xen_and_the_last_reference_
     """Xen's guest_remove_page: a pinned L1 is unpinned and freed, a frame
     still mapped leaves the domain's memory at once (the count is 2) but
     lives on, readable, taking no new reference, until it is unmapped;
-    extent_order above 0 (our max order) is none done, as in Xen.  The
+    extent_order above 0 (our max order) is none done, as in Xen.  A pinned
+    L2 given back is unpinned and let go in steps (its L1 is free after).  The
     leak check proves the mapped frame was freed."""
     b = memop(boot)
     expect_checks(b, [r"decrease_reservation of order 1: none done \(above max_order, as Xen\): got 0 want 0",
@@ -91,5 +92,7 @@ def test_decrease_reservation_takes_frames_in_use_as_xen_and_the_last_reference_
                       r"\.\.\. nor an M2P entry from us: got -22 want -22",
                       r"\.\.\. nor is it given back twice: got 0 want 0",
                       r"unmap it: its last reference, and it is freed: got 0 want 0",
+                      r"decrease_reservation of the pinned L2: done, as Xen: got 1 want 1",
+                      r"\.\.\. and no L2 holds it: it maps writable: got 0 want 0",
                       r"current_reservation as before: got 4096 want 4096"])
     b.forbid(MISMATCH)

@@ -138,6 +138,25 @@ static void machphys_mapping(void)
 }
 
 
+static uint64_t l2_tmpl[512] __attribute__((aligned(PAGE_SIZE)));
+
+/* A pinned L2 given back is unpinned, and let go in steps (page_type_finish_puts). */
+static void give_back_l2(void)
+{
+    uint32_t pl2 = mm_frame_alloc_zeroed(), pl1 = mm_frame_alloc_zeroed();
+    uint32_t l2 = mm_pfn_to_mfn(pl2), l1 = mm_pfn_to_mfn(pl1), va = mm_va_slot();
+    l2_tmpl[0] = mm_pte(l1, PTE_PRESENT);
+    check(mm_copy_page(l2, mm_va_to_mfn((uint32_t)(uintptr_t)l2_tmpl)), 0, "an L2 whose entry 0 is an L1");
+    check(mm_pin(2, l2), 0, "... pinned");
+    check(mm_pin(1, l1), 0, "... its L1 pinned too");
+    check(mm_decrease(&l2, 1), 1, "decrease_reservation of the pinned L2: done, as Xen");
+    check(mm_unpin(l1), 0, "... its L1 is ours to unpin still");
+    check(mm_map(va, mm_pte(l1, PTE_PRESENT | PTE_RW)), 0, "... and no L2 holds it: it maps writable");
+    mm_map(va, 0);
+    check(mm_refill(pl2), 0, "a new frame for the L2's pfn");
+    mm_frame_free(pl1);
+}
+
 static void give_back(void)
 {
     uint32_t pa = mm_frame_alloc_zeroed(), pb = mm_frame_alloc_zeroed(), va = mm_va_slot();
@@ -161,6 +180,7 @@ static void give_back(void)
     check(mm_decrease(&m, 1), 0, "... nor is it given back twice");
     check(mm_map(va, 0), 0, "unmap it: its last reference, and it is freed");
     check(mm_refill(pa) | mm_refill(pb), 0, "new frames for their pfns");
+    give_back_l2();
     check(mm_reservation(XENMEM_current_reservation), pages, "current_reservation as before");
 }
 
