@@ -144,11 +144,11 @@ static bool take_memory(struct domain *d, uint32_t nr_pages)
     d->shared_info = frame_alloc_low();              /* directmapped: see domain_shared_info */
     if (mfn_eq(d->shared_info, INVALID_MFN))
         return false;
+    page_set_owner(d->shared_info, (uint16_t)d->id);      /* mappable by d alone; freed as d's */
     mfn_t pdpt = frame_alloc_low();
     if (mfn_eq(pdpt, INVALID_MFN))
         return false;
     d->pdpt = directmap_va((paddr_t)mfn_x(pdpt) << PAGE_SHIFT);
-    page_set_owner(d->shared_info, (uint16_t)d->id);      /* mappable by d alone */
     BUG_ON(page_type_get(d, d->shared_info, PGT_WRITABLE)); /* for good: we write it, never a table */
     memset(d->pdpt, 0, PAGE_SIZE);
     struct xen_shared_info *si = domain_shared_info(d);

@@ -79,13 +79,14 @@ bool domain_owns_frame(const struct domain *d, mfn_t m, uint32_t *pfn)
  * mappings of others' frames went in grant_table_teardown), so the frame
  * table entries are simply reset with the frames - except a frame others
  * still map through a grant: that one is an orphan now, and the last of
- * those mappings frees it (share/grant.c).
+ * those mappings frees it (share/grant.c), perhaps before domain_reap gets
+ * to its slot, and it may be someone else's by then: not d's, not ours.
  */
-static void free_frame_if_valid(mfn_t *m)
+static void free_frame_if_valid(const struct domain *d, mfn_t *m)
 {
     if (mfn_eq(*m, INVALID_MFN))
         return;
-    if (page_info(*m)->owner == OWNER_ORPHAN) {
+    if (page_info(*m)->owner != d->id) {
         *m = INVALID_MFN;
         return;
     }
@@ -105,7 +106,7 @@ void domain_drop_frame(mfn_t m)
     struct domain *d = domains[page_info(m)->owner];
     uint32_t pfn = m2p_get(m);
     BUG_ON(pfn >= d->nr_pages || !mfn_eq(d->frames[pfn], m));
-    free_frame_if_valid(&d->frames[pfn]);
+    free_frame_if_valid(d, &d->frames[pfn]);
 }
 
 void domain_destroy(struct domain *d)
@@ -123,7 +124,7 @@ void domain_destroy(struct domain *d)
 
 void domain_free_memory(struct domain *d, bool frames_too)
 {
-    free_frame_if_valid(&d->shared_info);
+    free_frame_if_valid(d, &d->shared_info);
     if (d->pdpt) {
         frame_free(_mfn((uint32_t)(directmap_pa(d->pdpt) >> PAGE_SHIFT)));
         d->pdpt = NULL;
@@ -146,7 +147,7 @@ void domain_reap(struct domain *d, bool all)
     d->reap_turns++;
     do
         for (unsigned n = 0; n < 256 && d->nr_pages; n++)
-            free_frame_if_valid(&d->frames[--d->nr_pages]);
+            free_frame_if_valid(d, &d->frames[--d->nr_pages]);
     while (d->nr_pages && (all || !time_tick_due()));
     if (d->nr_pages)
         return;
