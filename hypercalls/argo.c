@@ -18,6 +18,8 @@
 #include "hypervisor/event/event.h"
 #include "hypervisor/mm/guest_access.h"
 #include "hypervisor/lib.h"
+#include "hypervisor/hypercall.h"
+#include "hypervisor/mm/page_type.h"
 #include "hypercalls/public/errno.h"
 
 #define MAX_NOTIFY_COUNT 256u           /* Xen's cap on notify's nent */
@@ -76,8 +78,10 @@ static int iov_total(const struct xen_argo_iov *iov, unsigned niov, uint32_t *le
  * Contract: addr_p, iov_p, niov and type are the guest's.  The sender may
  * speak only for itself; niov is at most XEN_ARGO_MAXIOV before any iov is
  * read; the iovs are checked only once the ring is found, as in Xen.
+ * *done: where a continued send resumes (argo_ring_send checks it).
  */
-static long sendv(guest_ptr_t addr_p, guest_ptr_t iov_p, unsigned long niov, unsigned long type)
+static long sendv(guest_ptr_t addr_p, guest_ptr_t iov_p, unsigned long niov, unsigned long type,
+                  uint32_t *done)
 {
     struct xen_argo_send_addr a;
     struct xen_argo_iov iov[XEN_ARGO_MAXIOV];
@@ -101,7 +105,7 @@ static long sendv(guest_ptr_t addr_p, guest_ptr_t iov_p, unsigned long niov, uns
     if (!r)
         return -ECONNREFUSED;
     int rc = iov_total(iov, (unsigned)niov, &len);
-    return rc ? rc : argo_ring_send(to, r, &a.src, iov, (unsigned)niov, (uint32_t)type, len);
+    return rc ? rc : argo_ring_send(to, r, &a.src, iov, (unsigned)niov, (uint32_t)type, len, done);
 }
 
 /* One xen_argo_ring_data_ent at p: only its flags and max_message_size are written back. */
@@ -153,8 +157,13 @@ long do_argo_op(unsigned int cmd, guest_ptr_t arg1, guest_ptr_t arg2, unsigned l
         return register_ring(arg1, arg2, arg3, arg4);
     case XEN_ARGO_OP_unregister_ring:
         return arg2 || arg3 || arg4 ? -EINVAL : unregister_ring(arg1);
-    case XEN_ARGO_OP_sendv:
-        return sendv(arg1, arg2, arg3, arg4);
+    case XEN_ARGO_OP_sendv: {
+        /* A continued send: the bytes already in the ring ride above niov (< 2^24). */
+        uint32_t done = (uint32_t)arg3 >> 8;
+        long rc = sendv(arg1, arg2, arg3 & 0xff, arg4, &done);
+        uint32_t args[5] = { cmd, arg1, arg2, (uint32_t)(arg3 & 0xff) | done << 8, (uint32_t)arg4 };
+        return rc == -ERESTART ? hypercall_continue(__HYPERVISOR_argo_op, args) : rc;
+    }
     case XEN_ARGO_OP_notify:
         return arg2 || arg3 || arg4 ? -EINVAL : notify(arg1);
     default:

@@ -2,12 +2,13 @@
  * memory.c - memory_op: how much memory a domain has, and changing it.
  *
  * A PV guest names its frames by machine frame number, so extents are
- * MFNs.  decrease_reservation gives frames back to the hypervisor - but
- * only frames nothing refers to any more: a frame still mapped, still a
- * page table (pinned or in use), or holding an Argo ring (argo_ring.c),
- * stays, and the call reports how many it did (Xen would take an Argo
- * ring's page out of the domain and free it when the ring lets go).  Freed frames are flushed from the TLB at once, so no stale
- * translation can reach a frame after it has been given to someone else.
+ * MFNs.  decrease_reservation takes frames out of the domain as Xen's
+ * guest_remove_page does: a pinned table is unpinned, and a frame still
+ * referenced (mapped, a table, CR3, a GDT, vcpu_info, an Argo ring, a
+ * grant mapping) is marked PGF_GIVEN: it takes no new reference, and its
+ * last one frees it (page_put).  Freed frames are flushed from the TLB
+ * at once, so no stale translation can reach a frame after it has been
+ * given to someone else.
  * increase_reservation allocates up to the domain's maximum and returns
  * the new MFNs; the guest then enters them in its P2M and the M2P.
  * A long reservation continues in pieces, the start extent in cmd's high
@@ -23,6 +24,7 @@
 #include "hypervisor/mm/frame.h"
 #include "hypervisor/mm/m2p.h"
 #include "hypervisor/mm/page.h"
+#include "hypervisor/mm/page_type.h"
 #include "hypervisor/lib.h"
 #include "hypercalls/public/errno.h"
 #include "hypercalls/public/memory.h"
@@ -34,8 +36,8 @@ static bool give_back(struct domain *d, mfn_t m)
 {
     struct page_info *pg = page_info(m);
     uint32_t pfn;
-    if (!pg || !domain_owns_frame(d, m, &pfn) || pg->ref_count || pg->type_count)
-        return false;
+    if (!pg || !domain_owns_frame(d, m, &pfn) || (pg->flags & PGF_PARTIAL))
+        return false;                             /* a table half validated or let go: not now */
     /*
      * The M2P names the pfn, but the guest may rewrite its own entries
      * (MMU_MACHPHYS_UPDATE): trust it only when frames[] agrees, else search.
@@ -45,11 +47,15 @@ static bool give_back(struct domain *d, mfn_t m)
             ;
     if (pfn == d->nr_pages)
         return false;                             /* shared_info is not RAM to give */
-    d->frames[pfn] = INVALID_MFN;
     d->tot_pages--;
-    page_set_owner(m, OWNER_NONE);
-    m2p_set(m, M2P_INVALID);
-    frame_free(m);
+    m2p_set(m, pfn);                              /* where domain_drop_frame finds its slot */
+    if (pg->flags & PGF_PINNED) {
+        pg->flags &= ~PGF_PINNED;                 /* Xen unpins it; a big table in steps */
+        page_type_put_deferred(d, m);
+    }
+    pg->flags |= PGF_GIVEN;
+    if (!pg->ref_count)
+        domain_drop_frame(m);
     return true;
 }
 
@@ -90,18 +96,20 @@ static long reservation(struct domain *d, unsigned int cmd, guest_ptr_t arg, boo
     long rc = domain_check_self(r.domid);        /* -EPERM, or -ESRCH for no such domain */
     if (rc)
         return rc;
-    if (r.extent_order != 0)
-        return -EINVAL;                           /* single frames only */
     uint32_t start = continuation_memop_start(cmd), done, free_from = 0;
-    if (start >= r.nr_extents)
-        return start;                             /* Xen: nothing (left) to do */
-    uint64_t bytes = (uint64_t)(r.nr_extents - start) * sizeof(xen_pfn_t);
-    if (bytes > HYPERVISOR_VIRT_START || !guest_range_ok(r.extent_start + start * sizeof(xen_pfn_t), (size_t)bytes))
+    if (r.extent_order != 0)
+        return start;                             /* Xen's answer above max_order; ours is 0 */
+    uint64_t bytes = start < r.nr_extents ? (uint64_t)(r.nr_extents - start) * sizeof(xen_pfn_t) : 0;
+    if (bytes > HYPERVISOR_VIRT_START ||
+        !guest_range_ok(r.extent_start + start * sizeof(xen_pfn_t), (size_t)bytes))
         return start;                             /* Xen: a list reaching the hole is not walked */
-    for (done = start; done < r.nr_extents && done < 4096; done++) {
+    for (done = start; ; done++) {
         guest_ptr_t slot = r.extent_start + done * sizeof(xen_pfn_t);
         mfn_t m;
-        if (done > start && hypercall_preempt_check()) {
+        rc = increase ? 0 : page_type_finish_puts(d);    /* an unpinned table, let go in steps */
+        if (!rc && (done >= r.nr_extents || done >= 4096))
+            break;                                /* Xen: start itself when nothing is left */
+        if (rc || (done > start && hypercall_preempt_check())) {
             uint32_t args[5] = { 0, arg };
             continuation_memop_cmd(cmd, done, &args[0]);    /* done < 4096: it fits */
             rc = hypercall_continue(__HYPERVISOR_memory_op, args);

@@ -5,7 +5,8 @@ current and maximum reservation, its highest pfn (maximum_gpfn), its
 memory map (the one RAM entry Xen's toolstack sets for a PV domain) and
 where the read-only M2P is (machphys_mapping). pvguest/tests/memop asks,
 with good and hostile arguments, beside a victim domain it may not ask
-about and must not disturb.
+about and must not disturb, and gives frames back, some still in use
+(Xen's decrease_reservation semantics).
 """
 
 from harness import guest, NO_LEAK, MISMATCH, passes
@@ -70,4 +71,28 @@ def test_machphys_mapping_names_the_read_only_m2p_window_at_0xf5800000(boot):
                       r"\.\.\. max_mfn: the window's last entry: got 0x003fffff want 0x003fffff",
                       r"machphys_mapping, output in the M2P: got -14 want -14",
                       r"machphys_mapping, output on our read-only L3: got -14 want -14"])
+    b.forbid(MISMATCH)
+
+
+def test_decrease_reservation_takes_frames_in_use_as_xen_and_the_last_reference_frees_them(boot):
+    """Xen's guest_remove_page: a pinned L1 is unpinned and freed, a frame
+    still mapped leaves the domain's memory at once (the count is 2) but
+    lives on, readable, taking no new reference, until it is unmapped;
+    extent_order above 0 (our max order) is none done, as in Xen.  A pinned
+    L2 given back is unpinned and let go in steps (its L1 is free after).  The
+    leak check proves the mapped frame was freed."""
+    b = memop(boot)
+    expect_checks(b, [r"decrease_reservation of order 1: none done \(above max_order, as Xen\): got 0 want 0",
+                      r"increase_reservation of order 1: likewise: got 0 want 0",
+                      r"decrease_reservation of both: 2 done, as Xen: got 2 want 2",
+                      r"\.\.\. two frames fewer: got 4094 want 4094",
+                      r"\.\.\. the mapped one still holds what we wrote: got 0x5a5a5a5a want 0x5a5a5a5a",
+                      r"\.\.\. the L1 was unpinned \(and freed\): got -22 want -22",
+                      r"\.\.\. the mapped one takes no new mapping: got -16 want -16",
+                      r"\.\.\. nor an M2P entry from us: got -22 want -22",
+                      r"\.\.\. nor is it given back twice: got 0 want 0",
+                      r"unmap it: its last reference, and it is freed: got 0 want 0",
+                      r"decrease_reservation of the pinned L2: done, as Xen: got 1 want 1",
+                      r"\.\.\. and no L2 holds it: it maps writable: got 0 want 0",
+                      r"current_reservation as before: got 4096 want 4096"])
     b.forbid(MISMATCH)

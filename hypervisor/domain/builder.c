@@ -166,11 +166,11 @@ static bool take_memory(struct domain *d, uint32_t nr_pages)
     d->shared_info = frame_alloc_low();              /* directmapped: see domain_shared_info */
     if (mfn_eq(d->shared_info, INVALID_MFN))
         return false;
+    page_set_owner(d->shared_info, (uint16_t)d->id);      /* mappable by d alone; freed as d's */
     mfn_t pdpt = frame_alloc_low();
     if (mfn_eq(pdpt, INVALID_MFN))
         return false;
     d->pdpt = directmap_va((paddr_t)mfn_x(pdpt) << PAGE_SHIFT);
-    page_set_owner(d->shared_info, (uint16_t)d->id);      /* mappable by d alone */
     BUG_ON(page_type_get(d, d->shared_info, PGT_WRITABLE)); /* for good: we write it, never a table */
     memset(d->pdpt, 0, PAGE_SIZE);
     struct xen_shared_info *si = domain_shared_info(d);
@@ -188,7 +188,7 @@ static bool alloc_memory(struct domain *d, uint32_t nr_pages)
 {
     if (take_memory(d, nr_pages))
         return true;
-    domain_free_memory(d);
+    domain_free_memory(d, true);
     return false;
 }
 
@@ -301,6 +301,7 @@ static bool fail(struct domain *d, unsigned index, const struct boot_module *m, 
     snprintf(d->end_reason, sizeof(d->end_reason), "not built: %s", why);
     d->state = DOMAIN_NOT_BUILT;
     domain_destroy(d);
+    domain_reap(d, true);                /* now: the next module may need the memory */
     return false;
 }
 

@@ -6,9 +6,10 @@
  *  - the hypervisor decides (a disallowed instruction, a fault it cannot
  *    deliver...): domain_halt(), the single funnel Xen calls
  *    domain_crash() and lguest kill_guest().
- * Either way the domain's frames go back to the allocator at once, so a
- * misbehaving domain cannot hold memory hostage, and the summary at power
- * off says how each domain ended.
+ * Either way everything another domain could see (event channels, grants,
+ * argo rings) goes at once, and its frames go back in turns (domain_reap),
+ * so a misbehaving domain cannot hold memory hostage nor, being big, the
+ * CPU; the summary at power off says how each domain ended.
  */
 #include "hypervisor/domain/domain.h"
 #include "hypervisor/vcpu/vcpu_load.h"
@@ -70,7 +71,7 @@ void *domain_map_pfn(struct domain *d, uint32_t pfn)
 bool domain_owns_frame(const struct domain *d, mfn_t m, uint32_t *pfn)
 {
     struct page_info *pg = page_info(m);
-    if (!pg || pg->owner != d->id)
+    if (!pg || pg->owner != d->id || (pg->flags & PGF_GIVEN))
         return false;
     *pfn = m2p_get(m);
     return true;
@@ -81,13 +82,14 @@ bool domain_owns_frame(const struct domain *d, mfn_t m, uint32_t *pfn)
  * mappings of others' frames went in grant_table_teardown), so the frame
  * table entries are simply reset with the frames - except a frame others
  * still map through a grant: that one is an orphan now, and the last of
- * those mappings frees it (share/grant.c).
+ * those mappings frees it (share/grant.c), perhaps before domain_reap gets
+ * to its slot, and it may be someone else's by then: not d's, not ours.
  */
-static void free_frame_if_valid(mfn_t *m)
+static void free_frame_if_valid(const struct domain *d, mfn_t *m)
 {
     if (mfn_eq(*m, INVALID_MFN))
         return;
-    if (page_info(*m)->owner == OWNER_ORPHAN) {
+    if (page_info(*m)->owner != d->id) {
         *m = INVALID_MFN;
         return;
     }
@@ -95,6 +97,19 @@ static void free_frame_if_valid(mfn_t *m)
     m2p_set(*m, M2P_INVALID);
     frame_free(*m);
     *m = INVALID_MFN;
+}
+
+/*
+ * The last reference to a frame decrease_reservation gave back has gone
+ * (page_put).  Its M2P entry names its slot: memory.c wrote it so, and
+ * the guest cannot change it since (domain_owns_frame says no).
+ */
+void domain_drop_frame(mfn_t m)
+{
+    struct domain *d = domains[page_info(m)->owner];
+    uint32_t pfn = m2p_get(m);
+    BUG_ON(pfn >= d->nr_pages || !mfn_eq(d->frames[pfn], m));
+    free_frame_if_valid(d, &d->frames[pfn]);
 }
 
 void domain_destroy(struct domain *d)
@@ -110,20 +125,12 @@ void domain_destroy(struct domain *d)
     ldt_domain_dies(d);
     fpu_domain_dies(d);
     grant_table_teardown(d);           /* last before the frames: it leaves only others' references */
-    domain_free_memory(d);
+    domain_free_memory(d, false);      /* its frames later, in turns (sched.c) */
 }
 
-void domain_free_memory(struct domain *d)
+void domain_free_memory(struct domain *d, bool frames_too)
 {
-    if (d->frames) {
-        for (uint32_t pfn = 0; pfn < d->nr_pages; pfn++)
-            free_frame_if_valid(&d->frames[pfn]);
-        for (uint32_t i = 0; i < d->frames_array_pages; i++)
-            frame_free(_mfn((uint32_t)(directmap_pa(d->frames) >> PAGE_SHIFT) + i));
-        d->frames = NULL;
-        d->nr_pages = 0;
-    }
-    free_frame_if_valid(&d->shared_info);
+    free_frame_if_valid(d, &d->shared_info);
     for (uint32_t i = 0; d->vcpus && i < VCPUS_PAGES(d->nr_vcpus); i++)
         frame_free(_mfn((uint32_t)(directmap_pa(d->vcpus) >> PAGE_SHIFT) + i));
     d->vcpus = NULL;
@@ -131,6 +138,33 @@ void domain_free_memory(struct domain *d)
         frame_free(_mfn((uint32_t)(directmap_pa(d->pdpt) >> PAGE_SHIFT)));
         d->pdpt = NULL;
     }
+    if (frames_too)
+        domain_reap(d, true);
+}
+
+/*
+ * A dead domain's frames, from the top pfn down, 256 at a time until the
+ * tick is due (Xen's domain_relinquish_resources continues the same way):
+ * about 90 instructions a frame, so a 256 MiB domain is 6 ms of work, which
+ * the scheduler spreads over turns (sched.c).  Nobody else can reach these
+ * frames meanwhile: they are d's alone, and d is no longer RUNNABLE.
+ */
+void domain_reap(struct domain *d, bool all)
+{
+    if (!d->frames)
+        return;
+    d->reap_turns++;
+    do
+        for (unsigned n = 0; n < 256 && d->nr_pages; n++)
+            free_frame_if_valid(d, &d->frames[--d->nr_pages]);
+    while (d->nr_pages && (all || !time_tick_due()));
+    if (d->nr_pages)
+        return;
+    for (uint32_t i = 0; i < d->frames_array_pages; i++)
+        frame_free(_mfn((uint32_t)(directmap_pa(d->frames) >> PAGE_SHIFT) + i));
+    d->frames = NULL;
+    if (!all)
+        hvlog("d%u memory given back: %u frames in %u turns\n", d->id, d->tot_pages, d->reap_turns);
 }
 
 long domain_check_self(unsigned domid)
@@ -201,8 +235,10 @@ int domain_summary(void)
             status = HV_STATUS_DOMAIN_FAILED;
     }
     /* The domains' own records go last, after the summary has used them. */
-    for (unsigned i = 0; i < nr_domains; i++)
+    for (unsigned i = 0; i < nr_domains; i++) {
+        domain_reap(domains[i], true);    /* what the dead had not yet given back in turns */
         frame_free(_mfn((uint32_t)(directmap_pa(domains[i]) >> PAGE_SHIFT)));
+    }
     nr_domains = 0;
     /*
      * The leak check: every frame is free again except the M2P table, which

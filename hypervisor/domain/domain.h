@@ -11,8 +11,8 @@
 
 enum domain_state {
     DOMAIN_RUNNABLE,      /* may be scheduled */
-    DOMAIN_SHUTDOWN,      /* asked to stop (sched_op shutdown); memory freed */
-    DOMAIN_HALTED,        /* stopped by the hypervisor (domain_halt); memory freed */
+    DOMAIN_SHUTDOWN,      /* asked to stop (sched_op shutdown); memory freed in turns */
+    DOMAIN_HALTED,        /* stopped by the hypervisor (domain_halt); likewise */
     DOMAIN_NOT_BUILT,     /* its module could not be loaded */
 };
 
@@ -72,6 +72,7 @@ struct domain {
     uint32_t tot_pages;         /* frames it has now (INVALID_MFN slots were given back) */
     mfn_t *frames;
     uint32_t frames_array_pages;
+    uint32_t reap_turns;        /* after death: the scheduler's turns at freeing frames[] */
     mfn_t shared_info;
     pte_t *pdpt;                /* the PAE PDPT the CPU uses (hypervisor memory): the loaded vCPU's cr3 */
     mfn_t puts[2];              /* tables whose devalidation stopped part way, outer first (page_type.c) */
@@ -171,10 +172,22 @@ long domain_check_self(unsigned domid);
  */
 long domain_check_pg_owner(unsigned foreigndom);
 
-/* Return every frame to the allocator (after halt or shutdown). */
+/*
+ * After halt or shutdown: end everything another domain could see, and
+ * return every frame but those of d's memory (d->frames[]): domain_reap.
+ */
 void domain_destroy(struct domain *d);
-/* Give back d's frames, its P2M array, shared_info and PDPT, as far as it has them. */
-void domain_free_memory(struct domain *d);
+/* Give back d's shared_info and PDPT, and with frames_too its memory, as far as it has them. */
+void domain_free_memory(struct domain *d, bool frames_too);
+/*
+ * Give back d's memory from the top pfn down: all of it, or (all false)
+ * until the tick is due.  The scheduler gives a dying domain turns for it.
+ */
+void domain_reap(struct domain *d, bool all);
+static inline bool domain_dying(const struct domain *d)
+{
+    return d->state != DOMAIN_RUNNABLE && d->frames;
+}
 
 /* Summary lines at the end of a run; returns the run's status. */
 int domain_summary(void);
@@ -196,6 +209,9 @@ static inline struct xen_shared_info *domain_shared_info(const struct domain *d)
  * against d->frames[] before using it as an index.
  */
 bool domain_owns_frame(const struct domain *d, mfn_t m, uint32_t *pfn);
+
+/* A frame given back while referenced (PGF_GIVEN) lost its last reference: free it. */
+void domain_drop_frame(mfn_t m);
 
 /* Map guest pfn of domain d (hypervisor-side, via the mapcache). */
 void *domain_map_pfn(struct domain *d, uint32_t pfn);

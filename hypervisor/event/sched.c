@@ -56,10 +56,14 @@ struct cpu_regs *sched_guest_frame(void)
     return (struct cpu_regs *)(hv_stack + HV_STACK_SIZE - sizeof(struct cpu_regs));
 }
 
-/* Some vCPU of d is up and not blocked (vcpu_next): fairness is between domains. */
+/*
+ * Some vCPU of d is up and not blocked (vcpu_next): fairness is between
+ * domains.  A dying domain takes its turns too: it spends them freeing its
+ * memory (domain_reap), and has no vCPU to look at any more.
+ */
 static bool runnable(struct domain *d)
 {
-    return d->state == DOMAIN_RUNNABLE && vcpu_next(d) >= 0;
+    return (d->state == DOMAIN_RUNNABLE && vcpu_next(d) >= 0) || domain_dying(d);
 }
 
 /*
@@ -155,6 +159,10 @@ static void switch_to(struct domain *d, struct cpu_regs *frame)
  * Nothing can run but some domain waits: halt the CPU with interrupts on.
  * "sti; hlt" cannot lose an interrupt (sti takes effect after hlt starts).
  * The tick (or console input) runs its handler, which may wake a domain.
+ * A dying domain's turn is spent here, with no domain current: it frees
+ * memory until the tick is due (domain_reap), then the tick is taken and
+ * the round robin goes on, so a big domain's teardown keeps no other
+ * domain off the CPU much longer than a tick (docs/architecture.md).
  */
 static struct domain *wait_for_runnable(void)
 {
@@ -162,10 +170,16 @@ static struct domain *wait_for_runnable(void)
         if (!any_alive())
             return NULL;
         struct domain *next = pick_next();
-        if (next)
+        if (next && !domain_dying(next))
             return next;
         current = NULL;
         TRACE(TRACE_RUN, NULL, 0, 0);
+        if (next) {
+            rr_last = next->id;
+            domain_reap(next, false);
+            if (!time_tick_due())
+                continue;               /* it is all back */
+        }
         sti();
         hlt();
         cli();
@@ -244,8 +258,8 @@ void sched_trap_exit(struct cpu_regs *frame)
     if (next == current && vcpu_next(next) == current->vcpu_id)
         return;                           /* the same vCPU again (the only one up and awake) */
     current->regs = *frame;
-    if (!next)                            /* only current could run, and it blocked: */
-        sched_run_next();                 /* idle until a wake (does not return) */
+    if (!next || domain_dying(next))      /* only current could run, and it blocked, or */
+        sched_run_next();                 /* a dying domain's turn (does not return) */
     account(current, time_now_ns());
     switch_to(next, frame);
 }

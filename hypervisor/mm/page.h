@@ -24,6 +24,8 @@ enum page_type {
                                     reference waits for whoever finishes it */
 #define PGF_DYING     0x8        /* ... and that reference is being dropped, in steps:
                                     the frame is on its domain's puts[] (page_type.c) */
+#define PGF_GIVEN     0x10       /* given back (decrease_reservation) while referenced: no
+                                    new reference; the last one frees it (page_put) */
 
 struct page_info {
     uint16_t owner;              /* domain id, OWNER_NONE or OWNER_XEN */

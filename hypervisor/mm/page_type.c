@@ -111,7 +111,7 @@ static enum page_type level_below(uint8_t type)
 int page_get(struct domain *d, mfn_t mfn)
 {
     struct page_info *pg = page_info(mfn);
-    if (!pg || pg->owner != d->id)
+    if (!pg || pg->owner != d->id || (pg->flags & PGF_GIVEN))
         return -EINVAL;
     pg->ref_count++;
     return 0;
@@ -121,7 +121,10 @@ void page_put(mfn_t mfn)
 {
     struct page_info *pg = page_info(mfn);
     BUG_ON(!pg || pg->ref_count == 0);
-    pg->ref_count--;
+    if (--pg->ref_count == 0 && (pg->flags & PGF_GIVEN)) {
+        write_cr3(read_cr3());               /* no stale TLB entry may reach it once reused */
+        domain_drop_frame(mfn);
+    }
 }
 
 static int check_flags(pte_t e, pte_t bad)
@@ -225,8 +228,8 @@ static int validate(struct domain *d, mfn_t mfn, struct page_info *pg, bool pree
     if (type == PGT_L3 && !pte_present(t[3]))
         rc = -EINVAL;                        /* slot 3 holds the hypervisor */
     while (!rc && i < n) {
-        if (preemptible && i > pg->nr_validated && hypercall_preempt_check())
-            rc = -ERESTART;                  /* after one entry at least: progress */
+        if (preemptible && type != PGT_L1 && i > pg->nr_validated && hypercall_preempt_check())
+            rc = -ERESTART;                  /* after one entry at least; an L1 is one step */
         else if (!(rc = get_entry(d, level, i, t[i], INVALID_MFN, preemptible)))
             i++;
     }
@@ -262,7 +265,7 @@ static int validate_or_stop(struct domain *d, mfn_t mfn, struct page_info *pg, b
 static int type_get(struct domain *d, mfn_t mfn, enum page_type type, bool preemptible)
 {
     struct page_info *pg = page_info(mfn);
-    if (!pg || pg->owner != d->id)
+    if (!pg || pg->owner != d->id || (pg->flags & PGF_GIVEN))
         return -EINVAL;                      /* Xen's get_page_from_mfn() */
     if (pg->type_count && pg->type != type)
         return -EINVAL;                      /* in use as something else (Xen's _get_page_type()) */

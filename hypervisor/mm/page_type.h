@@ -6,6 +6,7 @@
 
 /* A general reference to a frame d owns (or its shared_info). 0 or -EPERM. */
 int page_get(struct domain *d, mfn_t mfn);
+/* The last reference to a frame given back in use (PGF_GIVEN) frees it: domain_drop_frame. */
 void page_put(mfn_t mfn);
 
 /*

@@ -16,12 +16,14 @@
  * page (struct argo_domain), made on first use and freed at death, and each
  * ring's own record takes one page or a few contiguous ones.  Every loop is
  * bounded: 128 rings a domain, 32 waiting senders a ring, 4096 pages a ring,
- * and one message is at most 16 MiB, as in Xen.
+ * and one message is at most 16 MiB, as in Xen, copied a page at a time
+ * with a continuation when the tick is due (Xen copies it in one go).
  */
 #include "hypervisor/share/argo_ring.h"
 #include "hypervisor/event/event.h"
 #include "hypervisor/mm/guest_access.h"
 #include "hypervisor/lib.h"
+#include "hypervisor/hypercall.h"
 #include "hypervisor/mm/frame.h"
 #include "hypervisor/mm/page_type.h"
 #include "hypercalls/public/errno.h"
@@ -36,6 +38,8 @@ struct argo_ring {
     uint32_t npages;              /* frames held in mfn[] */
     uint32_t record_pages;        /* this record's own frames */
     struct { uint16_t domid; uint32_t space; } pending[ARGO_MAX_PENDING];
+    uint16_t part_from;           /* a send stopped part way: whose, of what */
+    uint32_t part_len, part_done; /*   payload, after how many bytes (0: none) */
     mfn_t mfn[];
 };
 
@@ -260,10 +264,15 @@ static void pending_cancel(struct argo_ring *r, uint16_t domid)
  * (<= XEN_ARGO_MAXIOV) were copied in and sum to len <= ARGO_MAX_MSG; each
  * iov's buffer is guest-controlled and checked by copy_from_guest.  The
  * header goes at tx_ptr (slot-aligned, so it never wraps), the data after
- * it, wrapping at the end of the ring.
+ * it, wrapping at the end of the ring, a page at a time: when the tick is
+ * due it stops with -ERESTART and *done bytes of the message in the ring
+ * past tx_ptr, unseen until tx_ptr moves.  *done (the guest's, from the
+ * continuation) is trusted only if r says this sender stopped there with
+ * this len and nobody has sent since; otherwise the copy starts again.
  */
 long argo_ring_send(struct domain *to, struct argo_ring *r, const struct xen_argo_addr *src,
-                    const struct xen_argo_iov *iov, unsigned niov, uint32_t type, uint32_t len)
+                    const struct xen_argo_iov *iov, unsigned niov, uint32_t type, uint32_t len,
+                    uint32_t *done)
 {
     if (r->len <= ARGO_HDR + ARGO_ROUNDUP(len))
         return -EMSGSIZE;
@@ -272,20 +281,27 @@ long argo_ring_send(struct domain *to, struct argo_ring *r, const struct xen_arg
     struct xen_argo_ring_message_header h = {
         .len = len + ARGO_HDR, .source = { .aport = src->aport, .domain_id = src->domain_id },
         .message_type = type };
-    uint32_t tx = r->tx_ptr;
-    int rc = ring_copy(r, tx, (const uint8_t *)&h, 0, ARGO_HDR);
-    tx = (tx + ARGO_HDR) % r->len;
-    for (unsigned i = 0; i < niov && !rc; i++) {
-        guest_ptr_t p = iov[i].iov_hnd;
-        uint32_t n = iov[i].iov_len, tail = r->len - tx;
-        if (n > tail && !(rc = ring_copy(r, tx, NULL, p, tail)))
-            p += tail, n -= tail, tx = 0;
-        if (!rc && !(rc = ring_copy(r, tx, NULL, p, n)))
-            tx = (tx + n) % r->len;
+    uint32_t at = 0, from = *done;
+    if (from != r->part_done || r->part_from != src->domain_id || r->part_len != len)
+        from = 0;
+    r->part_done = 0;
+    int rc = 0;
+    for (unsigned i = 0; i <= niov && !rc; at += i ? iov[i - 1].iov_len : ARGO_HDR, i++) {
+        uint32_t n = i ? iov[i - 1].iov_len : ARGO_HDR;
+        for (uint32_t k = MIN(from - MIN(from, at), n); k < n && !rc;) {
+            uint32_t pos = (r->tx_ptr + at + k) % r->len;
+            uint32_t chunk = MIN(MIN(n - k, PAGE_SIZE), r->len - pos);
+            if (at + k > from && hypercall_preempt_check()) {
+                r->part_from = src->domain_id, r->part_len = len, r->part_done = *done = at + k;
+                return -ERESTART;
+            }
+            rc = ring_copy(r, pos, i ? NULL : (const uint8_t *)&h + k, i ? iov[i - 1].iov_hnd + k : 0, chunk);
+            k += chunk;
+        }
     }
     if (rc)
         return rc;                       /* tx_ptr unmoved: the message was never sent */
-    set_tx_ptr(r, ARGO_ROUNDUP(tx) % r->len);
+    set_tx_ptr(r, ARGO_ROUNDUP(r->tx_ptr + at) % r->len);
     event_send_virq(to, VIRQ_ARGO);
     return len;
 }

@@ -33,10 +33,12 @@ struct argo_ring *argo_ring_find(struct domain *d, uint32_t aport, uint16_t from
  * Write one message of len payload bytes (the sum of the iovs, checked by
  * the caller) from src into ring r of domain to, and raise VIRQ_ARGO
  * there.  len, or -EMSGSIZE (never fits), -EAGAIN (not now; src's domain is
- * queued to be told when it does), -EBUSY (too many queued), -EFAULT.
+ * queued to be told when it does), -EBUSY (too many queued), -EFAULT, or
+ * -ERESTART: call again with *done as it left it (0 for a new message).
  */
 long argo_ring_send(struct domain *to, struct argo_ring *r, const struct xen_argo_addr *src,
-                    const struct xen_argo_iov *iov, unsigned niov, uint32_t type, uint32_t len);
+                    const struct xen_argo_iov *iov, unsigned niov, uint32_t type, uint32_t len,
+                    uint32_t *done);
 
 /* notify's answer about r to domain `from`: XEN_ARGO_RING_* flags and *max_msg. */
 uint16_t argo_ring_query(struct argo_ring *r, uint16_t from, uint32_t space_required, uint32_t *max_msg);

@@ -337,3 +337,17 @@ long mm_increase(uint32_t *mfns, unsigned n)
 {
     return reservation(XENMEM_increase_reservation, mfns, n);
 }
+
+long mm_refill(uint32_t pfn)
+{
+    uint32_t got = 0;
+    long rc;
+    mm_set_p2m(pfn, MFN_NONE);
+    if ((rc = mm_increase(&got, 1)) != 1)
+        return rc < 0 ? rc : -ENOMEM;
+    if ((rc = mm_update(((uint64_t)got << 12) | MMU_MACHPHYS_UPDATE, pfn)))
+        return rc;
+    mm_set_p2m(pfn, got);
+    mm_frame_free(pfn);
+    return 0;
+}

@@ -382,6 +382,8 @@ uint32_t mm_va_slot(void);                           /* 0 when out */
 long mm_reservation(unsigned cmd);
 long mm_decrease(const uint32_t *mfns, unsigned n);
 long mm_increase(uint32_t *mfns, unsigned n);
+/* pfn's frame was given back: a new one from increase_reservation, in the P2M and M2P, pfn to the pool. */
+long mm_refill(uint32_t pfn);
 
 /* ---- segment descriptors (desc.c) -------------------------------------- */
 

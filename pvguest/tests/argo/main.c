@@ -10,12 +10,13 @@
  *    the M2P's page table, a hole, another domain's, our own L3), all or
  *    nothing when one frame is bad; a message to itself read back from its
  *    own ring (header: length, source domain and port, type), messages
- *    that wrap at the end of a ring or cross a page, the size limits (iov
+ *    that wrap at the end of a ring or cross a page, a message of 15 pages
+ *    (continued page by page under preempt-every=1), the size limits (iov
  *    count, each iov, the total, the ring); -EAGAIN, then notify's flags
  *    and VIRQ_ARGO once the reader makes room; unregistering, duplicate and
  *    overlapping rings, the 128-ring limit, a garbage tx_ptr; and a ring
  *    page unmapped and given back while registered (the ring's reference
- *    keeps it, and the ring still works).  It leaves one ring registered
+ *    keeps it, and the ring still works, until it goes).  It leaves one ring registered
  *    for its death to clean up.
  *    expect=off: booted without argo=1, every command is -EOPNOTSUPP.
  *    wildcard=1: booted with argo=1,mac-permissive=1: rings open to ANY.
@@ -36,6 +37,9 @@
 
 static uint8_t ring_a[PAGE_SIZE] ALIGNED, ring_b[PAGE_SIZE] ALIGNED, ring_c[PAGE_SIZE] ALIGNED;
 static uint8_t ring_d[PAGE_SIZE] ALIGNED, ring_2p[2 * PAGE_SIZE] ALIGNED;
+#define BIG_RING (16 * PAGE_SIZE - 64)
+#define BIG      60000u
+static uint8_t ring_big[16 * PAGE_SIZE] ALIGNED, big[BIG];
 static xen_argo_gfn_t gfns[4096];
 static uint8_t out[6000], in[6000];
 static const xen_start_info_t *si;
@@ -315,6 +319,42 @@ static void wrapping(void)
     check(take(ring_2p, 2 * PAGE_SIZE - 64, &h) == 5000 && !memcmp(in, out, 5000), 1, "... read back intact");
 }
 
+/*
+ * A message of many pages is copied a page at a time, and continued when
+ * the tick is due (under preempt-every=1 after every page): it must arrive
+ * whole, alone or inside a multicall beside another send.
+ */
+static void big_message(void)
+{
+    volatile xen_argo_ring_t *r = head(ring_big);
+    static xen_argo_iov_t iov[2];
+    static xen_argo_send_addr_t a;
+    static xen_multicall_entry_t mc[2];
+    for (uint32_t i = 0; i < BIG; i++)
+        big[i] = (uint8_t)(i * 13 + i / PAGE_SIZE);
+    check(reg(ring_big, 14, self_id, BIG_RING, 0), 0, "register a 16-page ring: port 14");
+    check(send(self_id, 14, big, BIG, 7), BIG, "one message of 60000 bytes");
+    check(r->tx_ptr == ALIGN_UP(16 + BIG, 16) && !memcmp((const void *)(r->ring + 16), big, BIG), 1,
+          "... all of it in the ring after its header");
+    r->rx_ptr = r->tx_ptr = 0;                     /* the ring empty, at its start again */
+    check(unreg(14, self_id) | reg(ring_big, 14, self_id, BIG_RING, 0), 0, "registered anew");
+    a = (xen_argo_send_addr_t){ .src = { .aport = 5, .domain_id = ANY },
+                                .dst = { .aport = 14, .domain_id = (xen_domid_t)self_id } };
+    iov[0] = (xen_argo_iov_t){ .iov_len = BIG / 2 };
+    iov[1] = (xen_argo_iov_t){ .iov_len = BIG / 2 };
+    set_xen_guest_handle(iov[0].iov_hnd, big);
+    set_xen_guest_handle(iov[1].iov_hnd, big + BIG / 2);
+    for (unsigned i = 0; i < 2; i++)
+        mc[i] = (xen_multicall_entry_t){ .op = __HYPERVISOR_argo_op, .args = { XEN_ARGO_OP_sendv,
+                                         (uint32_t)(uintptr_t)&a, (uint32_t)(uintptr_t)&iov[i], 1 } };
+    check(HYPERVISOR_multicall(mc, 2), 0, "a multicall of two sends of 30000 bytes");
+    check(mc[0].result == BIG / 2 && mc[1].result == BIG / 2, 1, "... both sent");
+    check(!memcmp((const void *)(r->ring + 16), big, BIG / 2) &&
+          !memcmp((const void *)(r->ring + 32 + ALIGN_UP(BIG / 2, 16)), big + BIG / 2, BIG / 2), 1,
+          "... each whole, in order");
+    check(unreg(14, self_id), 0, "port 14 unregistered");
+}
+
 /* The 256-byte ring fills; notify says so; reading and notify bring VIRQ_ARGO. */
 static void no_space(void)
 {
@@ -404,15 +444,16 @@ static void page_held(void)
     check(reg_frames(30, self_id, ONE_PAGE, 1, 0), 0, "register port 30 on it");
     check(mm_map(va, 0), 0, "unmap it: only the ring refers to it now");
     check(mm_pin(1, m), -EINVAL, "... pin it as an L1: refused, it is the ring's writable page");
-    check(mm_decrease(&m, 1), 0, "... decrease_reservation: not given back");
-    check(mm_reservation(XENMEM_current_reservation), pages, "... our reservation is unchanged");
     check(send(self_id, 30, "still here", 10, 0), 10, "send to the ring");
     check(mm_map(va, mm_pte(m, PTE_PRESENT | PTE_RW)), 0, "map the frame again");
     check(take((void *)va, ONE_PAGE, &h) == 10 && !memcmp(in, "still here", 10), 1, "... the message is in it");
-    check(unreg(30, self_id), 0, "unregister port 30");
     check(mm_map(va, 0), 0, "unmap it");
-    check(mm_decrease(&m, 1), 1, "decrease_reservation: now it is given back");
+    check(mm_decrease(&m, 1), 1, "decrease_reservation: out of our memory, as Xen");
     check(mm_reservation(XENMEM_current_reservation), pages - 1, "... one page fewer");
+    check(send(self_id, 30, "still here", 10, 0), 10, "... but the ring's reference keeps it: send");
+    check(mm_map(va, mm_pte(m, PTE_PRESENT | PTE_RW)), -EBUSY, "... not ours to map again");
+    check(unreg(30, self_id), 0, "unregister port 30: its last reference, and it is freed");
+    check(mm_decrease(&m, 1), 0, "... nothing left to give back");
 }
 
 static void wildcard(void)
@@ -437,6 +478,7 @@ static void solo(void)
     to_ourselves();
     send_rules();
     wrapping();
+    big_message();
     no_space();
     unregistering();
     duplicates();

@@ -258,7 +258,6 @@ static void lender(void)
             if (die[0])
                 die_now(die);
             check(mm_pin(1, pt), -EINVAL, "lender: pin ref 10's frame while mapped writable");
-            check(mm_decrease(&pt, 1), 0, "lender: give ref 10's frame back while mapped");
             box[1] = 1;
         }
         if (box[0] == 2 && box[1] < 2) {

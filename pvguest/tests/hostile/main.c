@@ -10,8 +10,8 @@
  * The victim outlives every domain booted after it, so the M2P entries of
  * its frames are still its own when we look at them again.
  *   1 hypervisor frames       7 the hypervisor's L2 slots   13 batch stops at entry k
- *   2 another domain's frames 8 the L3 in CR3               14 nested multicall
- *   3 our tables, writable    9 give back a mapped frame    15 iret in a multicall
+ *   2 another domain's frames 8 give back the L3 in CR3     14 nested multicall
+ *   3 our tables, writable    9 give back frames in use     15 iret in a multicall
  *   4 writable -> table      10 M2P of a foreign frame      16 stale writable TLB entry
  *   5 tables with a bad entry 11 huge counts                17 shared_info as a table
  *   6 recursive tables       12 misaligned, repeated ptrs   18 frame bits above 2^44
@@ -397,75 +397,63 @@ static void case_hypervisor_slots(void)
     free_frame(own);
 }
 
+/*
+ * Xen's guest_remove_page: an L3 given back while pinned and in CR3 is
+ * unpinned and out of the domain at once, stays a valid L3 while CR3
+ * holds it (but takes no new reference), and is freed when we leave it.
+ */
 static void case_cr3(void)
 {
-    uint32_t l3 = boot_l3(), m = l3, l2 = table_mfn(1), l1 = table_mfn(5), d = zmfn();
-    uint64_t slot0 = ((const volatile uint64_t *)table_va(0))[0];
-
-    check(mm_decrease(&m, 1), 0, "decrease_reservation of our L3 (pinned, in CR3)");
-    check(mm_unpin(l3), 0, "unpin our L3 while it is CR3 (allowed: CR3 holds a reference)");
-    check(mm_update(mm_entry_ma(l3, 0), slot0), 0, "... it is still a valid L3: rewrite slot 0");
-    check(mm_map(scratch(0, 0, 0), mm_pte(d, RW)), 0, "... and mappings under it still change");
-    check(mm_map(scratch(0, 0, 0), 0), 0, "... and back");
-    check(mm_decrease(&m, 1), 0, "decrease_reservation of our L3 (unpinned, in CR3)");
-    check(mm_unpin(l3), -EINVAL, "unpin it a second time");
-    check(mm_pin(3, l3), 0, "pin it again");
-    check(mm_decrease(&l2, 1), 0, "decrease_reservation of our slot-0 L2");
-    check(mm_decrease(&l1, 1), 0, "decrease_reservation of our first L1");
-    check(mm_reservation(XENMEM_current_reservation), si->nr_pages, "current_reservation unchanged");
-
-    /* A new L3, in CR3 and unpinned, is freed only once we leave it. */
+    uint32_t l3 = boot_l3();
     tmpl[3] = ((const volatile uint64_t *)table_va(0))[3];     /* the kernel stays mapped */
-    uint32_t n = table_from_tmpl(), pfn = mm_mfn_to_pfn(n), got = 0;
+    uint32_t n = table_from_tmpl(), pfn = mm_mfn_to_pfn(n), m = n;
+
     check(mm_pin(3, n), 0, "pin a new L3 sharing our slot-3 L2");
     check(mm_new_baseptr(n), 0, "switch to it");
-    check(mm_unpin(n), 0, "unpin it while it is CR3");
-    check(mm_decrease(&n, 1), 0, "decrease_reservation of it: still CR3's");
-    check(mm_update(mm_entry_ma(n, 0), 0), 0, "... and still a valid L3");
-    check(mm_new_baseptr(l3), 0, "switch back");
-    m = n;
-    check(mm_decrease(&m, 1), 1, "now nothing refers to it: decrease_reservation takes it");
-    mm_set_p2m(pfn, MFN_NONE);
-    check(mm_increase(&got, 1), 1, "increase_reservation: a frame back");
-    check(mm_update(((uint64_t)got << 12) | MMU_MACHPHYS_UPDATE, pfn), 0, "... M2P entry set");
-    mm_set_p2m(pfn, got);
+    check(mm_decrease(&m, 1), 1, "decrease_reservation of our L3 (pinned, in CR3): taken, as Xen");
+    check(mm_reservation(XENMEM_current_reservation), si->nr_pages - 1, "... one frame fewer");
+    check(mm_unpin(n), -EINVAL, "... and unpinned with it");
+    check(mm_update(mm_entry_ma(n, 0), 0), 0, "... it is still a valid L3 while CR3 holds it");
+    check(mm_pin(3, n), -EINVAL, "... but takes no new reference: pin it again");
+    check(mm_decrease(&m, 1), 0, "... nor is it given back twice");
+    check(mm_new_baseptr(l3), 0, "switch back: its last reference goes, and the frame with it");
+    check(mm_update(mm_entry_ma(n, 0), 0), -EINVAL, "... not our table any more");
+    check(mm_refill(pfn), 0, "a new frame for its pfn");
     check(mm_reservation(XENMEM_current_reservation), si->nr_pages, "current_reservation");
-    mm_frame_free(pfn);
-    free_frame(d);
 }
 
 /* ---- 9, 10: giving back and renaming frames ------------------------------- */
 
+/* As Xen: a frame still in use leaves the domain at once; its last reference frees it. */
 static void case_give_back_mapped(void)
 {
-    uint32_t a = zmfn(), b = zmfn(), c = zmfn(), e = zmfn(), f = zmfn(), got = 0;
-    uint32_t va = scratch(0, a, RW), vb = scratch(1, b, RO), img = mm_va_to_mfn((uint32_t)(uintptr_t)tmpl);
-    uint32_t sh = si->shared_info >> 12, pfn_e = mm_mfn_to_pfn(e), pfn_a = mm_mfn_to_pfn(a);
+    uint32_t a = zmfn(), b = zmfn(), c = zmfn(), e = zmfn(), f = zmfn(), a0 = a;
+    uint32_t va = scratch(0, a, RW), vb = scratch(1, b, RO), sh = si->shared_info >> 12;
+    uint32_t pfn[4] = { mm_mfn_to_pfn(a), mm_mfn_to_pfn(b), mm_mfn_to_pfn(c), mm_mfn_to_pfn(e) };
 
     *(volatile uint32_t *)va = 0x600d600du;
-    check(mm_decrease(&a, 1), 0, "decrease_reservation of a frame mapped writable");
-    check(mm_decrease(&b, 1), 0, "... of a frame mapped read-only");
-    check(mm_decrease(&img, 1), 0, "... of a page of our image");
-    check(mm_decrease(&sh, 1), 0, "... of our shared_info");
+    check(mm_decrease(&a, 1), 1, "decrease_reservation of a frame mapped writable: taken, as Xen");
+    check(mm_decrease(&b, 1), 1, "... of a frame mapped read-only");
+    check(mm_decrease(&sh, 1), 0, "... of our shared_info: not RAM, it stays");
     check(mm_pin(1, c), 0, "pin an L1 mapped nowhere");
-    check(mm_decrease(&c, 1), 0, "... decrease_reservation of it");
-    check(mm_unpin(c), 0, "... unpin");
+    check(mm_decrease(&c, 1), 1, "... decrease_reservation of it: unpinned and freed, as Xen");
+    check(mm_unpin(c), -EINVAL, "... so there is nothing to unpin");
     check_hex("the writable page still reads what we wrote", *(volatile uint32_t *)va, 0x600d600du);
-    check_hex("... and the M2P still names our pfn", M2P[a], pfn_a);
-    check(mm_reservation(XENMEM_current_reservation), si->nr_pages, "current_reservation unchanged");
+    check(mm_reservation(XENMEM_current_reservation), si->nr_pages - 3, "current_reservation: 3 fewer");
+    check(mm_decrease(&a, 1), 0, "the same frame again: not ours to give");
+    check(mm_map(scratch(2, 0, 0), mm_pte(a0, RO)), -EBUSY, "... nor to map again");
+    check(mm_update(((uint64_t)a0 << 12) | MMU_MACHPHYS_UPDATE, 0), -EINVAL, "... nor its M2P entry ours");
+    check(mm_map(va, 0), 0, "unmap it: its last reference, and it is freed");
+    check(mm_map(vb, 0), 0, "... and the read-only one");
 
-    extents[0] = e, extents[1] = a, extents[2] = f;
-    check(mm_decrease(extents, 3), 1, "a batch [unmapped, mapped, unmapped]: stops at the mapped one");
-    check(mm_reservation(XENMEM_current_reservation), si->nr_pages - 1, "... one frame fewer");
+    extents[0] = e, extents[1] = a0, extents[2] = f;
+    check(mm_decrease(extents, 3), 1, "a batch [ours, freed, ours]: stops at the one not ours");
+    check(mm_reservation(XENMEM_current_reservation), si->nr_pages - 4, "... one frame fewer");
     check_hex("... the third is still ours", M2P[f], mm_mfn_to_pfn(f));
-    mm_set_p2m(pfn_e, MFN_NONE);
-    check(mm_increase(&got, 1), 1, "increase_reservation: one back");
-    check(mm_update(((uint64_t)got << 12) | MMU_MACHPHYS_UPDATE, pfn_e), 0, "... M2P entry set");
-    mm_set_p2m(pfn_e, got);
-    mm_map(va, 0);
-    mm_map(vb, 0);
-    mm_frame_free(pfn_e);
-    free_frame(a), free_frame(b), free_frame(c), free_frame(f);
+    for (unsigned i = 0; i < 4; i++)
+        check(mm_refill(pfn[i]), 0, "a new frame for pfn %u", pfn[i]);
+    check(mm_reservation(XENMEM_current_reservation), si->nr_pages, "current_reservation again");
+    free_frame(f);
 }
 
 static void case_m2p_foreign(void)
@@ -732,7 +720,7 @@ static const struct { const char *title; void (*run)(void); } cases[] = {
     { "pin tables with a bad entry at each level", case_bad_entries },
     { "XSA-240: recursive and linear page tables", case_recursive },
     { "change the hypervisor's L2 entries", case_hypervisor_slots },
-    { "unpin and give back the L3 in CR3", case_cr3 },
+    { "give back the L3 in CR3", case_cr3 },
     { "give back frames still in use", case_give_back_mapped },
     { "MMU_MACHPHYS_UPDATE of frames not ours", case_m2p_foreign },
     { "XSA-45 class: huge counts", case_huge_counts },

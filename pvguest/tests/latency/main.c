@@ -6,8 +6,9 @@
  *    records the longest gap between two readings: the time it was off
  *    the CPU.  It runs until every domain booted after it has ended, then
  *    prints "latency: longest gap N us" and checks N against gap_ms=
- *    (default 50).  The gap includes the attackers' scheduler slices, so
- *    the attackers should run with a small dom.weight.
+ *    (default 50).  With linger_ms= it spins that much longer after they
+ *    have ended (to measure their teardown).  The gap includes the
+ *    attackers' scheduler slices, so they should run with a small dom.weight.
  *  - role=console|mmu|pin|memop is an attacker: it makes the worst long
  *    hypercall of its kind rounds= times (issue 14, Xen's XSA-45 class)
  *    and checks that each one completes or is refused as Xen would:
@@ -18,7 +19,12 @@
  *      pin      mmuext_op pin and unpin of an L2 holding l1s= distinct
  *               full L1s, ops= operations in one batch;
  *      memop    decrease_reservation of frames= spare frames, and
- *               increase_reservation of as many again.
+ *               increase_reservation of as many again;
+ *      argo     (booted with argo=1, dom.mem=64M) argo sendv of a message
+ *               of almost 16 MiB (one page, mapped over and over) into a
+ *               ring of 4096 of its own pages (below the spare-frame pool);
+ *      big      (one round) pins tables= full L1s and ends: a big
+ *               domain (dom.mem=256M) torn down beside the victim.
  * Each attacker prints how long its rounds took, for comparison.
  * role=regs checks, under preempt-every=1, that a continued call leaves
  * the argument registers it does not use alone.
@@ -66,35 +72,48 @@ static long status_of(unsigned dom)
     return HYPERVISOR_event_channel_op(EVTCHNOP_status, &st);
 }
 
-/* Is any domain with a higher id than ours alive?  (-EPERM: another live one.) */
-static bool later_alive(void)
+/* Our id: the first whose status is neither another live domain's (-EPERM) nor none's. */
+static unsigned self_id(void)
 {
     static unsigned self = ~0u;
     long rc;
     if (self == ~0u)
         for (self = 0; self < 128 && ((rc = status_of(self)) == -EPERM || rc == -ESRCH); self++)
             ;
-    for (unsigned d = self + 1; d < 128; d++)
+    return self;
+}
+
+/* Is any domain with a higher id than ours alive? */
+static bool later_alive(void)
+{
+    for (unsigned d = self_id() + 1; d < 128; d++)
         if (status_of(d) == -EPERM)
             return true;
     return false;
 }
 
+static uint64_t worst, last;
+static unsigned polls;
+
+static void spin(void)
+{
+    for (unsigned k = 0; k < 100000; k++) {     /* spin, no hypercall */
+        uint64_t now = time_now_ns();
+        if (now - last > worst)
+            worst = now - last;
+        last = now;
+    }
+    polls++;
+}
+
 static void victim(void)
 {
-    uint64_t bound = cmdline_uint("gap_ms", 50) * NS_PER_MS, worst = 0, start = time_now_ns();
-    uint64_t last = start;
-    unsigned polls = 0;
-    while (later_alive()) {
-        for (unsigned k = 0; k < 100000; k++) {     /* spin, no hypercall */
-            uint64_t now = time_now_ns();
-            if (now - last > worst)
-                worst = now - last;
-            last = now;
-        }
-        polls++;
-        last = time_now_ns();                        /* the polls' hypercalls do not count */
-    }
+    uint64_t bound = cmdline_uint("gap_ms", 50) * NS_PER_MS, start = time_now_ns();
+    uint64_t linger = cmdline_uint("linger_ms", 0) * NS_PER_MS, gone;
+    for (last = start; later_alive(); last = time_now_ns())   /* the polls' hypercalls do not count */
+        spin();
+    for (gone = last; last - gone < linger;)
+        spin();
     printf("latency: longest gap %llu us over %llu ms (%u polls)\n", worst / 1000,
            (time_now_ns() - start) / NS_PER_MS, polls);
     check_rc("the victim ran beside the attackers", polls > 0, 1);
@@ -212,6 +231,39 @@ static void attack_memop(unsigned rounds)
         mm_frame_free(pool[i]);
 }
 
+static xen_argo_gfn_t ring_gfns[4096];
+
+static void attack_argo(unsigned rounds)
+{
+    const uint32_t len = XEN_ARGO_MAX_RING_SIZE - 64, msg = len - 64;
+    xen_argo_register_ring_t reg = { .aport = 1, .partner_id = (xen_domid_t)self_id(), .len = len };
+    xen_argo_send_addr_t a = { .src = { .domain_id = XEN_ARGO_DOMID_ANY },
+                               .dst = { .aport = 1, .domain_id = (xen_domid_t)self_id() } };
+    xen_argo_iov_t iov = { .iov_len = msg };
+    uint32_t l1 = full_l1(mfn_of(cr_page)), head = mm_va_slot(), top = si->nr_pages - 1024;
+    for (unsigned i = 0; i < 4096; i++)
+        ring_gfns[i] = mm_pfn_to_mfn(top - 4096 + i);    /* never the pool's (the top 1024) */
+    check_rc("map the ring's first page", mm_map(head, mm_pte(ring_gfns[0], PTE_PRESENT | PTE_RW)), 0);
+    check_rc("hook the CR L1 at 8 L2 entries (16 MiB)", hook_all(1, 8, mm_pte(l1, RO)), 8);
+    check_rc("register a ring of 4096 pages",
+             HYPERVISOR_argo_op(XEN_ARGO_OP_register_ring, &reg, ring_gfns, 4096, 0), 0);
+    set_xen_guest_handle(iov.iov_hnd, (void *)BASE_VA);
+    for (unsigned r = 0; r < rounds; r++) {
+        check_rc("sendv of almost 16 MiB to ourselves", HYPERVISOR_argo_op(XEN_ARGO_OP_sendv, &a, &iov, 1, 0), msg);
+        volatile xen_argo_ring_t *h = (volatile xen_argo_ring_t *)head;
+        h->rx_ptr = h->tx_ptr;                          /* read: the ring is empty again */
+    }
+}
+
+static void attack_big(unsigned rounds)
+{
+    unsigned n = MIN(cmdline_uint("tables", 256), 16384u), pinned = 0;
+    (void)rounds;
+    for (unsigned i = 0; i < n; i++)
+        pinned += mm_pin(1, full_l1(mfn_of(cr_page))) == 0;
+    check_rc("every full L1 pinned", pinned, n);
+}
+
 /* ---- role=regs: a continued call changes only its own argument registers ---- */
 
 #define CANARY 0xca4a12e5u
@@ -272,7 +324,8 @@ void pvguest_main(const xen_start_info_t *start)
 {
     static const struct { const char *name; void (*run)(unsigned rounds); } attacks[] = {
         { "console", attack_console }, { "mmu", attack_mmu },
-        { "pin", attack_pin }, { "memop", attack_memop },
+        { "pin", attack_pin }, { "memop", attack_memop }, { "big", attack_big },
+        { "argo", attack_argo },
     };
     char role[16] = "victim";
     si = start;

@@ -12,7 +12,12 @@
  *    does not exist, DOMID_IO or DOMID_XEN -ESRCH;
  *  - a start extent in cmd's upper bits is -EINVAL for these four;
  *  - every record or buffer in the hole, the M2P, unmapped or read-only is
- *    -EFAULT; a map buffer of 0 entries is never touched.
+ *    -EFAULT; a map buffer of 0 entries is never touched;
+ *  - decrease_reservation takes a frame out of our memory as Xen's
+ *    guest_remove_page does, even one still mapped or pinned: a pinned
+ *    table is unpinned, a mapped frame lives on, taking no new reference,
+ *    until its last one goes; extents of order above 0 (our max order)
+ *    are none done, as Xen answers above its memop-max-order.
  * Boot it beside a `victim` (the peer).
  */
 #include "pvguest/lib/pvguest.h"
@@ -132,6 +137,53 @@ static void machphys_mapping(void)
           "machphys_mapping, output on our read-only L3");
 }
 
+
+static uint64_t l2_tmpl[512] __attribute__((aligned(PAGE_SIZE)));
+
+/* A pinned L2 given back is unpinned, and let go in steps (page_type_finish_puts). */
+static void give_back_l2(void)
+{
+    uint32_t pl2 = mm_frame_alloc_zeroed(), pl1 = mm_frame_alloc_zeroed();
+    uint32_t l2 = mm_pfn_to_mfn(pl2), l1 = mm_pfn_to_mfn(pl1), va = mm_va_slot();
+    l2_tmpl[0] = mm_pte(l1, PTE_PRESENT);
+    check(mm_copy_page(l2, mm_va_to_mfn((uint32_t)(uintptr_t)l2_tmpl)), 0, "an L2 whose entry 0 is an L1");
+    check(mm_pin(2, l2), 0, "... pinned");
+    check(mm_pin(1, l1), 0, "... its L1 pinned too");
+    check(mm_decrease(&l2, 1), 1, "decrease_reservation of the pinned L2: done, as Xen");
+    check(mm_unpin(l1), 0, "... its L1 is ours to unpin still");
+    check(mm_map(va, mm_pte(l1, PTE_PRESENT | PTE_RW)), 0, "... and no L2 holds it: it maps writable");
+    mm_map(va, 0);
+    check(mm_refill(pl2), 0, "a new frame for the L2's pfn");
+    mm_frame_free(pl1);
+}
+
+static void give_back(void)
+{
+    uint32_t pa = mm_frame_alloc_zeroed(), pb = mm_frame_alloc_zeroed(), va = mm_va_slot();
+    uint32_t both[2] = { mm_pfn_to_mfn(pa), mm_pfn_to_mfn(pb) }, m = both[0];
+    long pages = mm_reservation(XENMEM_current_reservation);
+    struct xen_memory_reservation r = { .nr_extents = 1, .extent_order = 1, .domid = DOMID_SELF };
+    set_xen_guest_handle(r.extent_start, both);
+
+    check(HYPERVISOR_memory_op(XENMEM_decrease_reservation, &r), 0,
+          "decrease_reservation of order 1: none done (above max_order, as Xen)");
+    check(HYPERVISOR_memory_op(XENMEM_increase_reservation, &r), 0, "increase_reservation of order 1: likewise");
+    check(mm_map(va, mm_pte(m, PTE_PRESENT | PTE_RW)), 0, "map a spare frame writable");
+    *(volatile uint32_t *)va = 0x5a5a5a5au;
+    check(mm_pin(1, both[1]), 0, "pin another as an L1");
+    check(mm_decrease(both, 2), 2, "decrease_reservation of both: 2 done, as Xen");
+    check(mm_reservation(XENMEM_current_reservation), pages - 2, "... two frames fewer");
+    check_hex("... the mapped one still holds what we wrote", *(volatile uint32_t *)va, 0x5a5a5a5au);
+    check(mm_unpin(both[1]), -EINVAL, "... the L1 was unpinned (and freed)");
+    check(mm_map(mm_va_slot(), mm_pte(m, PTE_PRESENT)), -EBUSY, "... the mapped one takes no new mapping");
+    check(mm_update(((uint64_t)m << 12) | MMU_MACHPHYS_UPDATE, 0), -EINVAL, "... nor an M2P entry from us");
+    check(mm_decrease(&m, 1), 0, "... nor is it given back twice");
+    check(mm_map(va, 0), 0, "unmap it: its last reference, and it is freed");
+    check(mm_refill(pa) | mm_refill(pb), 0, "new frames for their pfns");
+    give_back_l2();
+    check(mm_reservation(XENMEM_current_reservation), pages, "current_reservation as before");
+}
+
 void pvguest_main(const xen_start_info_t *start)
 {
     si = start;
@@ -142,6 +194,7 @@ void pvguest_main(const xen_start_info_t *start)
     maximum_gpfn();
     memory_map();
     machphys_mapping();
+    give_back();
     test_pass();
     xtf_exit();
 }

@@ -18,8 +18,9 @@
  *    waits for the unmask, cr2 is the address that faulted, the frame's
  *    saved mask is ours, cli and sti set and clear our mask;
  *  - the frame is held: unmapped from our page tables it still cannot be
- *    pinned as a page table (the hypervisor writes it), nor given back
- *    with decrease_reservation.
+ *    pinned as a page table (the hypervisor writes it); given back with
+ *    decrease_reservation it leaves our memory but lives on (Xen's way),
+ *    no longer ours to map.
  * With "halt=1" we then execute hlt, so that the domain dies holding the
  * frame: the test checks that every frame still comes back.
  */
@@ -112,8 +113,9 @@ static void held(uint32_t mfn, uint32_t va)
     rc = mm_pin(1, mm_pfn_to_mfn(other));
     check_rc("while an unmapped frame never moved to is pinned", rc, 0);
     mm_unpin(mm_pfn_to_mfn(other));
-    check_rc("decrease_reservation gives nothing back", mm_decrease(&mfn, 1), 0);
-    check_rc("map it again", mm_map(va, mm_pte(mfn, PTE_PRESENT | PTE_RW)), 0);
+    check_rc("decrease_reservation takes it out of our memory, as Xen", mm_decrease(&mfn, 1), 1);
+    check_rc("... vcpu_info's reference keeps it: not ours to map again",
+             mm_map(va, mm_pte(mfn, PTE_PRESENT | PTE_RW)), -EBUSY);
 }
 
 void pvguest_main(const xen_start_info_t *si)
