@@ -258,6 +258,18 @@ def guest(name, args=""):
     return ("%s %s" % (PVGUEST / (name + ".elf"), args)).strip()
 
 
+def side_by_side(boot, name, words, prefix, word, hello):
+    """(boot, word's domain, hello's domain or None): for parametrized tests
+    that each boot one guest with a different word. One domain of guest
+    name per word (its args: prefix + word), in the order of words, then
+    hello if asked, booted once for every test that asks the same
+    (share=True) instead of once per word; each domain does only its own
+    word, as it would alone, and each test reads only its own dN lines."""
+    guests = [guest(name, prefix + w) for w in words] + ([guest("hello")] if hello else [])
+    b = boot(*guests, mem=64 + 16 * len(guests), share=True)
+    return b, words.index(word), len(words) if hello else None
+
+
 def passes(b, d=0):
     """Domain d ran every check and all matched; nothing was halted."""
     b.forbid(MISMATCH)
