@@ -187,13 +187,38 @@ class Boot:
                    self.seconds, self.stderr, self.output))
 
 
+# The boots made with share=True, by their arguments (see boot()).
+_shared = {}
+
+
 def boot(*guests, hv_args="", mem=128, emulator="qemu", iso=False, timeout=30,
-         forbid=(), allow_panic=False, hv=None, extra=()):
+         forbid=(), allow_panic=False, hv=None, extra=(), share=False):
     """Boot the hypervisor (or hv) with guests ("path args" words) through
     tools/run and return a Boot. Relative paths are from the tree top.
     timeout is in seconds on an idle machine, scaled here (b.timeout is
     what tools/run got). The forbidden patterns, and a panic unless
-    allow_panic, are checked here."""
+    allow_panic, are checked here, for each caller.
+
+    share=True: one boot read by several tests. The first test that asks
+    for these exact arguments (guests, hv_args, mem, emulator, iso,
+    timeout, hv, extra) boots; a later one in the same pytest process
+    reads the same console, recorded for it too so its failure still saves
+    the log. Only for tests that read a run and never act on it (no input,
+    no live machine); a test run alone (-k) boots for itself."""
+    key = (tuple(map(str, guests)), hv_args, mem, emulator, iso, timeout, str(hv), tuple(extra))
+    b = _shared.get(key) if share else None
+    if b is None:
+        b = _run(guests, hv_args, mem, emulator, iso, timeout, hv, extra)
+        if share:
+            _shared[key] = b
+    current_boots.append(b)
+    for regex in tuple(forbid) + (LEAK,) + (() if allow_panic else (PANIC,)):
+        b.forbid(regex)
+    return b
+
+
+def _run(guests, hv_args, mem, emulator, iso, timeout, hv, extra):
+    """One run of tools/run, as boot() describes."""
     entry = "--entry" in extra  # a menu entry brings its own options (test_iso_menu)
     if hv is None and not entry:    # our hypervisor's options: not a stub's (test_runner)
         hv_args = " ".join(a for a in (hv_args, EXTRA_HV_ARGS) if a)
@@ -214,12 +239,8 @@ def boot(*guests, hv_args="", mem=128, emulator="qemu", iso=False, timeout=30,
     except subprocess.TimeoutExpired as e:
         status, out = 4, e.stdout or b""
         err = (e.stderr or b"") + b"\n(harness) tools/run itself hung; killed\n"
-    b = Boot(argv, status, out.decode("utf-8", "replace"),
-             err.decode("utf-8", "replace"), time.monotonic() - began)
-    current_boots.append(b)
-    for regex in tuple(forbid) + (LEAK,) + (() if allow_panic else (PANIC,)):
-        b.forbid(regex)
-    return b
+    return Boot(argv, status, out.decode("utf-8", "replace"),
+                err.decode("utf-8", "replace"), time.monotonic() - began)
 
 
 # -- shared by the tests that boot pvguest images --
@@ -235,6 +256,18 @@ MISMATCH = r"^\(d\d+\) check .*got (?!(.*) want \1$)"
 def guest(name, args=""):
     """The GUEST word for build/pvguest/<name>.elf with a module command line."""
     return ("%s %s" % (PVGUEST / (name + ".elf"), args)).strip()
+
+
+def side_by_side(boot, name, words, prefix, word, hello):
+    """(boot, word's domain, hello's domain or None): for parametrized tests
+    that each boot one guest with a different word. One domain of guest
+    name per word (its args: prefix + word), in the order of words, then
+    hello if asked, booted once for every test that asks the same
+    (share=True) instead of once per word; each domain does only its own
+    word, as it would alone, and each test reads only its own dN lines."""
+    guests = [guest(name, prefix + w) for w in words] + ([guest("hello")] if hello else [])
+    b = boot(*guests, mem=64 + 16 * len(guests), share=True)
+    return b, words.index(word), len(words) if hello else None
 
 
 def passes(b, d=0):

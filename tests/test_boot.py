@@ -50,18 +50,10 @@ FRAMES_RESERVED = (r"^\(hv\) frames: (\d+) free of (\d+) after reserving the "
 
 # --- helpers: boot once, read the evidence ---------------------------------------
 
-_shared = {}
-
-
 def shared_boot(boot, **kw):
-    """A boot that several tests read: made once per session, and recorded
-    for each test that reads it, so a failing test still saves its console."""
-    key = tuple(sorted(kw.items()))
-    if key in _shared:
-        harness.current_boots.append(_shared[key])
-    else:
-        _shared[key] = boot(**kw)
-    return _shared[key]
+    """A boot that several tests read: made once per session (harness.boot's
+    share=True), and recorded for each test that reads it."""
+    return boot(share=True, **kw)
 
 
 def memory_map(b):

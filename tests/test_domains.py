@@ -36,7 +36,7 @@ def priv_classes(emulated=False):
 
 
 def test_hello_prints_its_greeting_as_d0_and_the_run_exits_0(boot):
-    b = boot(guest("hello"))
+    b = boot(guest("hello"), share=True)
     b.expect_in_order([r"^\(d0\) Hello from pvguest$",
                        r"^\(d0\) Test result: SUCCESS$",
                        r"^\(hv\) d0 shutdown: poweroff$",
@@ -98,18 +98,29 @@ def test_the_start_of_day_layout_is_xens_at_a_high_and_a_zero_virt_base(boot):
     b.expect_status(0)
 
 
+def priv_boot(boot, cls, emulated=False):
+    """(boot, cls's domain, hello's domain): every class of one kind in a
+    domain of its own, in priv_classes() order, then hello, booted once for
+    all the tests of that kind (share=True) rather than once per class.
+    Each class's domain is alone with what it does, as in a boot of its own."""
+    classes = [c for c, _ in priv_classes(emulated)]
+    b = boot(*[guest("priv-" + c) for c in classes], guest("hello"),
+             mem=64 + 16 * (len(classes) + 1), share=True)
+    return b, classes.index(cls), len(classes)
+
+
 @pytest.mark.parametrize("cls,text", priv_classes(), ids=[c for c, _ in priv_classes()])
 def test_a_privileged_instruction_halts_its_domain_naming_it_while_another_runs_on(boot, cls, text):
-    b = boot(guest("priv-" + cls), guest("hello"))
-    said = b.expect(r"^\(d0\) executing (.*) at (0x[0-9a-f]+)")
+    b, d, hello = priv_boot(boot, cls)
+    said = b.expect(r"^\(d%d\) executing (.*) at (0x[0-9a-f]+)" % d)
     assert said.group(1).startswith(text), said.group(0)
     # rdmsr/wrmsr also say which MSR refused: "at 0x...: MSR 0x0000001b refuses ..."
-    halted = b.expect(r"^\(hv\) d0 halted: privileged instruction '(.*)' at (0x[0-9a-f]+)(?:: MSR .*)?$")
+    halted = b.expect(r"^\(hv\) d%d halted: privileged instruction '(.*)' at (0x[0-9a-f]+)(?:: MSR .*)?$" % d)
     assert halted.group(1) == text
     assert int(halted.group(2), 16) == int(said.group(2), 16)
-    b.forbid(r"^\(d0\) .*still alive")
-    b.expect(r"^\(d1\) Test result: SUCCESS$")
-    b.expect(r"^\(hv\)   d0 d0 +halted: privileged instruction '%s'" % re.escape(text))
+    b.forbid(r"^\(d%d\) .*still alive" % d)
+    b.expect(r"^\(d%d\) Test result: SUCCESS$" % hello)
+    b.expect(r"^\(hv\) +d%d d%d +halted: privileged instruction '%s'" % (d, d, re.escape(text)))
     b.expect(NO_LEAK)
     b.expect_status(2)
 
@@ -117,12 +128,12 @@ def test_a_privileged_instruction_halts_its_domain_naming_it_while_another_runs_
 @pytest.mark.parametrize("cls,text", priv_classes(emulated=True),
                          ids=[c for c, _ in priv_classes(emulated=True)])
 def test_a_privileged_instruction_xen_emulates_leaves_its_domain_running(boot, cls, text):
-    b = boot(guest("priv-" + cls), guest("hello"))
-    b.expect_in_order([r"^\(d0\) executing %s at 0x" % re.escape(text),
-                       r"^\(d0\) still alive after %s: " % re.escape(text),
-                       r"^\(d0\) Test result: SUCCESS$"])
-    b.forbid(r"^\(hv\) d0 halted")
-    b.expect(r"^\(d1\) Test result: SUCCESS$")
+    b, d, hello = priv_boot(boot, cls, emulated=True)
+    b.expect_in_order([r"^\(d%d\) executing %s at 0x" % (d, re.escape(text)),
+                       r"^\(d%d\) still alive after %s: " % (d, re.escape(text)),
+                       r"^\(d%d\) Test result: SUCCESS$" % d])
+    b.forbid(r"^\(hv\) d%d halted" % d)
+    b.expect(r"^\(d%d\) Test result: SUCCESS$" % hello)
     b.expect(NO_LEAK)
 
 
@@ -200,6 +211,6 @@ def test_guest_output_cannot_forge_hypervisor_lines(boot):
     # badargs writes control characters and "\n(hv)"-style text? No: check the
     # console's rule directly with hello's output: every line a guest produced
     # starts with its own prefix, and no (hv) line names a guest as speaker.
-    b = boot(guest("hello"))
+    b = boot(guest("hello"), share=True)
     for line in b.lines:
         assert line.startswith(("(hv) ", "(d0) ", "(d0)")), line

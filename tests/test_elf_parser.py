@@ -13,6 +13,7 @@ import random
 import shutil
 import struct
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -70,8 +71,11 @@ def fuzz_driver(driver):
 
 
 def make(tmp_path, *args, name="img.elf"):
+    # Through this Python, not the script's "#!/usr/bin/env python3": on a
+    # host whose python3 is a version manager's shim (pyenv) each of the
+    # sixty runs here would start a chain of shells first.
     path = tmp_path / name
-    subprocess.run([str(MKIMAGE), *args, "-o", str(path)], check=True)
+    subprocess.run([sys.executable, str(MKIMAGE), *args, "-o", str(path)], check=True)
     return path
 
 
@@ -474,7 +478,7 @@ def test_hv_start_low_above_the_hole_is_refused(driver, tmp_path):
 # ---- the tools and the build -----------------------------------------------
 
 def test_mkimage_lists_every_bad_kind():
-    out = subprocess.run([str(MKIMAGE), "--list"], capture_output=True, text=True,
+    out = subprocess.run([sys.executable, str(MKIMAGE), "--list"], capture_output=True, text=True,
                          check=True).stdout
     kinds = {line.split()[0] for line in out.splitlines()}
     assert kinds >= {"truncated", "wrong-class", "wrong-machine", "no-load", "overlap",

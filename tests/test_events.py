@@ -133,7 +133,10 @@ def expect_checks(b, d, checks):
 
 
 def evtchn_run(boot):
-    return both_pass(boot(guest("evtchn", "-- peer=1"), guest("evtchn", "-- role=partner peer=0")))
+    """One evtchn tester (d0) and its partner (d1), booted once for every test
+    below that reads it (harness.boot's share=True)."""
+    return both_pass(boot(guest("evtchn", "-- peer=1"), guest("evtchn", "-- role=partner peer=0"),
+                          share=True))
 
 
 def test_every_event_channel_command_works_and_refuses_bad_arguments_with_xens_errors(boot):
@@ -159,7 +162,8 @@ def test_the_fifo_abi_is_absent_so_guests_fall_back_to_2_level(boot):
 
 
 def fifo_run(boot):
-    return both_pass(boot(guest("victim"), guest("fifo")))
+    """victim (d0) beside the FIFO tester (d1), booted once (share=True)."""
+    return both_pass(boot(guest("victim"), guest("fifo"), share=True))
 
 
 def test_init_control_checks_vcpu_then_offset_then_frame_as_xen_then_says_enosys(boot):

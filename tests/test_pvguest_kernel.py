@@ -45,7 +45,7 @@ RUN = [r"alpha \(pid 1\): line 1 of 3",
 
 
 def test_tasks_interleave_in_ring3_fault_on_demand_and_the_kernel_ends_success(boot):
-    b = boot(guest("tasks"))
+    b = boot(guest("tasks"), share=True)
     b.expect_in_order([line(0, r) for r in RUN])
     # Every system call of every task: from ring 3, on that task's own stack.
     for name in ("alpha", "beta", "gamma", "intruder"):
@@ -74,7 +74,7 @@ def test_each_task_runs_in_its_own_address_space(boot):
     # CR3 as the kernel reads it (mov %cr3, emulated by the hypervisor) in
     # each task's first system call: that task's own L3, different for all
     # four tasks, which are alive at once, and never the kernel's boot L3.
-    b = boot(guest("tasks"))
+    b = boot(guest("tasks"), share=True)
     boot_l3 = int(b.expect(r"kernel L3 mfn (0x[0-9a-f]+)").group(1), 16)
     cr3 = {}
     for name in TASKS:
@@ -95,7 +95,7 @@ def test_one_mmu_update_builds_each_address_space(boot):
     # (the user L2 entry, the L1 entries of image and stack, the kernel's L2
     # entries) takes exactly one; in the spawn loop every other one is a
     # demand-zero fault, one per child.
-    b = boot(guest("tasks"))
+    b = boot(guest("tasks"), share=True)
     for name in TASKS:
         m = b.expect(line(0, SPACE % name))
         assert int(m.group(5)) == 1, "%s: %s mmu_updates to build its space" % (name, m.group(5))
@@ -136,7 +136,7 @@ def test_the_fast_trap_frame_is_the_cpus_and_a_bounced_one_the_hypervisors(boot)
     # real DPL-3 gate the CPU writes the frame: CS alone, and the real IF
     # (set).  Registered with "mask events" the call is bounced, and the
     # hypervisor's frame carries the saved mask in CS bits 16-23 and IF = 0.
-    b = boot(guest("tasks"))
+    b = boot(guest("tasks"), share=True)
     b.expect_in_order([
         line(0, r"kernel: probe-fast: first syscall frame cs 0x0000e02b eflags 0x[0-9a-f]*[2367abef][0-9a-f]{2}, mask at entry 1"),
         line(0, r"kernel: probe-bounced: first syscall frame cs 0x0001e02b eflags 0x[0-9a-f]*[014589cd][0-9a-f]{2}, mask at entry 1")])

@@ -17,7 +17,7 @@ import re
 
 import pytest
 
-from harness import guest, NO_LEAK
+from harness import guest, side_by_side, NO_LEAK
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 G = ROOT / "build" / "pvguest"
@@ -48,18 +48,21 @@ def test_cr_reads_clts_debug_registers_and_table_msrs_are_emulated(boot):
     b.expect_status(0)
 
 
-@pytest.mark.parametrize("op,text", [
+DISALLOWED = [
     ("rdmsr-unknown", "rdmsr"),         # TEST_CTRL: Xen does not offer it
     ("wrmsr-pat", "wrmsr"),             # the PAT is Xen's, read-only to PV guests
     ("wrmsr-tsc", "wrmsr"),             # the TSC is read-only to guests
     ("mov-to-cr0", "mov %eax,%cr0"),    # changes WP, not only TS
     ("mov-to-cr3", "mov %eax,%cr3"),    # even our own cr3: only mmuext_op switches tables
-])
+]
+
+
+@pytest.mark.parametrize("op,text", DISALLOWED)
 def test_disallowed_msr_and_cr_writes_halt_under_policy_halt(boot, op, text):
-    b = boot(guest("emul", "-- op=" + op), guest("hello"))
-    halted = expect_halt_at_announced_insn(b)
+    b, d, hello = side_by_side(boot, "emul", [o for o, _ in DISALLOWED], "-- op=", op, True)
+    halted = expect_halt_at_announced_insn(b, d)
     assert halted.group(1) == text
-    b.expect(r"^\(d1\) Test result: SUCCESS$")        # the other domain runs on
+    b.expect(r"^\(d%d\) Test result: SUCCESS$" % hello)   # the other domains run on
     b.expect(NO_LEAK)
     b.expect_status(2)
 
@@ -95,33 +98,36 @@ VIOPL_OPS = [("cli", "cli"), ("sti", "sti"), ("in", "in $0x71,%al"), ("out", "ou
 
 @pytest.mark.parametrize("op,text", VIOPL_OPS, ids=[o for o, _ in VIOPL_OPS])
 def test_viopl_0_in_ring_1_halts_each_io_privileged_op(boot, op, text):
-    b = boot(guest("viopl", "-- iopl=0 op=" + op), guest("hello"))
-    halted = expect_halt_at_announced_insn(b)
+    b, d, hello = side_by_side(boot, "viopl", [o for o, _ in VIOPL_OPS], "-- iopl=0 op=", op, True)
+    halted = expect_halt_at_announced_insn(b, d)
     assert halted.group(1) == text
-    b.expect(r"^\(d1\) Test result: SUCCESS$")
+    b.expect(r"^\(d%d\) Test result: SUCCESS$" % hello)
     b.expect(NO_LEAK)
     b.expect_status(2)
 
 
 @pytest.mark.parametrize("op,text", VIOPL_OPS, ids=[o for o, _ in VIOPL_OPS])
 def test_viopl_1_in_ring_1_emulates_each_io_privileged_op_without_a_device(boot, op, text):
-    b = boot(guest("viopl", "-- iopl=1 op=" + op))
-    b.expect_in_order([r"^\(d0\) executing %s at 0x" % re.escape(text),
-                       r"^\(d0\) survived %s$" % re.escape(text),
-                       r"^\(d0\) Test result: SUCCESS$"])
+    b, d, _ = side_by_side(boot, "viopl", [o for o, _ in VIOPL_OPS], "-- iopl=1 op=", op, False)
+    b.expect_in_order([r"^\(d%d\) executing %s at 0x" % (d, re.escape(text)),
+                       r"^\(d%d\) survived %s$" % (d, re.escape(text)),
+                       r"^\(d%d\) Test result: SUCCESS$" % d])
     b.forbid(ALL_CHECKS_PASS)
     b.forbid(r"halted")
     b.expect_status(0)
 
 
-@pytest.mark.parametrize("args", ["iopl=1", "iopl=3", "iopl=0 assist=1"])
+IO_FORMS = ["iopl=1", "iopl=3", "iopl=0 assist=1"]
+
+
+@pytest.mark.parametrize("args", IO_FORMS)
 def test_every_io_form_is_emulated_when_the_viopl_allows_it(boot, args):
     # iopl=0 with architectural_iopl: the kernel counts as ring 0, as on Xen.
-    b = boot(guest("viopl", "-- op=all " + args))
+    b, d, _ = side_by_side(boot, "viopl", IO_FORMS, "-- op=all ", args, False)
     for _, text in VIOPL_OPS:
-        b.expect(r"^\(d0\) survived %s$" % re.escape(text))
-    b.expect(r"^\(d0\) check rep insb of 3000: ECX 0, all ones, buf\[3000\] untouched: got 1 want 1$")
-    b.expect(r"^\(d0\) \d+ checks, 0 failed$")
-    b.expect(r"^\(d0\) Test result: SUCCESS$")
+        b.expect(r"^\(d%d\) survived %s$" % (d, re.escape(text)))
+    b.expect(r"^\(d%d\) check rep insb of 3000: ECX 0, all ones, buf\[3000\] untouched: got 1 want 1$" % d)
+    b.expect(r"^\(d%d\) \d+ checks, 0 failed$" % d)
+    b.expect(r"^\(d%d\) Test result: SUCCESS$" % d)
     b.forbid(ALL_CHECKS_PASS)
     b.expect_status(0)

@@ -44,7 +44,7 @@ def test_two_domains_keep_their_own_x87_and_sse_registers_across_yields(boot):
 def test_a_domain_first_sees_reset_fpu_state_not_the_previous_owners(boot):
     # d0 fills every register; d1's first look must find none of it, whichever
     # ran first (the tick may preempt either before or after d0's computation).
-    b = boot(guest("fpu", "-- seed=1"), guest("fpu", "-- seed=2"))
+    b = boot(guest("fpu", "-- seed=1"), guest("fpu", "-- seed=2"), share=True)
     b.expect(r"^\(d0\) check computed: FCW: got 0x0000077f want 0x0000077f$")
     b.expect_in_order([r"^\(d1\) check fresh FCW: got 0x0000037f want 0x0000037f$",
                        r"^\(d1\) check fresh MXCSR: got 0x00001f80 want 0x00001f80$",
@@ -63,7 +63,7 @@ def test_fpu_taskswitch_returns_0_for_set_and_clear(boot):
 
 
 def test_virtual_ts_raises_nm_in_the_guest_once_and_is_cleared_as_it_is_delivered(boot):
-    b = boot(guest("fpu", "-- seed=1"), guest("fpu", "-- seed=2"))
+    b = boot(guest("fpu", "-- seed=1"), guest("fpu", "-- seed=2"), share=True)
     for d in (0, 1):
         b.expect_in_order([
             r"^\(d%d\) check fpu_taskswitch\(1\): #NM delivered: got 1 want 1$" % d,
@@ -98,7 +98,7 @@ def test_nm_with_no_handler_halts_the_domain_and_the_other_keeps_its_fpu_state(b
 # --- the debug registers -----------------------------------------------------
 
 def test_set_and_get_debugreg_keep_xens_rules(boot):
-    b = boot(guest("debugreg"))
+    b = boot(guest("debugreg"), share=True)
     b.expect_in_order([r"^\(d0\) check new domain's DR6: got 0xffff0ff0 want 0xffff0ff0$",
                        r"^\(d0\) check new domain's DR7: got 0x00000400 want 0x00000400$"])
     b.expect(r"^\(d0\) check get DR3 after 0xf57ffffc: got 0xf57ffffc want 0xf57ffffc$")
@@ -115,7 +115,7 @@ def test_set_and_get_debugreg_keep_xens_rules(boot):
 
 
 def test_a_guest_write_watchpoint_raises_db_in_the_guest_with_dr6_b0(boot):
-    b = boot(guest("debugreg"))
+    b = boot(guest("debugreg"), share=True)
     b.expect_in_order([r"^\(d0\) check #DB from writing the watched variable: got 1 want 1$",
                        r"^\(d0\) check DR6 says breakpoint 0 hit: got 0x00000001 want 0x00000001$",
                        r"^\(d0\) check #DB from writing it again: got 1 want 1$",
@@ -148,7 +148,7 @@ def test_one_domains_breakpoints_never_fire_in_another(boot):
 # --- the guest's CR4: DE and TSD, and I/O breakpoints ------------------------
 
 def test_a_guest_sets_cr4_de_and_tsd_as_xen_allows_and_other_cr4_bits_are_ignored(boot):
-    b = boot(guest("iobp"))
+    b = boot(guest("iobp"), share=True)
     b.expect_in_order([r"^\(d0\) check CPUID leaf 1 shows DE: got 0x00000004 want 0x00000004$",
                        r"^\(d0\) check CR4 after setting DE, PGE and OSXSAVE: DE only: "
                        r"got (0x[0-9a-f]+) want \1$",
@@ -161,7 +161,7 @@ def test_a_guest_sets_cr4_de_and_tsd_as_xen_allows_and_other_cr4_bits_are_ignore
 
 
 def test_with_cr4_de_clear_an_io_breakpoint_is_refused_and_dr7_keeps_its_old_value(boot):
-    b = boot(guest("iobp"))
+    b = boot(guest("iobp"), share=True)
     b.expect_in_order([r"^\(d0\) check an I/O breakpoint without CR4.DE: got -1 want -1$",   # -EPERM
                        r"^\(d0\) check DR7 keeps its old value: got 0x00010401 want 0x00010401$",
                        r"^\(d0\) check DR5 is DR7 without DE: got 0x00000400 want 0x00000400$"])
@@ -170,7 +170,7 @@ def test_with_cr4_de_clear_an_io_breakpoint_is_refused_and_dr7_keeps_its_old_val
 
 
 def test_with_cr4_de_set_dr4_and_dr5_vanish_and_io_breakpoints_raise_db_with_dr6_bn(boot):
-    b = boot(guest("iobp"))
+    b = boot(guest("iobp"), share=True)
     b.expect_in_order([
         r"^\(d0\) check get DR4 under CR4.DE: got -19 want -19$",                # -ENODEV
         r"^\(d0\) check mov %db4 under CR4.DE: got #UD want #UD$",

@@ -29,7 +29,7 @@ G = ROOT / "build" / "pvguest"
 
 
 def test_a_guest_gdt_is_checked_truncated_used_and_kept_with_xens_selectors(boot):
-    b = boot(guest("gdt"), hv_args=EVERY_LINE)
+    b = boot(guest("gdt"), hv_args=EVERY_LINE, share=True)
     b.expect_in_order([
         r"^\(d0\) check set_gdt with our 9 entries: got 0 want 0$",
         r"^\(d0\) check lsl of our flat ring-1 code \(truncated\): got 0xf67fffff want 0xf67fffff$",
@@ -47,7 +47,7 @@ def test_a_guest_gdt_is_checked_truncated_used_and_kept_with_xens_selectors(boot
 
 
 def test_a_gdt_frame_is_typed_refused_while_writable_and_never_writable_while_in_use(boot):
-    b = boot(guest("gdt"), hv_args=EVERY_LINE)
+    b = boot(guest("gdt"), hv_args=EVERY_LINE, share=True)
     b.expect_in_order([
         r"^\(hv\) d0 set_gdt refused: frame 0 \(mfn 0x[0-9a-f]+\): mapped writable$",
         r"^\(d0\) check set_gdt of a frame we still map writable: got -22 want -22$",
@@ -73,7 +73,7 @@ def test_a_gdt_frame_is_typed_refused_while_writable_and_never_writable_while_in
     ("a segment based in the hypervisor", r"segment base within a page of the hypervisor area"),
 ])
 def test_a_forbidden_descriptor_is_refused_by_both_calls_and_the_old_gdt_stays(boot, what, why):
-    b = boot(guest("gdt"), hv_args=EVERY_LINE)
+    b = boot(guest("gdt"), hv_args=EVERY_LINE, share=True)
     w = re.escape(what)
     b.expect_in_order([
         r"^\(hv\) d0 set_gdt refused: entry 8 \([0-9a-f]{8}:[0-9a-f]{8}\): %s$" % why,
@@ -85,7 +85,7 @@ def test_a_forbidden_descriptor_is_refused_by_both_calls_and_the_old_gdt_stays(b
 
 
 def test_set_gdt_refuses_foreign_and_page_table_frames_and_too_many_entries(boot):
-    b = boot(guest("gdt"), hv_args=EVERY_LINE)
+    b = boot(guest("gdt"), hv_args=EVERY_LINE, share=True)
     b.expect_in_order([
         r"^\(hv\) d0 set_gdt refused: frame 0 \(mfn 0x[0-9a-f]+\): not one of the domain's frames$",
         r"^\(d0\) check set_gdt with the shared_info frame \(not ours\): got -22 want -22$",
@@ -102,7 +102,7 @@ def test_set_gdt_refuses_foreign_and_page_table_frames_and_too_many_entries(boot
 
 
 def test_update_descriptor_writes_the_fixed_up_value_only_into_the_domains_own_frames(boot):
-    b = boot(guest("gdt"), hv_args=EVERY_LINE)
+    b = boot(guest("gdt"), hv_args=EVERY_LINE, share=True)
     b.expect_in_order([
         r"^\(d0\) check lsl sees the new limit: got 0x0000007f want 0x0000007f$",
         r"^\(d0\) check our frame reads back DPL 1 and the truncated limit: got (0x[0-9a-f]+) want \1$",

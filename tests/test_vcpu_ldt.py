@@ -23,7 +23,7 @@ EVERY_LINE = "guest_loglvl=all"
 
 
 def test_a_guest_ldt_is_typed_checked_and_used_from_ring_1_and_ring_3(boot):
-    b = boot(guest("ldt"), hv_args=EVERY_LINE)
+    b = boot(guest("ldt"), hv_args=EVERY_LINE, share=True)
     passes(b)
     b.expect_in_order([
         r"^\(d0\) check loading LDT selector 0x05 before SET_LDT: #GP: got 13 want 13$",
@@ -50,7 +50,7 @@ def test_a_guest_ldt_is_typed_checked_and_used_from_ring_1_and_ring_3(boot):
     ("a segment based in the hypervisor", r"segment base within a page of the hypervisor area"),
 ])
 def test_a_forbidden_descriptor_is_refused_in_the_ldt_and_the_old_ldt_stays(boot, what, why):
-    b = boot(guest("ldt"), hv_args=EVERY_LINE)
+    b = boot(guest("ldt"), hv_args=EVERY_LINE, share=True)
     w = re.escape(what)
     b.expect_in_order([
         r"^\(hv\) d0 set_ldt refused: entry 1 \([0-9a-f]{8}:[0-9a-f]{8}\): %s$" % why,
@@ -63,7 +63,7 @@ def test_a_forbidden_descriptor_is_refused_in_the_ldt_and_the_old_ldt_stays(boot
 
 
 def test_set_ldt_refuses_bad_addresses_counts_and_frames_as_xen_does(boot):
-    b = boot(guest("ldt"), hv_args=EVERY_LINE)
+    b = boot(guest("ldt"), hv_args=EVERY_LINE, share=True)
     b.expect_in_order([
         r"^\(hv\) d0 set_ldt refused: frame 0 \(mfn 0x[0-9a-f]+\): mapped writable$",
         r"^\(d0\) check SET_LDT of a page mapped writable: got -22 want -22$",
@@ -82,7 +82,7 @@ def test_set_ldt_refuses_bad_addresses_counts_and_frames_as_xen_does(boot):
 
 
 def test_update_descriptor_reaches_the_ldt_and_the_largest_ldt_has_16_pages(boot):
-    b = boot(guest("ldt"), hv_args=EVERY_LINE)
+    b = boot(guest("ldt"), hv_args=EVERY_LINE, share=True)
     passes(b)
     b.expect_in_order([
         r"^\(d0\) check lsl sees the new limit: got 0x0000007f want 0x0000007f$",
@@ -99,7 +99,7 @@ def test_update_descriptor_reaches_the_ldt_and_the_largest_ldt_has_16_pages(boot
 
 
 def test_set_ldt_with_no_entries_removes_the_ldt_and_every_ldt_selector_faults(boot):
-    b = boot(guest("ldt"), hv_args=EVERY_LINE)
+    b = boot(guest("ldt"), hv_args=EVERY_LINE, share=True)
     passes(b)
     b.expect_in_order([
         r"^\(d0\) check SET_LDT with 0 entries \(the address is ignored\): got 0 want 0$",

@@ -12,7 +12,7 @@ import re
 
 import pytest
 
-from harness import guest, NO_LEAK, MISMATCH
+from harness import guest, side_by_side, NO_LEAK, MISMATCH
 
 
 def succeeded(b):
@@ -56,20 +56,24 @@ def test_the_msrs_that_must_not_fault_answer_the_same_under_policy_halt(boot):
     succeeded(b)
 
 
-@pytest.mark.parametrize("args,why", [
+REFUSED = [
     ("op=rdmsr msr=0x33", "MSR 0x00000033 is not offered"),
     ("op=rdmsr msr=0x12345678", "MSR 0x12345678 is not offered"),
     ("op=wrmsr msr=0x1d9 val=1", "MSR 0x000001d9 refuses 0x0000000000000001"),
     ("op=wrmsr msr=0x277 val=6", "MSR 0x00000277 refuses 0x0000000000000006"),
-], ids=["rdmsr-unknown", "rdmsr-nonexistent", "wrmsr-debugctl-1", "wrmsr-pat"])
+]
+
+
+@pytest.mark.parametrize("args,why", REFUSED,
+                         ids=["rdmsr-unknown", "rdmsr-nonexistent", "wrmsr-debugctl-1", "wrmsr-pat"])
 def test_a_refused_msr_access_halts_the_domain_under_policy_halt_naming_the_msr(boot, args, why):
-    b = boot(guest("msr", args), guest("hello"))
-    said = b.expect(r"^\(d0\) executing (\w+) of MSR (0x[0-9a-f]+) at (0x[0-9a-f]+)$")
-    halted = b.expect(r"^\(hv\) d0 halted: privileged instruction '(\w+)' at (0x[0-9a-f]+): (.*)$")
+    b, d, hello = side_by_side(boot, "msr", [a for a, _ in REFUSED], "", args, True)
+    said = b.expect(r"^\(d%d\) executing (\w+) of MSR (0x[0-9a-f]+) at (0x[0-9a-f]+)$" % d)
+    halted = b.expect(r"^\(hv\) d%d halted: privileged instruction '(\w+)' at (0x[0-9a-f]+): (.*)$" % d)
     assert halted.group(1) == said.group(1)
     assert int(halted.group(2), 16) == int(said.group(3), 16)
     assert halted.group(3) == why
-    b.forbid(r"^\(d0\) still alive")
-    b.expect(r"^\(d1\) Test result: SUCCESS$")
+    b.forbid(r"^\(d%d\) still alive" % d)
+    b.expect(r"^\(d%d\) Test result: SUCCESS$" % hello)
     b.expect(NO_LEAK)
     b.expect_status(2)

@@ -18,7 +18,7 @@ import re
 
 import pytest
 
-from harness import guest, passes, NO_LEAK, MISMATCH
+from harness import guest, side_by_side, passes, NO_LEAK, MISMATCH
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 G = ROOT / "build" / "pvguest"
@@ -75,20 +75,23 @@ def test_iret_sets_the_virtual_if_and_goes_to_ring_3_and_back(boot):
     b.expect_status(0)
 
 
-@pytest.mark.parametrize("case,said,halted", [
+IRET_CASES = [
     ("ring0", r"iret to cs 0xe008 eip (0x[0-9a-f]{8})$",
      r"iret to ring 0 \(cs 0xe008 eip {0}\) at esp 0x[0-9a-f]{{8}}$"),
     ("badss", r"iret to cs 0xe02b eip (0x[0-9a-f]{8}) with ss 0xe021$",
      r"return to the guest faulted \(cs e02b eip {0} ss e021 esp 0x[0-9a-f]{{8}}\)$"),
     ("unreadable", r"iret with its frame at esp (0x[0-9a-f]{8}), only 4 bytes mapped$",
      r"iret: cannot read the frame at esp {0}$"),
-])
+]
+
+
+@pytest.mark.parametrize("case,said,halted", IRET_CASES)
 def test_an_iret_the_hypervisor_must_refuse_halts_that_domain_only(boot, case, said, halted):
-    b = boot(guest("iret", "-- case=" + case), guest("hello"))
-    value = b.expect(r"^\(d0\) " + said).group(1)
-    b.expect(r"^\(hv\) d0 halted: " + halted.format(value))
-    b.forbid(r"^\(d0\) (fail|Test result)")
-    b.expect(r"^\(d1\) Test result: SUCCESS$")
+    b, d, hello = side_by_side(boot, "iret", [c for c, _, _ in IRET_CASES], "-- case=", case, True)
+    value = b.expect(r"^\(d%d\) " % d + said).group(1)
+    b.expect(r"^\(hv\) d%d halted: " % d + halted.format(value))
+    b.forbid(r"^\(d%d\) (fail|Test result)" % d)
+    b.expect(r"^\(d%d\) Test result: SUCCESS$" % hello)
     b.expect(NO_LEAK)
     b.expect_status(2)
 
@@ -106,7 +109,7 @@ def test_a_pending_event_enters_the_callback_only_when_unmasked(boot):
 
 # ---- a frame that cannot be written: bounce-fault -------------------------
 
-@pytest.mark.parametrize("case,exc,size", [
+BOUNCE_CASES = [
     ("hole", "#BP breakpoint", 12),
     ("readonly", "#BP breakpoint", 12),
     ("unmapped", "#BP breakpoint", 12),
@@ -114,14 +117,19 @@ def test_a_pending_event_enters_the_callback_only_when_unmasked(boot):
     ("ring3", "#BP breakpoint", 20),
     # The CPU's own push through the fast-trap gate faults; the #PF cannot go there either.
     ("fast-trap", "#PF page fault", 24),
-])
+]
+
+
+@pytest.mark.parametrize("case,exc,size", BOUNCE_CASES)
 def test_an_exception_whose_frame_cannot_be_written_halts_the_domain(boot, case, exc, size):
-    b = boot(guest("bounce-fault", "-- case=" + case), guest("hello"))
-    esp = int(b.expect(r"^\(d0\) .* (?:with esp|the kernel stack at) (0x[0-9a-f]{8})$").group(1), 16)
-    b.expect(r"^\(hv\) d0 halted: %s at 0x[0-9a-f]{8} could not be delivered: "
-             r"cannot write the %d-byte frame at ss:esp e021:%08x$" % (re.escape(exc), size, esp - size))
-    b.forbid(r"^\(d0\) (fail|Test result)")
-    b.expect(r"^\(d1\) Test result: SUCCESS$")
+    b, d, hello = side_by_side(boot, "bounce-fault", [c for c, _, _ in BOUNCE_CASES], "-- case=",
+                               case, True)
+    esp = int(b.expect(r"^\(d%d\) .* (?:with esp|the kernel stack at) (0x[0-9a-f]{8})$"
+                       % d).group(1), 16)
+    b.expect(r"^\(hv\) d%d halted: %s at 0x[0-9a-f]{8} could not be delivered: "
+             r"cannot write the %d-byte frame at ss:esp e021:%08x$" % (d, re.escape(exc), size, esp - size))
+    b.forbid(r"^\(d%d\) (fail|Test result)" % d)
+    b.expect(r"^\(d%d\) Test result: SUCCESS$" % hello)
     b.expect(NO_LEAK)
     b.expect_status(2)
 
