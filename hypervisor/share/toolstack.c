@@ -184,7 +184,8 @@ static bool waits_for_backend(const struct domain *d)
     return d->xs_step == STEP_FE_MKDIR && (b == STEP_MKDIR || b == STEP_PERMS);
 }
 
-/* Every domain's pending messages, in domain order, while they fit (twice: see above). */
+/* Every domain's pending messages, in domain order, while they fit; twice over,
+ * so that a vbd waiting for a backend built after it goes on in the same pump. */
 static bool send_requests(volatile struct xen_xenstore_domain_interface *r)
 {
     uint32_t cons = r->req_cons;        /* read once */

@@ -253,12 +253,13 @@ static void frontend_changed(unsigned fe, unsigned id)
     snprintf(bpath, sizeof(bpath), "backend/vbd/%u/%u", fe, id);
     bool have = xs_read_number(fpath, "state", &fs) == 0;
     if (!v) {
-        if (!have || fs != XenbusStateInitialising ||
+        /* A frontend may say Initialised before seeing our InitWait: GRUB's does. */
+        if (!have || (fs != XenbusStateInitialising && fs != XenbusStateInitialised) ||
             xs_read_number(bpath, "state", &bs) || bs != XenbusStateInitialising)
             return;
-        if ((v = vbd_new(fe, id)) != NULL)
-            backend_init(v);
-        return;
+        if ((v = vbd_new(fe, id)) == NULL)
+            return;
+        backend_init(v);
     }
     if (!have) {
         vbd_free(v);                    /* the frontend's nodes are gone */
@@ -268,7 +269,7 @@ static void frontend_changed(unsigned fe, unsigned id)
         disconnect(v, "frontend closing", false);
         set_state(v, XenbusStateClosed);
     } else if (fs == XenbusStateClosed && v->state == XenbusStateClosed) {
-        vbd_free(v);                    /* both closed: ready for a new Initialising */
+        vbd_free(v);                    /* both closed: forget it and its nodes */
     }
 }
 
