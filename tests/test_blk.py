@@ -3,14 +3,16 @@
 pvguest/blkback/ (dom.service=blkback) serves a RAM disk over Xen's blkif
 protocol; pvguest/lib/blkfront.c is the guest side. Each boot here has
 the frontends first, then blkback, then xenstored (domids in that order),
-and every frontend finds blkback through xenstore with Xen's handshake
+and every frontend is booted with dom.disk=1: the toolstack (the hypervisor)
+writes both halves of its vbd's xenstore nodes before it runs, as Xen's xl
+does, and the two drivers then follow Xen's handshake
 (Initialising -> InitWait -> Initialised -> Connected; docs/sharing.md).
 blkback's disk is 256 KiB of zeroes, or the module after its own when its
 line says dom.ramdisk=1 (loaded like Xen's initrd: start_info.mod_start).
 pvguest/tests/blk-rw writes its whole disk, reads it back and checks the
 checksum; pvguest/tests/blk-hostile sends every malformed request it can
 and then scribbles the ring's indexes, or dies with a full ring in flight.
-The shell demo's disk command (pvguest/tests/shell, "-- disk=B") writes
+The shell demo's disk command (pvguest/tests/shell, with dom.disk=1) writes
 and reads a sector through the same path.
 The protocol's checks themselves are host-tested in tests/test_unit_blkif.py.
 """
@@ -36,8 +38,9 @@ def blk_boot(boot, *frontends, image=None):
     return boot(*frontends, *backend, XENSTORED, timeout=180)
 
 
-def frontend(name, backend, args=""):
-    return guest(name, ("-- backend=%d %s" % (backend, args)).strip())
+def frontend(name, args=""):
+    """A blkfront guest with a disk: dom.disk=1 has the toolstack write its vbd's nodes."""
+    return guest(name, ("dom.disk=1 -- %s" % args).strip())
 
 
 def connected(b, be, fe):
@@ -48,7 +51,7 @@ def connected(b, be, fe):
 
 
 def test_blk_two_frontends_write_read_back_and_checksum_their_own_disks(boot):
-    b = blk_boot(boot, frontend("blk-rw", 2, "seed=3"), frontend("blk-rw", 2, "seed=9"))
+    b = blk_boot(boot, frontend("blk-rw", "seed=3"), frontend("blk-rw", "seed=9"))
     for d in (0, 1):
         passes(b, d)
         connected(b, 2, d)
@@ -68,7 +71,7 @@ def test_blk_two_frontends_write_read_back_and_checksum_their_own_disks(boot):
 
 
 def test_blk_a_hostile_frontend_gets_errors_and_the_good_ones_data_stays_intact(boot):
-    b = blk_boot(boot, frontend("blk-rw", 2, "seed=3 wait=1"), frontend("blk-hostile", 2, "tell=0"))
+    b = blk_boot(boot, frontend("blk-rw", "seed=3 wait=1"), frontend("blk-hostile", "tell=0"))
     passes(b, 0)
     passes(b, 1)
     for what in ("grant ref past our table", "grant ref never granted", "second segment's grant bad",
@@ -97,7 +100,7 @@ def test_blk_a_hostile_frontend_gets_errors_and_the_good_ones_data_stays_intact(
 
 
 def test_blk_a_frontend_that_dies_with_a_full_ring_is_cleaned_up(boot):
-    b = blk_boot(boot, frontend("blk-rw", 2, "seed=5"), frontend("blk-hostile", 2, "die=1"))
+    b = blk_boot(boot, frontend("blk-rw", "seed=5"), frontend("blk-hostile", "die=1"))
     # passes() would forbid "halted", which the power-off line says for the crash.
     b.forbid(MISMATCH)
     b.expect(r"^\(d0\) \d+ checks, 0 failed$")
@@ -119,7 +122,7 @@ def test_blk_the_disk_image_comes_from_the_module_after_blkback(boot, tmp_path):
         image[at:at + len(text)] = text
     path = tmp_path / "disk.img"
     path.write_bytes(bytes(image))
-    b = blk_boot(boot, frontend("blk-rw", 1, "seed=4 expect=ringone-disk-image-slot-0"),
+    b = blk_boot(boot, frontend("blk-rw", "seed=4 expect=ringone-disk-image-slot-0"),
                  image=path)
     passes(b, 0)
     b.expect(r"^\(hv\) d1: ramdisk 512 KiB at 0x[0-9a-f]+$")
@@ -141,7 +144,7 @@ def test_blk_the_shell_demo_disk_command_writes_and_reads_a_sector(boot):
     for text, cue in zip(typed[::2], typed[1::2]):
         extra += ["--input", text, "--input-after", cue]
     need_blkback()
-    b = boot(guest("shell", "-- user=alice disk=1 spin=0"), BLKBACK, XENSTORED,
+    b = boot(guest("shell", "dom.disk=1 -- user=alice spin=0"), BLKBACK, XENSTORED,
              extra=extra, timeout=180)
     b.expect_in_order([r"^\(d0\) disk: 128 sectors of 512 bytes$",
                        r"^\(d0\) disk write 3: ok$",
@@ -150,3 +153,47 @@ def test_blk_the_shell_demo_disk_command_writes_and_reads_a_sector(boot):
     b.expect(r"^\(d1\) blkback: d0 vbd 51712: connected: ")
     b.expect(NO_LEAK)
     b.expect_status(0)
+
+
+CTRL_A3 = r"\x01\x01\x01"            # as written to tools/run --input
+
+
+def test_blk_the_toolstack_writes_both_halves_of_the_vbd_with_xens_nodes_and_perms(boot):
+    # d0 (echo, dom.disk=1) never starts a frontend: what the store holds
+    # for its disk is the toolstack's (the hypervisor's) work, before d0
+    # runs, plus blkback's InitWait. xenstored (d2) dumps it on debug key d.
+    need_blkback()
+    b = boot(guest("echo", "dom.disk=1"), BLKBACK, XENSTORED, timeout=180,
+             extra=["--input", CTRL_A3 * 3 + "d",
+                    "--input-after", r"^\(d1\) blkback: d0 vbd 51712: frontend found",
+                    "--input", CTRL_A3 + r"quit\n",
+                    "--input-after", r"^\(d2\) xenstored: end of dump"])
+    fe, be = "/local/domain/0/device/vbd/51712", "/local/domain/1/backend/vbd/0/51712"
+    node = r'^\(d2\) xenstored:   %s = "%s" \(%s\)$'
+    b.expect_in_order([node % (fe, "", "n0,r1"),
+                       node % (fe + "/backend", be, "n0,r1"),
+                       node % (fe + "/backend-id", "1", "n0,r1"),
+                       node % (fe + "/virtual-device", "51712", "n0,r1"),
+                       node % (fe + "/device-type", "disk", "n0,r1"),
+                       node % (fe + "/state", "1", "n0,r1"),
+                       node % ("/local/domain/1/backend", "", "n1"),
+                       node % (be, "", "n1,r0"),
+                       node % (be + "/frontend", fe, "n1,r0"),
+                       node % (be + "/frontend-id", "0", "n1,r0"),
+                       node % (be + "/dev", "xvda", "n1,r0"),
+                       node % (be + "/mode", "w", "n1,r0"),
+                       node % (be + "/online", "1", "n1,r0"),
+                       node % (be + "/state", "2", "n1,r0"),      # blkback's InitWait
+                       r"^\(d2\) xenstored: end of dump, \d+ nodes$"])
+    b.forbid(r"^\(d2\) xenstored:   \.\.\. and \d+ more nodes$")
+    b.forbid(r"^\(hv\) xenstored: XS_")                     # no request of the toolstack refused
+    b.expect(r"^\(d0\) echo: quit$")
+    b.expect(NO_LEAK)
+    b.expect_status(0)
+
+
+def test_blk_a_disk_without_a_blkback_service_is_refused_with_a_warning(boot):
+    b = boot(guest("blk-rw", "dom.disk=1"), XENSTORED, timeout=180)
+    b.expect(r"^\(hv\) warning: d0: dom.disk=1 but no blkback service: no disk$")
+    b.expect(r"^\(d0\) blkfront: no device/vbd \(the domain needs dom.disk=1\): ")
+    b.expect(NO_LEAK)

@@ -19,7 +19,8 @@ was built elsewhere, the xenstored service domain.  Its machine set-up
 4. mmuext_op: pin the new L3, load it, unpin the old one (three ops, one call).
 5. update_va_mapping of each old page-table frame, now plain pages, writable.
 6. Its console on the ring ("Welcome to GRUB!"), its xenstore on the store
-   ring (it lists device/vbd for its disks: none), then its embedded config.
+   ring (it lists device/vbd for its disks: none, unless it was booted
+   with dom.disk=1 beside blkback: then xen/xvda), then its embedded config.
 7. `linux` and `boot` (in grub-i386-xen-boot.elf's config, or typed at the
    prompt): it loads a PV kernel from its memdisk, lays out Xen's start of
    day for it, switches to its page tables from a relocator page and jumps
@@ -38,6 +39,7 @@ place, and is refused.
 import re
 import secrets
 import shutil
+import subprocess
 import tarfile
 from pathlib import Path
 
@@ -167,6 +169,50 @@ def test_grubs_prompt_answers_a_typed_command_through_its_console_ring(boot):
                        r"^\(d0\) xen$",                  # GRUB's own word for where it runs
                        r"^\(d0\) grub> halt$",
                        r"^\(hv\) d0 shutdown: poweroff$"])
+    b.expect(harness.NO_LEAK)
+    b.expect_status(0)
+
+
+def test_grubs_ls_finds_the_toolstacks_disk_and_reads_a_file_through_blkback(boot, tmp_path):
+    """With dom.disk=1 the toolstack (the hypervisor) writes GRUB's
+    device/vbd/51712 and blkback's backend nodes before GRUB runs, as Xen's
+    xl does; GRUB's unmodified disk driver (grub-core/disk/xen/xendisk.c)
+    lists device/vbd, connects to blkback (ring, grant, event channel) and
+    calls the disk xen/xvda.  The disk is an ext2 image (blkback's ramdisk
+    module, its first slot GRUB's) holding a file with a word made up for
+    the run: GRUB lists the file and prints the word, read through blkback."""
+    mkfs = shutil.which("mkfs.ext2", path="/usr/sbin:/sbin:/usr/bin:/bin")
+    if not mkfs:
+        pytest.skip("no mkfs.ext2 (e2fsprogs) to make the disk image")
+    word = "ringone-" + secrets.token_hex(4)
+    root = tmp_path / "root"
+    root.mkdir()
+    (root / "ringone.txt").write_text(word + "\n")
+    fs = tmp_path / "fs.img"
+    fs.write_bytes(bytes(256 * 1024))                   # one of blkback's 4 slots
+    subprocess.run([mkfs, "-F", "-q", "-b", "1024", "-N", "16", "-d", str(root), str(fs)],
+                   check=True)
+    disk = tmp_path / "disk.img"
+    disk.write_bytes(fs.read_bytes() + bytes(3 * 256 * 1024))
+    b = boot(str(GRUB_PROMPT) + " dom.disk=1", "build/pvguest/blkback.elf dom.service=blkback "
+             "dom.ramdisk=1", str(disk), timeout=120, extra=[
+                 "--input-after", r"^\(d0\) .*device or file completions\.", "--input", r"ls\r",
+                 "--input-after", r"^\(d0\) \(memdisk\) \(xen/xvda\)", "--input", r"ls (xen/xvda)/\r",
+                 "--input-after", r"^\(d0\) lost\+found/ ringone\.txt",
+                 "--input", r"cat (xen/xvda)/ringone.txt\r",
+                 "--input-after", r"^\(d0\) %s$" % word, "--input", r"halt\r"])
+    b.expect_in_order([r"^\(d1\) blkback: d0 vbd 51712: frontend found, slot 0, state InitWait$",
+                       r"^\(d1\) blkback: d0 vbd 51712: connected: ring-ref \d+, port \d+, "
+                       r"512 sectors$",                   # 256 KiB
+                       r"^\(d0\) grub> ls$",
+                       r"^\(d0\) \(memdisk\) \(xen/xvda\) $",
+                       r"^\(d0\) grub> ls \(xen/xvda\)/$",
+                       r"^\(d0\) lost\+found/ ringone\.txt $",
+                       r"^\(d0\) grub> cat \(xen/xvda\)/ringone\.txt$",
+                       r"^\(d0\) %s$" % word,
+                       r"^\(d0\) grub> halt$",
+                       r"^\(hv\) d0 shutdown: poweroff$"])
+    b.forbid(r"^\(d1\) blkback: .*(: request |corrupt|refused)")
     b.expect(harness.NO_LEAK)
     b.expect_status(0)
 

@@ -338,6 +338,7 @@ bool builder_build(struct domain *d, const struct boot_module *m, unsigned index
     if (o.weight)
         d->weight = o.weight;
     d->service = o.service;
+    d->disk = o.disk;
     d->initdomain = o.initdomain_given ? o.initdomain : !o.service && !guest_built_before(d);
     d->max_grant_frames = o.max_grant_frames;
     d->nr_vcpus = (uint8_t)(o.vcpus ? o.vcpus : 1);

@@ -95,9 +95,9 @@ static bool apply(struct domain_opts *o, const char *key, const char *val, char 
         if (parse_range(val, 1, 65535, &o->weight))
             return true;
         want = "1..65535; 256 is standard";
-    } else if (!strcmp(key, "ramdisk")) {
+    } else if (!strcmp(key, "ramdisk") || !strcmp(key, "disk")) {
         if (!strcmp(val, "0") || !strcmp(val, "1")) {
-            o->ramdisk = val[0] == '1';
+            *(key[0] == 'r' ? &o->ramdisk : &o->disk) = val[0] == '1';
             return true;
         }
         want = "0 or 1";

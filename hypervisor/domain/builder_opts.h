@@ -17,6 +17,7 @@ struct domain_opts {
     uint8_t service;           /* enum service_kind: service= */
     uint32_t weight;           /* weight=N: CPU share, 256 = one standard slice */
     bool ramdisk;              /* ramdisk=1: the next module is this domain's ramdisk */
+    bool disk;                 /* disk=1: a virtual disk (vbd 51712) from the blkback service */
     uint32_t max_grant_frames; /* max_grant_frames=N: 1..64 grant-table frames (0: Xen's default, 64) */
     uint32_t vcpus;            /* vcpus=N: 1..MAX_VCPUS (docs/smp.md) */
     char guest_cmdline[GUEST_CMDLINE_MAX];

@@ -139,6 +139,8 @@ struct domain {
     bool console_connected;     /* it notified its console port: input goes to the ring */
     uint8_t xs_step;            /* toolstack.c: the next introduction message to send */
     bool xs_release;            /* toolstack.c: XS_RELEASE still to send */
+    bool disk;                  /* dom.disk=1: rings.c finds its backend, toolstack.c */
+    uint16_t disk_backend;      /*   writes the vbd's nodes (docs/sharing.md) */
 };
 
 extern struct domain *domains[MAX_DOMAINS];

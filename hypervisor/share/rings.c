@@ -58,6 +58,18 @@ static mfn_t take_page(struct domain *d, uint32_t pfn)
     return m;
 }
 
+/* dom.disk=1: the vbd's backend is the first blkback service (Xen's xl names one). */
+static void find_disk_backend(struct domain *d)
+{
+    for (unsigned i = 0; i < nr_domains; i++)
+        if (domains[i]->state == DOMAIN_RUNNABLE && domains[i]->service == SERVICE_BLKBACK) {
+            d->disk_backend = (uint16_t)domains[i]->id;
+            return;
+        }
+    d->disk = false;
+    hvlog("warning: d%u: dom.disk=1 but no blkback service: no disk\n", d->id);
+}
+
 static void connect_store(struct domain *d)
 {
     bool own = d == xenstored;          /* the toolstack's connection */
@@ -68,6 +80,8 @@ static void connect_store(struct domain *d)
     if (own)
         return;
     grant_builder_set(d, GNTTAB_RESERVED_XENSTORE, (domid_t)xenstored->id, d->store_mfn, false);
+    if (d->disk)
+        find_disk_backend(d);
     if (d->service != SERVICE_XENSTORE)
         toolstack_start(d);             /* guests and driver domains (blkback) alike */
 }

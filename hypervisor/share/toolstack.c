@@ -32,19 +32,42 @@
 #include "arch/x86/paging.h"
 #include "arch/x86/x86.h"
 
-/* A domain's introduction, in order; STEP_CONS_* only with a console ring. */
+/*
+ * A domain's introduction, in order; STEP_CONS_* only with a console ring,
+ * STEP_FE_* and STEP_BE_* only with dom.disk=1: the vbd's two halves as
+ * Xen's libxl writes them, the frontend's under /local/domain/F/device/vbd/
+ * 51712 (xvda), the backend's (be) under /local/domain/B/backend/vbd/F/51712,
+ * each state = 1 last, so that a driver seeing it finds the rest written.
+ */
 enum { STEP_NONE, STEP_MKDIR, STEP_PERMS, STEP_NAME, STEP_DOMID, STEP_TARGET,
+       STEP_FE_MKDIR, STEP_FE_PERMS, STEP_FE_BACKEND, STEP_FE_BACKEND_ID, STEP_FE_VDEV,
+       STEP_FE_TYPE, STEP_FE_STATE, STEP_BE_MKDIR, STEP_BE_PERMS, STEP_BE_FRONTEND,
+       STEP_BE_FRONTEND_ID, STEP_BE_DEV, STEP_BE_MODE, STEP_BE_ONLINE, STEP_BE_STATE,
        STEP_CONS_REF, STEP_CONS_PORT, STEP_CONS_TYPE, STEP_INTRODUCE, STEP_DONE,
        STEP_RELEASE };
 
-static const struct { uint8_t type; const char *key; } steps[] = {
-    [STEP_MKDIR] = { XS_MKDIR, "" },            [STEP_PERMS] = { XS_SET_PERMS, "" },
-    [STEP_NAME] = { XS_WRITE, "/name" },        [STEP_DOMID] = { XS_WRITE, "/domid" },
-    [STEP_TARGET] = { XS_WRITE, "/memory/target" },
-    [STEP_CONS_REF] = { XS_WRITE, "/console/ring-ref" },
-    [STEP_CONS_PORT] = { XS_WRITE, "/console/port" },
-    [STEP_CONS_TYPE] = { XS_WRITE, "/console/type" },
-    [STEP_INTRODUCE] = { XS_INTRODUCE, NULL },  [STEP_RELEASE] = { XS_RELEASE, NULL },
+#define VBD "/device/vbd/51712"
+static const struct { uint8_t type; bool be; const char *key, *val; } steps[] = {
+    [STEP_MKDIR] = { XS_MKDIR, 0, "", 0 },        [STEP_PERMS] = { XS_SET_PERMS, 0, "", 0 },
+    [STEP_NAME] = { XS_WRITE, 0, "/name", 0 },    [STEP_DOMID] = { XS_WRITE, 0, "/domid", 0 },
+    [STEP_TARGET] = { XS_WRITE, 0, "/memory/target", 0 },
+    [STEP_FE_MKDIR] = { XS_MKDIR, 0, VBD, 0 },    [STEP_FE_PERMS] = { XS_SET_PERMS, 0, VBD, 0 },
+    [STEP_FE_BACKEND] = { XS_WRITE, 0, VBD "/backend", 0 },
+    [STEP_FE_BACKEND_ID] = { XS_WRITE, 0, VBD "/backend-id", 0 },
+    [STEP_FE_VDEV] = { XS_WRITE, 0, VBD "/virtual-device", "51712" },
+    [STEP_FE_TYPE] = { XS_WRITE, 0, VBD "/device-type", "disk" },
+    [STEP_FE_STATE] = { XS_WRITE, 0, VBD "/state", "1" },
+    [STEP_BE_MKDIR] = { XS_MKDIR, 1, "", 0 },     [STEP_BE_PERMS] = { XS_SET_PERMS, 1, "", 0 },
+    [STEP_BE_FRONTEND] = { XS_WRITE, 1, "/frontend", 0 },
+    [STEP_BE_FRONTEND_ID] = { XS_WRITE, 1, "/frontend-id", 0 },
+    [STEP_BE_DEV] = { XS_WRITE, 1, "/dev", "xvda" },
+    [STEP_BE_MODE] = { XS_WRITE, 1, "/mode", "w" },
+    [STEP_BE_ONLINE] = { XS_WRITE, 1, "/online", "1" },
+    [STEP_BE_STATE] = { XS_WRITE, 1, "/state", "1" },
+    [STEP_CONS_REF] = { XS_WRITE, 0, "/console/ring-ref", 0 },
+    [STEP_CONS_PORT] = { XS_WRITE, 0, "/console/port", 0 },
+    [STEP_CONS_TYPE] = { XS_WRITE, 0, "/console/type", "xenconsoled" },
+    [STEP_INTRODUCE] = { XS_INTRODUCE, 0, NULL, 0 }, [STEP_RELEASE] = { XS_RELEASE, 0, NULL, 0 },
 };
 
 static const char *const type_names[] = {
@@ -71,7 +94,7 @@ static void put(char *buf, uint32_t *len, const char *s, bool nul)
 /* Message `step` for d: the payload in buf, its length returned, *type set. */
 static uint32_t message(const struct domain *d, unsigned step, char *buf, uint32_t *type)
 {
-    char path[64], val[32];
+    char path[72], val[56];
     uint32_t len = 0;
     *type = steps[step].type;
     if (!steps[step].key) {             /* INTRODUCE "N|mfn|port|", RELEASE "N|" */
@@ -85,19 +108,34 @@ static uint32_t message(const struct domain *d, unsigned step, char *buf, uint32
         }
         return len;
     }
-    snprintf(path, sizeof(path), "/local/domain/%u%s", d->id, steps[step].key);
+    if (steps[step].be)
+        snprintf(path, sizeof(path), "/local/domain/%u/backend/vbd/%u/51712%s", d->disk_backend,
+                 d->id, steps[step].key);
+    else
+        snprintf(path, sizeof(path), "/local/domain/%u%s", d->id, steps[step].key);
     put(buf, &len, path, true);
+    unsigned us = d->id, them = d->disk_backend;        /* a vbd's perms: owner, reader */
     switch (step) {
+    case STEP_BE_PERMS: us = d->disk_backend, them = d->id;     /* fall through */
+    case STEP_FE_PERMS: snprintf(val, sizeof(val), "n%u", us);
+                        put(buf, &len, val, true);
+                        snprintf(val, sizeof(val), "r%u", them); break;
     case STEP_PERMS:   snprintf(val, sizeof(val), "n%u", d->id); break;   /* N owns it */
     case STEP_NAME:    snprintf(val, sizeof(val), "%s", d->name); break;
-    case STEP_DOMID:   snprintf(val, sizeof(val), "%u", d->id); break;
+    case STEP_DOMID: case STEP_BE_FRONTEND_ID: snprintf(val, sizeof(val), "%u", d->id); break;
+    case STEP_FE_BACKEND_ID: snprintf(val, sizeof(val), "%u", d->disk_backend); break;
+    case STEP_FE_BACKEND: snprintf(val, sizeof(val), "/local/domain/%u/backend/vbd/%u/51712",
+                                   d->disk_backend, d->id); break;
+    case STEP_BE_FRONTEND: snprintf(val, sizeof(val), "/local/domain/%u" VBD, d->id); break;
     case STEP_TARGET:  snprintf(val, sizeof(val), "%u", d->nr_pages * 4); break;   /* KiB */
     case STEP_CONS_REF: snprintf(val, sizeof(val), "%u", mfn_x(d->console_mfn)); break;
     case STEP_CONS_PORT: snprintf(val, sizeof(val), "%u", d->console_port); break;
-    case STEP_CONS_TYPE: snprintf(val, sizeof(val), "xenconsoled"); break;
-    default:           return len;     /* MKDIR: the path alone */
+    default:
+        if (!steps[step].val)
+            return len;                 /* MKDIR: the path alone */
+        snprintf(val, sizeof(val), "%s", steps[step].val);
     }
-    put(buf, &len, val, step == STEP_PERMS);    /* a written value has no nul */
+    put(buf, &len, val, *type == XS_SET_PERMS);  /* a written value has no nul */
     return len;
 }
 
@@ -105,6 +143,8 @@ static uint32_t message(const struct domain *d, unsigned step, char *buf, uint32
 static unsigned next_step(const struct domain *d, unsigned step)
 {
     step++;
+    if (step == STEP_FE_MKDIR && !d->disk)
+        step = STEP_CONS_REF;
     if (step == STEP_CONS_REF && mfn_eq(d->console_mfn, INVALID_MFN))
         step = STEP_INTRODUCE;
     return step;
@@ -134,7 +174,18 @@ static bool send(volatile struct xen_xenstore_domain_interface *r, uint32_t cons
     return true;
 }
 
-/* Every domain's pending messages, in domain order, while they fit. */
+/*
+ * A vbd's nodes wait for its backend's home (sent MKDIR and PERMS): the
+ * directories made under it then inherit B's ownership, as in Xen.
+ */
+static bool waits_for_backend(const struct domain *d)
+{
+    unsigned b = domains[d->disk_backend]->xs_step;
+    return d->xs_step == STEP_FE_MKDIR && (b == STEP_MKDIR || b == STEP_PERMS);
+}
+
+/* Every domain's pending messages, in domain order, while they fit; twice over,
+ * so that a vbd waiting for a backend built after it goes on in the same pump. */
 static bool send_requests(volatile struct xen_xenstore_domain_interface *r)
 {
     uint32_t cons = r->req_cons;        /* read once */
@@ -143,15 +194,15 @@ static bool send_requests(volatile struct xen_xenstore_domain_interface *r)
         close_connection("req_cons out of range");
         return false;
     }
-    for (unsigned i = 0; i < nr_domains; i++) {
-        struct domain *d = domains[i];
+    for (unsigned i = 0; i < 2 * nr_domains; i++) {
+        struct domain *d = domains[i % nr_domains];
         if (d->xs_release) {
             if (!send(r, cons, d, STEP_RELEASE))
                 return sent;
             d->xs_release = false;
             sent = true;
         }
-        while (d->xs_step != STEP_NONE && d->xs_step != STEP_DONE) {
+        while (d->xs_step != STEP_NONE && d->xs_step != STEP_DONE && !waits_for_backend(d)) {
             if (!send(r, cons, d, d->xs_step))
                 return sent;
             d->xs_step = (uint8_t)next_step(d, d->xs_step);

@@ -11,18 +11,16 @@
  * frontends never see each other's sectors.  A region is zeroed before it
  * is handed out again: the image's bytes go to the first user only.
  *
- * Finding frontends.  Xen's toolstack writes both halves of a device's
- * xenstore nodes; ours (the hypervisor) does not, and this domain has no
- * privilege to read other domains' homes.  So the frontend starts: it
- * creates /local/domain/<fe>/device/vbd/<id>/ readable by us
- * (pvguest/lib/blkfront.c), with backend-id naming us.  We watch
- * device/vbd under every domid below BLKBACK_SCAN (a watch needs no read
- * permission; its events come only once we may read), and on any event
- * look at every device we can read.  Then, per device, the handshake of
- * docs/sharing.md: we create /local/domain/<us>/backend/vbd/<fe>/<id>/
- * readable by the frontend and say InitWait; when it says Initialised we
- * map its ring (grant), bind its event channel, publish the disk's size
- * and say Connected.
+ * Finding frontends.  As in Xen, the toolstack (the hypervisor, for a
+ * domain booted with dom.disk=1) writes both halves of a device's xenstore
+ * nodes before the frontend runs: /local/domain/<us>/backend/vbd/<fe>/<id>/
+ * (ours, readable by the frontend) with frontend, frontend-id and, last,
+ * state = 1, and the frontend's device/vbd/<id>/ readable by us.  We watch
+ * our backend/vbd directory (one watch, for any number of frontends) and
+ * on any event look at every device there.  Then, per device, the
+ * handshake of docs/sharing.md: we watch the frontend's directory and say
+ * InitWait; when it says Initialised we map its ring (grant), bind its
+ * event channel, publish the disk's size and say Connected.
  *
  * The frontend is hostile until proven otherwise:
  *  - its ring page is read with one read of req_prod per pass, checked
@@ -47,7 +45,6 @@
 
 #define BLKBACK_SLOTS 4
 #define ZERO_DISK_BYTES (256u * 1024)   /* without a ramdisk module */
-#define BLKBACK_SCAN 16             /* domids watched; xenstored allows 32 watches */
 #define BLKBACK_VBDS 8
 #define VBDS_PER_FRONTEND 2         /* so one guest cannot take every slot */
 #define BLKBACK_RING_BUDGET XEN_BLKIF_RING_SIZE
@@ -140,6 +137,8 @@ static struct vbd *vbd_new(unsigned fe, unsigned id)
             memset(slot_base(slot), 0, slot_bytes);
         snprintf(v->fpath, sizeof(v->fpath), "/local/domain/%u/device/vbd/%u", fe, id);
         snprintf(v->bpath, sizeof(v->bpath), "/local/domain/%u/backend/vbd/%u/%u", self, fe, id);
+        if (xs_watch(v->fpath, "fe") < 0)
+            vlog(v, "watch on %s: %s", v->fpath, xenbus_last_error);
         return v;
     }
     printf("blkback: d%u vbd %u: no free disk slot\n", fe, id);
@@ -174,6 +173,7 @@ static void vbd_free(struct vbd *v)
     disconnect(v, "removed", false);
     slot_used[v->slot] = false;
     slot_dirty[v->slot] = true;
+    xs_unwatch(v->fpath, "fe");
     snprintf(path, sizeof(path), "%s", v->bpath);
     xs_rm(0, path);
     v->used = false;
@@ -181,19 +181,9 @@ static void vbd_free(struct vbd *v)
 
 /* ---- the handshake ------------------------------------------------------- */
 
-/* A new frontend in Initialising: our nodes, readable by it, and InitWait. */
+/* A new device, both halves Initialising (the toolstack's nodes): InitWait. */
 static void backend_init(struct vbd *v)
 {
-    char perms[24];
-    int n = snprintf(perms, sizeof(perms), "n%u", self);
-    n += 1 + snprintf(perms + n + 1, sizeof(perms) - (size_t)n - 1, "r%u", v->fe);
-    long rc;
-    if ((rc = xs_mkdir(0, v->bpath)) < 0 || (rc = xs_set_perms(0, v->bpath, perms, (size_t)n + 1)) < 0) {
-        vlog(v, "cannot create %s: %s", v->bpath, xenbus_last_error);
-        return;
-    }
-    xs_printf(v->bpath, "frontend", "%s", v->fpath);
-    xs_printf(v->bpath, "frontend-id", "%u", v->fe);
     xs_printf(v->bpath, "feature-flush-cache", "1");
     set_state(v, XenbusStateInitWait);
     vlog(v, "frontend found, slot %u, state InitWait", v->slot);
@@ -252,22 +242,24 @@ fail:
     set_state(v, XenbusStateClosed);
 }
 
-/* Something under fe's device/vbd/id may have changed: move the handshake on. */
+/* Something of fe's vbd id (its nodes or ours) may have changed: move the handshake on. */
 static void frontend_changed(unsigned fe, unsigned id)
 {
     struct vbd *v = find(fe, id);
-    char fpath[48];
-    unsigned long fs, be;
+    char fpath[48], bpath[64];
+    unsigned long fs, bs;
 
     snprintf(fpath, sizeof(fpath), "/local/domain/%u/device/vbd/%u", fe, id);
+    snprintf(bpath, sizeof(bpath), "backend/vbd/%u/%u", fe, id);
     bool have = xs_read_number(fpath, "state", &fs) == 0;
     if (!v) {
-        if (!have || fs != XenbusStateInitialising ||
-            xs_read_number(fpath, "backend-id", &be) || be != self)
+        /* A frontend may say Initialised before seeing our InitWait: GRUB's does. */
+        if (!have || (fs != XenbusStateInitialising && fs != XenbusStateInitialised) ||
+            xs_read_number(bpath, "state", &bs) || bs != XenbusStateInitialising)
             return;
-        if ((v = vbd_new(fe, id)) != NULL)
-            backend_init(v);
-        return;
+        if ((v = vbd_new(fe, id)) == NULL)
+            return;
+        backend_init(v);
     }
     if (!have) {
         vbd_free(v);                    /* the frontend's nodes are gone */
@@ -277,30 +269,30 @@ static void frontend_changed(unsigned fe, unsigned id)
         disconnect(v, "frontend closing", false);
         set_state(v, XenbusStateClosed);
     } else if (fs == XenbusStateClosed && v->state == XenbusStateClosed) {
-        vbd_free(v);                    /* both closed: ready for a new Initialising */
+        vbd_free(v);                    /* both closed: forget it and its nodes */
     }
 }
 
+/* Every device the toolstack gave us: backend/vbd/<fe>/<id>. */
 static void scan(void)
 {
+    static char fes[XENSTORE_PAYLOAD_MAX + 1];
     char path[48];
+    unsigned long fe, id;
     for (unsigned i = 0; i < BLKBACK_VBDS; i++)
         if (vbds[i].used)
             frontend_changed(vbds[i].fe, vbds[i].id);
-    for (unsigned fe = 0; fe < BLKBACK_SCAN; fe++) {
-        if (fe == self)
+    long n = xs_directory(0, "backend/vbd", fes, sizeof(fes));
+    for (long f = 0; n > 0 && f < n; f += (long)strlen(fes + f) + 1) {
+        if (!parse_uint(fes + f, &fe) || fe > 0xffff || fe == self)
             continue;
-        snprintf(path, sizeof(path), "/local/domain/%u/device/vbd", fe);
+        snprintf(path, sizeof(path), "backend/vbd/%lu", fe);
         long len = xs_directory(0, path, dirbuf, sizeof(dirbuf));
-        for (long at = 0; len > 0 && at < len; at += (long)strlen(dirbuf + at) + 1) {
-            unsigned long id;
-            if (parse_uint(dirbuf + at, &id) && id <= 0xffff && !find(fe, (unsigned)id))
-                frontend_changed(fe, (unsigned)id);
-        }
+        for (long at = 0; len > 0 && at < len; at += (long)strlen(dirbuf + at) + 1)
+            if (parse_uint(dirbuf + at, &id) && id <= 0xffff && !find((unsigned)fe, (unsigned)id))
+                frontend_changed((unsigned)fe, (unsigned)id);
     }
 }
-
-/* ---- requests ------------------------------------------------------------- */
 
 /* One grant copy between the frontend's page and our disk bytes at local (inside one page). */
 static int16_t copy(struct vbd *v, bool to_disk, uint32_t gref, uint32_t goff, uint8_t *local,
@@ -451,13 +443,12 @@ void pvguest_main(const xen_start_info_t *si)
         shutdown(SHUTDOWN_poweroff);
     }
     self = (unsigned)id;
-    for (unsigned fe = 0; fe < BLKBACK_SCAN; fe++) {
-        snprintf(path, sizeof(path), "/local/domain/%u/device/vbd", fe);
-        if (fe != self && xs_watch(path, "vbd") < 0)
-            printf("blkback: watch on %s: %s\n", path, xenbus_last_error);
-    }
-    printf("blkback: d%u serves a RAM disk from %s: %u slots of %u sectors, frontends d0..d%u\n",
-           self, from, BLKBACK_SLOTS, slot_sectors, BLKBACK_SCAN - 1);
+    snprintf(path, sizeof(path), "/local/domain/%u/backend/vbd", self);
+    if (xs_watch(path, "vbd") < 0)
+        printf("blkback: watch on %s: %s\n", path, xenbus_last_error);
+    printf("blkback: d%u serves a RAM disk from %s: %u slots of %u sectors\n",
+           self, from, BLKBACK_SLOTS, slot_sectors);
+    scan();                             /* devices the toolstack wrote before our watch */
     for (;;) {
         bool changed = false;
         if (xenbus_take_events() < 0) {

@@ -110,35 +110,28 @@ static long publish_ring(struct blkfront *f)
     return 0;
 }
 
-long blkfront_connect(struct blkfront *f, unsigned backend, unsigned id)
+long blkfront_connect(struct blkfront *f)
 {
+    char ids[64], node[80];
     unsigned long v;
     long rc;
 
     memset(f, 0, sizeof(*f));
-    f->backend = backend;
-    f->id = id;
     if ((rc = xs_read_number("", "domid", &v)) < 0)
         return fail("our domid", rc);
     f->self = (unsigned)v;
+    /* Step 2: the toolstack's nodes (dom.disk=1): our first device and its backend. */
+    if ((rc = xs_directory(0, "device/vbd", ids, sizeof(ids))) <= 0 || !parse_uint(ids, &v))
+        return fail("no device/vbd (the domain needs dom.disk=1)", rc < 0 ? rc : -ENODEV);
+    f->id = (unsigned)v;
+    snprintf(f->path, sizeof(f->path), "device/vbd/%u", f->id);
+    snprintf(node, sizeof(node), "%s/backend", f->path);
+    if ((rc = xs_read_number(f->path, "backend-id", &v)) < 0 ||
+        (rc = xs_read(0, node, f->backend_path, sizeof(f->backend_path))) < 0)
+        return fail("the device's backend-id and backend", rc);
+    f->backend = (unsigned)v;
     if ((rc = setup_shared(f)) < 0)
         return rc;
-    snprintf(f->path, sizeof(f->path), "device/vbd/%u", id);
-    snprintf(f->backend_path, sizeof(f->backend_path), "/local/domain/%u/backend/vbd/%u/%u",
-             backend, f->self, id);
-
-    /* Step 2: the device's directory, readable by the backend, then its first nodes. */
-    char perms[24];
-    int n = snprintf(perms, sizeof(perms), "n%u", f->self);
-    n += 1 + snprintf(perms + n + 1, sizeof(perms) - (size_t)n - 1, "r%u", backend);
-    if ((rc = xs_mkdir(0, "device/vbd")) < 0 ||
-        (rc = xs_set_perms(0, "device/vbd", perms, (size_t)n + 1)) < 0 ||
-        (rc = xs_mkdir(0, f->path)) < 0 || (rc = xs_set_perms(0, f->path, perms, (size_t)n + 1)) < 0)
-        return fail("device directory", rc);
-    if ((rc = xs_printf(f->path, "backend", "%s", f->backend_path)) < 0 ||
-        (rc = xs_printf(f->path, "backend-id", "%u", backend)) < 0 ||
-        (rc = xs_printf(f->path, "state", "%u", XenbusStateInitialising)) < 0)
-        return fail("frontend nodes", rc);
     char state_path[96];
     snprintf(state_path, sizeof(state_path), "%s/state", f->backend_path);
     if ((rc = xs_watch(state_path, "blkfront")) < 0)

@@ -3,17 +3,15 @@
  *
  * blkfront_connect() does the frontend's half of Xen's handshake with a
  * blkback service domain (docs/sharing.md, "A split block device"):
- *   1. grant the backend our ring page, allocate an event channel for it;
- *   2. create device/vbd/<id>/ in our xenstore home, readable by the
- *      backend (perms "n<us>" "r<backend>", on device/vbd too so that the
- *      backend can list our devices), with backend, backend-id and
- *      state = Initialising;
+ *   1. find our first device under device/vbd/, which the toolstack (the
+ *      hypervisor, for a domain booted with dom.disk=1) wrote before we
+ *      ran as Xen's xl does: backend, backend-id, state = Initialising;
+ *   2. grant the backend our ring page, allocate an event channel for it;
  *   3. wait for the backend's state InitWait, then write ring-ref,
  *      event-channel, protocol and, last, state = Initialised;
  *   4. wait for Connected, read sectors, sector-size and info, and say
  *      Connected ourselves.
- * Xen's toolstack would write the backend-id; here the caller names the
- * backend (a test guest's command line says which domain it is).  Data
+ * Data
  * moves through BLKFRONT_SEGS bounce pages granted to the backend once at
  * connect; each request names them by grant reference.  One request is in
  * flight at a time (blkfront_io waits for its answer), except that the raw
@@ -42,7 +40,7 @@ struct blkfront {
 };
 
 /* 0, or -errno (the step that failed is printed). */
-long blkfront_connect(struct blkfront *f, unsigned backend, unsigned id);
+long blkfront_connect(struct blkfront *f);
 /* Closing -> wait for the backend's Closed -> Closed; revoke our grants. */
 long blkfront_disconnect(struct blkfront *f);
 

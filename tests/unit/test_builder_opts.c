@@ -66,7 +66,9 @@ static void dom_options_are_applied(void)
     GUEST("k dom.initdomain=1", "");
     CHECK(o.initdomain && o.initdomain_given && o.service == SERVICE_NONE);
     GUEST("k dom.ramdisk=1 disk", "disk");                       /* the next module: its ramdisk */
-    CHECK(o.ramdisk);
+    CHECK(o.ramdisk && !o.disk);
+    GUEST("k dom.disk=1 root=/dev/xvda1", "root=/dev/xvda1");  /* a vbd from blkback */
+    CHECK(o.disk && !o.ramdisk);
     GUEST("k dom.mem=8M dom.mem=4M", "");                        /* the last one wins */
     CHECK(o.mem_mib == 4);
 }
@@ -92,6 +94,7 @@ static void misspelt_options_are_refused(void)
     REFUSED("k dom.Mem=8M", "unknown domain option 'Mem'");
     REFUSED("k dom.=", "unknown domain option ''");
     REFUSED("k dom.ramdisk=2", "bad ramdisk='2' (want 0 or 1)");
+    REFUSED("k dom.disk=yes", "bad disk='yes' (want 0 or 1)");
     REFUSED("k colour=blue --", "unknown domain option 'colour'");
     REFUSED("k dom.mem=1T", "bad mem='1T' (want e.g. 16M, 512K, 1G)");
     REFUSED("k dom.mem", "bad mem='' (want e.g. 16M, 512K, 1G)");

@@ -1,7 +1,7 @@
 /*
  * blk-hostile - a blkfront that sends blkback everything it should not.
  *
- * Booted as "-- backend=B [id=N] [tell=G] [die=1]" beside blkback B and
+ * Booted as "dom.disk=1 -- [tell=G] [die=1]" beside blkback B and
  * xenstored (and usually a good frontend G, blk-rw with wait=).  It
  * connects as a normal frontend, then posts, each on its own, requests
  * that must be answered BLKIF_RSP_ERROR (or EOPNOTSUPP): grant references
@@ -140,15 +140,11 @@ static void tell(unsigned g)
 
 void pvguest_main(const xen_start_info_t *si)
 {
-    unsigned backend = (unsigned)cmdline_uint("backend", NONE);
-    unsigned id = (unsigned)cmdline_uint("id", 51712);
     unsigned g = (unsigned)cmdline_uint("tell", NONE);
 
     (void)si;
     traps_init();
-    if (backend == NONE)
-        test_error("no backend= on the command line");
-    else if (xenbus_test_ready() && check(blkfront_connect(&f, backend, id), 0, "connect")) {
+    if (xenbus_test_ready() && check(blkfront_connect(&f), 0, "connect")) {
         if (cmdline_uint("die", 0))
             die_mid_request();
         bad_requests();

@@ -1,7 +1,7 @@
 /*
  * blk-rw - a well-behaved blkfront: write its whole disk, read it back, checksum.
  *
- * Booted as "-- backend=B [id=N] [seed=S] [wait=H] [expect=TEXT] [bench=N]" beside
+ * Booted as "dom.disk=1 -- [seed=S] [wait=H] [expect=TEXT] [bench=N]" beside
  * the blkback service domain B and xenstored.  It connects
  * (pvguest/lib/blkfront.c), checks what the backend published (sectors,
  * sector-size 512); with expect= it first checks that sector 0 begins
@@ -151,8 +151,6 @@ static void wait_for(unsigned h, unsigned port)
 
 void pvguest_main(const xen_start_info_t *si)
 {
-    unsigned backend = (unsigned)cmdline_uint("backend", NONE);
-    unsigned id = (unsigned)cmdline_uint("id", 51712);      /* xvda's vbd number */
     unsigned wait = (unsigned)cmdline_uint("wait", NONE);
     long port = 0;
     static char expect[48];
@@ -160,15 +158,13 @@ void pvguest_main(const xen_start_info_t *si)
     (void)si;
     seed = (unsigned)cmdline_uint("seed", 1);
     traps_init();
-    if (backend == NONE)
-        test_error("no backend= on the command line");
-    else if (xenbus_test_ready()) {
+    if (xenbus_test_ready()) {
         if (wait != NONE && (port = evtchn_alloc_unbound(wait)) < 0)
             test_error("event channel for d%u: %ld", wait, port);
         if (wait != NONE)
             evtchn_mask((unsigned)port);
-        printf("blk-rw: vbd %u on backend d%u, waiting port %ld\n", id, backend, port);
-        if (check(blkfront_connect(&f, backend, id), 0, "connect")) {
+        if (check(blkfront_connect(&f), 0, "connect")) {
+            printf("blk-rw: vbd %u on backend d%u, waiting port %ld\n", f.id, f.backend, port);
             check(f.sectors > 0, 1, "backend's sectors (%llu) > 0", (unsigned long long)f.sectors);
             check(f.sector_size, XEN_BLKIF_SECTOR_SIZE, "sector-size");
             if (cmdline_get("expect", expect, sizeof(expect)))

@@ -28,7 +28,7 @@
  *    (dom, 1), sends n pings, sleeps until each pong (at most a second),
  *    and closes the port, which leaves dom's port 1 unbound for next time;
  *  - disk(op, sector, buf): one sector of the split block device, when the
- *    command line names a blkback domain ("-- disk=B"): blkfront
+ *    domain was booted with a disk (module option dom.disk=1): blkfront
  *    (pvguest/lib/blkfront.c) connects on first use.
  * The shell task is the leader: when it exits (the exit command) the
  * other tasks are killed and the domain powers off with SUCCESS.
@@ -316,8 +316,8 @@ static long do_runstate(struct task *t, uint32_t out)
 }
 
 /*
- * disk: the split block device, when the kernel's command line names a
- * blkback domain (disk=B).  blkfront connects on first use and then does
+ * disk: the split block device, when the domain was booted with
+ * dom.disk=1 (the toolstack wrote its device/vbd nodes).  blkfront connects on first use and then does
  * one sector per call through a bounce buffer of ours, so a task's pointer
  * is only ever copied, never handed to the library.  The domain waits
  * (SCHEDOP_poll) while the backend works: a demo, not a driver.
@@ -328,13 +328,12 @@ static bool disk_up;
 static long do_disk(struct task *t, uint32_t op, uint32_t sector, uint32_t ubuf)
 {
     static uint8_t sec[XEN_BLKIF_SECTOR_SIZE];
-    unsigned long backend = cmdline_uint("disk", 0xffff);
     long rc;
 
     if (!disk_up) {
-        if (backend == 0xffff || xenbus_init() < 0)
+        if (xenbus_init() < 0)
             return -ENODEV;
-        if ((rc = blkfront_connect(&disk, (unsigned)backend, 51712)) < 0)
+        if ((rc = blkfront_connect(&disk)) < 0)
             return rc;
         disk_up = true;
     }
