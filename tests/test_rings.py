@@ -95,7 +95,10 @@ def test_the_toolstack_introduces_each_domain_to_xenstored_and_releases_it(boot)
 
 
 def test_an_error_answer_from_xenstored_is_reported_with_its_request(boot):
-    b = boot(guest("hello"), "build/pvguest/xs-standin.elf dom.service=xenstore fail=14")
+    # The guest only has to outlive the toolstack's first requests: hello
+    # could power off before the stand-in had run at all (then nothing is
+    # sent); sleeper blocks on its timer, so the service gets its turns.
+    b = boot(guest("sleeper", "-- n=4 ms=100"), "build/pvguest/xs-standin.elf dom.service=xenstore fail=14")
     b.expect(r"^\(d1\) xs-standin: req 0x\w+ XS_SET_PERMS /local/domain/0\|n0\|$")
     b.expect(r"^\(hv\) xenstored: XS_SET_PERMS /local/domain/0: EACCES$")
     b.expect(r"^\(hv\) d1: xenstored \(service\)$")
@@ -116,7 +119,8 @@ def test_a_console_ring_claiming_more_than_it_holds_is_left_alone(boot):
 
 
 def test_xenstored_answering_past_its_ring_loses_the_toolstack_connection(boot):
-    b = boot(guest("hello"), "build/pvguest/xs-standin.elf dom.service=xenstore bad=1")
+    # sleeper, not hello: see test_an_error_answer_from_xenstored_...
+    b = boot(guest("sleeper", "-- n=4 ms=100"), "build/pvguest/xs-standin.elf dom.service=xenstore bad=1")
     b.expect_in_order([r"^\(d1\) xs-standin: req 0x1 XS_MKDIR /local/domain/0\|$",
                        r"^\(hv\) xenstored: rsp_prod out of range; toolstack connection closed$",
                        r"^\(hv\) d1 stopped: service, no guest left$"])
