@@ -26,6 +26,7 @@
 #include "hypervisor/mm/page_type.h"
 #include "hypervisor/event/sched.h"
 #include "hypervisor/event/time.h"
+#include "hypervisor/hypercall.h"
 #include "hypervisor/lib.h"
 #include "hypercalls/public/errno.h"
 #include "hypercalls/public/xen.h"
@@ -121,8 +122,15 @@ static long initialise(struct domain *d, struct xen_vcpu_guest_context *c, uint3
     uint32_t pfn;
     mfn_t cr3 = _mfn(xen_cr3_to_pfn(c->ctrlreg[3]));
     rc = check_fields(d, c, dr);
-    if (!rc && (!domain_owns_frame(d, cr3, &pfn) || page_type_get(d, cr3, PGT_L3)))
-        rc = -EINVAL;                    /* not the domain's, or not a valid L3 */
+    if (!rc && !domain_owns_frame(d, cr3, &pfn))
+        rc = -EINVAL;                    /* not the domain's */
+    /*
+     * Validating a new L3 tree is up to 4 x 512 x 512 entries: preemptible,
+     * as for a pin.  -ERESTART: the caller issues the call again, and the
+     * validation goes on where it stopped (PGT_partial).
+     */
+    if (!rc && (rc = page_type_get_preemptible(d, cr3, PGT_L3)) && rc != -ERESTART)
+        rc = -EINVAL;                    /* not a valid L3 */
     if (rc) {
         gdt_table_put(d, d->gdt_frame, d->gdt_copy, d->gdt_entries);
         d->gdt_entries = 0;
@@ -146,6 +154,10 @@ long vcpu_initialise(struct domain *d, unsigned n, guest_ptr_t arg)
     if (!rc)
         take(d, &c, dr, vm_assist);
     vcpu_load(d, was);
+    if (rc == -ERESTART) {               /* Xen's hypercall_create_continuation */
+        uint32_t args[5] = { VCPUOP_initialise, n, arg };
+        return hypercall_continue(__HYPERVISOR_vcpu_op, args);
+    }
     if (!rc && (c.flags & VGCF_online))
         vcpu_up(d, n);                   /* as Xen: online at once */
     return rc;

@@ -165,7 +165,6 @@ void case_pin_and_hook(void)
     check(mm_update(l2e_ma(idx), mm_pte(m, RW)), 0, "... hook it under our L2 too");
     check(mm_unpin(m), 0, "unpin it");
     check(mm_map(va, mm_pte(m, RW)), -EBUSY, "... still an L1 (hooked): map writable");
-    check(mm_decrease(&m, 1), 0, "... decrease_reservation of it");
     check(mm_update(l2e_ma(idx), 0), 0, "unhook it");
     check(mm_map(va, mm_pte(m, RW)), 0, "... now it maps writable");
     check(mm_map(va, 0), 0, "... unmap");
@@ -311,10 +310,11 @@ void case_extents_in_hole(void)
     check(reserve(XENMEM_increase_reservation, 0xF5800000u - 4, 2, 0, DOMID_SELF), 0,
           "increase_reservation, extents straddling the hole");
     check(mm_reservation(XENMEM_current_reservation), cur, "current_reservation unchanged");
-    check(reserve(XENMEM_decrease_reservation, (uint32_t)(uintptr_t)&zero, 1, 1, DOMID_SELF), -EINVAL,
-          "decrease_reservation of order 1 (differences.md)");
-    check(reserve(XENMEM_increase_reservation, (uint32_t)(uintptr_t)&zero, 1, 31, DOMID_SELF), -EINVAL,
-          "increase_reservation of order 31");
+    /* Xen answers the start extent above its max_order; ours is 0 (differences.md). */
+    check(reserve(XENMEM_decrease_reservation, (uint32_t)(uintptr_t)&zero, 1, 1, DOMID_SELF), 0,
+          "decrease_reservation of order 1: none done");
+    check(reserve(XENMEM_increase_reservation, (uint32_t)(uintptr_t)&zero, 1, 31, DOMID_SELF), 0,
+          "increase_reservation of order 31: none done");
     check(mm_reservation(XENMEM_current_reservation), cur, "current_reservation still unchanged");
 }
 
