@@ -10,6 +10,7 @@ tests/test_grants.py boot the cases.
 
 import re
 
+from attacks_doc import assert_rows_match
 from harness import ROOT
 
 DOC = ROOT / "docs" / "attacks.md"
@@ -43,12 +44,7 @@ def test_every_hostile_case_has_its_row_with_its_title_and_every_row_a_case():
     titles = hostile_titles()
     assert len(titles) >= 50
     table = {n: t for (g, n), t in rows().items() if g == "hostile"}
-    missing = [n for n in range(1, len(titles) + 1) if n not in table]
-    extra = [n for n in table if not 1 <= n <= len(titles)]
-    wrong = [(n, table[n], titles[n - 1]) for n in table if n not in extra and table[n] != titles[n - 1]]
-    assert not missing, "hostile cases without a row in docs/attacks.md: %s" % missing
-    assert not extra, "rows of docs/attacks.md naming no hostile case: %s" % extra
-    assert not wrong, "rows whose title is not the case's (row, guest): %s" % wrong
+    assert_rows_match("hostile", titles, table)
 
 
 def test_every_grant_hostile_case_has_a_row_and_every_row_a_case():
