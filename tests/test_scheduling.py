@@ -41,8 +41,10 @@ def woke(d, i, n):
 
 
 def test_two_cpu_bound_domains_both_progress_while_a_third_blocks_and_wakes_on_its_timer(boot):
-    b = boot(guest("worker", "-- every=5000000 reports=20"),
-             guest("worker", "-- every=5000000 reports=20"),
+    # The workers report every 40 ms of guest time (800 ms in all), so the
+    # sleeper's 250 ms of sleeps end before them whatever the host's speed.
+    b = boot(guest("worker", "-- ms=40 reports=20"),
+             guest("worker", "-- ms=40 reports=20"),
              guest("sleeper", "-- n=5 ms=50"), timeout=60)
     # Neither worker ever yields, so only the tick can hand the CPU over:
     # each one's first report comes before the other's last.

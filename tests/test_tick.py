@@ -19,7 +19,10 @@ APIC_TICK = r"^\(hv\) time: tick from the local APIC timer at 1000 Hz\b"
 PIT_TICK = r"^\(hv\) time: tick from the PIT at 1000 Hz\b"
 MODES = [pytest.param("", APIC_TICK, PIT_TICK, id="apic"),
          pytest.param("tick=pit", PIT_TICK, APIC_TICK, id="pit")]
-WORKER = "-- every=20000000 reports=5"
+# Reports every 100 ms of guest time: the sleeper's five 50 ms sleeps,
+# each late by at most a few slices, end well inside the workers' 500 ms
+# on any host (an iteration count raced them, and lost on a fast one).
+WORKER = "-- ms=100 reports=5"
 
 
 def line(d, text):
