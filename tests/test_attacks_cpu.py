@@ -9,6 +9,11 @@ together, one domain each, and each must be halted with its own reason
 while the victim (d0) and the other attackers go on.  Bochs, which enforces
 segment limits as hardware does, runs them all once more.  A mismatch in
 any check line, a hypervisor panic or a leaked frame fails the boot.
+
+The victim (d0) also records its longest time off the CPU, and every boot
+fails if it waited longer than one turn of each attacker allows, naming the
+cases that ran meanwhile (tests/victim_gaps.py: the attackers run with a
+slice of about 1 ms, QEMU with --icount; docs/attacks.md has the bound).
 """
 
 import re
@@ -16,7 +21,8 @@ import re
 import pytest
 
 from attacks_doc import assert_rows_match
-from harness import guest, MISMATCH, NO_LEAK, ROOT
+from harness import MISMATCH, NO_LEAK, ROOT
+from victim_gaps import boot_beside, expect_no_gap_over, expect_no_gap_over_the_bound, gaps, TICK_US
 
 DOC = ROOT / "docs" / "attacks.md"
 MAIN = ROOT / "pvguest" / "tests" / "hostile-cpu" / "main.c"
@@ -82,6 +88,7 @@ def test_every_case_has_its_row_with_its_title_and_every_row_a_case():
 
 
 def victim_untouched(b):
+    expect_no_gap_over_the_bound(b)
     b.expect_in_order([r"^\(d0\) victim: \d+ yields, memory unchanged: yes$",
                        r"^\(d0\) \d+ checks, 0 failed$", r"^\(d0\) Test result: SUCCESS$"])
 
@@ -98,8 +105,12 @@ def each_case_ok(b, d=1):
     b.expect(r"^\(d%d\) Test result: SUCCESS$" % d)
 
 
+def alive_boot(boot):
+    return boot_beside(boot, ("hostile-cpu", "-- case=0"), timeout=60, share=True)
+
+
 def test_every_cpu_state_attack_is_refused_with_xens_error_and_the_victim_is_untouched(boot):
-    b = boot(guest("victim"), guest("hostile-cpu", "-- case=0"), timeout=60)
+    b = alive_boot(boot)
     each_case_ok(b)
     victim_untouched(b)
     b.forbid(MISMATCH)
@@ -109,10 +120,20 @@ def test_every_cpu_state_attack_is_refused_with_xens_error_and_the_victim_is_unt
     b.expect_status(0)
 
 
+def test_the_victim_reports_each_attackers_turn_and_a_bound_below_it_fails_naming_the_case(boot):
+    """The gap check can fail.  Every full turn of the attacker (a slice of
+    about 1 ms, ended at the next tick) keeps the victim off the CPU for
+    more than a tick, so the victim printed it (show_us); judged against a
+    bound of one tick, the boot fails, naming a case that ran meanwhile."""
+    b = alive_boot(boot)
+    assert gaps(b), "the victim printed no gap over a tick"
+    with pytest.raises(AssertionError, match=r"while d1 case \d+"):
+        expect_no_gap_over(b, TICK_US)
+
+
 def halting_boot(boot, emulator, timeout):
-    mods = [guest("victim")] + [guest("hostile-cpu", "mem=4M name=cpu%d -- case=%d" % (n, n))
-                                for n, _ in halting()]
-    return boot(*mods, emulator=emulator, timeout=timeout)
+    return boot_beside(boot, *[("hostile-cpu", "mem=4M name=cpu%d -- case=%d" % (n, n))
+                               for n, _ in halting()], emulator=emulator, timeout=timeout)
 
 
 def each_halted_with_its_reason(b, first=1):
@@ -134,9 +155,9 @@ def test_each_attack_that_must_end_its_domain_ends_only_that_domain(boot):
 
 @pytest.mark.bochs
 def test_every_cpu_state_attack_holds_on_bochs_where_segment_limits_are_enforced(boot):
-    mods = [guest("victim"), guest("hostile-cpu", "-- case=0")] + \
-           [guest("hostile-cpu", "mem=4M name=cpu%d -- case=%d" % (n, n)) for n, _ in halting()]
-    b = boot(*mods, emulator="bochs", timeout=240)
+    b = boot_beside(boot, ("hostile-cpu", "-- case=0"),
+                    *[("hostile-cpu", "mem=4M name=cpu%d -- case=%d" % (n, n)) for n, _ in halting()],
+                    emulator="bochs", timeout=240)
     each_case_ok(b)
     each_halted_with_its_reason(b, first=2)
     victim_untouched(b)

@@ -16,7 +16,10 @@ guest's; tables are validated when they become tables.  Three guests
            lists them (tests/test_attacks_memory.py keeps the two equal);
   victim   patterns its memory, holds known register values across its
            yields, counts them, outlives every domain booted after it,
-           checks.
+           checks; beside the hostile guest it also judges its longest
+           time off the CPU against one turn of each other domain, and a
+           gap over it fails the boot naming the case that ran
+           (tests/victim_gaps.py; those boots run with --icount).
 
 Every boot must end with "0 leaked" and no hypervisor panic (the harness
 forbids "(hv) PANIC" on every boot).
@@ -28,6 +31,7 @@ import pytest
 
 import harness
 from harness import guest, NO_LEAK, MISMATCH
+from victim_gaps import boot_beside, expect_no_gap_over_the_bound
 from test_attacks_memory import hostile_titles
 
 EPERM, EINVAL, EBUSY = -1, -22, -16
@@ -133,7 +137,7 @@ ALL_BUT_19 = [n for n in range(1, len(HOSTILE_TITLES) + 1) if n != 19]
 @pytest.fixture(scope="module")
 def all_cases_boot(built):
     """One boot: the victim (d0), then every hostile case but 19 (d1)."""
-    return harness.boot(guest("victim"), guest("hostile", "-- case=0"), timeout=120)
+    return boot_beside(harness.boot, ("hostile", "-- case=0"), timeout=120)
 
 
 @pytest.fixture
@@ -168,6 +172,7 @@ def test_a_hostile_case_gets_xens_answer_for_its_rule_and_changes_nothing(all_ca
 
 def test_every_hostile_case_runs_in_one_boot_and_the_victim_is_untouched(all_cases):
     b = all_cases
+    expect_no_gap_over_the_bound(b)
     b.expect_in_order([r"^\(d1\) case %d .*: ok \(\d+ checks\)$" % n for n in ALL_BUT_19] +
                       [r"^\(d1\) hostile: still alive after case 0$",
                        r"^\(d1\) \d+ checks, 0 failed$",
@@ -175,7 +180,7 @@ def test_every_hostile_case_runs_in_one_boot_and_the_victim_is_untouched(all_cas
     b.expect_in_order([r"^\(d0\) victim: registers kept across (30\d|3[1-9]\d|[4-9]\d\d|\d{4,}) yields: yes$",
                        r"^\(d0\) victim: CPU time: running [1-9]\d* us, runnable \d+ us$",
                        r"^\(d0\) victim: 300 yields, memory unchanged: yes$",
-                       r"^\(d0\) 4 checks, 0 failed$",
+                       r"^\(d0\) 5 checks, 0 failed$",
                        r"^\(d0\) Test result: SUCCESS$", NO_LEAK])
     b.forbid(MISMATCH)
     b.forbid(r"ESCAPE|BUG: the|FAILED|^\(d0\) fail: ")
@@ -187,7 +192,8 @@ def test_a_storm_of_refusals_shows_a_burst_and_a_count_of_the_rest_and_nothing_i
     5 s; each line let through after a gap, and the domain's end, say how
     many were dropped.  However slow the run, the lines shown and the
     counts of those dropped add up to every refusal."""
-    b = boot(guest("victim"), guest("hostile", "-- case=21"))
+    b = boot_beside(boot, ("hostile", "-- case=21"))
+    expect_no_gap_over_the_bound(b)
     b.expect_in_order([r"^\(d1\) check set_gdt of mfn 0, refused with -EINVAL: got 5000 want 5000$",
                        r"^\(hv\) d1: \d+ messages suppressed$",
                        r"^\(hv\) d1 shutdown: poweroff$",
@@ -208,7 +214,8 @@ def test_every_refusal_is_printed_with_guest_loglvl_all(boot):
 
 
 def test_a_guest_that_switches_to_tables_without_its_kernel_is_halted_and_only_it(boot):
-    b = boot(guest("victim"), guest("hostile", "-- case=19"))
+    b = boot_beside(boot, ("hostile", "-- case=19"))
+    expect_no_gap_over_the_bound(b)
     b.expect_in_order([
         r"^\(d1\) check pin an L3 that maps nothing of ours: got 0 want 0$",
         r"^\(hv\) d1 halted: #PF page fault at 0x[0-9a-f]+ could not be delivered",
@@ -253,8 +260,9 @@ def test_the_paging_rules_hold_on_bochs_where_a_pdpt_entry_is_checked_by_the_cpu
     for a reserved bit, as hardware does (QEMU's TCG checks them only on a
     walk): an L3 entry with an address bit the hypervisor's 32-bit frame
     numbers drop once panicked the hypervisor here."""
-    b = boot(guest("victim"), guest("hostile", "-- case=0"), guest("aspace", "-- loops=20"),
-             emulator="bochs", timeout=120)
+    b = boot_beside(boot, ("hostile", "-- case=0"), ("aspace", "-- loops=20"),
+                    emulator="bochs", timeout=120)
+    expect_no_gap_over_the_bound(b)
     b.expect(r"^\(d1\) check an L3 entry \(in CR3\) with address bit 44 set: got -22 want -22$")
     b.expect(r"^\(d1\) Test result: SUCCESS$")
     b.expect(r"^\(d2\) Test result: SUCCESS$")

@@ -229,6 +229,7 @@ void pvguest_main(const xen_start_info_t *si)
     for (unsigned i = 0; i < ARRAY_SIZE(va); i++)
         va[i] = mm_va_slot();
     xen_grant_handle_t mailbox = c == 3 ? 0 : map_mailbox();
+    printf("case %u starts at %llu us\n", c, time_now_ns() / 1000);   /* for the victim's gaps */
     printf("case %u:\n", c);
     switch (c) {
     case 1: case_refcounts(); break;

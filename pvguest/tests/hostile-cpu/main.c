@@ -301,6 +301,7 @@ static void run_case(unsigned n)
     uint8_t mask = event_mask();
 
     case_checks = case_bad = 0;
+    printf("case %u starts at %llu us\n", n, time_now_ns() / 1000);   /* for the victim's gaps */
     printf("case %u: %s\n", n, c->title);
     c->run();
     ck(state_changes(mask), 0, "our own CS SS DS ES, EFLAGS, event mask, int3 and GDT after case %u", n);

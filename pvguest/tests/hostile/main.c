@@ -788,6 +788,7 @@ void pvguest_main(const xen_start_info_t *start)
         if (!n && cases[i].run == case_lose_the_kernel)
             continue;                               /* it ends us: only on its own */
         unsigned failed, before = test_checks(&failed), failed_before = failed;
+        printf("case %u starts at %llu us\n", i + 1, time_now_ns() / 1000);   /* for the victim's gaps */
         printf("case %u: %s\n", i + 1, cases[i].title);
         cases[i].run();
         unsigned n_checks = test_checks(&failed) - before;

@@ -16,7 +16,20 @@
  * preserves all but EAX), the segment registers and an x87 register: all
  * must come back unchanged, whoever ran meanwhile.  Its CPU time, from
  * VCPUOP_get_runstate_info, must show it ran and waited.
- * cmdline: yields=N (default 300).
+ *
+ * Its time off the CPU: it reads system time (shared_info, no hypercall)
+ * after every yield and every hypercall of its own, so the gap between two
+ * readings is the time it waited - the other domains' turns, and anything
+ * of theirs that held the CPU past a due tick - plus one short hypercall
+ * of ours.  It prints the longest gap and when it began.  Given
+ * gap_us=B, every gap over B is a line "victim: off the CPU for G us from
+ * T us" (T in system time, the clock every domain reads, so a test can
+ * find which attack was running) and the victim fails; tests/victim_gaps.py
+ * derives B from the other domains' slices (docs/attacks.md).  Gaps over
+ * show_us=S (default B) and within B get the same line, for evidence; 64
+ * lines of each kind at most, the rest are only counted.
+ * cmdline: yields=N (default 300), gap_us=B, show_us=S (default none:
+ * the longest gap is reported, not judged).
  */
 #include "pvguest/lib/pvguest.h"
 
@@ -30,6 +43,26 @@
 static uint32_t lo, hi;             /* the patterned pages [lo, hi) */
 static unsigned reg_changes, returned; /* registers found changed after a yield; yields that returned */
 static uint64_t pt_copy[PT_COPY][512];
+
+#define GAP_LINES 64                /* of each kind: gaps over the bound, and below it over show_us */
+
+static uint64_t gap_bound = ~0ull, gap_show = ~0ull, gap_last, gap_worst, gap_worst_at;
+static unsigned gaps_over, gaps_shown;
+
+/* A reading of system time: the gap since the last one is time we did not run. */
+static void gap_note(void)
+{
+    uint64_t now = time_now_ns(), gap = now - gap_last;
+    if (gap > gap_worst) {
+        gap_worst = gap;
+        gap_worst_at = gap_last;
+    }
+    if (gap > gap_bound ? gaps_over++ < GAP_LINES : gap > gap_show && gaps_shown++ < GAP_LINES) {
+        printf("victim: off the CPU for %llu us from %llu us\n", gap / 1000, gap_last / 1000);
+        now = time_now_ns();        /* the line took our own time, not a wait */
+    }
+    gap_last = now;
+}
 
 static uint32_t pattern(uint32_t va, unsigned w)
 {
@@ -114,6 +147,7 @@ static void yield(void)
     if (changed && !reg_changes++)
         printf("victim: registers changed across a yield: mask 0x%x (edx esi edi ebp ebx ecx segs)\n", changed);
     returned++;
+    gap_note();
 }
 
 /*
@@ -124,7 +158,9 @@ static void yield(void)
 static long status_of(unsigned dom)
 {
     struct xen_evtchn_status st = { .dom = (xen_domid_t)dom, .port = 0 };
-    return HYPERVISOR_event_channel_op(EVTCHNOP_status, &st);
+    long rc = HYPERVISOR_event_channel_op(EVTCHNOP_status, &st);
+    gap_note();                     /* 128 of these between two yields */
+    return rc;
 }
 
 static bool lives(unsigned dom) { return status_of(dom) == -EPERM; }     /* another domain */
@@ -155,11 +191,26 @@ static void outlive_later_domains(void)
     printf("victim: they have ended (%u more yields)\n", yields);
 }
 
+static void report_gaps(void)
+{
+    printf("victim: longest gap %llu us from %llu us\n", gap_worst / 1000, gap_worst_at / 1000);
+    if (gap_bound == ~0ull)
+        return;
+    printf("victim: %u gaps over the bound of %llu us\n", gaps_over, gap_bound / 1000);
+    check_rc("gaps over the bound (gap_us)", gaps_over, 0);
+}
+
 void pvguest_main(const xen_start_info_t *si)
 {
     unsigned yields = cmdline_uint("yields", 300), bad, i;
+    unsigned long bound_us = cmdline_uint("gap_us", ~0ul), show_us = cmdline_uint("show_us", bound_us);
+    if (bound_us != ~0ul)
+        gap_bound = bound_us * 1000ull;
+    if (show_us != ~0ul)
+        gap_show = show_us * 1000ull;
     uint32_t pt_len = si->nr_pt_frames * PAGE_SIZE, p2m_len = si->nr_pages * 4, first;
 
+    gap_last = time_now_ns();       /* its first call maps shared_info: before the checksums */
     lo = ALIGN_UP(pvguest_boot_esp, PAGE_SIZE);
     hi = mm_map_end() - 64 * PAGE_SIZE;          /* the top pages are spare_page()'s */
     fill();
@@ -174,12 +225,17 @@ void pvguest_main(const xen_start_info_t *si)
     static const uint64_t x87_in = 0x40934a4000000000ull;   /* the double 1234.5625 */
     uint64_t x87_out;
     __asm__ volatile("fldl %0" : : "m"(x87_in));         /* held in st(0) across every yield */
+    gap_last = time_now_ns();
     for (i = 0; i < yields; i++) {
         yield();
-        if (i == yields / 2 && (bad = verify(&first)))
-            printf("after %u yields: %u words changed, first in page 0x%08x\n", i, bad, first);
+        if (i == yields / 2) {
+            if ((bad = verify(&first)))
+                printf("after %u yields: %u words changed, first in page 0x%08x\n", i, bad, first);
+            gap_last = time_now_ns();                   /* verify() was our own time */
+        }
     }
     outlive_later_domains();
+    report_gaps();
     __asm__ volatile("fstpl %0" : "=m"(x87_out));
     if (x87_out != x87_in && !reg_changes++)
         printf("victim: st(0) changed across the yields\n");
