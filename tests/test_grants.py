@@ -241,7 +241,7 @@ def hostile_boot(boot, case, die="", emulator="qemu", mem=128):
 def victim_and_lender_intact(b, lender_lives=True):
     expect_no_gap_over_the_bound(b)
     b.expect_in_order([r"^\(d0\) victim: 300 yields, memory unchanged: yes$",
-                       r"^\(d0\) 5 checks, 0 failed$", r"^\(d0\) Test result: SUCCESS$"])
+                       r"^\(d0\) \d+ checks, 0 failed$", r"^\(d0\) Test result: SUCCESS$"])
     if lender_lives:
         b.expect_in_order([r"^\(d1\) lender: d2 has ended$",
                            check(1, "lender: flags left in its entry", "0x00000000"),

@@ -18,8 +18,16 @@ domain's death, the switch).  The attackers run with dom.weight=26, a
 slice of about 1 ms, as tests/test_latency.py's do, so the bound is about
 3 ms per other domain.  On QEMU the boot runs with --icount (one guest
 instruction per ns), so the victim's clock counts instructions and a busy
-host cannot stretch a gap; Bochs's clock counts instructions already
-(tools/run: ips=50000000, clock sync=none).
+host cannot stretch a gap.
+
+Bochs's clock counts instructions too (tools/run: ips=50000000, clock
+sync=none), but Bochs times its UART as hardware does: 87 us of guest
+time per byte at 115200 baud.  The hypervisor writes the console polled,
+in the turn of the domain that prints, and console_io stops for a due
+tick only between chunks of 128 bytes (hypercalls/console.c): one chunk
+is 11 ms there, a line of the hypervisor's own several ms, so no bound
+in slices holds (docs/attacks.md).  On Bochs the victim reports its longest gap and the
+test prints it with the cases that ran; it does not judge it.
 """
 
 import math
@@ -35,6 +43,7 @@ WEIGHT = 26             # the attackers' weight: a slice of 1.016 ms
 GAP = re.compile(r"^\(d0\) victim: off the CPU for (\d+) us from (\d+) us$", re.M)
 LONGEST = r"^\(d0\) victim: longest gap (\d+) us from (\d+) us$"
 START = re.compile(r"^\(d(\d+)\) case (\d+) starts at (\d+) us$", re.M)
+END = re.compile(r"^\(hv\) d(\d+) (halted: |shutdown: |memory given back: )")
 
 
 def bound_us(others):
@@ -42,9 +51,9 @@ def bound_us(others):
     return others * (SLICE_US * WEIGHT // 256 + TICK_US + LATE_US)
 
 
-def victim(others, args=""):
-    """The victim's module (it must be d0), judging gaps beside `others` domains."""
-    return guest("victim", "-- gap_us=%d show_us=%d %s" % (bound_us(others), TICK_US, args))
+def victim(others, judged):
+    """The victim's module (it must be d0), judging gaps beside `others` domains if judged."""
+    return guest("victim", "-- gap_us=%d show_us=%d" % (bound_us(others), TICK_US) if judged else "")
 
 
 def attacker(name, args=""):
@@ -53,28 +62,45 @@ def attacker(name, args=""):
 
 
 def boot_beside(boot, *others, emulator="qemu", **kw):
-    """The victim (d0) and the others, each with the small slice; QEMU with --icount."""
-    extra = ["--icount"] if emulator == "qemu" else []
-    b = boot(victim(len(others)), *[attacker(*o) for o in others], emulator=emulator,
-             extra=extra, **kw)
-    b.gap_bound = bound_us(len(others))
+    """The victim (d0) and the others, each with the small slice; on QEMU
+    with --icount and the victim judging its gaps (Bochs: see above)."""
+    qemu = emulator == "qemu"
+    b = boot(victim(len(others), qemu), *[attacker(*o) for o in others], emulator=emulator,
+             extra=["--icount"] if qemu else [], **kw)
+    b.gap_bound = bound_us(len(others)) if qemu else None
     return b
 
 
+def _timeline(b):
+    """{domain: [(start, end, case)]} in us.  A case runs from its start to
+    the next case's start in its domain; the last one to its domain's end:
+    the hypervisor prints no time, but the console is written in the order
+    things happen (one CPU), so the end is before the first time printed
+    after its last "(hv) dN halted", "shutdown" or "memory given back"
+    (a case start's, or the end of a gap of the victim's, which it prints
+    as it runs again), else unknown."""
+    cases, ends, pending = {}, {}, set()
+    for line in b.output.splitlines():
+        m, g = START.match(line), GAP.match(line)
+        now = int(m.group(3)) if m else int(g.group(1)) + int(g.group(2)) if g else None
+        if now is not None:
+            for d in pending:
+                ends[d] = now
+            pending = set()
+        if m:
+            cases.setdefault(int(m.group(1)), []).append((now, int(m.group(2))))
+        e = END.match(line)
+        if e:
+            pending.add(int(e.group(1)))
+    return {d: [(t, cs[i + 1][0] if i + 1 < len(cs) else ends.get(d, math.inf), n)
+                for i, (t, n) in enumerate(cs)] for d, cs in cases.items()}
+
+
 def running(b, t0, t1):
-    """The cases running at some time in [t0, t1] us, as "dN case K": a case
-    runs from its start to the next case's start in its domain, the last
-    one to its domain's end (its teardown included)."""
-    starts = {}
-    for d, n, t in START.findall(b.output):
-        starts.setdefault(int(d), []).append((int(t), int(n)))
-    hits = []
-    for d, cases in sorted(starts.items()):
-        for i, (t, n) in enumerate(cases):
-            end = cases[i + 1][0] if i + 1 < len(cases) else math.inf
-            if t <= t1 and end >= t0:
-                hits.append("d%d case %d" % (d, n))
-    return ", ".join(hits) or "no case (before the first)"
+    """The cases running at some time in [t0, t1] us, as "dN case K"."""
+    hits = ["d%d case %d" % (d, n) for d, spans in sorted(_timeline(b).items())
+            for t, end, n in spans if t <= t1 and end >= t0]
+    return ", ".join(hits) or "no case"
 
 
 def gaps(b):
@@ -93,8 +119,11 @@ def expect_no_gap_over_the_bound(b):
     """No gap of the victim's over the bound boot_beside gave it, by its
     lines and its count; prints the longest gap and the cases it fell in."""
     bound = b.gap_bound
-    expect_no_gap_over(b, bound)
+    if bound is not None:
+        expect_no_gap_over(b, bound)
     m = b.expect(LONGEST)
     g, t = int(m.group(1)), int(m.group(2))
-    print("victim: longest gap %d us (bound %d us) while %s ran" % (g, bound, running(b, t, t + g)))
-    b.expect(r"^\(d0\) victim: 0 gaps over the bound of %d us$" % bound)
+    print("victim: longest gap %d us (%s) while %s ran" % (
+        g, "not judged" if bound is None else "bound %d us" % bound, running(b, t, t + g)))
+    if bound is not None:
+        b.expect(r"^\(d0\) victim: 0 gaps over the bound of %d us$" % bound)
