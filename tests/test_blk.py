@@ -51,7 +51,10 @@ def connected(b, be, fe):
 
 
 def test_blk_two_frontends_write_read_back_and_checksum_their_own_disks(boot):
-    b = blk_boot(boot, frontend("blk-rw", "seed=3"), frontend("blk-rw", "seed=9"))
+    """d0 also closes its disk and opens it again (reopen=1): the backend
+    goes Closing, Closed, and back to InitWait when d0 says Initialising
+    again, as Xen's does; the second life reads back what the first wrote."""
+    b = blk_boot(boot, frontend("blk-rw", "seed=3 reopen=1"), frontend("blk-rw", "seed=9"))
     for d in (0, 1):
         passes(b, d)
         connected(b, 2, d)
@@ -65,6 +68,18 @@ def test_blk_two_frontends_write_read_back_and_checksum_their_own_disks(boot):
     sums = [b.expect(r"^\(d%d\) blk-rw: wrote 128 sectors, checksum (0x\w+)$" % d).group(1)
             for d in (0, 1)]
     assert sums[0] != sums[1], "the two frontends wrote the same bytes: %s" % sums
+    slot = b.expect(r"^\(d2\) blkback: d0 vbd 51712: frontend found, slot (\d), ").group(1)
+    b.expect_in_order([r"^\(d0\) check disconnect: got 0 want 0$",
+                       r"^\(d2\) blkback: d0 vbd 51712: frontend back, slot %s, state InitWait$" % slot,
+                       r"^\(d2\) blkback: d0 vbd 51712: connected: ring-ref \d+, port \d+, "
+                       r"128 sectors$",
+                       r"^\(d0\) check connect again: got 0 want 0$",
+                       r"^\(d0\) check checksum after reopening: got %s want %s$" % (sums[0], sums[0]),
+                       r"^\(d0\) check sectors differing after reopening: got 0 want 0$",
+                       r"^\(d2\) blkback: d0 vbd 51712: disconnected: frontend closing "
+                       r"\(2 requests served, 0 refused\)$",   # 128 sectors read, 88 a request
+                       r"^\(d0\) check disconnect again: got 0 want 0$"])
+    b.forbid(r"^\(d2\) blkback: d1 vbd 51712: frontend back")
     b.forbid(r"^\(d2\) blkback: .*(: request |corrupt|gone|[1-9]\d* refused)")
     b.expect(NO_LEAK)
     b.expect_status(0)

@@ -20,7 +20,10 @@
  * on any event look at every device there.  Then, per device, the
  * handshake of docs/sharing.md: we watch the frontend's directory and say
  * InitWait; when it says Initialised we map its ring (grant), bind its
- * event channel, publish the disk's size and say Connected.
+ * event channel, publish the disk's size and say Connected.  A frontend
+ * that closes (Closing, Closed) and then says Initialising again starts a
+ * new life on the same vbd and disk, as under Xen: pvgrub's kernel after
+ * GRUB, which closes the disk before it jumps (frontend_changed).
  *
  * The frontend is hostile until proven otherwise:
  *  - its ring page is read with one read of req_prod per pass, checked
@@ -181,12 +184,15 @@ static void vbd_free(struct vbd *v)
 
 /* ---- the handshake ------------------------------------------------------- */
 
-/* A new device, both halves Initialising (the toolstack's nodes): InitWait. */
-static void backend_init(struct vbd *v)
+/*
+ * Both halves Initialising (the toolstack's nodes, how = "found"), or the
+ * frontend back after both closed ("back", its disk as it left it): InitWait.
+ */
+static void backend_init(struct vbd *v, const char *how)
 {
     xs_printf(v->bpath, "feature-flush-cache", "1");
     set_state(v, XenbusStateInitWait);
-    vlog(v, "frontend found, slot %u, state InitWait", v->slot);
+    vlog(v, "frontend %s, slot %u, state InitWait", how, v->slot);
 }
 
 static uint32_t va_get(void)
@@ -231,6 +237,7 @@ static void connect(struct vbd *v)
     v->mapped = v->bound = true;
     v->ring = (volatile struct xen_blkif_sring *)v->va;
     v->req_cons = v->rsp_prod_pvt = 0;  /* BACK_RING_INIT */
+    v->served = v->refused = 0;         /* counted per connection */
     xs_printf(v->bpath, "sectors", "%u", slot_sectors);
     xs_printf(v->bpath, "sector-size", "%u", XEN_BLKIF_SECTOR_SIZE);
     xs_printf(v->bpath, "info", "%u", 0);
@@ -242,12 +249,26 @@ fail:
     set_state(v, XenbusStateClosed);
 }
 
-/* Something of fe's vbd id (its nodes or ours) may have changed: move the handshake on. */
+/*
+ * Something of fe's vbd id (its nodes or ours) may have changed: move the
+ * state machine on, as Xen's blkback (Linux's drivers/block/xen-blkback/
+ * xenbus.c, frontend_changed) does for each frontend state:
+ *   Initialising, or Initialised, while we are Closed: the frontend starts
+ *     a new life (pvgrub's kernel after GRUB closed the disk, a guest that
+ *     reopens it): InitWait again, the vbd and its disk kept;
+ *   Initialised while we wait: map its ring, Connected;
+ *   Closing: unmap the ring, close the port (it revokes its grants next),
+ *     Closing;
+ *   Closed (GRUB goes there straight from Connected): the same if not yet
+ *     done, then Closed; and forget the vbd only if the toolstack no longer
+ *     says online = 1, as Xen unregisters the device only then.
+ * A frontend's Closed also ends a broken ring's life: it may start again.
+ */
 static void frontend_changed(unsigned fe, unsigned id)
 {
     struct vbd *v = find(fe, id);
     char fpath[48], bpath[64];
-    unsigned long fs, bs;
+    unsigned long fs, bs, online = 0;
 
     snprintf(fpath, sizeof(fpath), "/local/domain/%u/device/vbd/%u", fe, id);
     snprintf(bpath, sizeof(bpath), "backend/vbd/%u/%u", fe, id);
@@ -259,17 +280,35 @@ static void frontend_changed(unsigned fe, unsigned id)
             return;
         if ((v = vbd_new(fe, id)) == NULL)
             return;
-        backend_init(v);
+        backend_init(v, "found");
     }
     if (!have) {
         vbd_free(v);                    /* the frontend's nodes are gone */
-    } else if (v->state == XenbusStateInitWait && fs == XenbusStateInitialised && !v->broken) {
-        connect(v);
-    } else if ((fs == XenbusStateClosing || fs == XenbusStateClosed) && v->state != XenbusStateClosed) {
-        disconnect(v, "frontend closing", false);
+        return;
+    }
+    switch (fs) {
+    case XenbusStateInitialising:
+    case XenbusStateInitialised:
+        if (v->state == XenbusStateClosed && !v->broken)
+            backend_init(v, "back");
+        if (v->state == XenbusStateInitWait && fs == XenbusStateInitialised && !v->broken)
+            connect(v);
+        break;
+    case XenbusStateClosing:
+        if (v->state != XenbusStateClosing && v->state != XenbusStateClosed) {
+            disconnect(v, "frontend closing", false);
+            set_state(v, XenbusStateClosing);
+        }
+        break;
+    case XenbusStateClosed:
+        if (v->state == XenbusStateClosed && !v->bound && !v->broken)
+            break;
+        disconnect(v, "frontend closed", false);
+        v->broken = false;
         set_state(v, XenbusStateClosed);
-    } else if (fs == XenbusStateClosed && v->state == XenbusStateClosed) {
-        vbd_free(v);                    /* both closed: forget it and its nodes */
+        if (xs_read_number(v->bpath, "online", &online) || online != 1)
+            vbd_free(v);                /* unplugged: forget it and its nodes */
+        break;
     }
 }
 
