@@ -10,7 +10,8 @@ does, and the two drivers then follow Xen's handshake
 blkback's disk is 256 KiB of zeroes, or the module after its own when its
 line says dom.ramdisk=1 (loaded like Xen's initrd: start_info.mod_start).
 pvguest/tests/blk-rw writes its whole disk, reads it back and checks the
-checksum; pvguest/tests/blk-hostile sends every malformed request it can
+checksum, and with reopen=1 closes the disk and opens it again (a second
+life of its vbd, as a kernel that GRUB booted from the disk has); pvguest/tests/blk-hostile sends every malformed request it can
 and then scribbles the ring's indexes, or dies with a full ring in flight.
 The shell demo's disk command (pvguest/tests/shell, with dom.disk=1) writes
 and reads a sector through the same path.

@@ -24,7 +24,9 @@ was built elsewhere, the xenstored service domain.  Its machine set-up
 7. `linux` and `boot` (in grub-i386-xen-boot.elf's config, or typed at the
    prompt): it loads a PV kernel from its memdisk, lays out Xen's start of
    day for it, switches to its page tables from a relocator page and jumps
-   to it, in its own domain (pvgrub).
+   to it, in its own domain (pvgrub).  With dom.disk=1 beside blkback the
+   kernel comes from the disk instead, and after GRUB closed the disk the
+   kernel opens it again through blkfront.
 
 The first three tests read the hypercalls from QEMU's interrupt log
 (tools/run --int-log: every `int $0x82` with its registers) and the rest from
