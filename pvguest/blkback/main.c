@@ -251,14 +251,14 @@ fail:
 
 /*
  * Something of fe's vbd id (its nodes or ours) may have changed: move the
- * state machine on, as Xen's blkback (Linux's drivers/block/xen-blkback/
- * xenbus.c, frontend_changed) does for each frontend state:
+ * state machine on, as Xen's blkback does for each frontend state (the
+ * classic one of Xen's Linux tree, drivers/xen/blkback/xenbus.c,
+ * frontend_changed; mainline Linux unmaps at Closed instead of Closing):
  *   Initialising, or Initialised, while we are Closed: the frontend starts
  *     a new life (pvgrub's kernel after GRUB closed the disk, a guest that
  *     reopens it): InitWait again, the vbd and its disk kept;
  *   Initialised while we wait: map its ring, Connected;
- *   Closing: unmap the ring, close the port (it revokes its grants next),
- *     Closing;
+ *   Closing: unmap the ring, close the port, Closing;
  *   Closed (GRUB goes there straight from Connected): the same if not yet
  *     done, then Closed; and forget the vbd only if the toolstack no longer
  *     says online = 1, as Xen unregisters the device only then.

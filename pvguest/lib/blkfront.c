@@ -190,9 +190,10 @@ long blkfront_connect(struct blkfront *f)
 }
 
 /*
- * Closing; the backend unmaps our ring, closes its port and says Closing;
- * we end our grants (idle now) and port, say Closed and wait for its
- * Closed, after which blkfront_connect may start a new life.
+ * Closing, and the backend's Closing; Closed, and the backend's Closed:
+ * by then it has unmapped our ring (Xen's classic blkback does at Closing,
+ * Linux's at Closed), so we end our grants, idle, and our port.  After
+ * that blkfront_connect may start a new life.
  */
 long blkfront_disconnect(struct blkfront *f)
 {
@@ -201,16 +202,16 @@ long blkfront_disconnect(struct blkfront *f)
         return fail("state Closing", rc);
     if ((rc = blkfront_wait_backend(f, XenbusStateClosing)) < 0)
         return rc;
-    uint16_t busy = gnttab_revoke(f->ring_ref);
-    for (unsigned i = 0; i < BLKFRONT_SEGS; i++)
-        busy |= gnttab_revoke(f->data_ref[i]);
-    evtchn_close(f->port);
     if ((rc = xs_printf(f->path, "state", "%u", XenbusStateClosed)) < 0)
         return fail("state Closed", rc);
     if ((rc = wait_backend(f, XenbusStateClosed, XenbusStateClosed)) < 0)
         return rc;
     xs_unwatch(f->state_path, "blkfront");
-    return busy ? fail("grants still in use after Closing", -EBUSY) : 0;
+    uint16_t busy = gnttab_revoke(f->ring_ref);
+    for (unsigned i = 0; i < BLKFRONT_SEGS; i++)
+        busy |= gnttab_revoke(f->data_ref[i]);
+    evtchn_close(f->port);
+    return busy ? fail("grants still in use after Closed", -EBUSY) : 0;
 }
 
 void blkfront_post(struct blkfront *f, const struct xen_blkif_request *req)

@@ -11,8 +11,8 @@
  *      event-channel, protocol and, last, state = Initialised;
  *   4. wait for Connected, read sectors, sector-size and info, and say
  *      Connected ourselves.
- * blkfront_disconnect() closes it (Closing, our grants and port ended,
- * Closed), after which blkfront_connect() may open it again: a new life,
+ * blkfront_disconnect() closes it (Closing, Closed, then our grants and
+ * port ended), after which blkfront_connect() may open it again: a new life,
  * which says Initialising to the backend and goes through 3 and 4 with the
  * same pages and grant references.
  * Data
@@ -46,7 +46,7 @@ struct blkfront {
 
 /* 0, or -errno (the step that failed is printed).  f zeroed, or disconnected. */
 long blkfront_connect(struct blkfront *f);
-/* Closing -> the backend's Closing -> revoke our grants -> Closed -> its Closed. */
+/* Closing -> the backend's Closing -> Closed -> its Closed; end our grants and port. */
 long blkfront_disconnect(struct blkfront *f);
 
 /*
