@@ -104,13 +104,22 @@ def test_blk_a_hostile_frontend_gets_errors_and_the_good_ones_data_stays_intact(
     b.expect_in_order([r"^\(d1\) blk-hostile: req_prod set 1000 past the ring$",
                        r"^\(d2\) blkback: d1 vbd 51712: ring indexes corrupt ",
                        r"^\(d2\) blkback: d1 vbd 51712: disconnected: corrupt ring",
-                       r"^\(d1\) check backend state after the scribble: got 6 want 6$",
+                       r"^\(d1\) check backend state after the scribble: got 5 want 5$",
                        r"^\(d1\) blk-hostile: told d0$",
                        r"^\(d0\) check d1 said it is done: got 1 want 1$",
                        r"^\(d0\) check checksum after the hostile guest: got (0x\w+) want \1$",
                        r"^\(d0\) check sectors differing after the hostile guest: got 0 want 0$"])
     b.expect(r"^\(d2\) blkback: d0 vbd 51712: disconnected: frontend closing "
              r"\(\d+ requests served, 0 refused\)$")
+    # The dropped ring's frontend closes it and starts a new life, served again.
+    b.expect_in_order([r"^\(d1\) check disconnect after the scribble: got 0 want 0$",
+                       r"^\(d2\) blkback: d1 vbd 51712: frontend back, slot \d, state InitWait$",
+                       r"^\(d2\) blkback: d1 vbd 51712: connected: ",
+                       r"^\(d1\) check connect after the scribble: got 0 want 0$",
+                       r"^\(d1\) check the sector read back: got 1 want 1$",
+                       r"^\(d2\) blkback: d1 vbd 51712: disconnected: frontend closing "
+                       r"\(2 requests served, 0 refused\)$",
+                       r"^\(d1\) check disconnect of the new life: got 0 want 0$"])
     b.expect(NO_LEAK)
     b.expect_status(0)
 

@@ -28,7 +28,8 @@
  * The frontend is hostile until proven otherwise:
  *  - its ring page is read with one read of req_prod per pass, checked
  *    against the ring size (blkif_back_pending); impossible indexes drop
- *    the connection (state Closed) and nothing else;
+ *    the connection (state Closing, for the frontend to close) and
+ *    nothing else;
  *  - each request is copied out of the page before it is looked at and
  *    checked as a whole (blkif_check_request); a bad one gets
  *    BLKIF_RSP_ERROR (BLKIF_RSP_EOPNOTSUPP for an operation we lack);
@@ -65,7 +66,7 @@ static uint8_t *slot_base(unsigned slot)
 }
 
 struct vbd {
-    bool used, mapped, bound, broken, gone;
+    bool used, mapped, bound, gone;
     unsigned fe, id, slot, state, port, logged;
     volatile struct xen_blkif_sring *ring;
     uint32_t va;
@@ -150,8 +151,9 @@ static struct vbd *vbd_new(unsigned fe, unsigned id)
 
 /*
  * Unmap the ring (the connection, not the record), and close the port
- * unless keep_port: a broken ring's port stays bound so that the
- * frontend's death can still be seen (alive()) and its record freed.
+ * unless keep_port: a dropped ring's port stays bound so that the
+ * frontend's death can still be seen (alive()) and its record freed,
+ * until the frontend says Closed.
  */
 static void disconnect(struct vbd *v, const char *why, bool keep_port)
 {
@@ -245,8 +247,7 @@ static void connect(struct vbd *v)
     vlog(v, "connected: ring-ref %lu, port %lu, %u sectors", ref, port, slot_sectors);
     return;
 fail:
-    v->broken = true;
-    set_state(v, XenbusStateClosed);
+    set_state(v, XenbusStateClosing);   /* Xen's xenbus_dev_fatal: the frontend closes */
 }
 
 /*
@@ -262,7 +263,8 @@ fail:
  *   Closed (GRUB goes there straight from Connected): the same if not yet
  *     done, then Closed; and forget the vbd only if the toolstack no longer
  *     says online = 1, as Xen unregisters the device only then.
- * A frontend's Closed also ends a broken ring's life: it may start again.
+ * A ring we drop (corrupt indexes, a failed connect) says Closing, as Xen's
+ * xenbus_dev_fatal does: the frontend's Closed then ends it like any other.
  */
 static void frontend_changed(unsigned fe, unsigned id)
 {
@@ -289,9 +291,9 @@ static void frontend_changed(unsigned fe, unsigned id)
     switch (fs) {
     case XenbusStateInitialising:
     case XenbusStateInitialised:
-        if (v->state == XenbusStateClosed && !v->broken)
+        if (v->state == XenbusStateClosed)
             backend_init(v, "back");
-        if (v->state == XenbusStateInitWait && fs == XenbusStateInitialised && !v->broken)
+        if (v->state == XenbusStateInitWait && fs == XenbusStateInitialised)
             connect(v);
         break;
     case XenbusStateClosing:
@@ -301,10 +303,9 @@ static void frontend_changed(unsigned fe, unsigned id)
         }
         break;
     case XenbusStateClosed:
-        if (v->state == XenbusStateClosed && !v->bound && !v->broken)
+        if (v->state == XenbusStateClosed)
             break;
-        disconnect(v, "frontend closed", false);
-        v->broken = false;
+        disconnect(v, "frontend closed", false);    /* and a dropped ring's port */
         set_state(v, XenbusStateClosed);
         if (xs_read_number(v->bpath, "online", &online) || online != 1)
             vbd_free(v);                /* unplugged: forget it and its nodes */
@@ -395,8 +396,7 @@ static void serve(struct vbd *v)
         if (n < 0) {
             vlog(v, "ring indexes corrupt (req_prod %u, req_cons %u)", prod, v->req_cons);
             disconnect(v, "corrupt ring", true);
-            v->broken = true;
-            set_state(v, XenbusStateClosed);
+            set_state(v, XenbusStateClosing);   /* as connect() fails */
             return;
         }
         if (!n)
@@ -449,7 +449,7 @@ static void wait_for_work(void)
     bool watching = false;              /* a frontend whose death we must notice */
     ports[n++] = xenbus_port();
     for (unsigned i = 0; i < BLKBACK_VBDS; i++) {
-        if (vbds[i].used && vbds[i].mapped)    /* a broken ring's port: not listened to */
+        if (vbds[i].used && vbds[i].mapped)    /* a dropped ring's port: not listened to */
             ports[n++] = vbds[i].port;
         watching |= vbds[i].used && vbds[i].bound;
     }
