@@ -10,7 +10,8 @@ does, and the two drivers then follow Xen's handshake
 blkback's disk is 256 KiB of zeroes, or the module after its own when its
 line says dom.ramdisk=1 (loaded like Xen's initrd: start_info.mod_start).
 pvguest/tests/blk-rw writes its whole disk, reads it back and checks the
-checksum; pvguest/tests/blk-hostile sends every malformed request it can
+checksum, and with reopen=1 closes the disk and opens it again (a second
+life of its vbd, as a kernel that GRUB booted from the disk has); pvguest/tests/blk-hostile sends every malformed request it can
 and then scribbles the ring's indexes, or dies with a full ring in flight.
 The shell demo's disk command (pvguest/tests/shell, with dom.disk=1) writes
 and reads a sector through the same path.
@@ -51,7 +52,10 @@ def connected(b, be, fe):
 
 
 def test_blk_two_frontends_write_read_back_and_checksum_their_own_disks(boot):
-    b = blk_boot(boot, frontend("blk-rw", "seed=3"), frontend("blk-rw", "seed=9"))
+    """d0 also closes its disk and opens it again (reopen=1): the backend
+    goes Closing, Closed, and back to InitWait when d0 says Initialising
+    again, as Xen's does; the second life reads back what the first wrote."""
+    b = blk_boot(boot, frontend("blk-rw", "seed=3 reopen=1"), frontend("blk-rw", "seed=9"))
     for d in (0, 1):
         passes(b, d)
         connected(b, 2, d)
@@ -65,6 +69,18 @@ def test_blk_two_frontends_write_read_back_and_checksum_their_own_disks(boot):
     sums = [b.expect(r"^\(d%d\) blk-rw: wrote 128 sectors, checksum (0x\w+)$" % d).group(1)
             for d in (0, 1)]
     assert sums[0] != sums[1], "the two frontends wrote the same bytes: %s" % sums
+    slot = b.expect(r"^\(d2\) blkback: d0 vbd 51712: frontend found, slot (\d), ").group(1)
+    b.expect_in_order([r"^\(d0\) check disconnect: got 0 want 0$",
+                       r"^\(d2\) blkback: d0 vbd 51712: frontend back, slot %s, state InitWait$" % slot,
+                       r"^\(d2\) blkback: d0 vbd 51712: connected: ring-ref \d+, port \d+, "
+                       r"128 sectors$",
+                       r"^\(d0\) check connect again: got 0 want 0$",
+                       r"^\(d0\) check checksum after reopening: got %s want %s$" % (sums[0], sums[0]),
+                       r"^\(d0\) check sectors differing after reopening: got 0 want 0$",
+                       r"^\(d2\) blkback: d0 vbd 51712: disconnected: frontend closing "
+                       r"\(2 requests served, 0 refused\)$",   # 128 sectors read, 88 a request
+                       r"^\(d0\) check disconnect again: got 0 want 0$"])
+    b.forbid(r"^\(d2\) blkback: d1 vbd 51712: frontend back")
     b.forbid(r"^\(d2\) blkback: .*(: request |corrupt|gone|[1-9]\d* refused)")
     b.expect(NO_LEAK)
     b.expect_status(0)
@@ -88,13 +104,22 @@ def test_blk_a_hostile_frontend_gets_errors_and_the_good_ones_data_stays_intact(
     b.expect_in_order([r"^\(d1\) blk-hostile: req_prod set 1000 past the ring$",
                        r"^\(d2\) blkback: d1 vbd 51712: ring indexes corrupt ",
                        r"^\(d2\) blkback: d1 vbd 51712: disconnected: corrupt ring",
-                       r"^\(d1\) check backend state after the scribble: got 6 want 6$",
+                       r"^\(d1\) check backend state after the scribble: got 5 want 5$",
                        r"^\(d1\) blk-hostile: told d0$",
                        r"^\(d0\) check d1 said it is done: got 1 want 1$",
                        r"^\(d0\) check checksum after the hostile guest: got (0x\w+) want \1$",
                        r"^\(d0\) check sectors differing after the hostile guest: got 0 want 0$"])
     b.expect(r"^\(d2\) blkback: d0 vbd 51712: disconnected: frontend closing "
              r"\(\d+ requests served, 0 refused\)$")
+    # The dropped ring's frontend closes it and starts a new life, served again.
+    b.expect_in_order([r"^\(d1\) check disconnect after the scribble: got 0 want 0$",
+                       r"^\(d2\) blkback: d1 vbd 51712: frontend back, slot \d, state InitWait$",
+                       r"^\(d2\) blkback: d1 vbd 51712: connected: ",
+                       r"^\(d1\) check connect after the scribble: got 0 want 0$",
+                       r"^\(d1\) check the sector read back: got 1 want 1$",
+                       r"^\(d2\) blkback: d1 vbd 51712: disconnected: frontend closing "
+                       r"\(2 requests served, 0 refused\)$",
+                       r"^\(d1\) check disconnect of the new life: got 0 want 0$"])
     b.expect(NO_LEAK)
     b.expect_status(0)
 

@@ -24,7 +24,9 @@ was built elsewhere, the xenstored service domain.  Its machine set-up
 7. `linux` and `boot` (in grub-i386-xen-boot.elf's config, or typed at the
    prompt): it loads a PV kernel from its memdisk, lays out Xen's start of
    day for it, switches to its page tables from a relocator page and jumps
-   to it, in its own domain (pvgrub).
+   to it, in its own domain (pvgrub).  With dom.disk=1 beside blkback the
+   kernel comes from the disk instead, and after GRUB closed the disk the
+   kernel opens it again through blkfront.
 
 The first three tests read the hypercalls from QEMU's interrupt log
 (tools/run --int-log: every `int $0x82` with its registers) and the rest from
@@ -173,14 +175,22 @@ def test_grubs_prompt_answers_a_typed_command_through_its_console_ring(boot):
     b.expect_status(0)
 
 
-def test_grubs_ls_finds_the_toolstacks_disk_and_reads_a_file_through_blkback(boot, tmp_path):
+def test_grub_reads_the_toolstacks_disk_and_boots_a_kernel_from_it_that_uses_it_too(boot, tmp_path):
     """With dom.disk=1 the toolstack (the hypervisor) writes GRUB's
     device/vbd/51712 and blkback's backend nodes before GRUB runs, as Xen's
     xl does; GRUB's unmodified disk driver (grub-core/disk/xen/xendisk.c)
     lists device/vbd, connects to blkback (ring, grant, event channel) and
     calls the disk xen/xvda.  The disk is an ext2 image (blkback's ramdisk
     module, its first slot GRUB's) holding a file with a word made up for
-    the run: GRUB lists the file and prints the word, read through blkback."""
+    the run and the blk-rw test kernel; the same word is in the image's
+    first sector, which ext2 leaves alone.  GRUB lists the file and prints
+    the word, read through blkback; then loads blk-rw from the disk and
+    boots it in its own domain (pvgrub).  Before it jumps, GRUB closes the
+    disk (grub_xendisk_fini: state Closed, the backend's Closed, then state
+    Initialising for the kernel); blkback goes back to InitWait, as Xen's
+    does, and the kernel's blkfront connects to the same disk: it finds the
+    word in sector 0, writes and reads back the whole disk, closes it and
+    opens it once more (reopen=1)."""
     mkfs = shutil.which("mkfs.ext2", path="/usr/sbin:/sbin:/usr/bin:/bin")
     if not mkfs:
         pytest.skip("no mkfs.ext2 (e2fsprogs) to make the disk image")
@@ -188,33 +198,50 @@ def test_grubs_ls_finds_the_toolstacks_disk_and_reads_a_file_through_blkback(boo
     root = tmp_path / "root"
     root.mkdir()
     (root / "ringone.txt").write_text(word + "\n")
+    shutil.copy(str(harness.ROOT / "build" / "pvguest" / "blk-rw.elf"), str(root))
+    slot = 512 * 1024                                   # one of blkback's 4 slots
     fs = tmp_path / "fs.img"
-    fs.write_bytes(bytes(256 * 1024))                   # one of blkback's 4 slots
+    fs.write_bytes(bytes(slot))
     subprocess.run([mkfs, "-F", "-q", "-b", "1024", "-N", "16", "-d", str(root), str(fs)],
                    check=True)
+    image = bytearray(fs.read_bytes())
+    assert image[:1024] == bytes(1024)                  # ext2's boot block: unused
+    image[:len(word)] = word.encode()
     disk = tmp_path / "disk.img"
-    disk.write_bytes(fs.read_bytes() + bytes(3 * 256 * 1024))
+    disk.write_bytes(bytes(image) + bytes(3 * slot))
+    LISTING = r"^\(d0\) (?=.*\bblk-rw\.elf )(?=.*\blost\+found/ )(?=.*\bringone\.txt ).*$"
+    kernel = "linux (xen/xvda)/blk-rw.elf expect=%s reopen=1" % word
     b = boot(str(GRUB_PROMPT) + " dom.disk=1", "build/pvguest/blkback.elf dom.service=blkback "
-             "dom.ramdisk=1", str(disk), timeout=120, extra=[
+             "dom.ramdisk=1", str(disk), timeout=180, extra=[
                  "--input-after", r"^\(d0\) .*device or file completions\.", "--input", r"ls\r",
                  "--input-after", r"^\(d0\) \(memdisk\) \(xen/xvda\)", "--input", r"ls (xen/xvda)/\r",
-                 "--input-after", r"^\(d0\) lost\+found/ ringone\.txt",
+                 "--input-after", LISTING,
                  "--input", r"cat (xen/xvda)/ringone.txt\r",
-                 "--input-after", r"^\(d0\) %s$" % word, "--input", r"halt\r"])
-    b.expect_in_order([r"^\(d1\) blkback: d0 vbd 51712: frontend found, slot 0, state InitWait$",
-                       r"^\(d1\) blkback: d0 vbd 51712: connected: ring-ref \d+, port \d+, "
-                       r"512 sectors$",                   # 256 KiB
-                       r"^\(d0\) grub> ls$",
-                       r"^\(d0\) \(memdisk\) \(xen/xvda\) $",
-                       r"^\(d0\) grub> ls \(xen/xvda\)/$",
-                       r"^\(d0\) lost\+found/ ringone\.txt $",
-                       r"^\(d0\) grub> cat \(xen/xvda\)/ringone\.txt$",
-                       r"^\(d0\) %s$" % word,
-                       r"^\(d0\) grub> halt$",
-                       r"^\(hv\) d0 shutdown: poweroff$"])
-    b.forbid(r"^\(d1\) blkback: .*(: request |corrupt|refused)")
-    b.expect(harness.NO_LEAK)
-    b.expect_status(0)
+                 "--input-after", r"^\(d0\) %s$" % word, "--input", kernel + r"\r",
+                 "--input-after", r"^\(d0\) grub> linux ", "--input", r"boot\r"])
+    be = r"^\(d1\) blkback: d0 vbd 51712: "
+    kernel_passed(b, [be + r"frontend found, slot 0, state InitWait$",
+                      be + r"connected: ring-ref \d+, port \d+, 1024 sectors$",     # 512 KiB
+                      r"^\(d0\) grub> ls$",
+                      r"^\(d0\) \(memdisk\) \(xen/xvda\) $",
+                      r"^\(d0\) grub> ls \(xen/xvda\)/$",
+                      LISTING,
+                      r"^\(d0\) grub> cat \(xen/xvda\)/ringone\.txt$",
+                      r"^\(d0\) %s$" % word,
+                      r"^\(d0\) grub> %s$" % re.escape(kernel),
+                      r"^\(d0\) grub> boot$",
+                      be + r"disconnected: frontend closed \(\d+ requests served, 0 refused\)$",
+                      be + r"frontend back, slot 0, state InitWait$",
+                      be + r"connected: ring-ref \d+, port \d+, 1024 sectors$",
+                      r"^\(d0\) check connect: got 0 want 0$",
+                      r"^\(d0\) check sector 0 as booted: got %s want %s$" % (word, word),
+                      r"^\(d0\) check sectors differing after writing: got 0 want 0$",
+                      be + r"disconnected: frontend closing ",
+                      be + r"frontend back, slot 0, state InitWait$",
+                      r"^\(d0\) check checksum after reopening: got (0x\w+) want \1$",
+                      r"^\(d0\) check disconnect again: got 0 want 0$"])
+    b.forbid(r"^\(d1\) blkback: .*(: request |corrupt|gone)")
+    b.forbid(r"^\(d1\) blkback: .*[1-9]\d* refused\)")
 
 
 def kernel_passed(b, lines):

@@ -20,12 +20,16 @@
  * on any event look at every device there.  Then, per device, the
  * handshake of docs/sharing.md: we watch the frontend's directory and say
  * InitWait; when it says Initialised we map its ring (grant), bind its
- * event channel, publish the disk's size and say Connected.
+ * event channel, publish the disk's size and say Connected.  A frontend
+ * that closes (Closing, Closed) and then says Initialising again starts a
+ * new life on the same vbd and disk, as under Xen: pvgrub's kernel after
+ * GRUB, which closes the disk before it jumps (frontend_changed).
  *
  * The frontend is hostile until proven otherwise:
  *  - its ring page is read with one read of req_prod per pass, checked
  *    against the ring size (blkif_back_pending); impossible indexes drop
- *    the connection (state Closed) and nothing else;
+ *    the connection (state Closing, for the frontend to close) and
+ *    nothing else;
  *  - each request is copied out of the page before it is looked at and
  *    checked as a whole (blkif_check_request); a bad one gets
  *    BLKIF_RSP_ERROR (BLKIF_RSP_EOPNOTSUPP for an operation we lack);
@@ -62,7 +66,7 @@ static uint8_t *slot_base(unsigned slot)
 }
 
 struct vbd {
-    bool used, mapped, bound, broken, gone;
+    bool used, mapped, bound, gone;
     unsigned fe, id, slot, state, port, logged;
     volatile struct xen_blkif_sring *ring;
     uint32_t va;
@@ -147,8 +151,9 @@ static struct vbd *vbd_new(unsigned fe, unsigned id)
 
 /*
  * Unmap the ring (the connection, not the record), and close the port
- * unless keep_port: a broken ring's port stays bound so that the
- * frontend's death can still be seen (alive()) and its record freed.
+ * unless keep_port: a dropped ring's port stays bound so that the
+ * frontend's death can still be seen (alive()) and its record freed,
+ * until the frontend says Closed.
  */
 static void disconnect(struct vbd *v, const char *why, bool keep_port)
 {
@@ -181,12 +186,15 @@ static void vbd_free(struct vbd *v)
 
 /* ---- the handshake ------------------------------------------------------- */
 
-/* A new device, both halves Initialising (the toolstack's nodes): InitWait. */
-static void backend_init(struct vbd *v)
+/*
+ * Both halves Initialising (the toolstack's nodes, how = "found"), or the
+ * frontend back after both closed ("back", its disk as it left it): InitWait.
+ */
+static void backend_init(struct vbd *v, const char *how)
 {
     xs_printf(v->bpath, "feature-flush-cache", "1");
     set_state(v, XenbusStateInitWait);
-    vlog(v, "frontend found, slot %u, state InitWait", v->slot);
+    vlog(v, "frontend %s, slot %u, state InitWait", how, v->slot);
 }
 
 static uint32_t va_get(void)
@@ -231,6 +239,7 @@ static void connect(struct vbd *v)
     v->mapped = v->bound = true;
     v->ring = (volatile struct xen_blkif_sring *)v->va;
     v->req_cons = v->rsp_prod_pvt = 0;  /* BACK_RING_INIT */
+    v->served = v->refused = 0;         /* counted per connection */
     xs_printf(v->bpath, "sectors", "%u", slot_sectors);
     xs_printf(v->bpath, "sector-size", "%u", XEN_BLKIF_SECTOR_SIZE);
     xs_printf(v->bpath, "info", "%u", 0);
@@ -238,16 +247,30 @@ static void connect(struct vbd *v)
     vlog(v, "connected: ring-ref %lu, port %lu, %u sectors", ref, port, slot_sectors);
     return;
 fail:
-    v->broken = true;
-    set_state(v, XenbusStateClosed);
+    set_state(v, XenbusStateClosing);   /* Xen's xenbus_dev_fatal: the frontend closes */
 }
 
-/* Something of fe's vbd id (its nodes or ours) may have changed: move the handshake on. */
+/*
+ * Something of fe's vbd id (its nodes or ours) may have changed: move the
+ * state machine on, as Xen's blkback does for each frontend state (the
+ * classic one of Xen's Linux tree, drivers/xen/blkback/xenbus.c,
+ * frontend_changed; mainline Linux unmaps at Closed instead of Closing):
+ *   Initialising, or Initialised, while we are Closed: the frontend starts
+ *     a new life (pvgrub's kernel after GRUB closed the disk, a guest that
+ *     reopens it): InitWait again, the vbd and its disk kept;
+ *   Initialised while we wait: map its ring, Connected;
+ *   Closing: unmap the ring, close the port, Closing;
+ *   Closed (GRUB goes there straight from Connected): the same if not yet
+ *     done, then Closed; and forget the vbd only if the toolstack no longer
+ *     says online = 1, as Xen unregisters the device only then.
+ * A ring we drop (corrupt indexes, a failed connect) says Closing, as Xen's
+ * xenbus_dev_fatal does: the frontend's Closed then ends it like any other.
+ */
 static void frontend_changed(unsigned fe, unsigned id)
 {
     struct vbd *v = find(fe, id);
     char fpath[48], bpath[64];
-    unsigned long fs, bs;
+    unsigned long fs, bs, online = 0;
 
     snprintf(fpath, sizeof(fpath), "/local/domain/%u/device/vbd/%u", fe, id);
     snprintf(bpath, sizeof(bpath), "backend/vbd/%u/%u", fe, id);
@@ -259,17 +282,34 @@ static void frontend_changed(unsigned fe, unsigned id)
             return;
         if ((v = vbd_new(fe, id)) == NULL)
             return;
-        backend_init(v);
+        backend_init(v, "found");
     }
     if (!have) {
         vbd_free(v);                    /* the frontend's nodes are gone */
-    } else if (v->state == XenbusStateInitWait && fs == XenbusStateInitialised && !v->broken) {
-        connect(v);
-    } else if ((fs == XenbusStateClosing || fs == XenbusStateClosed) && v->state != XenbusStateClosed) {
-        disconnect(v, "frontend closing", false);
+        return;
+    }
+    switch (fs) {
+    case XenbusStateInitialising:
+    case XenbusStateInitialised:
+        if (v->state == XenbusStateClosed)
+            backend_init(v, "back");
+        if (v->state == XenbusStateInitWait && fs == XenbusStateInitialised)
+            connect(v);
+        break;
+    case XenbusStateClosing:
+        if (v->state != XenbusStateClosing && v->state != XenbusStateClosed) {
+            disconnect(v, "frontend closing", false);
+            set_state(v, XenbusStateClosing);
+        }
+        break;
+    case XenbusStateClosed:
+        if (v->state == XenbusStateClosed)
+            break;
+        disconnect(v, "frontend closed", false);    /* and a dropped ring's port */
         set_state(v, XenbusStateClosed);
-    } else if (fs == XenbusStateClosed && v->state == XenbusStateClosed) {
-        vbd_free(v);                    /* both closed: forget it and its nodes */
+        if (xs_read_number(v->bpath, "online", &online) || online != 1)
+            vbd_free(v);                /* unplugged: forget it and its nodes */
+        break;
     }
 }
 
@@ -356,8 +396,7 @@ static void serve(struct vbd *v)
         if (n < 0) {
             vlog(v, "ring indexes corrupt (req_prod %u, req_cons %u)", prod, v->req_cons);
             disconnect(v, "corrupt ring", true);
-            v->broken = true;
-            set_state(v, XenbusStateClosed);
+            set_state(v, XenbusStateClosing);   /* as connect() fails */
             return;
         }
         if (!n)
@@ -410,7 +449,7 @@ static void wait_for_work(void)
     bool watching = false;              /* a frontend whose death we must notice */
     ports[n++] = xenbus_port();
     for (unsigned i = 0; i < BLKBACK_VBDS; i++) {
-        if (vbds[i].used && vbds[i].mapped)    /* a broken ring's port: not listened to */
+        if (vbds[i].used && vbds[i].mapped)    /* a dropped ring's port: not listened to */
             ports[n++] = vbds[i].port;
         watching |= vbds[i].used && vbds[i].bound;
     }

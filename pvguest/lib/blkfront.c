@@ -27,20 +27,26 @@ static long fail(const char *step, long rc)
     return rc < 0 ? rc : -EIO;
 }
 
-long blkfront_wait_backend(struct blkfront *f, unsigned want)
+/* Wait until the backend's state is in lo..hi: that state, or -ETIME. */
+static long wait_backend(struct blkfront *f, unsigned lo, unsigned hi)
 {
     static char p[XENBUS_EVENT_MAX], t[XENBUS_EVENT_MAX];
     uint64_t deadline = time_now_ns() + WAIT_NS;
     unsigned long state = 0;
 
     while (time_now_ns() < deadline) {
-        if (!xs_read_number(f->backend_path, "state", &state) && state >= want)
+        if (!xs_read_number(f->backend_path, "state", &state) && state >= lo && state <= hi)
             return (long)state;
         if (!xs_next_event(p, sizeof(p), t, sizeof(t), true))
             break;
     }
-    printf("blkfront: vbd %u: backend state %lu, waited for %u\n", f->id, state, want);
+    printf("blkfront: vbd %u: backend state %lu, waited for %u..%u\n", f->id, state, lo, hi);
     return -ETIME;
+}
+
+long blkfront_wait_backend(struct blkfront *f, unsigned want)
+{
+    return wait_backend(f, want, ~0u);
 }
 
 /* A zeroed frame of ours mapped writable at a scratch VA; its mfn in *mfn.  NULL when out. */
@@ -55,7 +61,8 @@ static uint8_t *new_page(uint32_t *mfn)
     return (uint8_t *)(uintptr_t)va;
 }
 
-static long setup_shared(struct blkfront *f)
+/* Our ring page and bounce pages, once per device: a second life reuses them. */
+static long alloc_pages(struct blkfront *f)
 {
     uint32_t frames[1];
     unsigned dev = devices;
@@ -69,21 +76,27 @@ static long setup_shared(struct blkfront *f)
         table_ready = true;
     }
     devices++;
-    uint32_t mfn;
-    uint8_t *ring = new_page(&mfn);
-    if (!ring)
+    if (!(f->ring = (volatile struct xen_blkif_sring *)new_page(&f->ring_mfn)))
         return fail("ring page", -ENOMEM);
-    f->ring = (volatile struct xen_blkif_sring *)ring;
-    f->ring->h.req_event = 1;           /* SHARED_RING_INIT */
-    f->ring->h.rsp_event = 1;
     f->ring_ref = FIRST_REF + dev * (1 + BLKFRONT_SEGS);
-    gnttab_grant(f->ring_ref, f->backend, mfn, false);
     for (unsigned i = 0; i < BLKFRONT_SEGS; i++) {
-        if (!(f->data[i] = new_page(&mfn)))
+        if (!(f->data[i] = new_page(&f->data_mfn[i])))
             return fail("bounce page", -ENOMEM);
         f->data_ref[i] = f->ring_ref + 1 + i;
-        gnttab_grant(f->data_ref[i], f->backend, mfn, false);
     }
+    return 0;
+}
+
+/* Each life: an empty ring, our pages granted to the backend, a new port. */
+static long share(struct blkfront *f)
+{
+    memset((void *)f->ring, 0, PAGE_SIZE);
+    f->ring->h.req_event = 1;           /* SHARED_RING_INIT */
+    f->ring->h.rsp_event = 1;
+    f->req_prod_pvt = f->rsp_cons = 0;  /* FRONT_RING_INIT */
+    gnttab_grant(f->ring_ref, f->backend, f->ring_mfn, false);
+    for (unsigned i = 0; i < BLKFRONT_SEGS; i++)
+        gnttab_grant(f->data_ref[i], f->backend, f->data_mfn[i], false);
     long port = evtchn_alloc_unbound(f->backend);
     if (port < 0)
         return fail("event channel", port);
@@ -110,17 +123,16 @@ static long publish_ring(struct blkfront *f)
     return 0;
 }
 
-long blkfront_connect(struct blkfront *f)
+/* The first life: the toolstack's nodes (dom.disk=1), our first device and its backend. */
+static long find_device(struct blkfront *f)
 {
     char ids[64], node[80];
     unsigned long v;
     long rc;
 
-    memset(f, 0, sizeof(*f));
     if ((rc = xs_read_number("", "domid", &v)) < 0)
         return fail("our domid", rc);
     f->self = (unsigned)v;
-    /* Step 2: the toolstack's nodes (dom.disk=1): our first device and its backend. */
     if ((rc = xs_directory(0, "device/vbd", ids, sizeof(ids))) <= 0 || !parse_uint(ids, &v))
         return fail("no device/vbd (the domain needs dom.disk=1)", rc < 0 ? rc : -ENODEV);
     f->id = (unsigned)v;
@@ -130,14 +142,34 @@ long blkfront_connect(struct blkfront *f)
         (rc = xs_read(0, node, f->backend_path, sizeof(f->backend_path))) < 0)
         return fail("the device's backend-id and backend", rc);
     f->backend = (unsigned)v;
-    if ((rc = setup_shared(f)) < 0)
-        return rc;
-    char state_path[96];
-    snprintf(state_path, sizeof(state_path), "%s/state", f->backend_path);
-    if ((rc = xs_watch(state_path, "blkfront")) < 0)
-        return fail("watch on the backend's state", rc);
+    snprintf(f->state_path, sizeof(f->state_path), "%s/state", f->backend_path);
+    return alloc_pages(f);
+}
 
-    if ((rc = blkfront_wait_backend(f, XenbusStateInitWait)) < 0)
+long blkfront_connect(struct blkfront *f)
+{
+    unsigned long v;
+    long rc;
+
+    if (!f->ring) {
+        memset(f, 0, sizeof(*f));
+        if ((rc = find_device(f)) < 0)
+            return rc;
+    }
+    if ((rc = share(f)) < 0)
+        return rc;
+    /*
+     * A second life (ours, or a kernel's after GRUB's): say Initialising,
+     * which a Closed backend answers with InitWait.  Its state may still
+     * say Closed, from the last life, so wait for InitWait itself.
+     */
+    if ((rc = xs_read_number(f->path, "state", &v)) < 0 ||
+        (v != XenbusStateInitialising &&
+         (rc = xs_printf(f->path, "state", "%u", XenbusStateInitialising)) < 0))
+        return fail("state Initialising", rc);
+    if ((rc = xs_watch(f->state_path, "blkfront")) < 0)
+        return fail("watch on the backend's state", rc);
+    if ((rc = wait_backend(f, XenbusStateInitWait, XenbusStateInitWait)) < 0)
         return rc;
     if ((rc = publish_ring(f)) < 0)
         return rc;
@@ -157,16 +189,24 @@ long blkfront_connect(struct blkfront *f)
     return 0;
 }
 
+/*
+ * Closing, and the backend's Closing; Closed, and the backend's Closed:
+ * by then it has unmapped our ring (Xen's classic blkback does at Closing,
+ * Linux's at Closed), so we end our grants, idle, and our port.  After
+ * that blkfront_connect may start a new life.
+ */
 long blkfront_disconnect(struct blkfront *f)
 {
     long rc;
     if ((rc = xs_printf(f->path, "state", "%u", XenbusStateClosing)) < 0)
         return fail("state Closing", rc);
-    if ((rc = blkfront_wait_backend(f, XenbusStateClosed)) < 0)
+    if ((rc = blkfront_wait_backend(f, XenbusStateClosing)) < 0)
         return rc;
     if ((rc = xs_printf(f->path, "state", "%u", XenbusStateClosed)) < 0)
         return fail("state Closed", rc);
-    /* The backend has unmapped the ring: revoking must find it idle. */
+    if ((rc = wait_backend(f, XenbusStateClosed, XenbusStateClosed)) < 0)
+        return rc;
+    xs_unwatch(f->state_path, "blkfront");
     uint16_t busy = gnttab_revoke(f->ring_ref);
     for (unsigned i = 0; i < BLKFRONT_SEGS; i++)
         busy |= gnttab_revoke(f->data_ref[i]);

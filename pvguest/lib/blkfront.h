@@ -11,6 +11,10 @@
  *      event-channel, protocol and, last, state = Initialised;
  *   4. wait for Connected, read sectors, sector-size and info, and say
  *      Connected ourselves.
+ * blkfront_disconnect() closes it (Closing, Closed, then our grants and
+ * port ended), after which blkfront_connect() may open it again: a new life,
+ * which says Initialising to the backend and goes through 3 and 4 with the
+ * same pages and grant references.
  * Data
  * moves through BLKFRONT_SEGS bounce pages granted to the backend once at
  * connect; each request names them by grant reference.  One request is in
@@ -31,17 +35,18 @@ struct blkfront {
     volatile struct xen_blkif_sring *ring;
     xen_grant_ref_t ring_ref, data_ref[BLKFRONT_SEGS];
     uint8_t *data[BLKFRONT_SEGS];       /* the bounce pages the refs grant */
+    uint32_t ring_mfn, data_mfn[BLKFRONT_SEGS];     /* granted again each life */
     unsigned port;
     uint32_t req_prod_pvt, rsp_cons;
     uint64_t sectors;                   /* from the backend, at Connected */
     unsigned sector_size, info;
     uint64_t next_id;
-    char path[64], backend_path[80];
+    char path[64], backend_path[80], state_path[96];
 };
 
-/* 0, or -errno (the step that failed is printed). */
+/* 0, or -errno (the step that failed is printed).  f zeroed, or disconnected. */
 long blkfront_connect(struct blkfront *f);
-/* Closing -> wait for the backend's Closed -> Closed; revoke our grants. */
+/* Closing -> the backend's Closing -> Closed -> its Closed; end our grants and port. */
 long blkfront_disconnect(struct blkfront *f);
 
 /*

@@ -10,8 +10,10 @@
  * unknown operation; then a whole ring of bad requests at once.  A good
  * write between them shows the backend still serves us.  Then req_prod is
  * set 1000 past the ring: the backend must drop our connection (its state
- * Closed) and nothing else.  Last it notifies G (binding G's first port):
- * G then checks its own sectors are intact.
+ * Closing, as Xen's xenbus_dev_fatal) and nothing else.  Then it notifies
+ * G (binding G's first port): G then checks its own sectors are intact.
+ * Last it closes the dropped connection and opens a new one, which must
+ * serve it again: a ring once corrupt is no reason to refuse a new life.
  * With die=1 it instead fills the ring with good writes, notifies, and
  * crashes at once: the backend must notice and clean up.
  */
@@ -109,8 +111,23 @@ static void scribble_ring(void)
     printf("blk-hostile: req_prod set 1000 past the ring\n");
     f.ring->h.req_prod = f.req_prod_pvt + 1000;
     evtchn_send(f.port);
-    check(blkfront_wait_backend(&f, XenbusStateClosed), XenbusStateClosed,
+    check(blkfront_wait_backend(&f, XenbusStateClosing), XenbusStateClosing,
           "backend state after the scribble");
+}
+
+/* Close the dropped connection, open a new one, write and read a sector. */
+static void start_over(void)
+{
+    static uint8_t sector[XEN_BLKIF_SECTOR_SIZE];
+    if (!check(blkfront_disconnect(&f), 0, "disconnect after the scribble") ||
+        !check(blkfront_connect(&f), 0, "connect after the scribble"))
+        return;
+    memset(sector, 0x5a, sizeof(sector));
+    check(blkfront_io(&f, BLKIF_OP_WRITE, 1, sector, 1), BLKIF_RSP_OKAY, "write in the new life");
+    memset(sector, 0, sizeof(sector));
+    check(blkfront_io(&f, BLKIF_OP_READ, 1, sector, 1), BLKIF_RSP_OKAY, "read in the new life");
+    check(sector[0] == 0x5a && sector[sizeof(sector) - 1] == 0x5a, 1, "the sector read back");
+    check(blkfront_disconnect(&f), 0, "disconnect of the new life");
 }
 
 static void die_mid_request(void)
@@ -152,6 +169,7 @@ void pvguest_main(const xen_start_info_t *si)
         scribble_ring();
         if (g != NONE)
             tell(g);
+        start_over();
         test_pass();
     }
     xtf_exit();

@@ -1,7 +1,7 @@
 /*
  * blk-rw - a well-behaved blkfront: write its whole disk, read it back, checksum.
  *
- * Booted as "dom.disk=1 -- [seed=S] [wait=H] [expect=TEXT] [bench=N]" beside
+ * Booted as "dom.disk=1 -- [seed=S] [wait=H] [expect=TEXT] [reopen=1] [bench=N]" beside
  * the blkback service domain B and xenstored.  It connects
  * (pvguest/lib/blkfront.c), checks what the backend published (sectors,
  * sector-size 512); with expect= it first checks that sector 0 begins
@@ -12,7 +12,10 @@
  * H binds to our first event channel port and notifies it - and reads the
  * whole disk again: whatever H sent the backend, our sectors must be
  * unchanged.  Last it disconnects, which the backend must answer by
- * unmapping our ring (our grants then revoke cleanly).
+ * unmapping our ring (our grants then revoke cleanly).  With reopen=1 it
+ * then connects again - a second life of the same vbd, as a kernel that
+ * GRUB booted from the disk has after GRUB closed it - reads the whole
+ * disk back (what the first life wrote, unchanged), and disconnects again.
  * With bench=N it only measures, for tools/bench: N writes and N reads of
  * BLKFRONT_MAX_BYTES (11 granted pages) through the backend, and N memcpy
  * of as many bytes inside this domain, as "bench: <row> <n> <ticks>".
@@ -136,6 +139,18 @@ static void bench(unsigned n)
     printf("bench: memcpy-44k %u %llu\n", n, (unsigned long long)(rdtsc() - t0));
 }
 
+/* A second life of the vbd: the same disk, with what the first life wrote. */
+static void reopen(uint32_t want)
+{
+    uint64_t sectors = f.sectors;
+    if (!check(blkfront_connect(&f), 0, "connect again"))
+        return;
+    printf("blk-rw: vbd %u on backend d%u again\n", f.id, f.backend);
+    check(f.sectors == sectors, 1, "the same sectors (%llu) again", (unsigned long long)f.sectors);
+    verify("after reopening", want);
+    check(blkfront_disconnect(&f), 0, "disconnect again");
+}
+
 /* Block until H notifies port (bound by H with EVTCHNOP_bind_interdomain). */
 static void wait_for(unsigned h, unsigned port)
 {
@@ -186,6 +201,8 @@ void pvguest_main(const xen_start_info_t *si)
                 verify("after the hostile guest", want);
             }
             check(blkfront_disconnect(&f), 0, "disconnect");
+            if (cmdline_uint("reopen", 0))
+                reopen(want);
             test_pass();
         }
     }
