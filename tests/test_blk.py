@@ -217,6 +217,31 @@ def test_blk_the_toolstack_writes_both_halves_of_the_vbd_with_xens_nodes_and_per
     b.expect_status(0)
 
 
+def test_blk_a_frontend_that_ends_before_connecting_loses_its_vbd_as_xl_removes_its_nodes(boot):
+    # d0 (echo, dom.disk=1) ends while its vbd waits in InitWait: no ring,
+    # no port, nothing blkback could see die. The toolstack removes
+    # /local/domain/0, as xl does at a domain's end, and blkback's watch on
+    # the frontend's node frees the slot. d1 (echo) keeps the machine up
+    # and ends only when that line has come (input moves on from the ended
+    # d0 to d1), so the order holds by construction: without the removal,
+    # the run waits out its timeout.
+    need_blkback()
+    b = boot(guest("echo", "dom.disk=1"), guest("echo"), BLKBACK, XENSTORED, timeout=180,
+             extra=["--input", r"quit\n",
+                    "--input-after", r"^\(d2\) blkback: d0 vbd 51712: frontend found",
+                    "--input", r"quit\n",
+                    "--input-after", r"^\(d2\) blkback: d0 vbd 51712: frontend's nodes removed"])
+    b.expect_in_order([r"^\(d2\) blkback: d0 vbd 51712: frontend found, slot (\d), state InitWait$",
+                       r"^\(d0\) echo: quit$",
+                       r"^\(hv\) d0 shutdown: poweroff$",
+                       r"^\(d2\) blkback: d0 vbd 51712: frontend's nodes removed, slot 0 free$",
+                       r"^\(hv\) console input: d0 has ended$",
+                       r"^\(d1\) echo: quit$"])
+    b.forbid(r"^\(hv\) xenstored: XS_")                     # the toolstack's XS_RM was not refused
+    b.expect(NO_LEAK)
+    b.expect_status(0)
+
+
 def test_blk_a_disk_without_a_blkback_service_is_refused_with_a_warning(boot):
     b = boot(guest("blk-rw", "dom.disk=1"), XENSTORED, timeout=180)
     b.expect(r"^\(hv\) warning: d0: dom.disk=1 but no blkback service: no disk$")

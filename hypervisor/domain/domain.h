@@ -137,8 +137,7 @@ struct domain {
     mfn_t console_mfn;          /* start_info.console.domU.mfn, or INVALID_MFN */
     uint16_t store_port, console_port;  /* their ports in d (0: none) */
     bool console_connected;     /* it notified its console port: input goes to the ring */
-    uint8_t xs_step;            /* toolstack.c: the next introduction message to send */
-    bool xs_release;            /* toolstack.c: XS_RELEASE still to send */
+    uint8_t xs_step;            /* toolstack.c: the next introduction or end message to send */
     bool disk;                  /* dom.disk=1: rings.c finds its backend, toolstack.c */
     uint16_t disk_backend;      /*   writes the vbd's nodes (docs/sharing.md) */
 };

@@ -5,7 +5,9 @@
  * it makes /local/domain/N, gives N that directory, writes N's name, id,
  * memory and console ring, then sends XS_INTRODUCE with N's store page and
  * port, so xenstored maps the page and binds the port.  When N ends it
- * sends XS_RELEASE.  Here the hypervisor plays that part, over xenstored's
+ * removes /local/domain/N (so a backend watching N's device nodes sees
+ * its frontend go, whatever state the device was in) and sends
+ * XS_RELEASE.  Here the hypervisor plays that part, over xenstored's
  * OWN store ring (its start_info.store_mfn page), where it is the client:
  * it writes requests into req[] and reads answers from rsp[].  The port
  * behind that ring waits for DOMID_XEN, so xenstored's notify comes back
@@ -44,7 +46,7 @@ enum { STEP_NONE, STEP_MKDIR, STEP_PERMS, STEP_NAME, STEP_DOMID, STEP_TARGET,
        STEP_FE_TYPE, STEP_FE_STATE, STEP_BE_MKDIR, STEP_BE_PERMS, STEP_BE_FRONTEND,
        STEP_BE_FRONTEND_ID, STEP_BE_DEV, STEP_BE_MODE, STEP_BE_ONLINE, STEP_BE_STATE,
        STEP_CONS_REF, STEP_CONS_PORT, STEP_CONS_TYPE, STEP_INTRODUCE, STEP_DONE,
-       STEP_RELEASE };
+       STEP_RM, STEP_RELEASE };         /* the end of a domain, after STEP_DONE */
 
 #define VBD "/device/vbd/51712"
 static const struct { uint8_t type; bool be; const char *key, *val; } steps[] = {
@@ -67,12 +69,13 @@ static const struct { uint8_t type; bool be; const char *key, *val; } steps[] = 
     [STEP_CONS_REF] = { XS_WRITE, 0, "/console/ring-ref", 0 },
     [STEP_CONS_PORT] = { XS_WRITE, 0, "/console/port", 0 },
     [STEP_CONS_TYPE] = { XS_WRITE, 0, "/console/type", "xenconsoled" },
-    [STEP_INTRODUCE] = { XS_INTRODUCE, 0, NULL, 0 }, [STEP_RELEASE] = { XS_RELEASE, 0, NULL, 0 },
+    [STEP_INTRODUCE] = { XS_INTRODUCE, 0, NULL, 0 }, [STEP_RM] = { XS_RM, 0, "", 0 },
+    [STEP_RELEASE] = { XS_RELEASE, 0, NULL, 0 },
 };
 
 static const char *const type_names[] = {
     [XS_MKDIR] = "XS_MKDIR", [XS_SET_PERMS] = "XS_SET_PERMS", [XS_WRITE] = "XS_WRITE",
-    [XS_INTRODUCE] = "XS_INTRODUCE", [XS_RELEASE] = "XS_RELEASE",
+    [XS_INTRODUCE] = "XS_INTRODUCE", [XS_RELEASE] = "XS_RELEASE", [XS_RM] = "XS_RM",
 };
 
 static uint32_t req_prod, rsp_cons;     /* our own copies: xenstored cannot move them */
@@ -139,9 +142,12 @@ static uint32_t message(const struct domain *d, unsigned step, char *buf, uint32
     return len;
 }
 
-/* The step after `step` for d, skipping the console's without a console ring. */
+/* The step after `step` for d, skipping the console's without a console ring;
+ * after the last of a domain's end, nothing. */
 static unsigned next_step(const struct domain *d, unsigned step)
 {
+    if (step == STEP_RELEASE)
+        return STEP_NONE;
     step++;
     if (step == STEP_FE_MKDIR && !d->disk)
         step = STEP_CONS_REF;
@@ -196,12 +202,6 @@ static bool send_requests(volatile struct xen_xenstore_domain_interface *r)
     }
     for (unsigned i = 0; i < 2 * nr_domains; i++) {
         struct domain *d = domains[i % nr_domains];
-        if (d->xs_release) {
-            if (!send(r, cons, d, STEP_RELEASE))
-                return sent;
-            d->xs_release = false;
-            sent = true;
-        }
         while (d->xs_step != STEP_NONE && d->xs_step != STEP_DONE && !waits_for_backend(d)) {
             if (!send(r, cons, d, d->xs_step))
                 return sent;
@@ -286,8 +286,7 @@ void toolstack_start(struct domain *d)
 void toolstack_release(struct domain *d)
 {
     bool began = d->xs_step != STEP_NONE && d->xs_step != STEP_MKDIR;
-    d->xs_step = STEP_NONE;
-    d->xs_release = began;
+    d->xs_step = began ? STEP_RM : STEP_NONE;
     if (began)
         toolstack_pump();
 }

@@ -176,6 +176,7 @@ static void vbd_free(struct vbd *v)
 {
     char path[64];
     disconnect(v, "removed", false);
+    vlog(v, "frontend's nodes removed, slot %u free", v->slot);
     slot_used[v->slot] = false;
     slot_dirty[v->slot] = true;
     xs_unwatch(v->fpath, "fe");

@@ -55,6 +55,9 @@ void watch_free_all(struct xs_store *s, struct xs_conn *c);
  * allowed to read it; recursive (rm) also fires watches below path. */
 void watch_fire(struct xs_store *s, const char *path, const struct xs_perms *perms,
                 bool recursive);
+/* Before the subtree at path leaves t: each watch strictly below path, to a
+ * watcher who may read the watched node in t. */
+void watch_fire_below(struct xs_store *s, const struct xs_tree *t, const char *path);
 /* @introduceDomain (0) or @releaseDomain (1). */
 void watch_fire_special(struct xs_store *s, unsigned which);
 int special_index(const char *path);            /* 0, 1, or -1 */

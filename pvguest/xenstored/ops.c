@@ -214,12 +214,19 @@ static int do_rm(struct req *r)
     struct xs_tree *t;
     int rc = path_arg(r);
 
+    struct xs_node *n;
+
     if (!rc)
         rc = tree_for_change(r, &t);
+    /* Outside a transaction, each watch on a node below goes off now, while
+     * that node's own permissions can still be read (in a transaction, at
+     * its commit, with the removed node's: coarser, see watch.c). */
+    if (!rc && !r->tx && !tree_get(t, &who, r->s->path, 'w', &n))
+        watch_fire_below(r->s, t, r->s->path);
     if (!rc)
         rc = tree_rm(t, &r->s->arena, &who, r->s->path, &removed);
     if (!rc && removed.n)                       /* something was removed */
-        rc = changed(r, &removed, true);
+        rc = changed(r, &removed, r->tx != NULL);
     return rc;
 }
 

@@ -4,7 +4,11 @@
  * A watch is (path, token) on a connection; a change at P fires every
  * watch on P or an ancestor of P with the event "P\0token\0", to watchers
  * who may read the changed node.  Removing a subtree also fires the
- * watches inside it, each with its own path, as Xen does.  A watch given
+ * watches inside it, each with its own path, as Xen does, to watchers who
+ * may read the node watched (so a backend that may read its frontend's
+ * device node hears of its removal when the toolstack removes the
+ * frontend's whole /local/domain/N, which the backend may not read);
+ * inside a transaction, with the removed node's permissions, at commit.  A watch given
  * as a relative path hears relative paths.
  *
  * A transaction sees the store as it was when it started plus its own
@@ -111,6 +115,21 @@ void watch_fire(struct xs_store *s, const char *path, const struct xs_perms *per
             else if (recursive && is_under(w->path, path))
                 event(s, c, w, w->path);
         }
+    }
+}
+
+void watch_fire_below(struct xs_store *s, const struct xs_tree *t, const char *path)
+{
+    struct xs_node *n;
+    for (unsigned i = 0; i < XS_MAX_CONNS; i++) {
+        struct xs_conn *c = &s->conns[i];
+        struct xs_who who = conn_who(c);
+        if (!c->used || c->dead)
+            continue;
+        for (struct xs_watch *w = c->watches; w; w = w->next)
+            if (strcmp(w->path, path) && is_under(w->path, path) &&
+                !tree_get(t, &who, w->path, 'r', &n))
+                event(s, c, w, w->path);
     }
 }
 

@@ -341,6 +341,20 @@ static void watches_fire_to_readers(void)
     CHECK_STR(call(D1, XS_WATCH, 0, "onlypath", NULL), "EINVAL");
     CHECK_STR(call(D1, XS_RESET_WATCHES, 0, "", NULL), "");
     CHECK(D1->nwatches == 0);
+    /* The toolstack removing D1's whole home, which D2 may not read: D2
+     * hears of the node inside it that it may read (a backend's view of its
+     * frontend's device), as in Xen, and not of the one it may not. */
+    CHECK_STR(write_(D1, 0, "device/vbd/9", "1"), "");
+    CHECK_STR(call(D1, XS_SET_PERMS, 0, "device/vbd/9|n1|r2", NULL), "");
+    CHECK_STR(write_(D1, 0, "device/vbd/8", "1"), "");
+    CHECK_STR(call(D2, XS_WATCH, 0, "/local/domain/1/device/vbd/9|be", NULL), "");
+    CHECK_STR(call(D2, XS_WATCH, 0, "/local/domain/1/device/vbd/8|nope", NULL), "");
+    nevents = 0;
+    CHECK_STR(call(T, XS_RM, 0, "/local/domain/1", NULL), "");
+    drain(D2, &m);
+    CHECK(saw_event("/local/domain/1/device/vbd/9", "be"));
+    CHECK(!saw_event("/local/domain/1/device/vbd/8", "nope"));
+    CHECK(!saw_event("/local/domain/1/device/vbd/8", "spy"));
 }
 
 static uint32_t tx_begin(struct xs_conn *c)
