@@ -46,9 +46,7 @@
 
 static struct time_scale tsc_scale;     /* TSC ticks -> ns; zero until time_init() */
 static uint64_t tsc_at_zero;            /* the TSC at system time 0 */
-/* When time_irq() last ran, and a period, in TSC ticks: time_tick_due() is
- * asked once per item of every long hypercall, so it converts nothing. */
-static uint64_t last_tick_tsc, tick_period_tsc = ~0ull;
+uint64_t last_tick_tsc, tick_period_tsc = ~0ull;     /* time.h: time_tick_due() */
 static uint64_t wc_sec;                 /* the wallclock at system time 0 */
 static uint32_t wc_nsec;
 
@@ -127,16 +125,6 @@ void time_init(void)
 uint64_t time_now_ns(void)
 {
     return time_calc_ticks_to_ns(rdtsc() - tsc_at_zero, tsc_scale);
-}
-
-/*
- * A period has passed since the last tick ran, so the next one is waiting
- * (IF is clear in the hypervisor).  Long hypercalls ask this between items
- * and continue (hypercall.c), which bounds how late a tick can be taken.
- */
-bool time_tick_due(void)
-{
-    return rdtsc() - last_tick_tsc >= tick_period_tsc;
 }
 
 /*
