@@ -46,7 +46,7 @@
 
 static struct time_scale tsc_scale;     /* TSC ticks -> ns; zero until time_init() */
 static uint64_t tsc_at_zero;            /* the TSC at system time 0 */
-uint64_t last_tick_tsc, tick_period_tsc = ~0ull;     /* time.h: time_tick_due() */
+uint64_t time_last_tick_tsc, time_tick_period_tsc = ~0ull;     /* time.h: time_tick_due() */
 static uint64_t wc_sec;                 /* the wallclock at system time 0 */
 static uint32_t wc_nsec;
 
@@ -111,8 +111,8 @@ void time_init(void)
 {
     uint64_t tsc_hz = calibrate_tsc();
     tsc_scale = time_calc_scale(tsc_hz);
-    tsc_at_zero = last_tick_tsc = rdtsc();
-    tick_period_tsc = tsc_hz / TIME_HZ;
+    tsc_at_zero = time_last_tick_tsc = rdtsc();
+    time_tick_period_tsc = tsc_hz / TIME_HZ;
     read_wallclock();
     if (!hv_opts.tick_pit && start_apic_tick(tsc_hz))
         return;                 /* IRQ 0 stays masked at the PIC (pic_init) */
@@ -208,7 +208,7 @@ static bool vcpu_due(const struct vcpu *v, uint64_t now)
  */
 void time_irq(void)
 {
-    last_tick_tsc = rdtsc();
+    time_last_tick_tsc = rdtsc();
     uint64_t now = time_now_ns();
     for (unsigned i = 0; i < nr_domains; i++) {
         struct domain *d = domains[i];

@@ -17,8 +17,8 @@ uint64_t time_now_ns(void);
  * between items and continue (hypercall.c), which bounds how late a tick
  * can be taken; inline, and it converts nothing: it is asked once per item.
  */
-extern uint64_t last_tick_tsc, tick_period_tsc;
-static inline bool time_tick_due(void) { return rdtsc() - last_tick_tsc >= tick_period_tsc; }
+extern uint64_t time_last_tick_tsc, time_tick_period_tsc;
+static inline bool time_tick_due(void) { return rdtsc() - time_last_tick_tsc >= time_tick_period_tsc; }
 /* The tick interrupt: fire due guest timers (VIRQ_TIMER), tell the scheduler. */
 void time_irq(void);
 /* Refresh d's vcpu_time_info and wallclock in its shared_info. */
