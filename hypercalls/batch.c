@@ -45,7 +45,7 @@ long batch_run(const struct batch *b, guest_ptr_t items, uint32_t count_arg,
     if (resumed && pdone)
         copy_from_guest(&done, pdone, sizeof(done));   /* as Xen, a done word we cannot reach is ignored */
     for (i = 0; ; i++) {
-        rc = page_type_finish_puts(d);           /* an unpin's tables, let go in steps */
+        rc = d->nr_puts ? page_type_finish_puts(d) : 0;   /* an unpin's tables, let go in steps */
         if (!rc && i == count)
             break;
         if (!rc && i && hypercall_preempt_check())

@@ -27,18 +27,16 @@
 static int mmu_one(struct domain *d, const void *item)
 {
     const struct xen_mmu_update *u = item;
-    unsigned cmd = u->ptr & 3;
-    uint64_t ma = u->ptr & ~3ull;
-    uint32_t pfn;
-    if ((ma >> PAGE_SHIFT) > 0xffffffffull)
-        return -EINVAL;
-    mfn_t m = _mfn((uint32_t)(ma >> PAGE_SHIFT));
+    uint32_t lo = (uint32_t)u->ptr, hi = (uint32_t)(u->ptr >> 32), pfn, cmd = lo & 3;
+    if (hi >> (32 - PAGE_SHIFT))
+        return -EINVAL;                           /* a frame number above 32 bits */
+    mfn_t m = _mfn(hi << (32 - PAGE_SHIFT) | lo >> PAGE_SHIFT);
     switch (cmd) {
     case MMU_NORMAL_PT_UPDATE:
     case MMU_PT_UPDATE_PRESERVE_AD:
-        if (ma & 7)
+        if (lo & 4)
             return -EINVAL;                       /* entries are 8-byte aligned */
-        return page_type_mod_entry(d, m, (ma & (PAGE_SIZE - 1)) >> 3, u->val,
+        return page_type_mod_entry(d, m, (lo & (PAGE_SIZE - 1)) >> 3, u->val,
                                    cmd == MMU_PT_UPDATE_PRESERVE_AD);
     case MMU_MACHPHYS_UPDATE:
         if (!domain_owns_frame(d, m, &pfn))

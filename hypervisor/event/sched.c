@@ -136,7 +136,9 @@ static void account(struct domain *d, uint64_t now)
  */
 static void switch_to(struct domain *d, struct cpu_regs *frame)
 {
-    vcpu_switch(d, (unsigned)vcpu_next(d));
+    unsigned n = (unsigned)vcpu_next(d);
+    if (n != d->vcpu_id)
+        vcpu_switch(d, n);
     *frame = d->regs;
     write_cr3((uint32_t)directmap_pa(d->pdpt));
     desc_switch_to(d);

@@ -46,9 +46,7 @@
 
 static struct time_scale tsc_scale;     /* TSC ticks -> ns; zero until time_init() */
 static uint64_t tsc_at_zero;            /* the TSC at system time 0 */
-/* When time_irq() last ran, and a period, in TSC ticks: time_tick_due() is
- * asked once per item of every long hypercall, so it converts nothing. */
-static uint64_t last_tick_tsc, tick_period_tsc = ~0ull;
+uint64_t time_last_tick_tsc, time_tick_period_tsc = ~0ull;     /* time.h: time_tick_due() */
 static uint64_t wc_sec;                 /* the wallclock at system time 0 */
 static uint32_t wc_nsec;
 
@@ -113,8 +111,8 @@ void time_init(void)
 {
     uint64_t tsc_hz = calibrate_tsc();
     tsc_scale = time_calc_scale(tsc_hz);
-    tsc_at_zero = last_tick_tsc = rdtsc();
-    tick_period_tsc = tsc_hz / TIME_HZ;
+    tsc_at_zero = time_last_tick_tsc = rdtsc();
+    time_tick_period_tsc = tsc_hz / TIME_HZ;
     read_wallclock();
     if (!hv_opts.tick_pit && start_apic_tick(tsc_hz))
         return;                 /* IRQ 0 stays masked at the PIC (pic_init) */
@@ -127,16 +125,6 @@ void time_init(void)
 uint64_t time_now_ns(void)
 {
     return time_calc_ticks_to_ns(rdtsc() - tsc_at_zero, tsc_scale);
-}
-
-/*
- * A period has passed since the last tick ran, so the next one is waiting
- * (IF is clear in the hypervisor).  Long hypercalls ask this between items
- * and continue (hypercall.c), which bounds how late a tick can be taken.
- */
-bool time_tick_due(void)
-{
-    return rdtsc() - last_tick_tsc >= tick_period_tsc;
 }
 
 /*
@@ -220,7 +208,7 @@ static bool vcpu_due(const struct vcpu *v, uint64_t now)
  */
 void time_irq(void)
 {
-    last_tick_tsc = rdtsc();
+    time_last_tick_tsc = rdtsc();
     uint64_t now = time_now_ns();
     for (unsigned i = 0; i < nr_domains; i++) {
         struct domain *d = domains[i];

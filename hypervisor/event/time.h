@@ -2,6 +2,7 @@
 #ifndef HV_TIME_H
 #define HV_TIME_H
 #include "hypervisor/domain/domain.h"
+#include "arch/x86/x86.h"
 
 /* The periodic tick (local APIC timer, or PIT channel 0 on IRQ 0): time_irq() runs this often. */
 #define TIME_HZ 1000
@@ -10,8 +11,14 @@
 void time_init(void);
 /* Nanoseconds since boot (system time), from the TSC. */
 uint64_t time_now_ns(void);
-/* A tick period has passed since the tick last ran: it is pending behind IF. */
-bool time_tick_due(void);
+/*
+ * A period has passed since the last tick ran (TSC ticks), so the next one
+ * is waiting (IF is clear in the hypervisor).  Long hypercalls ask this
+ * between items and continue (hypercall.c), which bounds how late a tick
+ * can be taken; inline, and it converts nothing: it is asked once per item.
+ */
+extern uint64_t time_last_tick_tsc, time_tick_period_tsc;
+static inline bool time_tick_due(void) { return rdtsc() - time_last_tick_tsc >= time_tick_period_tsc; }
 /* The tick interrupt: fire due guest timers (VIRQ_TIMER), tell the scheduler. */
 void time_irq(void);
 /* Refresh d's vcpu_time_info and wallclock in its shared_info. */

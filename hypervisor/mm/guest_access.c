@@ -23,11 +23,6 @@ bool guest_range_ok(guest_ptr_t p, size_t n)
     return n <= HYPERVISOR_VIRT_START_ && p <= HYPERVISOR_VIRT_START_ - n;
 }
 
-bool guest_code_ok(uint32_t eip)
-{
-    return eip < HYPERVISOR_VIRT_START_;
-}
-
 bool guest_stack_ok(uint32_t esp)
 {
     return esp >= GUEST_STACK_FRAME_MAX && guest_range_ok(esp - GUEST_STACK_FRAME_MAX, GUEST_STACK_FRAME_MAX);

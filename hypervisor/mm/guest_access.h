@@ -37,6 +37,6 @@ bool guest_range_ok(guest_ptr_t p, size_t n);
  * (SS, ESP, the parameters, CS, EIP; docs/attacks.md, case 60).  The
  * hypervisor's own bounce frames go through copy_to_guest, checked anyway. */
 #define GUEST_STACK_FRAME_MAX 140
-bool guest_code_ok(uint32_t eip);
+static inline bool guest_code_ok(uint32_t eip) { return eip < HYPERVISOR_VIRT_START_; }
 bool guest_stack_ok(uint32_t esp);
 #endif

@@ -38,7 +38,7 @@ bool debugreg_de(const struct domain *d)
 /* Make the real registers d's: its breakpoints armed, or none. */
 static void load(const struct domain *d)
 {
-    uint32_t dr7 = debugreg_hw_dr7(d->vcpu.dr[7]);
+    uint32_t dr7 = d->vcpu.dr[7] & DR7_ENABLES ? debugreg_hw_dr7(d->vcpu.dr[7]) : 0;   /* most: none */
     if (debugreg_enabled(dr7)) {
         write_dr(7, 0);                     /* nothing armed while DR0-3 change */
         write_dr(0, d->vcpu.dr[0]);

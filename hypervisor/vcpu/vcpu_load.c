@@ -14,7 +14,7 @@
 #include "hypervisor/vcpu/gdt.h"
 #include "hypervisor/mm/page_type.h"
 
-int vcpu_next(struct domain *d)
+int vcpu_next_of_several(struct domain *d)
 {
     for (unsigned k = 1; k <= d->nr_vcpus; k++) {
         unsigned n = (d->vcpu_id + k) % d->nr_vcpus;
@@ -27,8 +27,6 @@ int vcpu_next(struct domain *d)
 
 void vcpu_switch(struct domain *d, unsigned n)
 {
-    if (n == d->vcpu_id)
-        return;
     fpu_release(d);                 /* the FPU registers are the old vCPU's */
     vcpu_load(d, n);
     gdt_switch_to(NULL);            /* shown for d, but the old vCPU's GDT */

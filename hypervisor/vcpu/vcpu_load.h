@@ -28,8 +28,15 @@ static inline unsigned vcpu_load(struct domain *d, unsigned n)
 }
 
 /* The vCPU of d to run next, round robin after the loaded one; -1 if none is up and awake. */
-int vcpu_next(struct domain *d);
+int vcpu_next_of_several(struct domain *d);
+static inline int vcpu_next(struct domain *d)
+{
+    if (d->nr_vcpus == 1)           /* most domains: no walk; every switch asks twice */
+        return d->up && !d->blocked ? 0 : -1;
+    return vcpu_next_of_several(d);
+}
 
-/* Load vCPU n for good, for the scheduler, which then loads the CPU from it (sched.c). */
+/* Load vCPU n (not the loaded one) for good, for the scheduler, which then loads the CPU
+ * from it (sched.c). */
 void vcpu_switch(struct domain *d, unsigned n);
 #endif

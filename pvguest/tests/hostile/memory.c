@@ -50,9 +50,18 @@ void case_fast_path_rw(void)
     check(HYPERVISOR_update_va_mapping(va, mm_pte(l1, RW), UVMF_INVLPG), -EBUSY, "... (update_va_mapping)");
     check(mm_update(ma, mm_pte(l1, RW | PTE_DIRTY)), -EBUSY, "... to RW with Dirty set");
     check(mm_update(ma, mm_pte(l1, RO | PTE_DIRTY)), 0, "... Dirty alone (allowed)");
+    check(mm_update(ma, mm_pte(l1, RO | PTE_PCD)), -EINVAL, "... PCD alone (the fast path checks the bits)");
     check_u64("... the entry is still read-only", pte_at(va) & PTE_RW, 0);
     check(write_faults(va), 1, "... a write through it faults");
     check(mm_map(va, 0), 0, "unmap");
+    /* The fast path takes and lets go of nothing: no writable type is left behind, none dropped twice. */
+    uint32_t f = zmfn(), fva = scratch(1, f, RW);
+    check(mm_update(mm_l1e_ma(fva), mm_pte(f, RW | PTE_ACCESSED)), 0, "a data page mapped RW: Accessed alone");
+    check(mm_update(mm_l1e_ma(fva), mm_pte(f, RW | PTE_DIRTY)), 0, "... then Dirty alone");
+    check(mm_map(fva, 0), 0, "... unmapped");
+    check(ext(MMUEXT_PIN_L1_TABLE, f, 0), 0, "... no writable type is left: it pins as an L1");
+    check(ext(MMUEXT_UNPIN_TABLE, f, 0), 0, "... and unpins");
+    free_frame(f);
 }
 
 /* XSA-148: a superpage in a PV L2 entry maps 2 MiB that were never checked. */
