@@ -69,11 +69,10 @@ static void key_domains(void)
               ports, d->weight);
     }
     for (unsigned i = 0; i < nr_domains; i++)
-        if (domains[i]->state == DOMAIN_RUNNABLE)
+        if (domains[i]->state == DOMAIN_RUNNABLE) {
             rings_show(domains[i]);             /* store and console: mfn and port */
-    for (unsigned i = 0; i < nr_domains; i++)
-        if (domains[i]->state == DOMAIN_RUNNABLE)
             event_send_virq(domains[i], VIRQ_DEBUG);
+        }
     hvlog("VIRQ_DEBUG raised in every live domain that bound it\n");
 }
 
