@@ -77,7 +77,7 @@ int elf_symtab_plan(const void *image, size_t size, struct elf_image *img,
     const uint8_t *p = image;
     struct elf_symtab *st = &img->symtab;
     struct elf32_ehdr eh;
-    struct elf32_shdr sym, str;
+    struct elf32_shdr sym = { 0 }, str;         /* = 0: gcc cannot tell the loop below ran */
     unsigned i;
     int rc;
 
