@@ -87,20 +87,17 @@ bool bootinfo_read(uint32_t magic, uint32_t mbi_pa, struct boot_info *bi)
 static void apply_mem_limit(struct memmap *m, uint32_t mib)
 {
     uint64_t left = (uint64_t)mib << 20;
-    for (unsigned i = 0; i < m->nram; i++) {
-        uint64_t len = m->ram[i].end - m->ram[i].start;
-        if (len > left) {
-            m->ignored += len - left;
-            m->ram[i].end = m->ram[i].start + left;
-        }
-        left -= m->ram[i].end - m->ram[i].start;
-    }
     m->total = 0;
-    for (unsigned i = 0; i < m->nram; i++)
-        m->total += m->ram[i].end - m->ram[i].start;
+    for (unsigned i = 0; i < m->nram; i++) {
+        uint64_t len = MIN(m->ram[i].end - m->ram[i].start, left);
+        m->ignored += m->ram[i].end - m->ram[i].start - len;
+        m->ram[i].end = m->ram[i].start + len;
+        left -= len;
+        m->total += len;
+    }
 }
 
-bool bootinfo_memory(uint32_t mbi_pa __unused, struct boot_info *bi)
+bool bootinfo_memory(struct boot_info *bi)
 {
     static uint8_t buf[4096];
     if ((mbi.flags & MBI_MMAP) && !hv_opts.ignore_mmap) {
@@ -130,13 +127,12 @@ bool bootinfo_memory(uint32_t mbi_pa __unused, struct boot_info *bi)
 
 void bootinfo_reserve(struct boot_info *bi)
 {
-    extern char _image_start[], _image_end[];
+    extern char _image_end[];
     static struct boot_region keep[BOOT_MAX_MODULES + 3];
     keep[0] = (struct boot_region){ 0, 1u << 20, "the BIOS area below 1 MiB" };
     keep[1] = (struct boot_region){ HV_LOAD_PHYS, directmap_pa(_image_end), "the hypervisor image" };
     keep[2] = (struct boot_region){ bi->mbi_start & PAGE_MASK, ALIGN_UP(bi->mbi_end, PAGE_SIZE), "the multiboot information" };
     unsigned nkeep = 3;
-    (void)_image_start;
     for (unsigned i = 0; i < bi->mem.nram; i++)
         frame_add_ram(bi->mem.ram[i].start, bi->mem.ram[i].end);
     for (unsigned i = 0; i < nkeep; i++)

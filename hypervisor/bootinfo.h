@@ -27,7 +27,7 @@ struct boot_info {
 /* Copy the multiboot information at mbi_pa.  Returns false if unusable. */
 bool bootinfo_read(uint32_t magic, uint32_t mbi_pa, struct boot_info *bi);
 /* Parse the memory map (after the command line: ignore-mmap, mem=). */
-bool bootinfo_memory(uint32_t mbi_pa, struct boot_info *bi);
+bool bootinfo_memory(struct boot_info *bi);
 /* Give the allocator all RAM except the image, BIOS area, MBI and modules. */
 void bootinfo_reserve(struct boot_info *bi);
 #endif

@@ -29,15 +29,21 @@ static bool parse_uint(const char *s, uint32_t *out)
     return true;
 }
 
+int cmdline_choice(const char *val, const char *const *names, unsigned n)
+{
+    for (unsigned i = 0; i < n; i++)
+        if (!strcmp(val, names[i]))
+            return (int)i;
+    return -1;
+}
+
 static bool set_test_panic(const char *v)
 {
     static const char *const kinds[] = { "pf", "gp", "ud", "de", "bug", "df" };
-    for (unsigned i = 0; i < ARRAY_SIZE(kinds); i++)
-        if (!strcmp(v, kinds[i])) {
-            snprintf(hv_opts.test_panic, sizeof(hv_opts.test_panic), "%s", v);
-            return true;
-        }
-    return false;
+    if (cmdline_choice(v, kinds, ARRAY_SIZE(kinds)) < 0)
+        return false;
+    snprintf(hv_opts.test_panic, sizeof(hv_opts.test_panic), "%s", v);
+    return true;
 }
 
 static bool set_mem(const char *v) { return parse_uint(v, &hv_opts.mem_limit_mib); }
@@ -47,22 +53,6 @@ static bool set_ignore_mmap(const char *v)
         return false;                  /* a flag: "ignore-mmap", no value */
     hv_opts.ignore_mmap = true;
     return true;
-}
-
-static bool set_tick(const char *v)
-{
-    if (strcmp(v, "pit") && strcmp(v, "apic"))
-        return false;
-    hv_opts.tick_pit = !strcmp(v, "pit");
-    return true;
-}
-
-int cmdline_choice(const char *val, const char *const *names, unsigned n)
-{
-    for (unsigned i = 0; i < n; i++)
-        if (!strcmp(val, names[i]))
-            return (int)i;
-    return -1;
 }
 
 /* policy=: the default for every domain; a module's dom.policy= overrides it. */
@@ -76,15 +66,20 @@ static bool set_policy(const char *v)
     return true;
 }
 
-static bool set_on_off(const char *v, bool *off)
+/* *out = (v is names[1]); false if v is neither names[0] nor names[1]. */
+static bool set_pair(const char *v, const char *no, const char *yes, bool *out)
 {
-    if (strcmp(v, "on") && strcmp(v, "off"))
-        return false;
-    *off = !strcmp(v, "off");
-    return true;
+    const char *const names[] = { no, yes };
+    int i = cmdline_choice(v, names, 2);
+    if (i >= 0)
+        *out = i;
+    return i >= 0;
 }
-static bool set_umip(const char *v) { return set_on_off(v, &hv_opts.no_umip); }
-static bool set_cpuid_faulting(const char *v) { return set_on_off(v, &hv_opts.no_cpuid_faulting); }
+static bool set_tick(const char *v) { return set_pair(v, "apic", "pit", &hv_opts.tick_pit); }
+static bool set_umip(const char *v) { return set_pair(v, "on", "off", &hv_opts.no_umip); }
+static bool set_cpuid_faulting(const char *v) { return set_pair(v, "on", "off", &hv_opts.no_cpuid_faulting); }
+/* Xen's guest_loglvl, reduced to its two uses: every line (all), or rate-limited ones (the default). */
+static bool set_guest_loglvl(const char *v) { return set_pair(v, "ratelimited", "all", &hv_opts.guest_log_all); }
 
 static bool parse_bool(const char *v, bool *out)
 {
@@ -111,16 +106,6 @@ static bool set_argo(const char *v)
     hv_opts.argo = on;
     hv_opts.argo_mac_permissive = permissive;
     return true;
-}
-
-/* Xen's guest_loglvl, reduced to its two uses: every line (all), or rate-limited ones (the default). */
-static bool set_guest_loglvl(const char *v)
-{
-    static const char *const words[] = { "ratelimited", "all" };
-    int i = cmdline_choice(v, words, ARRAY_SIZE(words));
-    if (i >= 0)
-        hv_opts.guest_log_all = i == 1;
-    return i >= 0;
 }
 
 /* trace=N entries, capped; on, 1 or a bare "trace" mean the default; off or 0: none. */
@@ -204,27 +189,4 @@ void cmdline_parse(const char *s)
             apply(s, n);
         s += n;
     }
-}
-
-bool cmdline_get(const char *s, const char *key, char *val, size_t vallen)
-{
-    size_t klen = strlen(key);
-    while (*s) {
-        while (*s == ' ')
-            s++;
-        size_t n = 0;
-        while (s[n] && s[n] != ' ')
-            n++;
-        if (n >= klen && !strncmp(s, key, klen) && (n == klen || s[klen] == '=')) {
-            size_t vn = n > klen ? n - klen - 1 : 0;
-            if (vallen) {
-                vn = MIN(vn, vallen - 1);
-                memcpy(val, s + klen + (n > klen), vn);
-                val[vn] = '\0';
-            }
-            return true;
-        }
-        s += n;
-    }
-    return false;
 }

@@ -22,13 +22,6 @@ extern struct hv_options hv_opts;
 /* Parse "key=value key ..." into hv_opts; unknown keys get a warning line. */
 void cmdline_parse(const char *cmdline);
 
-/*
- * Find option `key` in a space-separated "key=value" string.  Copies the
- * value (or "" for a bare key) into val and returns true if present.
- * Pure; shared with the per-domain option parser.
- */
-bool cmdline_get(const char *s, const char *key, char *val, size_t vallen);
-
 /* Index of val in names[0..n), or -1: the parser of every "a|b|c" option. */
 int cmdline_choice(const char *val, const char *const *names, unsigned n);
 #endif

@@ -141,7 +141,7 @@ void start_hypervisor(uint32_t magic, uint32_t mbi_pa)
     cpu_init(!hv_opts.no_umip, !hv_opts.no_cpuid_faulting);
     fpu_init();
 
-    if (!bootinfo_memory(mbi_pa, &boot))
+    if (!bootinfo_memory(&boot))
         shutdown_machine(HV_STATUS_BOOT_ERROR);
     print_memory(&boot);
     if (boot.mem.total < (uint64_t)MIN_USABLE_MIB << 20) {

@@ -200,14 +200,6 @@ def test_frame_allocator_agrees_with_a_reference_model_under_random_use(unit):
 
 # --- hypervisor/cmdline.c: the hypervisor's options ---------------------------
 
-def test_cmdline_get_finds_whole_keys_and_their_values(unit):
-    unit("cmdline", "get_values")
-
-
-def test_cmdline_get_truncates_values_to_the_callers_buffer(unit):
-    unit("cmdline", "get_truncates")
-
-
 def test_cmdline_parse_skips_the_image_path(unit):
     unit("cmdline", "parse_skips_image")
 

@@ -109,11 +109,6 @@ static void df_task_init(void)
     };
 }
 
-void desc_set_kernel_stack(uint32_t esp0)
-{
-    tss.esp0 = esp0;
-}
-
 /*
  * The ring-1 stack in the real TSS.  The CPU uses it only for one path:
  * a ring-3 "int $0x80" through the fast-trap gate below, which enters the

@@ -15,7 +15,6 @@ void desc_init(void);
 void desc_df_state(uint32_t *eip, uint32_t *esp, uint32_t *ebp, uint32_t *cr3);
 /* The hypervisor's page of the GDT (entries 0xe000..), for the GDT mapping. */
 extern uint64_t desc_hv_gdt_page[512];
-void desc_set_kernel_stack(uint32_t esp0);
 
 struct domain;
 void desc_set_ring1_stack(uint32_t ss, uint32_t esp);

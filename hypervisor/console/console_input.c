@@ -108,6 +108,14 @@ static void deliver(struct domain *d, uint8_t c)
         sched_wake(d);
 }
 
+static void to_owner(uint8_t c)
+{
+    if (owner == SWITCH_HV)
+        keys_handle((char)c);
+    else
+        deliver(domains[owner], c);
+}
+
 /* One typed byte, after Xen's serial_rx(): Ctrl-A x3 switches, the rest is input. */
 static void input_byte(uint8_t c)
 {
@@ -122,16 +130,9 @@ static void input_byte(uint8_t c)
         hvlog("console input: d%d has ended\n", owner);
         switch_input();
     }
-    for (; switch_count; switch_count--) {      /* one or two Ctrl-As: pass them on */
-        if (owner == SWITCH_HV)
-            keys_handle(SWITCH_CODE);
-        else
-            deliver(domains[owner], SWITCH_CODE);
-    }
-    if (owner == SWITCH_HV)
-        keys_handle((char)c);
-    else
-        deliver(domains[owner], c);
+    for (; switch_count; switch_count--)        /* one or two Ctrl-As: pass them on */
+        to_owner(SWITCH_CODE);
+    to_owner(c);
 }
 
 /* A key from the keyboard: paging, or the bytes a serial terminal would send. */
@@ -171,17 +172,12 @@ void console_input_init(void)
         pic_unmask(KBD_IRQ);
 }
 
-void console_input_poll(void)
+void console_irq(void)
 {
     for (int c; (c = uart_getc()) >= 0;)
         input_byte((uint8_t)c);
     for (int key; (key = kbd_getkey()) >= 0;)
         input_key(key);
-}
-
-void console_irq(void)
-{
-    console_input_poll();
 }
 
 int console_input_owner(void)

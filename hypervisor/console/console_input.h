@@ -8,8 +8,6 @@ void console_input_init(void);
 
 /* UART_IRQ or KBD_IRQ arrived: take every byte the UART and the keyboard hold. */
 void console_irq(void);
-/* The same without an interrupt: a tick may call it as a polled fallback. */
-void console_input_poll(void);
 
 /*
  * CONSOLEIO_read's two halves: copy up to n of d's pending bytes into buf

@@ -58,22 +58,20 @@ static void key_domains(void)
     for (unsigned i = 0; i < nr_domains; i++) {
         const struct domain *d = domains[i];
         bool alive = d->state == DOMAIN_RUNNABLE;
-        char id[8], ports[12];
-        snprintf(id, sizeof(id), "d%u", d->id);
+        char ports[12];
         if (alive)
             snprintf(ports, sizeof(ports), "%u", event_ports_in_use(d));
         else
             snprintf(ports, sizeof(ports), "-");
-        hvlog("  %-5s %-16.16s  %-9s %6u %8llu %6s %7u\n", id, d->name, state_name(d),
+        hvlog("  d%-4u %-16.16s  %-9s %6u %8llu %6s %7u\n", d->id, d->name, state_name(d),
               d->frames ? d->tot_pages : 0, (unsigned long long)(cpu_ns(d, now) / NS_PER_MS),
               ports, d->weight);
     }
     for (unsigned i = 0; i < nr_domains; i++)
-        if (domains[i]->state == DOMAIN_RUNNABLE)
+        if (domains[i]->state == DOMAIN_RUNNABLE) {
             rings_show(domains[i]);             /* store and console: mfn and port */
-    for (unsigned i = 0; i < nr_domains; i++)
-        if (domains[i]->state == DOMAIN_RUNNABLE)
             event_send_virq(domains[i], VIRQ_DEBUG);
+        }
     hvlog("VIRQ_DEBUG raised in every live domain that bound it\n");
 }
 
@@ -156,12 +154,10 @@ static void key_grants(void)
     for (unsigned i = 0; i < nr_domains; i++) {
         const struct domain *d = domains[i];
         uint32_t frames, given, held;
-        char id[8];
         if (!d->grant)
             continue;
         grant_usage(d, &frames, &given, &held);
-        snprintf(id, sizeof(id), "d%u", d->id);
-        hvlog("  %-5s %-16.16s  %6u  %16u  %17u\n", id, d->name, frames, given, held);
+        hvlog("  d%-4u %-16.16s  %6u  %16u  %17u\n", d->id, d->name, frames, given, held);
     }
 }
 

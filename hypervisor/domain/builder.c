@@ -238,16 +238,14 @@ static void fill_hypercall_page(struct domain *d, const struct layout *l, uint32
     uint8_t *p = domain_map_pfn(d, pfn_of(l, va));
     for (uint32_t nr = 0; nr < PAGE_SIZE / 32; nr++) {
         uint8_t *s = p + nr * 32;
-        if (nr == __HYPERVISOR_iret) {
-            /* iret must not use the stack after the trap: push %eax first. */
-            s[0] = 0x50;                                 /* push %eax */
-            s[1] = 0xb8; memcpy(&s[2], &nr, 4);          /* mov $23,%eax */
-            s[6] = 0xcd; s[7] = 0x82;                    /* int $0x82 */
-        } else {
-            s[0] = 0xb8; memcpy(&s[1], &nr, 4);          /* mov $nr,%eax */
-            s[5] = 0xcd; s[6] = 0x82;                    /* int $0x82 */
+        bool iret = nr == __HYPERVISOR_iret;
+        /* iret must not use the stack after the trap: push %eax first; it never returns. */
+        if (iret)
+            *s++ = 0x50;                                 /* push %eax */
+        s[0] = 0xb8; memcpy(&s[1], &nr, 4);              /* mov $nr,%eax */
+        s[5] = 0xcd; s[6] = 0x82;                        /* int $0x82 */
+        if (!iret)
             s[7] = 0xc3;                                 /* ret */
-        }
     }
     unmap_domain_page(p);
 }
@@ -295,8 +293,10 @@ static bool guest_built_before(const struct domain *d)
     return false;
 }
 
+/* Refuse the module: the boot window goes (bootunmap() does nothing if none is mapped). */
 static bool fail(struct domain *d, unsigned index, const struct boot_module *m, const char *why)
 {
+    bootunmap();
     hvlog("error: module %u (%s): %s; d%u not built\n", index, m->cmdline, why, d->id);
     snprintf(d->end_reason, sizeof(d->end_reason), "not built: %s", why);
     d->state = DOMAIN_NOT_BUILT;
@@ -346,28 +346,18 @@ bool builder_build(struct domain *d, const struct boot_module *m, unsigned index
     const void *image = bootmap(m->start, (size_t)(m->end - m->start));
     if (!image)
         return fail(d, index, m, "module larger than the 32 MiB boot window");
-    int rc = elf_parse(image, (size_t)(m->end - m->start), &img, err, sizeof(err));
-    if (rc == 0)
-        rc = elf_check_fits(&img, o.mem_mib << 20, err, sizeof(err));
-    if (rc == 0 && !builder_scan(d->id, &img, image, (size_t)(m->end - m->start), o.scan,
-                                 err, sizeof(err)))
-        rc = -1;
-    if (rc < 0) {
-        bootunmap();
+    /* Each returns 0 (or true) or writes its reason to err. */
+    if (elf_parse(image, (size_t)(m->end - m->start), &img, err, sizeof(err)) ||
+        elf_check_fits(&img, o.mem_mib << 20, err, sizeof(err)) ||
+        !builder_scan(d->id, &img, image, (size_t)(m->end - m->start), o.scan, err, sizeof(err)))
         return fail(d, index, m, err);
-    }
     uint32_t nr_pages = o.mem_mib << (20 - PAGE_SHIFT);
-    if (o.ramdisk && (!ramdisk || !ramdisk->usable)) {
-        bootunmap();
+    if (o.ramdisk && (!ramdisk || !ramdisk->usable))
         return fail(d, index, m, ramdisk ? ramdisk->why : "dom.ramdisk=1 but no module follows");
-    }
     uint32_t rd_len = ramdisk ? (uint32_t)(ramdisk->end - ramdisk->start) : 0;
-    if (!compute_layout(&img, nr_pages, rd_len, &l, err, sizeof(err))) {
-        bootunmap();
+    if (!compute_layout(&img, nr_pages, rd_len, &l, err, sizeof(err)))
         return fail(d, index, m, err);
-    }
     if (!alloc_memory(d, nr_pages) || grant_table_init(d)) {
-        bootunmap();
         /* Counted after alloc_memory() gave back its partial allocation. */
         uint32_t free_kib = frame_free_count() * (PAGE_SIZE >> 10);
         snprintf(err, sizeof(err), "out of memory: dom.mem=%uM asked, but only %u KiB "

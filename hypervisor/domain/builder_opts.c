@@ -57,75 +57,77 @@ static bool parse_range(const char *val, uint32_t lo, uint32_t hi, uint32_t *out
     return true;
 }
 
-/* One of names[] into *field; false if val is none of them. */
-static bool set_choice(uint8_t *field, const char *val, const char *const *names, unsigned n)
+/*
+ * The options: each key, how its value is read into which field, and what
+ * a bad value should have been.  CHOICE takes one of names[0..hi) as its
+ * index; RANGE a decimal number in [lo, hi]; FLAG exactly "0" or "1".
+ */
+enum opt_kind { MIB, NAME, CHOICE, RANGE, FLAG };
+#define AT(field) offsetof(struct domain_opts, field)
+#define NAMES(a) a, 0, ARRAY_SIZE(a)
+static const struct opt {
+    const char *key;
+    enum opt_kind kind;
+    size_t at;
+    const char *const *names;
+    uint32_t lo, hi;
+    const char *want;
+} opts[] = {
+    { "mem", MIB, AT(mem_mib), NULL, 0, 0, "e.g. 16M, 512K, 1G" },
+    { "name", NAME, AT(name), NULL, 0, 0, NULL },
+    { "policy", CHOICE, AT(policy), NAMES(policy_names), "halt, reflect or emulate" },
+    { "scan", CHOICE, AT(scan), NAMES(scan_names), "off, report or refuse" },
+    { "tsc", CHOICE, AT(tsc), NAMES(tsc_names), "native or emulate" },
+    { "weight", RANGE, AT(weight), NULL, 1, 65535, "1..65535; 256 is standard" },
+    { "ramdisk", FLAG, AT(ramdisk), NULL, 0, 0, "0 or 1" },
+    { "disk", FLAG, AT(disk), NULL, 0, 0, "0 or 1" },
+    /* Xen's limits: at least its one initial frame, at most gnttab_max_frames (64). */
+    { "max_grant_frames", RANGE, AT(max_grant_frames), NULL, 1, 64,
+      "1..64 grant-table frames; 64 is Xen's default" },
+    { "vcpus", RANGE, AT(vcpus), NULL, 1, MAX_VCPUS, "1..8 vCPUs" },
+    { "initdomain", FLAG, AT(initdomain), NULL, 0, 0, "0 or 1" },
+    { "service", CHOICE, AT(service), NAMES(service_names), "none, xenstore or blkback" },
+};
+
+/* Read val into the option's field; false if it is no value of the option's. */
+static bool set(struct domain_opts *o, const struct opt *p, const char *val)
 {
-    int i = cmdline_choice(val, names, n);
-    if (i < 0)
-        return false;
-    *field = (uint8_t)i;
-    return true;
+    void *f = (char *)o + p->at;
+    int i;
+
+    switch (p->kind) {
+    case MIB:
+        return parse_mib(val, f);
+    case NAME:
+        snprintf(f, sizeof(o->name), "%s", val);
+        return true;
+    case CHOICE:
+        if ((i = cmdline_choice(val, p->names, p->hi)) >= 0)
+            *(uint8_t *)f = (uint8_t)i;
+        return i >= 0;
+    case RANGE:
+        return parse_range(val, p->lo, p->hi, f);
+    case FLAG:
+        if (strcmp(val, "0") && strcmp(val, "1"))
+            return false;
+        *(bool *)f = val[0] == '1';
+        o->initdomain_given |= f == &o->initdomain;
+        return true;
+    }
+    return false;
 }
-#define CHOICE(field, names) set_choice(&(field), val, names, ARRAY_SIZE(names))
 
 /* Apply one option; false with a reason in err. */
 static bool apply(struct domain_opts *o, const char *key, const char *val, char *err, size_t errlen)
 {
-    const char *want;
-    if (!strcmp(key, "mem")) {
-        if (parse_mib(val, &o->mem_mib))
-            return true;
-        want = "e.g. 16M, 512K, 1G";
-    } else if (!strcmp(key, "name")) {
-        snprintf(o->name, sizeof(o->name), "%s", val);
-        return true;
-    } else if (!strcmp(key, "policy")) {
-        if (CHOICE(o->policy, policy_names))
-            return true;
-        want = "halt, reflect or emulate";
-    } else if (!strcmp(key, "scan")) {
-        if (CHOICE(o->scan, scan_names))
-            return true;
-        want = "off, report or refuse";
-    } else if (!strcmp(key, "tsc")) {
-        if (CHOICE(o->tsc, tsc_names))
-            return true;
-        want = "native or emulate";
-    } else if (!strcmp(key, "weight")) {
-        if (parse_range(val, 1, 65535, &o->weight))
-            return true;
-        want = "1..65535; 256 is standard";
-    } else if (!strcmp(key, "ramdisk") || !strcmp(key, "disk")) {
-        if (!strcmp(val, "0") || !strcmp(val, "1")) {
-            *(key[0] == 'r' ? &o->ramdisk : &o->disk) = val[0] == '1';
-            return true;
+    for (const struct opt *p = opts; p < opts + ARRAY_SIZE(opts); p++)
+        if (!strcmp(key, p->key)) {
+            if (set(o, p, val))
+                return true;
+            snprintf(err, errlen, "bad %s='%s' (want %s)", key, val, p->want);
+            return false;
         }
-        want = "0 or 1";
-    } else if (!strcmp(key, "max_grant_frames")) {
-        /* Xen's limits: at least its one initial frame, at most gnttab_max_frames (64). */
-        if (parse_range(val, 1, 64, &o->max_grant_frames))
-            return true;
-        want = "1..64 grant-table frames; 64 is Xen's default";
-    } else if (!strcmp(key, "vcpus")) {
-        if (parse_range(val, 1, MAX_VCPUS, &o->vcpus))
-            return true;
-        want = "1..8 vCPUs";
-    } else if (!strcmp(key, "initdomain")) {
-        if (!strcmp(val, "0") || !strcmp(val, "1")) {
-            o->initdomain = val[0] == '1';
-            o->initdomain_given = true;
-            return true;
-        }
-        want = "0 or 1";
-    } else if (!strcmp(key, "service")) {
-        if (CHOICE(o->service, service_names))
-            return true;
-        want = "none, xenstore or blkback";
-    } else {
-        snprintf(err, errlen, "unknown domain option '%s'", key);
-        return false;
-    }
-    snprintf(err, errlen, "bad %s='%s' (want %s)", key, val, want);
+    snprintf(err, errlen, "unknown domain option '%s'", key);
     return false;
 }
 

@@ -22,13 +22,12 @@
 #include "hypercalls/public/elfnote.h"
 #include "hypercalls/public/errno.h"
 
-/* The numeric notes we act on, named for error lines. */
-static const char *const numeric_note_name[] = {
-    [XEN_ELFNOTE_ENTRY] = "ENTRY",
-    [XEN_ELFNOTE_HYPERCALL_PAGE] = "HYPERCALL_PAGE",
-    [XEN_ELFNOTE_VIRT_BASE] = "VIRT_BASE",
-    [XEN_ELFNOTE_PADDR_OFFSET] = "PADDR_OFFSET",
-    [XEN_ELFNOTE_HV_START_LOW] = "HV_START_LOW" };
+/* The numeric notes we act on: their names for error lines, their fields. */
+#define NUMERIC(type, field) [XEN_ELFNOTE_##type] = { #type, offsetof(struct elf_image, field) }
+static const struct { const char *name; size_t at; } numeric[] = {
+    NUMERIC(ENTRY, entry), NUMERIC(HYPERCALL_PAGE, hypercall_page),
+    NUMERIC(VIRT_BASE, virt_base), NUMERIC(PADDR_OFFSET, paddr_offset),
+    NUMERIC(HV_START_LOW, hv_start_low) };
 
 /* Everything one parse needs; `out` is the caller's, the rest is scratch. */
 struct elf_ctx {
@@ -59,32 +58,34 @@ int elf_errf(char *err, size_t errlen, int rc, const char *fmt, ...)
 #define FAIL(c, rc, ...) elf_errf((c)->err, (c)->errlen, (rc), __VA_ARGS__)
 
 /*
- * Is [off, off+len) inside the buffer?  Written as two comparisons that
+ * Is [off, off+len) inside a file of size bytes?  Written as two comparisons that
  * cannot overflow: off + len might wrap past 2^32 and look small.
  */
-static bool in_file(const struct elf_ctx *c, uint32_t off, uint32_t len)
+bool elf_in_file(size_t size, uint32_t off, uint32_t len)
 {
-    return off <= c->size && len <= c->size - off;
+    return off <= size && len <= size - off;
 }
 
-/* Format a value below 2^36 as hex without needing %llx from vsnprintf. */
-static void hex64(char buf[20], uint64_t v)
+/* The "truncated: ..." error for a range of a `size`-byte file that is not inside it. */
+int elf_truncated(char *err, size_t errlen, size_t size, const char *what, uint32_t off,
+                  uint32_t len)
 {
-    if (v >> 32)
-        snprintf(buf, 20, "0x%x%08x", (unsigned)(v >> 32), (unsigned)v);
-    else
-        snprintf(buf, 20, "0x%x", (unsigned)v);
+    return elf_errf(err, errlen, -EINVAL, "truncated: %s ends at 0x%llx past end 0x%x", what,
+                    (unsigned long long)off + len, (unsigned)size);
 }
+#define truncated(c, what, off, len) elf_truncated((c)->err, (c)->errlen, (c)->size, what, off, len)
 
-/* The "truncated: ..." error for a range that failed in_file(). */
-static int truncated(const struct elf_ctx *c, const char *what,
-                     uint32_t off, uint32_t len)
+/* The section header table: 40-byte entries, all inside the file (elf_symtab.c too). */
+int elf_section_table(const struct elf32_ehdr *eh, size_t size, char *err, size_t errlen)
 {
-    char end[20];
+    uint32_t len = eh->e_shnum * sizeof(struct elf32_shdr);    /* e_shnum < 2^16 */
 
-    hex64(end, (uint64_t)off + len);
-    return FAIL(c, -EINVAL, "truncated: %s ends at %s past end 0x%x",
-                what, end, (unsigned)c->size);
+    if (eh->e_shentsize != sizeof(struct elf32_shdr))
+        return elf_errf(err, errlen, -EINVAL, "section headers are %u bytes (want 40)",
+                        eh->e_shentsize);
+    if (!elf_in_file(size, eh->e_shoff, len))
+        return elf_truncated(err, errlen, size, "section header table", eh->e_shoff, len);
+    return 0;
 }
 
 /* ---- one Xen note --------------------------------------------------- */
@@ -127,15 +128,15 @@ static int note_number(struct elf_ctx *c, unsigned type, uint64_t desc,
 
     if (descsz != 1 && descsz != 2 && descsz != 4 && descsz != 8)
         return FAIL(c, -EINVAL, "%s note has a %u-byte value (want 4 or 8)",
-                    numeric_note_name[type], descsz);
+                    numeric[type].name, descsz);
     if (desc + descsz > c->size)
         return FAIL(c, -EINVAL, "malformed note at 0x%x: its %s value runs "
                     "past the end of the file", c->note_at,
-                    numeric_note_name[type]);
+                    numeric[type].name);
     memcpy(&v, c->img + desc, descsz);
     if (v >> 32)
         return FAIL(c, -EINVAL, "%s 0x%x%08x does not fit in 32 bits",
-                    numeric_note_name[type], (unsigned)(v >> 32), (unsigned)v);
+                    numeric[type].name, (unsigned)(v >> 32), (unsigned)v);
     *val = (uint32_t)v;
     return 0;
 }
@@ -158,20 +159,13 @@ static int apply_note(struct elf_ctx *c, unsigned type, uint64_t desc,
                       uint32_t n)
 {
     struct elf_image *o = c->out;
-    uint32_t *const number[] = {
-        [XEN_ELFNOTE_ENTRY] = &o->entry,
-        [XEN_ELFNOTE_HYPERCALL_PAGE] = &o->hypercall_page,
-        [XEN_ELFNOTE_VIRT_BASE] = &o->virt_base,
-        [XEN_ELFNOTE_PADDR_OFFSET] = &o->paddr_offset,
-        [XEN_ELFNOTE_HV_START_LOW] = &o->hv_start_low,
-    };
     const uint8_t *s = c->img + MIN(desc, (uint64_t)c->size);
     long len = 0;
     uint32_t word0;
 
-    if (type < ARRAY_SIZE(number) && number[type]) {
+    if (type < ARRAY_SIZE(numeric) && numeric[type].name) {
         c->seen |= 1u << type;
-        return note_number(c, type, desc, n, number[type]);
+        return note_number(c, type, desc, n, (uint32_t *)(void *)((char *)o + numeric[type].at));
     }
     if (type < 32 && (STRING_NOTES >> type & 1) &&
         (len = file_string(c, desc)) < 0)
@@ -218,8 +212,10 @@ static int apply_note(struct elf_ctx *c, unsigned type, uint64_t desc,
  * all areas is capped against images that point many sections at the
  * same notes.
  */
-static int walk_notes(struct elf_ctx *c, uint32_t off, uint32_t len)
+static int walk_notes(struct elf_ctx *c, const char *what, uint32_t off, uint32_t len)
 {
+    if (!elf_in_file(c->size, off, len))
+        return truncated(c, what, off, len);
     for (uint64_t p = off, end = (uint64_t)off + len; p < end; ) {
         struct elf32_note n;
         c->note_at = (uint32_t)p;
@@ -251,9 +247,7 @@ static int notes_from_segments(struct elf_ctx *c, const struct elf32_ehdr *eh)
         /* Some binutils leave p_offset 0 on PT_NOTE; libelf skips those. */
         if (ph.p_type != PT_NOTE || ph.p_offset == 0)
             continue;
-        if (!in_file(c, ph.p_offset, ph.p_filesz))
-            return truncated(c, "PT_NOTE segment", ph.p_offset, ph.p_filesz);
-        int rc = walk_notes(c, ph.p_offset, ph.p_filesz);
+        int rc = walk_notes(c, "PT_NOTE segment", ph.p_offset, ph.p_filesz);
         if (rc)
             return rc;
     }
@@ -266,23 +260,17 @@ static int notes_from_segments(struct elf_ctx *c, const struct elf32_ehdr *eh)
  */
 static int notes_from_sections(struct elf_ctx *c, const struct elf32_ehdr *eh)
 {
+    int rc;
+
     if (eh->e_shoff == 0 || eh->e_shnum == 0)
         return 0;
-    if (eh->e_shentsize != sizeof(struct elf32_shdr))
-        return FAIL(c, -EINVAL, "section headers are %u bytes (want 40)",
-                    eh->e_shentsize);
-    if (!in_file(c, eh->e_shoff, eh->e_shnum * sizeof(struct elf32_shdr)))
-        return truncated(c, "section header table", eh->e_shoff,
-                         eh->e_shnum * sizeof(struct elf32_shdr));
+    if ((rc = elf_section_table(eh, c->size, c->err, c->errlen)))
+        return rc;
     for (unsigned i = 1; i < eh->e_shnum; i++) {   /* 0 is the null section */
         struct elf32_shdr sh;
         memcpy(&sh, c->img + eh->e_shoff + i * sizeof(sh), sizeof(sh));
-        if (sh.sh_type != SHT_NOTE)
-            continue;
-        if (!in_file(c, sh.sh_offset, sh.sh_size))
-            return truncated(c, "SHT_NOTE section", sh.sh_offset, sh.sh_size);
-        int rc = walk_notes(c, sh.sh_offset, sh.sh_size);
-        if (rc)
+        if (sh.sh_type == SHT_NOTE && (rc = walk_notes(c, "SHT_NOTE section", sh.sh_offset,
+                                                         sh.sh_size)))
             return rc;
     }
     c->out->notes_from_sections = c->xen_notes > 0;
@@ -318,7 +306,7 @@ static int read_header(struct elf_ctx *c, struct elf32_ehdr *eh)
         return FAIL(c, -EINVAL, "program headers are %u bytes (want 32)",
                     eh->e_phentsize);
     /* e_phnum < 2^16, so the table size cannot overflow. */
-    if (!in_file(c, eh->e_phoff, eh->e_phnum * sizeof(struct elf32_phdr)))
+    if (!elf_in_file(c->size, eh->e_phoff, eh->e_phnum * sizeof(struct elf32_phdr)))
         return truncated(c, "program header table", eh->e_phoff,
                          eh->e_phnum * sizeof(struct elf32_phdr));
     c->e_entry = eh->e_entry;
@@ -342,7 +330,7 @@ static int read_segments(struct elf_ctx *c, const struct elf32_ehdr *eh)
         if (ph.p_filesz > ph.p_memsz)
             return FAIL(c, -EINVAL, "segment %u: filesz 0x%x is larger than "
                         "memsz 0x%x", i, ph.p_filesz, ph.p_memsz);
-        if (ph.p_filesz && !in_file(c, ph.p_offset, ph.p_filesz)) {
+        if (ph.p_filesz && !elf_in_file(c->size, ph.p_offset, ph.p_filesz)) {
             char what[24];
             snprintf(what, sizeof(what), "segment %u data", i);
             return truncated(c, what, ph.p_offset, ph.p_filesz);
@@ -369,6 +357,14 @@ static bool contains(const char *s, const char *word)
     return false;
 }
 
+/* A string note that is missing (empty) or says the wrong thing. */
+static int bad_note(struct elf_ctx *c, const char *name, const char *val, const char *want)
+{
+    if (!val[0])
+        return FAIL(c, -ENOEXEC, "missing %s note%s", name, want);
+    return FAIL(c, -ENOEXEC, "%s is \"%s\"%s", name, val, want);
+}
+
 /*
  * libelf's acceptance rules: the generic loader (or a Linux kernel), for
  * the Xen 3.0 ABI.  A 32-bit guest must also run in PAE mode: that is the
@@ -381,25 +377,14 @@ static int check_notes(struct elf_ctx *c)
 
     if (c->xen_notes == 0)
         return FAIL(c, -ENOEXEC, "no Xen ELF notes (not a Xen PV kernel)");
-    if (strncmp(o->loader, "generic", 7) && strncmp(o->guest_os, "linux", 5)) {
-        if (!o->loader[0])
-            return FAIL(c, -ENOEXEC, "missing LOADER note (want \"generic\")");
-        return FAIL(c, -ENOEXEC, "LOADER is \"%s\" (want \"generic\")",
-                    o->loader);
-    }
-    if (!o->xen_version[0])
-        return FAIL(c, -ENOEXEC, "missing XEN_VERSION note (want \"xen-3.0\")");
+    if (strncmp(o->loader, "generic", 7) && strncmp(o->guest_os, "linux", 5))
+        return bad_note(c, "LOADER", o->loader, " (want \"generic\")");
     if (strncmp(o->xen_version, "xen-3.0", 7))
-        return FAIL(c, -ENOEXEC, "XEN_VERSION is \"%s\" (want \"xen-3.0\")",
-                    o->xen_version);
+        return bad_note(c, "XEN_VERSION", o->xen_version, " (want \"xen-3.0\")");
     o->pae_yes = !strncmp(o->pae_mode, "yes", 3) ||
                  contains(o->pae_mode, "bimodal");
-    if (!o->pae_mode[0])
-        return FAIL(c, -ENOEXEC, "missing PAE_MODE note; this hypervisor runs "
-                    "only PAE guests");
     if (!o->pae_yes)
-        return FAIL(c, -ENOEXEC, "PAE_MODE is \"%s\"; this hypervisor runs "
-                    "only PAE guests", o->pae_mode);
+        return bad_note(c, "PAE_MODE", o->pae_mode, "; this hypervisor runs only PAE guests");
     uint32_t missing = o->feat_required & ~ELF_XENFEATS_OFFERED;
     if (missing)
         return FAIL(c, -ENOEXEC, "FEATURES requires %s, which this hypervisor "
@@ -423,7 +408,6 @@ static int place_segments(struct elf_ctx *c)
 {
     struct elf_image *o = c->out;
     int64_t shift = (int64_t)o->virt_base - o->paddr_offset;
-    char a[20], b[20];
 
     o->virt_kstart = ~0u;
     for (unsigned i = 0; i < o->nseg; i++) {
@@ -433,13 +417,10 @@ static int place_segments(struct elf_ctx *c)
             return FAIL(c, -EINVAL, "segment at p_paddr 0x%x maps below 0 "
                         "(VIRT_BASE 0x%x, PADDR_OFFSET 0x%x)", s->paddr,
                         o->virt_base, o->paddr_offset);
-        if ((uint64_t)va + s->memsz > ELF_HYPERVISOR_VIRT_START) {
-            hex64(a, (uint64_t)va);
-            hex64(b, (uint64_t)va + s->memsz);
-            return FAIL(c, -EINVAL, "segment [%s,%s) reaches into the "
-                        "hypervisor hole at 0x%x", a, b,
-                        ELF_HYPERVISOR_VIRT_START);
-        }
+        if ((uint64_t)va + s->memsz > ELF_HYPERVISOR_VIRT_START)
+            return FAIL(c, -EINVAL, "segment [0x%llx,0x%llx) reaches into the "
+                        "hypervisor hole at 0x%x", (unsigned long long)va,
+                        (unsigned long long)va + s->memsz, ELF_HYPERVISOR_VIRT_START);
         s->vaddr = (uint32_t)va;
         o->virt_kstart = MIN(o->virt_kstart, s->vaddr);
         o->virt_kend = MAX(o->virt_kend, s->vaddr + s->memsz);

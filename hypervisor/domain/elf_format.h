@@ -47,5 +47,12 @@ enum { ELFCLASS32 = 1, ELFCLASS64 = 2, ELFDATA2LSB = 1, EV_CURRENT = 1,
 /* Write the one-line reason to err (may be NULL) and return rc (elf.c). */
 int elf_errf(char *err, size_t errlen, int rc, const char *fmt, ...)
     __printf(4, 5);
+/* Is [off, off+len) inside a file of size bytes?  Cannot wrap (elf.c). */
+bool elf_in_file(size_t size, uint32_t off, uint32_t len);
+/* -EINVAL with "truncated: WHAT ends at 0x... past end 0x..." (elf.c). */
+int elf_truncated(char *err, size_t errlen, size_t size, const char *what, uint32_t off,
+                  uint32_t len);
+/* 0 if the section header table has 40-byte entries, all inside the file; else the error. */
+int elf_section_table(const struct elf32_ehdr *eh, size_t size, char *err, size_t errlen);
 
 #endif

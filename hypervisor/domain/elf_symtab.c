@@ -39,17 +39,10 @@
 #define SHDR_AT   (4 + EHDR_SLOT)       /* the section headers, from va */
 _Static_assert(ELF_SYMTAB_HEAD == 4 + EHDR_SLOT + 3 * 64, "libelf's header");
 
-static bool in_buf(size_t size, uint32_t off, uint32_t len)
-{
-    return off <= size && len <= size - off;
-}
-
 /* No area, as Xen would load none; the reason goes to the log. */
 #define NONE(...) \
     (snprintf(st->what, sizeof(st->what), "none loaded: " __VA_ARGS__), 0)
-#define TRUNCATED(what, off, len) elf_errf(err, errlen, -EINVAL, \
-    "truncated: %s ends at 0x%llx past end 0x%x", what, \
-    (unsigned long long)(off) + (len), (unsigned)size)
+#define TRUNCATED(what, off, len) elf_truncated(err, errlen, size, what, off, len)
 
 /* The header: the image's ELF header and two section headers, re-aimed. */
 static void fill_head(struct elf_symtab *st, const struct elf32_ehdr *image_eh,
@@ -84,18 +77,15 @@ int elf_symtab_plan(const void *image, size_t size, struct elf_image *img,
     const uint8_t *p = image;
     struct elf_symtab *st = &img->symtab;
     struct elf32_ehdr eh;
-    struct elf32_shdr sym, str;
+    struct elf32_shdr sym = { 0 }, str;         /* = 0: gcc cannot tell the loop below ran */
     unsigned i;
+    int rc;
 
     memcpy(&eh, p, sizeof(eh));                 /* elf_parse checked 52 bytes */
     if (eh.e_shoff == 0 || eh.e_shnum == 0)
         return NONE("the image has no section headers");
-    if (eh.e_shentsize != sizeof(sym))
-        return elf_errf(err, errlen, -EINVAL, "section headers are %u bytes "
-                        "(want 40)", eh.e_shentsize);
-    if (!in_buf(size, eh.e_shoff, eh.e_shnum * sizeof(sym)))
-        return TRUNCATED("section header table", eh.e_shoff,
-                         eh.e_shnum * sizeof(sym));
+    if ((rc = elf_section_table(&eh, size, err, errlen)))
+        return rc;
     for (i = 1; i < eh.e_shnum; i++) {
         memcpy(&sym, p + eh.e_shoff + i * sizeof(sym), sizeof(sym));
         if (sym.sh_type == SHT_SYMTAB)
@@ -110,9 +100,9 @@ int elf_symtab_plan(const void *image, size_t size, struct elf_image *img,
     if (str.sh_type != SHT_STRTAB)
         return NONE("SHT_SYMTAB %u links to section %u, not a SHT_STRTAB",
                     i, sym.sh_link);
-    if (!in_buf(size, sym.sh_offset, sym.sh_size))
+    if (!elf_in_file(size, sym.sh_offset, sym.sh_size))
         return TRUNCATED("SHT_SYMTAB section", sym.sh_offset, sym.sh_size);
-    if (!in_buf(size, str.sh_offset, str.sh_size))
+    if (!elf_in_file(size, str.sh_offset, str.sh_size))
         return TRUNCATED("SHT_STRTAB section", str.sh_offset, str.sh_size);
 
     uint64_t va = ALIGN_UP((uint64_t)img->virt_kend, 4);

@@ -109,10 +109,7 @@ static bool branch_target(const struct insn *in, uint32_t addr, uint32_t *target
     if (!(in->map == MAP_0F && op >> 4 == 8) &&
         !(one && (op >> 4 == 7 || (op >= 0xe0 && op <= 0xe3) || (op >= 0xe8 && op <= 0xeb && op != 0xea))))
         return false;
-    *target = addr + in->len + (in->imm_size == 1 ? (uint32_t)(int8_t)in->imm :
-                                in->imm_size == 2 ? (uint32_t)(int16_t)in->imm : in->imm);
-    if (in->imm_size == 2)
-        *target &= 0xffff;                      /* a 16-bit operand size truncates EIP */
+    *target = insn_branch_target(in, addr);
     return true;
 }
 

@@ -96,6 +96,12 @@ int decode_insn(const uint8_t *code, size_t avail, struct insn *out);
  */
 bool insn_format(const struct insn *in, uint32_t addr, char *buf, size_t size);
 
+/*
+ * Where a relative jmp, jcc, loop or call at addr goes: the EIP after it
+ * plus its sign-extended rel, cut to 16 bits under a 66 prefix.
+ */
+uint32_t insn_branch_target(const struct insn *in, uint32_t addr);
+
 /* "MOV_TO_CR", "CLI", ... (the enum name without INSN_). */
 const char *insn_kind_name(enum insn_kind k);
 

@@ -150,18 +150,12 @@ static void put_imm(struct sb *s, struct fmt *f, char code)
     sb_printf(s, "$0x%x", v);
 }
 
-/* Where a relative branch goes: EIP after this instruction plus rel. */
-static uint32_t branch_target(struct fmt *f)
+uint32_t insn_branch_target(const struct insn *in, uint32_t addr)
 {
-    const struct insn *in = f->in;
-    uint32_t v = in->imm, t;
+    uint32_t t = addr + in->len + (in->imm_size == 1 ? (uint32_t)(int8_t)in->imm :
+                                   in->imm_size == 2 ? (uint32_t)(int16_t)in->imm : in->imm);
 
-    t = f->addr + in->len + (in->imm_size == 1 ? (uint32_t)(int8_t)v : v);
-    if (in->imm_size == 2) {
-        f->used |= INSN_P_OPSIZE;
-        t = (f->addr + in->len + (uint32_t)(int16_t)v) & 0xffff;
-    }
-    return t;
+    return in->imm_size == 2 ? t & 0xffff : t;  /* a 16-bit operand size truncates EIP */
 }
 
 /* One operand, from its code (see the legend in decode_internal.h). */
@@ -188,7 +182,8 @@ static void put_operand(struct sb *s, struct fmt *f, const char *op)
     case 'D': sb_printf(s, "%%db%u", in->reg); f->has_reg = true; break;
     case 'S': sb_printf(s, "%%%s", seg_names[in->reg % 6]); f->has_reg = true; break;
     case 'I': put_imm(s, f, op[1]); break;
-    case 'J': sb_printf(s, "0x%x", branch_target(f)); break;
+    case 'J': f->used |= in->imm_size == 2 ? INSN_P_OPSIZE : 0;
+              sb_printf(s, "0x%x", insn_branch_target(in, f->addr)); break;
     case 'O': put_seg(s, f, SEG_NONE);         /* objdump still says "addr16" */
               sb_printf(s, "0x%x", (uint32_t)in->disp & (a16 ? 0xffff : ~0u)); break;
     case 'X': put_seg(s, f, SEG_DS); sb_printf(s, "(%%%s)", a16 ? "si" : "esi"); break;

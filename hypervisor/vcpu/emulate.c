@@ -109,36 +109,14 @@ static bool decode_at(uint32_t eip, struct insn *in, char *text, size_t size)
 /* General register n in the ModRM encoding order (eax ecx edx ebx esp ebp esi edi). */
 uint32_t *emulate_gpr(struct cpu_regs *r, unsigned n)
 {
-    switch (n & 7) {
-    case 0: return &r->eax;
-    case 1: return &r->ecx;
-    case 2: return &r->edx;
-    case 3: return &r->ebx;
-    case 4: return &r->esp;        /* the guest's: a trap from ring 1/3 always saves it */
-    case 5: return &r->ebp;
-    case 6: return &r->esi;
-    default: return &r->edi;
-    }
+    /* In encoding order; esp is the guest's: a trap from ring 1/3 always saves it. */
+#define R(reg) offsetof(struct cpu_regs, reg)
+    static const uint8_t at[8] = { R(eax), R(ecx), R(edx), R(ebx), R(esp), R(ebp), R(esi), R(edi) };
+#undef R
+    return (uint32_t *)(void *)((char *)r + at[n & 7]);
 }
 
 /* ---- control registers ------------------------------------------------ */
-
-/*
- * The guest's "cr3": the machine frame of the L3 it runs on (d->cr3_mfn,
- * set by the builder and by MMUEXT_NEW_BASEPTR), in Xen's extended-cr3
- * format.  It is not the PDPT the CPU uses, which lives in hypervisor
- * memory (see hypervisor/mm/page_type.c).
- */
-static uint32_t cr3_view(const struct domain *d)
-{
-    return xen_pfn_to_cr3(mfn_x(d->cr3_mfn));
-}
-
-/* Virtual CR2: where the last #PF bounce left it (vcpu_info.arch.cr2). */
-static uint32_t cr2_view(struct domain *d)
-{
-    return vcpu_info0(d)->arch.cr2;
-}
 
 /* Real CR0, except that TS is the vCPU's own (fpu_taskswitch, clts). */
 uint32_t emulate_cr0_view(const struct domain *d)
@@ -160,13 +138,20 @@ uint32_t emulate_cr4_guest_bits(const struct domain *d)
            (ebx7 & 1 ? CR4_FSGSBASE : 0);
 }
 
-/* mov %crN,reg.  reg is decoder-checked only for range: cr1, cr5+ are refused. */
+/*
+ * mov %crN,reg.  reg is decoder-checked only for range: cr1, cr5+ are refused.
+ * Virtual CR2 is where the last #PF bounce left it (vcpu_info.arch.cr2).  The
+ * guest's "cr3" is the machine frame of the L3 it runs on (d->cr3_mfn, set
+ * by the builder and by MMUEXT_NEW_BASEPTR), in Xen's extended-cr3 format:
+ * not the PDPT the CPU uses, which lives in hypervisor memory (see
+ * hypervisor/mm/page_type.c).
+ */
 static bool read_cr(struct domain *d, unsigned reg, uint32_t *val)
 {
     switch (reg) {
     case 0: *val = emulate_cr0_view(d); return true;
-    case 2: *val = cr2_view(d); return true;
-    case 3: *val = cr3_view(d); return true;
+    case 2: *val = vcpu_info0(d)->arch.cr2; return true;
+    case 3: *val = xen_pfn_to_cr3(mfn_x(d->cr3_mfn)); return true;
     case 4: *val = (read_cr4() & CR4_GUEST_VISIBLE) | d->vcpu.cr4; return true;
     default: return false;
     }
@@ -192,12 +177,6 @@ static bool write_cr(struct domain *d, unsigned reg, uint32_t val)
 }
 
 /* ---- the dispatcher --------------------------------------------------- */
-
-/* cli/sti: the virtual interrupt flag is vcpu_info's event-upcall mask. */
-static void set_virtual_if(struct domain *d, bool enable)
-{
-    vcpu_info0(d)->evtchn_upcall_mask = !enable;
-}
 
 /* Operations only the guest kernel (ring 1) may have emulated. */
 static enum emul_result emulate_kernel_op(struct domain *d, struct cpu_regs *r,
@@ -241,7 +220,8 @@ static enum emul_result emulate_privileged(struct domain *d, struct cpu_regs *r,
     case INSN_STI:
         if (!emulate_iopl_ok(d, r))
             return EMUL_DISALLOWED;
-        set_virtual_if(d, in->kind == INSN_STI);
+        /* The virtual interrupt flag is vcpu_info's event-upcall mask. */
+        vcpu_info0(d)->evtchn_upcall_mask = in->kind == INSN_CLI;
         return EMUL_DONE;
     case INSN_IN:
     case INSN_OUT:

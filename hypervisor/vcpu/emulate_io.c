@@ -42,13 +42,8 @@
 
 bool emulate_iopl_ok(const struct domain *d, const struct cpu_regs *r)
 {
-    unsigned vcpl;
-    if (regs_ring(r) == 3)
-        vcpl = 3;
-    else if (d->vcpu.vm_assist & VCPU_ASSIST(VMASST_TYPE_architectural_iopl))
-        vcpl = 0;
-    else
-        vcpl = 1;
+    unsigned vcpl = regs_ring(r) == 3 ? 3 :
+        d->vcpu.vm_assist & VCPU_ASSIST(VMASST_TYPE_architectural_iopl) ? 0 : 1;
     return vcpl <= d->vcpu.iopl;
 }
 

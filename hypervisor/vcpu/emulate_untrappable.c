@@ -143,10 +143,9 @@ static enum emul_result umip_view(struct domain *d, struct cpu_regs *r, const st
     uint32_t v;
     switch (in->kind) {
     case INSN_SGDT:
-        table.limit = d->gdt_entries ? (uint16_t)(d->gdt_entries * 8 - 1) : 0;
-        return store(r, in, &table, 6, why, n);
     case INSN_SIDT:
-        table.limit = 256 * 8 - 1;
+        table.limit = in->kind == INSN_SIDT ? 256 * 8 - 1 :
+                      d->gdt_entries ? (uint16_t)(d->gdt_entries * 8 - 1) : 0;
         return store(r, in, &table, 6, why, n);
     case INSN_SLDT:
         v = ldt_entries(d) ? HV_LDT : 0;

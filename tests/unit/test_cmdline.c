@@ -1,7 +1,7 @@
 /*
- * test_cmdline.c - hypervisor/cmdline.c: cmdline_get() and cmdline_parse().
+ * test_cmdline.c - hypervisor/cmdline.c: cmdline_parse().
  *
- * cmdline_get() is pure.  cmdline_parse() reports through hvlog(), which on
+ * cmdline_parse() reports through hvlog(), which on
  * the host is printf, so its checks run it with stdout redirected to a
  * temporary file and compare the exact lines it printed, along with the
  * options it set in hv_opts.  console.h only declares things, so nothing
@@ -16,62 +16,6 @@
 #include <unistd.h>
 
 #include "check.h"     /* passed/failed, CHECK, CHECKF, struct group, CHECK_MAIN */
-
-/* cmdline_get into a guarded buffer; returns its result, value in val. */
-static char val[64];
-static bool get(const char *s, const char *key, size_t vallen)
-{
-    memset(val, '#', sizeof(val));
-    bool r = cmdline_get(s, key, val, vallen);
-    for (size_t i = vallen; i < sizeof(val); i++)
-        if (val[i] != '#') {
-            printf("FAIL %s: [%s] cmdline_get(\"%s\", \"%s\", %zu) wrote past vallen\n",
-                   __FILE__, group, s, key, vallen);
-            failed++;
-            break;
-        }
-    return r;
-}
-#define GET(s, key, want) do { bool r_ = get(s, key, sizeof(val)); \
-        CHECKF(r_ && !strcmp(val, want), "cmdline_get(\"%s\", \"%s\"): %s \"%.*s\", want \"%s\"", \
-               s, key, r_ ? "true" : "false", r_ ? 60 : 0, val, want); } while (0)
-#define ABSENT(s, key) CHECKF(!get(s, key, sizeof(val)), \
-        "cmdline_get(\"%s\", \"%s\") found \"%.20s\"", s, key, val)
-
-static void get_values(void)
-{
-    GET("mem=64", "mem", "64");
-    GET("a=1 b c=xyz", "a", "1");
-    GET("a=1 b c=xyz", "b", "");
-    GET("a=1 b c=xyz", "c", "xyz");
-    GET("  a=1   b    c=xyz  ", "c", "xyz");
-    GET("console=com1 dom0=/boot/k extra=a=b=c", "extra", "a=b=c");   /* '=' in the value */
-    GET("x= y", "x", "");
-    GET("dup=first dup=second", "dup", "first");
-    GET("memory=1 mem=2", "mem", "2");          /* "memory" is not "mem" */
-    GET("mem=2 memory=1", "memory", "1");
-    ABSENT("memory=1", "mem");
-    ABSENT("me=1", "mem");
-    ABSENT("m", "mem");
-    ABSENT("xmem=1", "mem");
-    ABSENT("", "mem");
-    ABSENT("     ", "mem");
-    ABSENT("a=mem b=mem", "mem");               /* a value is not a key */
-    ABSENT("a=1 b", "c");
-}
-
-static void get_truncates(void)
-{
-    CHECK(get("name=abcdef", "name", 4) && !strcmp(val, "abc"));
-    CHECK(get("name=abcdef", "name", 7) && !strcmp(val, "abcdef"));
-    CHECK(get("name=abcdef", "name", 6) && !strcmp(val, "abcde"));
-    CHECK(get("name=abcdef", "name", 1) && val[0] == '\0');
-    CHECK(get("name=abcdef other=1", "name", 3) && !strcmp(val, "ab"));
-    CHECK(get("name=abcdef", "name", 0) && val[0] == '#');      /* found, nothing written */
-    CHECK(get("flag", "flag", 0) && val[0] == '#');
-    CHECK(!get("flag", "other", 0));
-    CHECK(cmdline_get("flag", "flag", NULL, 0));                /* no buffer at all */
-}
 
 /* ---- cmdline_parse, with stdout captured ---- */
 static char out[8192];
@@ -187,6 +131,14 @@ static void parse_trapping(void)
     CHECK(!hv_opts.no_umip && !hv_opts.no_cpuid_faulting);
     CHECK(strstr(out, "bad value '0' for option 'umip'") != NULL);
     CHECK(strstr(out, "bad value '' for option 'cpuid-faulting'") != NULL);
+    parse("/hv tick=pit");                      /* tick= takes apic or pit alike */
+    SILENT();
+    CHECK(hv_opts.tick_pit);
+    parse("/hv tick=pit tick=apic");
+    SILENT();
+    CHECK(!hv_opts.tick_pit);
+    parse("/hv tick=hpet");
+    CHECK(!hv_opts.tick_pit && strstr(out, "bad value 'hpet' for option 'tick'") != NULL);
 }
 
 /* Xen's argo=<bool>[,mac-permissive=<bool>]; a bad word leaves both as they were. */
@@ -326,8 +278,6 @@ static void parse_long_words(void)
 }
 
 static const struct group groups[] = {
-    { "get_values", get_values },
-    { "get_truncates", get_truncates },
     { "parse_skips_image", parse_skips_image },
     { "parse_options", parse_options },
     { "parse_policy", parse_policy },
