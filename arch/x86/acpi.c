@@ -17,15 +17,7 @@
 #include "arch/x86/acpi.h"
 #include "hypervisor/lib.h"
 
-struct acpi_header {            /* the start of every ACPI table but the RSDP */
-    char sig[4];
-    uint32_t length;            /* of the whole table, this header included */
-    uint8_t revision, checksum;
-    char oem[6], oem_table[8];
-    uint32_t oem_revision, creator, creator_revision;
-} __packed;
-_Static_assert(sizeof(struct acpi_header) == 36, "ACPI table header");
-
+#define HEADER           36         /* every table's but the RSDP: signature, length, ... */
 #define BDA_EBDA_SEGMENT 0x40e      /* the BIOS data area's word: EBDA >> 4 */
 #define RSDP_CHECKED     20         /* ACPI 1.0's part, the one its checksum covers */
 #define RSDP_RSDT        16         /* offset of the RSDT's address in the RSDP */
@@ -47,27 +39,34 @@ static bool sum_ok(const uint8_t *p, size_t n)
 static uint32_t rsdp_scan(acpi_read_fn *read, paddr_t pa, size_t len)
 {
     uint8_t r[RSDP_CHECKED];
-    uint32_t rsdt;
-    for (size_t off = 0; off + sizeof(r) <= len; off += 16) {
+    uint32_t rsdt = 0;
+    for (size_t off = 0; off + sizeof(r) <= len && !rsdt; off += 16) {
         read(r, pa + off, sizeof(r));
-        if (!memcmp(r, "RSD PTR ", 8) && sum_ok(r, sizeof(r))) {
+        if (!memcmp(r, "RSD PTR ", 8) && sum_ok(r, sizeof(r)))
             memcpy(&rsdt, r + RSDP_RSDT, 4);
-            return rsdt;
-        }
     }
-    return 0;
+    return rsdt;
 }
 
-/* Read the table at pa into `table`: its length within bounds, its checksum zero. */
-static const char *table_read(acpi_read_fn *read, uint32_t pa, uint32_t *len)
+/*
+ * Read the table at pa into `table` if its signature is sig, its length
+ * within bounds (the length read first is the one used) and its checksum
+ * zero.  Its length, or 0 and *why.
+ */
+static uint32_t table_read(acpi_read_fn *read, uint32_t pa, const char *sig, const char **why)
 {
-    struct acpi_header h;
-    read(&h, pa, sizeof(h));
-    if (h.length < sizeof(h) || h.length > sizeof(table))
-        return "a table's length is out of bounds";
-    read(table, pa, h.length);
-    *len = h.length;                    /* the length checked, not a second read of it */
-    return sum_ok(table, h.length) ? NULL : "a table's checksum is wrong";
+    uint32_t len;
+    read(table, pa, HEADER);
+    memcpy(&len, table + 4, 4);
+    if (memcmp(table, sig, 4))
+        *why = "a table's signature is not the one its pointer promised";
+    else if (len < HEADER || len > sizeof(table))
+        *why = "a table's length is out of bounds";
+    else
+        read(table, pa, len);
+    if (!*why && !sum_ok(table, len))
+        *why = "a table's checksum is wrong";
+    return *why ? 0 : len;
 }
 
 const char *acpi_madt_cpus(const uint8_t *t, uint32_t len, struct acpi_cpus *out)
@@ -99,7 +98,8 @@ const char *acpi_madt_cpus(const uint8_t *t, uint32_t len, struct acpi_cpus *out
 const char *acpi_find_cpus(acpi_read_fn *read, struct acpi_cpus *out)
 {
     uint16_t seg;
-    uint32_t rsdt = 0, len, n, pa;
+    uint32_t rsdt = 0, pa;
+    const char *why = NULL;
     read(&seg, BDA_EBDA_SEGMENT, 2);
     if (seg >= 0x8000 && seg < 0xa000)          /* an EBDA where one can be */
         rsdt = rsdp_scan(read, (paddr_t)seg << 4, 1024);
@@ -107,19 +107,15 @@ const char *acpi_find_cpus(acpi_read_fn *read, struct acpi_cpus *out)
         rsdt = rsdp_scan(read, 0xe0000, 0x20000);
     if (!rsdt)
         return "no ACPI RSDP with an RSDT";
-    const char *why = table_read(read, rsdt, &len);
-    if (why || memcmp(table, "RSDT", 4))
-        return why ? why : "the RSDP does not point at an RSDT";
-    n = (len - sizeof(struct acpi_header)) / 4;
-    for (uint32_t i = 0; i < n; i++) {
-        struct acpi_header h;
-        memcpy(&pa, table + sizeof(h) + 4 * i, 4);
-        read(&h, pa, sizeof(h));
-        if (memcmp(h.sig, "APIC", 4))
-            continue;
-        if ((why = table_read(read, pa, &len)) || memcmp(table, "APIC", 4))
-            return why ? why : "the MADT changed while it was read";
-        return acpi_madt_cpus(table, len, out);
+    uint32_t n = table_read(read, rsdt, "RSDT", &why);
+    for (uint32_t i = HEADER; i + 4 <= n; i += 4) {
+        char sig[4];
+        memcpy(&pa, table + i, 4);
+        read(sig, pa, 4);
+        if (!memcmp(sig, "APIC", 4)) {
+            uint32_t len = table_read(read, pa, "APIC", &why);
+            return why ? why : acpi_madt_cpus(table, len, out);
+        }
     }
-    return "the RSDT lists no MADT";
+    return why ? why : "the RSDT lists no MADT";
 }
