@@ -35,7 +35,7 @@ LIBGCC   := $(shell $(CC) -m32 -print-libgcc-file-name)
 LDFLAGS  := -m elf_i386 -nostdlib -z max-page-size=0x1000 -z noexecstack -T linker.ld
 
 HV_C     := $(wildcard arch/x86/*.c hypervisor/*.c hypervisor/*/*.c hypercalls/*.c)
-HV_S     := boot/multiboot.S arch/x86/entry.S arch/x86/usercopy.S
+HV_S     := boot/multiboot.S arch/x86/entry.S arch/x86/usercopy.S arch/x86/trampoline.S
 GEN_C    := $(if $(wildcard hypercalls/hypercalls.tbl),$(B)/gen/hypercall_table.c)
 HV_OBJ   := $(patsubst %.c,$(B)/obj/%.o,$(HV_C)) $(patsubst %.S,$(B)/obj/%.o,$(HV_S)) \
             $(patsubst $(B)/gen/%.c,$(B)/obj/gen/%.o,$(GEN_C))

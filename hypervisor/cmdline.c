@@ -47,11 +47,21 @@ static bool set_test_panic(const char *v)
 }
 
 static bool set_mem(const char *v) { return parse_uint(v, &hv_opts.mem_limit_mib); }
-static bool set_ignore_mmap(const char *v)
+static bool set_flag(const char *v, bool *flag)
 {
     if (*v)
         return false;                  /* a flag: "ignore-mmap", no value */
-    hv_opts.ignore_mmap = true;
+    *flag = true;
+    return true;
+}
+static bool set_ignore_mmap(const char *v) { return set_flag(v, &hv_opts.ignore_mmap); }
+static bool set_nosmp(const char *v) { return set_flag(v, &hv_opts.nosmp); }
+static bool set_maxcpus(const char *v)
+{
+    uint32_t n;
+    if (!parse_uint(v, &n) || !n)
+        return false;
+    hv_opts.maxcpus = n;
     return true;
 }
 
@@ -139,6 +149,8 @@ static const struct option {
                                       " per domain (default: a burst of 10, then 1 per 5 s), or all printed" },
     { "preempt-every", set_preempt_every,
                                       "preempt-every=0|1: long hypercalls continue after every item (a debug option)" },
+    { "maxcpus",     set_maxcpus,     "maxcpus=N: start at most N CPUs, the boot CPU included (default: all, up to 8)" },
+    { "nosmp",       set_nosmp,       "nosmp: run on the boot CPU alone; no firmware table is read" },
     { "tick",        set_tick,        "tick=apic|pit: the tick's source (default: the local APIC timer if any)" },
     { "trace",       set_trace,       "trace=N: record the last N hypercalls, traps, bounces, events and"
                                       " switches (1: 1024, at most 2048); dumped at power off and by debug key T" },

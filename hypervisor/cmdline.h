@@ -15,6 +15,8 @@ struct hv_options {
     bool argo_mac_permissive;  /* argo=1,mac-permissive=1: rings open to any domain */
     bool guest_log_all;        /* guest_loglvl=all: no rate limit on guest-caused lines */
     uint32_t trace;            /* trace=N: entries the trace keeps (0: off; trace.h) */
+    uint32_t maxcpus;          /* maxcpus=N: at most N CPUs run (0: every one found) */
+    bool nosmp;                /* nosmp: the boot CPU alone (smp.c) */
     bool preempt_every;        /* preempt-every=1: every long hypercall continues after each item */
 };
 extern struct hv_options hv_opts;

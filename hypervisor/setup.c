@@ -14,6 +14,7 @@
  *   6. the scheduler, which powers off with a status when no domain is left.
  */
 #include "hypervisor/setup.h"
+#include "hypervisor/smp.h"
 #include "hypervisor/bootinfo.h"
 #include "hypervisor/domain/builder.h"
 #include "hypervisor/share/rings.h"
@@ -161,6 +162,7 @@ void start_hypervisor(uint32_t magic, uint32_t mbi_pa)
         setup_test_panic(hv_opts.test_panic);
 
     time_init();                    /* TSC, wallclock, the tick (taken once a guest runs) */
+    smp_init(&boot);                /* the other CPUs: found, started, parked */
     uint32_t max_mfn = (uint32_t)(boot.mem.ram[boot.mem.nram - 1].end >> PAGE_SHIFT);
     m2p_init(max_mfn);
     page_table_init(max_mfn);

@@ -82,7 +82,7 @@ def section(text, name):
     ["--bogus"], ["--timeout", "soon"], ["--timeout", "-1"],
     ["--emulator", "vmware"], ["--mem", "0"], ["--mem", "1"], ["--mem", "lots"],
     ["--entry", "0"], ["--entry", "99"], ["--entry", "1", "x.elf"],
-    ["--gdb", "1234", "--emulator", "bochs"],
+    ["--gdb", "1234", "--emulator", "bochs"], ["--cpus", "0"], ["--cpus", "two"],
 ], ids=lambda a: " ".join(a))
 def test_bad_options_are_usage_errors(stub, args):
     r = run("--hv", stub, "--dry-run", *args)
@@ -106,7 +106,7 @@ def test_help_documents_every_option_and_the_exit_statuses():
     r = run("--help")
     assert r.returncode == 0
     for word in ("--iso", "--emulator", "--timeout", "--mem", "--hv-args", "--hv",
-                 "--log", "--quiet", "--dry-run", "--entry", "--gdb", "tools/mkiso",
+                 "--log", "--quiet", "--dry-run", "--entry", "--gdb", "--cpus", "tools/mkiso",
                  "GUEST", "power off: status N", "timeout", "without the power-off line",
                  "32 MiB"):
         assert word in r.stdout, word
@@ -160,6 +160,18 @@ def test_bochs_boots_the_iso_headless_with_the_console_on_port_e9(stub):
                  "reset_on_triple_fault=0", "panic: action=fatal"):
         assert line in rc, line
     assert section(r.stdout, "command").startswith("bochs ")
+
+
+def test_cpus_n_is_qemus_smp_n_and_bochs_cpu_count_and_one_cpu_by_default(stub):
+    cmd = lambda *a: shlex.split(run("--hv", stub, "--dry-run", *a).stdout.splitlines()[-1])
+    assert "-smp" not in cmd()
+    four = cmd("--cpus", "4")
+    assert four[four.index("-smp") + 1] == "4"
+    r = run("--hv", stub, "--dry-run", "--emulator", "bochs", "--cpus", "2")
+    assert r.returncode == 0, r.stderr
+    assert re.search(r"^cpu: model=\S+, count=2,", section(r.stdout, "bochsrc"), re.M)
+    r = run("--hv", stub, "--dry-run", "--emulator", "bochs")
+    assert re.search(r"^cpu: model=\S+, count=1,", section(r.stdout, "bochsrc"), re.M)
 
 
 def mkiso(*args):

@@ -224,6 +224,10 @@ def test_cmdline_trace_takes_a_count_capped_on_or_off(unit):
     unit("cmdline", "parse_trace")
 
 
+def test_cmdline_maxcpus_takes_a_count_of_one_or_more_and_nosmp_is_a_flag(unit):
+    unit("cmdline", "parse_smp")
+
+
 def test_cmdline_parse_warns_about_unknown_options(unit):
     unit("cmdline", "parse_unknown")
 

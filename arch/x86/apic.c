@@ -29,6 +29,8 @@
 #define APIC_EOI     0x0b0
 #define APIC_SVR     0x0f0     /* spurious vector and the software enable */
 #define APIC_ESR     0x280
+#define APIC_ICR_LOW  0x300    /* interrupt command: writing it sends the IPI */
+#define APIC_ICR_HIGH 0x310    /* its destination APIC id, in bits 24-31 */
 #define APIC_LVT_TIMER 0x320
 #define APIC_LVT_THERM 0x330
 #define APIC_LVT_PERF  0x340
@@ -44,6 +46,7 @@
 #define LVT_PERIODIC   (1u << 17)
 #define LVT_EXTINT     (7u << 8)     /* delivery mode: the 8259 supplies the vector */
 #define TIMER_DIV_16   0x3
+#define ICR_PENDING    (1u << 12)    /* delivery status: not yet accepted */
 
 static volatile uint32_t *apic_page;
 
@@ -52,6 +55,8 @@ static void apic_write(unsigned reg, uint32_t v) { apic_page[reg / 4] = v; }
 
 bool apic_init(void)
 {
+    if (apic_page)
+        return true;                                 /* already on (the tick's, or smp.c's) */
     if (!cpu.apic)
         return false;
     uint64_t base = rdmsr(MSR_APIC_BASE);
@@ -103,4 +108,17 @@ void apic_timer_start_periodic(uint32_t count)
 void apic_eoi(void)
 {
     apic_write(APIC_EOI, 0);
+}
+
+uint32_t apic_id(void)
+{
+    return apic_read(APIC_ID) >> 24;
+}
+
+void apic_ipi(uint32_t dest, uint32_t icr)
+{
+    apic_write(APIC_ICR_HIGH, dest << 24);
+    apic_write(APIC_ICR_LOW, icr);
+    while (apic_read(APIC_ICR_LOW) & ICR_PENDING)
+        pause();
 }

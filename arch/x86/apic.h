@@ -23,6 +23,16 @@ uint32_t apic_timer_measure(uint64_t tsc_cycles);
 /* Interrupt on APIC_TIMER_VECTOR every `count` timer counts, for ever. */
 void apic_timer_start_periodic(uint32_t count);
 
+/* This CPU's local APIC id. */
+uint32_t apic_id(void);
+
+/* Interrupt-command words for apic_ipi (Intel SDM vol. 3, 10.6.1). */
+#define APIC_IPI_INIT    0x4500u     /* INIT, level assert: the target resets and waits */
+#define APIC_IPI_STARTUP 0x4600u     /* | page >> 12: start in real mode at that page */
+
+/* Send the IPI `icr` to the local APIC `dest` and wait until it is accepted. */
+void apic_ipi(uint32_t dest, uint32_t icr);
+
 /* End of interrupt for the vector in service (never for the spurious one). */
 void apic_eoi(void);
 #endif

@@ -25,14 +25,6 @@
 
 uint64_t desc_hv_gdt_page[512] __attribute__((aligned(4096)));
 
-struct tss {
-    uint32_t link, esp0, ss0, esp1, ss1, esp2, ss2, cr3, eip, eflags;
-    uint32_t eax, ecx, edx, ebx, esp, ebp, esi, edi;
-    uint32_t es, cs, ss, ds, fs, gs, ldt;
-    uint16_t trap, iomap_base;
-} __packed;
-_Static_assert(sizeof(struct tss) == 104, "hardware TSS layout");
-
 static struct tss tss;
 
 /*
@@ -177,17 +169,10 @@ void desc_set_ldt(uint32_t base, uint32_t entries)
     lldt(HV_LDT);
 }
 
-void desc_init(void)
+/* Load a GDT, the IDT, the TSS and a null LDT on this CPU. */
+static void load_tables(uint32_t gdt_base, uint16_t gdt_limit)
 {
-    gdt_init();
-    df_task_init();
-    idt_init();
-    extern char hv_stack[];
-    tss.ss0 = HV_DS;
-    tss.esp0 = (uint32_t)hv_stack + HV_STACK_SIZE;
-    tss.iomap_base = sizeof(tss);     /* no I/O bitmap: ring 1/3 get no ports */
-
-    struct desc_ptr gdtr = { GDT_ENTRIES * 8 - 1, GDT_VIRT_START };
+    struct desc_ptr gdtr = { gdt_limit, gdt_base };
     struct desc_ptr idtr = { sizeof(idt) - 1, (uint32_t)idt };
     lgdt(&gdtr);
     load_segments(HV_CS, HV_DS);
@@ -199,4 +184,34 @@ void desc_init(void)
      * code descriptor and call gate: every LDT selector must #GP instead.
      */
     lldt(0);
+}
+
+void desc_init(void)
+{
+    gdt_init();
+    df_task_init();
+    idt_init();
+    extern char hv_stack[];
+    tss.ss0 = HV_DS;
+    tss.esp0 = (uint32_t)hv_stack + HV_STACK_SIZE;
+    tss.iomap_base = sizeof(tss);     /* no I/O bitmap: ring 1/3 get no ports */
+
+    load_tables(GDT_VIRT_START, GDT_ENTRIES * 8 - 1);
+}
+
+/*
+ * An AP's own tables (hypervisor/smp.c): a copy of the hypervisor's GDT
+ * entries with its own TSS, whose ring-0 stack is stack_top.  As Xen does
+ * for its per-CPU GDTs, the GDTR's base is set 0xe000 bytes before the
+ * copy, so the selectors are the same as on the boot CPU; nothing on an AP
+ * loads a selector below 0xe000.  The IDT is the boot CPU's.
+ */
+void desc_init_cpu(struct cpu_desc *c, uint32_t stack_top)
+{
+    memcpy(c->gdt, desc_hv_gdt_page, sizeof(c->gdt));
+    c->gdt[(HV_TSS >> 3) - FIRST_RESERVED_GDT_ENTRY] =
+        desc_make((uint32_t)&c->tss, sizeof(c->tss) - 1, DESC_TSS32, false);
+    c->tss = (struct tss){ .ss0 = HV_DS, .esp0 = stack_top, .iomap_base = sizeof(c->tss) };
+    load_tables((uint32_t)c->gdt - FIRST_RESERVED_GDT_ENTRY * 8,
+                (FIRST_RESERVED_GDT_ENTRY + ARRAY_SIZE(c->gdt)) * 8 - 1);
 }

@@ -2,6 +2,15 @@
 #ifndef ARCH_X86_DESC_H
 #define ARCH_X86_DESC_H
 #include "hypervisor/types.h"
+#include "arch/x86/layout.h"
+
+struct tss {
+    uint32_t link, esp0, ss0, esp1, ss1, esp2, ss2, cr3, eip, eflags;
+    uint32_t eax, ecx, edx, ebx, esp, ebp, esi, edi;
+    uint32_t es, cs, ss, ds, fs, gs, ldt;
+    uint16_t trap, iomap_base;
+} __packed;
+_Static_assert(sizeof(struct tss) == 104, "hardware TSS layout");
 
 /* Segment descriptor access bytes (type | S | DPL | P). */
 #define DESC_CODE(dpl)  (0x9a | ((dpl) << 5))   /* present, code, readable */
@@ -11,6 +20,13 @@
 
 uint64_t desc_make(uint32_t base, uint32_t limit, uint8_t access, bool page_granular);
 void desc_init(void);
+/* An AP's own GDT entries (0xe000 up to HV_LDT) and TSS. */
+struct cpu_desc {
+    uint64_t gdt[(HV_LDT >> 3) - FIRST_RESERVED_GDT_ENTRY + 1];
+    struct tss tss;
+};
+/* Fill c and load it, the IDT and a null LDT on this CPU; stack_top is its ring-0 stack. */
+void desc_init_cpu(struct cpu_desc *c, uint32_t stack_top);
 /* The state the double fault interrupted (saved by the task switch). */
 void desc_df_state(uint32_t *eip, uint32_t *esp, uint32_t *ebp, uint32_t *cr3);
 /* The hypervisor's page of the GDT (entries 0xe000..), for the GDT mapping. */

@@ -277,7 +277,28 @@ static void parse_long_words(void)
     CHECK(strstr(out, "too long") != NULL);
 }
 
+/* maxcpus=N (N >= 1) and the flag nosmp, Xen's names (hypervisor/smp.c). */
+static void parse_smp(void)
+{
+    parse("/hv maxcpus=4 nosmp");
+    SILENT();
+    CHECK(hv_opts.maxcpus == 4 && hv_opts.nosmp);
+    parse("/hv");
+    CHECK(hv_opts.maxcpus == 0 && !hv_opts.nosmp);     /* 0: every CPU the MADT lists */
+    static const char *const bad[] = { "0", "", "two", "-1", "4x" };
+    for (unsigned i = 0; i < ARRAY_SIZE(bad); i++) {
+        char line[64];
+        snprintf(line, sizeof(line), "/hv maxcpus=%s", bad[i]);
+        parse(line);
+        CHECKF(hv_opts.maxcpus == 0 && strstr(out, "for option 'maxcpus' (maxcpus=N: start at most"),
+               "maxcpus=%s set %u, printed \"%s\"", bad[i], hv_opts.maxcpus, out);
+    }
+    parse("/hv nosmp=1");
+    CHECK(!hv_opts.nosmp && strstr(out, "bad value '1' for option 'nosmp'"));
+}
+
 static const struct group groups[] = {
+    { "parse_smp", parse_smp },
     { "parse_skips_image", parse_skips_image },
     { "parse_options", parse_options },
     { "parse_policy", parse_policy },
