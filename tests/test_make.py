@@ -96,11 +96,13 @@ def test_the_printed_gdb_command_attaches_and_stops_at_start_hypervisor(built):
         gdb[1:1] = ["-batch"]
         gdb += ["-ex", "hbreak start_hypervisor", "-ex", "continue",
                 "-ex", "info symbol $pc", "-ex", "delete", "-ex", "continue"]
-        g = None
-        for _ in range(50):                 # until QEMU listens
+        # Until QEMU listens: a guard of scaled seconds, not a count of
+        # tries, which a loaded host's slow QEMU start could outlast.
+        deadline = time.monotonic() + harness.scaled(30)
+        while True:
             g = subprocess.run(gdb, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                universal_newlines=True, timeout=harness.scaled(60))
-            if "Connection refused" not in g.stdout:
+            if "Connection refused" not in g.stdout or time.monotonic() > deadline:
                 break
             time.sleep(0.2)
         out, err = run.communicate(timeout=harness.scaled(90))

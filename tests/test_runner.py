@@ -247,15 +247,18 @@ def test_an_emulator_that_ends_without_the_power_off_line_gives_5(stub, lane, wo
 @pytest.mark.parametrize("lane", LANES)
 def test_a_boot_that_outlives_its_timeout_is_killed_and_gives_4(stub, lane):
     # Long enough for Bochs' BIOS and GRUB to reach the stub (about 2-3 s on
-    # an idle machine; harness.boot scales it, and r.timeout is the result).
-    seconds = 8 if lane["emulator"] == "bochs" else 3
+    # an idle machine, up to 9 s on a loaded one; harness.boot scales it,
+    # and r.timeout is the result): the stub's line must come before it.
+    seconds = 12 if lane["emulator"] == "bochs" else 5 if lane.get("iso") else 3
     r = harness.boot(hv=stub, hv_args="hang", timeout=seconds, **lane)
     r.expect(r"^\(hv\) stub cmdline: .* hang$")
     r.expect_status(4)
+    # Killed at its own timeout, not at the harness's margin (+60 s,
+    # scaled): tools/run says so, and the harness never had to kill it.
+    # (Not a measure of the seconds taken: the ISO's building and the
+    # emulator's stopping take as long as the host makes them.)
     assert "(run) timeout after %g s" % r.timeout in r.stderr
-    # Killed at its own timeout, not at the harness's margin (+60 s, scaled):
-    # building the ISO and stopping the emulator take the rest.
-    assert r.seconds < r.timeout + harness.scaled(15)
+    assert "tools/run itself hung" not in r.stderr, r.stderr
 
 
 def test_when_the_line_and_qemus_exit_code_disagree_the_line_wins(stub):

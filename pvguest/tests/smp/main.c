@@ -123,9 +123,18 @@ void vcpu1_main(void)
     }
     v1_stage = 2;
     struct xen_vcpu_set_singleshot_timer t = { .timeout_abs_ns = time_now_ns() + 2000000ull };
+    /*
+     * Check with events masked, then block, which unmasks them (as Xen's
+     * block) and sleeps only if none is pending.  Checked unmasked, the
+     * timer's upcall could run between the check and the block - if the
+     * tick took the CPU there, say - and the block would then wait for an
+     * event that had already come: a hang that only a busy host showed.
+     */
+    volatile xen_vcpu_info_t *vi = &shared_info->vcpu_info[1];
     if (op(VCPUOP_set_singleshot_timer, 1, &t) == 0)
-        while (!timer1_hits)
-            HYPERVISOR_sched_op(SCHEDOP_block, NULL);    /* unmasks events, as Xen's block */
+        for (vi->evtchn_upcall_mask = 1; !timer1_hits; vi->evtchn_upcall_mask = 1)
+            HYPERVISOR_sched_op(SCHEDOP_block, NULL);    /* the upcall runs on the way back */
+    vi->evtchn_upcall_mask = 0;
     v1_stage = 3;
     for (;;) {
         count1++;
@@ -295,8 +304,10 @@ static void two_vcpus(void)
         return;
     /* vCPU 0's own timer (set_timer_op): blocked on until it comes, however late. */
     check_rc("set_timer_op on vCPU 0", time_set_timer(time_now_ns() + 1000000ull), 0);
-    for (unsigned i = 0; i < WAITS && !timer0_hits; i++)
+    set_event_mask(1);                           /* check masked, then block: as vCPU 1 does */
+    for (unsigned i = 0; i < WAITS && !timer0_hits; i++, set_event_mask(1))
         HYPERVISOR_sched_op(SCHEDOP_block, NULL);
+    set_event_mask(0);
     check_rc("vCPU 0 took its own VIRQ_TIMER", timer0_hits >= 1, 1);
     check_rc("vCPU 1 took its single-shot timer", timer1_hits >= 1, 1);
     check_rc("vCPU 1 took vCPU 0's IPI in its own callback", ipi1_hits, 1);
