@@ -150,7 +150,7 @@ static void input_key(int key)
 
 void console_input_init(void)
 {
-    bool serial = uart_rx_enable(), keyboard = kbd_init();
+    bool serial = uart_irq_enable(), keyboard = kbd_init();
     hvlog("keyboard: %s\n", keyboard ? "PS/2 (i8042), US layout" : "none");
     if (!serial && !keyboard) {
         hvlog("console input: none (no serial port, no keyboard)\n");
@@ -179,9 +179,17 @@ void console_input_poll(void)
         input_key(key);
 }
 
+/*
+ * The UART's line is edge-triggered at the PIC: it must fall before the
+ * next interrupt can be seen, so we serve input and output until the
+ * UART asserts nothing (as Xen's ns16550_interrupt does).
+ */
 void console_irq(void)
 {
-    console_input_poll();
+    do {
+        console_input_poll();
+        uart_kick();
+    } while (uart_irq_pending());
 }
 
 int console_input_owner(void)
