@@ -32,11 +32,10 @@
 #define LSR_DR   (1u << 0)   /* data ready: a received byte waits in RBR */
 #define LSR_THRE (1u << 5)   /* transmit holding register (and FIFO) empty */
 #define LSR_TEMT (1u << 6)   /* transmitter completely empty */
-#define TX_SIZE  UART_TX_SIZE
 
 static bool uart_present, tx_sync;
 static unsigned fifo = 1;    /* bytes the UART takes when THRE: 16 with a FIFO */
-static char tx[TX_SIZE];
+static char tx[UART_TX_SIZE];
 static unsigned tx_prod, tx_cons;
 
 void uart_init(void)
@@ -67,7 +66,7 @@ static bool tx_push(bool wait)
         pause();
     }
     for (unsigned i = 0; i < fifo && tx_cons != tx_prod; i++)
-        outb(COM1, (uint8_t)tx[tx_cons++ % TX_SIZE]);
+        outb(COM1, (uint8_t)tx[tx_cons++ % UART_TX_SIZE]);
     return true;
 }
 
@@ -75,9 +74,9 @@ void uart_putc(char c)
 {
     if (!uart_present)
         return;
-    if (tx_prod - tx_cons == TX_SIZE)
+    if (tx_prod - tx_cons == UART_TX_SIZE)
         tx_push(true);
-    tx[tx_prod++ % TX_SIZE] = c;
+    tx[tx_prod++ % UART_TX_SIZE] = c;
 }
 
 void uart_kick(void)
@@ -90,7 +89,7 @@ void uart_kick(void)
 
 unsigned uart_room(void)
 {
-    return TX_SIZE - (tx_prod - tx_cons);
+    return UART_TX_SIZE - (tx_prod - tx_cons);
 }
 
 /* Send everything, and wait until the last bit has left the wire. */
