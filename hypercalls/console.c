@@ -11,7 +11,10 @@
  * have reached the guest, so a bad buffer loses nothing.  A long write
  * stops between chunks when the tick is due and continues with the rest
  * (hypercall_continue), so a 2 GiB count holds the CPU for one chunk past
- * a tick at most.
+ * a tick at most.  It stops the same way, before any chunk, while the
+ * serial line is behind (console_guest_room): the guest then re-issues
+ * the call in its own time until the UART has caught up, and no byte of
+ * it is dropped.
  */
 #include "gen/hypercall_handlers.h"
 #include "hypervisor/console/console.h"
@@ -37,7 +40,7 @@ long do_console_io(unsigned int cmd, unsigned int count, guest_ptr_t buffer)
             return -EFAULT;
         for (unsigned int done = 0; done < count; done += CHUNK) {
             unsigned int n = MIN(CHUNK, count - done);
-            if (done && hypercall_preempt_check()) {
+            if ((done && hypercall_preempt_check()) || !console_guest_room()) {
                 uint32_t args[5] = { cmd, count, buffer };
                 continuation_bytes(args, done);
                 return hypercall_continue(__HYPERVISOR_console_io, args);

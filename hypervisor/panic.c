@@ -6,7 +6,9 @@
  * never comes here; it ends in domain_halt().  We print the registers and
  * a backtrace by walking the saved-EBP chain (the build keeps frame
  * pointers), naming each return address from the hypervisor's own symbol
- * table, and power off with the panic status.
+ * table, and power off with the panic status.  The serial line is written
+ * synchronously from here on (uart_sync), so whatever follows cannot
+ * strand the panic's lines in the ring.
  */
 #include "hypervisor/panic.h"
 #include "hypervisor/console/console.h"
@@ -15,6 +17,7 @@
 #include "hypervisor/lib.h"
 #include "arch/x86/desc.h"
 #include "arch/x86/layout.h"
+#include "arch/x86/uart.h"
 #include "arch/x86/x86.h"
 
 static bool panicking;
@@ -58,6 +61,7 @@ static void panic_begin(void)
     if (panicking)                     /* a fault while panicking: just stop */
         shutdown_machine(HV_STATUS_PANIC);
     panicking = true;
+    uart_sync();                       /* every line on the wire before the next */
 }
 
 void panic(const char *fmt, ...)

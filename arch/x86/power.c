@@ -7,8 +7,8 @@
  *  - Bochs: the string "Shutdown" written to port 0x8900 powers it off;
  *  - a real PC: neither port does anything, so we stop the CPU with
  *    interrupts off, after the final console line.
- * The UART is drained first: emulators stop instantly and would cut off
- * the last line otherwise.
+ * The UART is drained first, its ring of waiting output and then its last
+ * bit: emulators stop instantly and would cut off the last lines otherwise.
  */
 #include "arch/x86/power.h"
 #include "arch/x86/uart.h"

@@ -7,6 +7,12 @@
  * released a whole line at a time with a "(dN) " prefix, so lines from
  * different domains never interleave mid-line and a test can always tell
  * who said what.
+ *
+ * The serial port takes real time per byte, so its bytes wait in a ring
+ * (arch/x86/uart.c) and leave by interrupt; 0xE9 and the screen are
+ * written at once.  Guests may fill only half of that ring: console_io
+ * waits for room (console_guest_room), in the guest's own time, so a
+ * guest's flood never makes the hypervisor wait and nothing is dropped.
  */
 #include "hypervisor/console/console.h"
 #include "hypervisor/console/screen.h"
@@ -33,7 +39,20 @@ void console_write(const char *s, size_t n)
         if (have_debugcon)
             debugcon_putc(c);
     }
+    uart_kick();
     screen_write(s, n);
+}
+
+/*
+ * May a guest print another chunk?  Only while half the serial ring is
+ * free.  A chunk of 128 bytes becomes at most about 1.5 KiB (a prefix and
+ * CR LF per newline, plus a held line), so the other half, 8 KiB, is
+ * always there for the hypervisor's own lines.
+ */
+bool console_guest_room(void)
+{
+    uart_kick();
+    return uart_room() >= UART_TX_SIZE / 2;
 }
 
 void printk(const char *fmt, ...)

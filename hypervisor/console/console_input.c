@@ -151,7 +151,7 @@ static void input_key(int key)
 
 void console_input_init(void)
 {
-    bool serial = uart_rx_enable(), keyboard = kbd_init();
+    bool serial = uart_irq_enable(), keyboard = kbd_init();
     hvlog("keyboard: %s\n", keyboard ? "PS/2 (i8042), US layout" : "none");
     if (!serial && !keyboard) {
         hvlog("console input: none (no serial port, no keyboard)\n");
@@ -172,12 +172,20 @@ void console_input_init(void)
         pic_unmask(KBD_IRQ);
 }
 
+/*
+ * The UART's line is edge-triggered at the PIC: it must fall before the
+ * next interrupt can be seen, so we serve input and output until the
+ * UART asserts nothing (as Xen's ns16550_interrupt does).
+ */
 void console_irq(void)
 {
-    for (int c; (c = uart_getc()) >= 0;)
-        input_byte((uint8_t)c);
-    for (int key; (key = kbd_getkey()) >= 0;)
-        input_key(key);
+    do {
+        for (int c; (c = uart_getc()) >= 0;)
+            input_byte((uint8_t)c);
+        for (int key; (key = kbd_getkey()) >= 0;)
+            input_key(key);
+        uart_kick();
+    } while (uart_irq_pending());
 }
 
 int console_input_owner(void)

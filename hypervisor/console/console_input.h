@@ -6,7 +6,8 @@
 /* Start taking input (IRQ 4 and 1), for d0 first; call once the domains are built. */
 void console_input_init(void);
 
-/* UART_IRQ or KBD_IRQ arrived: take every byte the UART and the keyboard hold. */
+/* UART_IRQ or KBD_IRQ arrived: take every byte the UART and the keyboard hold,
+ * and feed the UART the console output that waits (uart.c). */
 void console_irq(void);
 
 /*

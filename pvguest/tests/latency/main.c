@@ -9,11 +9,15 @@
  *    (default 50).  With linger_ms= it spins that much longer after they
  *    have ended (to measure their teardown).  The gap includes the
  *    attackers' scheduler slices, so they should run with a small dom.weight.
- *  - role=console|mmu|pin|memop is an attacker: it makes the worst long
+ *  - role=console|text|mmu|pin|memop is an attacker: it makes the worst long
  *    hypercall of its kind rounds= times (issue 14, Xen's XSA-45 class)
  *    and checks that each one completes or is refused as Xen would:
  *      console  console_io write of mib= MiB of "\r" (one page, mapped
  *               over and over by one L1 hooked at many L2 entries);
+ *      text     console_io write of kib= KiB of text, 64-byte lines
+ *               "latency: text line N ..." (the CRs above print nothing,
+ *               this does: on a UART that takes real time per byte, the
+ *               serial line falls behind and console_io waits for it);
  *      mmu      a multicall of batches= mmu_update batches, each hooking
  *               and unhooking a full L1 pairs= times;
  *      pin      mmuext_op pin and unpin of an L2 holding l1s= distinct
@@ -144,6 +148,20 @@ static void attack_console(unsigned rounds)
                  HYPERVISOR_console_io(CONSOLEIO_write, mib << 20, (char *)BASE_VA), 0);
     check_rc("unhook it", hook_all(1, l2es, 0), l2es);
     mm_frame_free(mm_mfn_to_pfn(l1));
+}
+
+static char text[64 << 10];
+
+static void attack_text(unsigned rounds)
+{
+    unsigned n = MIN(cmdline_uint("kib", 16), 64u) << 10;
+    for (unsigned i = 0; i < n; i += 64) {
+        memset(text + i, '.', 63);
+        text[i + snprintf(text + i, 64, "latency: text line %u ", i / 64)] = '.';
+        text[i + 63] = '\n';
+    }
+    for (unsigned r = 0; r < rounds; r++)
+        check_rc("console_io write of the text", HYPERVISOR_console_io(CONSOLEIO_write, n, text), 0);
 }
 
 static xen_mmu_update_t batch[16][256];
@@ -323,7 +341,7 @@ static void regs(void)
 void pvguest_main(const xen_start_info_t *start)
 {
     static const struct { const char *name; void (*run)(unsigned rounds); } attacks[] = {
-        { "console", attack_console }, { "mmu", attack_mmu },
+        { "console", attack_console }, { "text", attack_text }, { "mmu", attack_mmu },
         { "pin", attack_pin }, { "memop", attack_memop }, { "big", attack_big },
         { "argo", attack_argo },
     };
