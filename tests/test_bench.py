@@ -29,6 +29,15 @@ def test_every_row_is_measured(built):
     # The PV/native table, the memory rows (frames) and the boot rows (wall time) follow.
     for what, _, _ in bench_module().NATIVE_ROWS:
         assert any(l.startswith("| %s | " % what) for l in rows), what
+    # The latency table: the victim's longest gap (us) beside each attack and the baseline's.
+    attacks = bench_module().latency_rows(smoke=True)
+    base = attacks[0][1]
+    for _, what, _, _ in attacks[1:]:
+        row = [l for l in rows if l.startswith("| %s | " % what)]
+        assert len(row) == 1, what
+        cells = row[0].split(" | ")
+        assert int(cells[1]) > 0 and cells[2] == base and int(cells[3]) > 0, row
+        assert cells[4].endswith("× |"), row
     assert any(l.startswith("| hypervisor frames per extra domain | ") for l in rows)
     assert any(l.startswith("| -kernel, one domain | ") and " ms | " in l for l in rows)
 
@@ -36,3 +45,4 @@ def test_every_row_is_measured(built):
 def test_performance_doc_has_a_table():
     text = (ROOT / "docs/performance.md").read_text()
     assert "<!-- bench -->" in text and "| null hypercall" in text.split("<!-- bench -->")[1]
+    assert "| `console_io` write of " in text.split("<!-- bench -->")[1]

@@ -30,6 +30,10 @@
  *      big      (one round) pins tables= full L1s and ends: a big
  *               domain (dom.mem=256M) torn down beside the victim.
  * Each attacker prints how long its rounds took, for comparison.
+ * role=spin is the harmless neighbour the attacks are compared with
+ * (tools/bench): it burns ms= of CPU (default 100) with no hypercall, so
+ * beside it the victim's gap is one fair slice of the same dom.weight plus
+ * a tick.
  * role=regs checks, under preempt-every=1, that a continued call leaves
  * the argument registers it does not use alone.
  */
@@ -282,6 +286,15 @@ static void attack_big(unsigned rounds)
     check_rc("every full L1 pinned", pinned, n);
 }
 
+/* The baseline: CPU-bound for ms= with no hypercall (rounds is always one). */
+static void spin_only(unsigned rounds)
+{
+    uint64_t end = time_now_ns() + cmdline_uint("ms", 100) * NS_PER_MS;
+    (void)rounds;
+    while (time_now_ns() < end)
+        ;
+}
+
 /* ---- role=regs: a continued call changes only its own argument registers ---- */
 
 #define CANARY 0xca4a12e5u
@@ -343,7 +356,7 @@ void pvguest_main(const xen_start_info_t *start)
     static const struct { const char *name; void (*run)(unsigned rounds); } attacks[] = {
         { "console", attack_console }, { "text", attack_text }, { "mmu", attack_mmu },
         { "pin", attack_pin }, { "memop", attack_memop }, { "big", attack_big },
-        { "argo", attack_argo },
+        { "argo", attack_argo }, { "spin", spin_only },
     };
     char role[16] = "victim";
     si = start;
