@@ -306,6 +306,27 @@ def test_a_segment_whose_data_runs_past_the_end_of_the_file_is_refused(driver, t
         "truncated: segment 1 data ends at 0x3000 past end 0x2800"
 
 
+def test_a_segment_without_file_bytes_may_name_any_offset_and_keeps_0(driver, tmp_path):
+    # Found by the elf fuzz target: only filesz bytes are read, so an empty
+    # segment's offset may point anywhere, even past the end of the file;
+    # the parser keeps 0, so every segment's file range is inside the file.
+    data = bytearray(make(tmp_path).read_bytes())
+    phoff, = struct.unpack_from("<I", data, 28)
+    phnum, = struct.unpack_from("<H", data, 44)
+    for i in range(phnum):
+        at = phoff + 32 * i
+        kind, offset = struct.unpack_from("<II", data, at)
+        if kind == 1 and offset == 0x2000:                  # seg1, the data segment
+            struct.pack_into("<I", data, at + 4, 0x100000)   # p_offset: far past the end
+            struct.pack_into("<I", data, at + 16, 0)         # p_filesz: nothing to read
+    path = tmp_path / "empty-seg.elf"
+    path.write_bytes(bytes(data))
+    r = parse(driver, path)
+    assert r.status == 0, r.out
+    assert r.segs[1] == "seg1 vaddr=0xc0101000 paddr=0x101000 offset=0x0 filesz=0x0 " \
+                        "memsz=0x3000 flags=rw-", r.segs
+
+
 def test_a_64_bit_image_is_refused(driver, tmp_path):
     assert refused(driver, make(tmp_path, "--kind", "wrong-class"), ENOEXEC) == \
         "wrong class (ELFCLASS64)"

@@ -338,9 +338,12 @@ static int read_segments(struct elf_ctx *c, const struct elf32_ehdr *eh)
         if (o->nseg == ELF_MAX_SEGS)
             return FAIL(c, -E2BIG, "too many PT_LOAD segments (more than %u)",
                         ELF_MAX_SEGS);
+        /* A segment with no file bytes may name any offset (only filesz bytes
+         * are read): it is kept as 0, so every [offset, offset+filesz) is in
+         * the file, as elf.h promises (the elf fuzz target checks it). */
         o->seg[o->nseg++] = (struct elf_segment){
             .paddr = ph.p_paddr, .filesz = ph.p_filesz, .memsz = ph.p_memsz,
-            .offset = ph.p_offset, .flags = ph.p_flags & PF_RWX };
+            .offset = ph.p_filesz ? ph.p_offset : 0, .flags = ph.p_flags & PF_RWX };
     }
     if (o->nseg == 0)
         return FAIL(c, -ENOEXEC, "no PT_LOAD segment");
